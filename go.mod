@@ -1,0 +1,3 @@
+module github.com/primebench/primebench
+
+go 1.26.8

@@ -1,0 +1,90 @@
+package workload
+
+import "sort"
+
+// Preset is a named workload that every machine builds identically.
+type Preset struct {
+	Name   string
+	Models string // what the workload stresses, one line
+	build  func(spec string) *Workload
+}
+
+// ClassicNumbers are the six 15 to 16 digit candidates of the
+// ProcessPoolExecutor example in Python's concurrent.futures documentation.
+var ClassicNumbers = []uint64{
+	112272535095293,
+	112582705942171,
+	112272535095293,
+	115280095190773,
+	115797848077099,
+	1099726899285419,
+}
+
+// classicRepeats sizes preset:classic so a serial pass takes about a second
+// on a 2-core cloud machine of 2026 (about 4e8 divisions per second per core).
+const classicRepeats = 16
+
+// The quick preset is 12-digit numbers: each prime costs about 5e5 divisions,
+// so chunks are heavy enough that dispatch is negligible for every strategy.
+const (
+	quickLo = 1_000_000_000_000
+	quickHi = 1_000_000_019_999
+	denseLo = 2
+	denseHi = 4_000_001
+)
+
+var presets = map[string]Preset{
+	"quick": {
+		Name:   "quick",
+		Models: "20,000 consecutive 12-digit numbers: even, CPU-bound work, about a second serially (the default)",
+		build: func(spec string) *Workload {
+			return &Workload{Spec: spec, lo: quickLo, hi: quickHi}
+		},
+	},
+	"classic": {
+		Name:   "classic",
+		Models: "Python's ProcessPoolExecutor example: six 15-16 digit numbers, repeated; few, heavy, uneven items that test load balancing",
+		build: func(spec string) *Workload {
+			numbers := make([]uint64, 0, len(ClassicNumbers)*classicRepeats)
+			for i := 0; i < classicRepeats; i++ {
+				numbers = append(numbers, ClassicNumbers...)
+			}
+			return &Workload{Spec: spec, numbers: numbers, isList: true}
+		},
+	},
+	"dense": {
+		Name:   "dense",
+		Models: "4 million small numbers: each check is cheap, so dispatch and scheduling overhead dominate",
+		build: func(spec string) *Workload {
+			return &Workload{Spec: spec, lo: denseLo, hi: denseHi}
+		},
+	},
+}
+
+// DefaultSpec is the workload `primebench run` uses when none is given.
+const DefaultSpec = "preset:quick"
+
+// LookupPreset returns the preset with the given name.
+func LookupPreset(name string) (Preset, bool) {
+	p, ok := presets[name]
+	return p, ok
+}
+
+// Presets returns every preset, sorted by name.
+func Presets() []Preset {
+	out := make([]Preset, 0, len(presets))
+	for _, p := range presets {
+		out = append(out, p)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	return out
+}
+
+// PresetNames returns the preset names, sorted.
+func PresetNames() []string {
+	var names []string
+	for _, p := range Presets() {
+		names = append(names, p.Name)
+	}
+	return names
+}

@@ -1,0 +1,189 @@
+package workload
+
+import (
+	"fmt"
+	"math"
+)
+
+// Workload is a named, reproducible list of candidates. A range is kept as its
+// bounds, never materialised, so a large range costs no memory.
+type Workload struct {
+	Spec    string   // the spec it was built from, as the user gave it
+	lo, hi  uint64   // a range, inclusive, when numbers is nil
+	numbers []uint64 // an explicit list
+	isList  bool
+}
+
+// NewRange returns the workload of every integer from lo to hi inclusive.
+func NewRange(spec string, lo, hi uint64) (*Workload, error) {
+	if lo > hi {
+		return nil, fmt.Errorf("range %d-%d is empty: LO must not be greater than HI", lo, hi)
+	}
+	if lo == 0 && hi == math.MaxUint64 {
+		return nil, fmt.Errorf("range %d-%d holds 2^64 numbers, more than can be counted: narrow it", lo, hi)
+	}
+	return &Workload{Spec: spec, lo: lo, hi: hi}, nil
+}
+
+// NewList returns the workload of the given numbers, in order.
+func NewList(spec string, numbers []uint64) (*Workload, error) {
+	if len(numbers) == 0 {
+		return nil, fmt.Errorf("workload %q holds no numbers: give at least one", spec)
+	}
+	return &Workload{Spec: spec, numbers: numbers, isList: true}, nil
+}
+
+// Len is how many numbers the workload holds.
+func (w *Workload) Len() uint64 {
+	if w.isList {
+		return uint64(len(w.numbers))
+	}
+	return w.hi - w.lo + 1
+}
+
+// At returns the i-th number, 0 <= i < Len().
+func (w *Workload) At(i uint64) uint64 {
+	if w.isList {
+		return w.numbers[i]
+	}
+	return w.lo + i
+}
+
+// Chunk is a piece of a workload handed to a worker in one go: either the
+// contiguous range First..Last (inclusive) or, for lists, explicit Numbers.
+type Chunk struct {
+	Index   int
+	First   uint64
+	Last    uint64
+	Numbers []uint64
+}
+
+// IsRange tells whether the chunk is a contiguous range.
+func (c Chunk) IsRange() bool { return c.Numbers == nil }
+
+// Len is how many numbers the chunk holds.
+func (c Chunk) Len() uint64 {
+	if c.IsRange() {
+		return c.Last - c.First + 1
+	}
+	return uint64(len(c.Numbers))
+}
+
+// Solve checks every number in the chunk.
+func (c Chunk) Solve() Answer {
+	var a Answer
+	if c.IsRange() {
+		for n := c.First; ; n++ {
+			a.Check(n)
+			if n == c.Last { // not n <= Last: Last may be MaxUint64
+				break
+			}
+		}
+		return a
+	}
+	for _, n := range c.Numbers {
+		a.Check(n)
+	}
+	return a
+}
+
+// Plan is a workload cut into chunks of a fixed size. Chunks are made on
+// demand, so a plan over a huge range is cheap.
+type Plan struct {
+	w    *Workload
+	size uint64
+	n    int
+}
+
+// MaxChunks bounds how many chunks a plan may have, so that chunk indexes stay
+// small and dispatch bookkeeping stays bounded.
+const MaxChunks = 1 << 31
+
+// NewPlan cuts w into chunks of size numbers (the last may be shorter).
+func NewPlan(w *Workload, size uint64) (*Plan, error) {
+	if size == 0 {
+		return nil, fmt.Errorf("chunk size must be at least 1")
+	}
+	count := w.Len() / size
+	if w.Len()%size != 0 {
+		count++
+	}
+	if count > MaxChunks {
+		return nil, fmt.Errorf("chunk size %d cuts %d numbers into more than %d chunks: use a larger --chunk", size, w.Len(), uint64(MaxChunks))
+	}
+	return &Plan{w: w, size: size, n: int(count)}, nil
+}
+
+// Workload is the workload the plan cuts.
+func (p *Plan) Workload() *Workload { return p.w }
+
+// ChunkSize is the number of numbers per chunk.
+func (p *Plan) ChunkSize() uint64 { return p.size }
+
+// NumChunks is how many chunks the plan has.
+func (p *Plan) NumChunks() int { return p.n }
+
+// Chunk returns chunk i, 0 <= i < NumChunks(). List chunks share the
+// workload's backing array; callers must not modify Numbers.
+func (p *Plan) Chunk(i int) Chunk {
+	start := uint64(i) * p.size
+	end := start + p.size // exclusive
+	if end > p.w.Len() || end < start {
+		end = p.w.Len()
+	}
+	if p.w.isList {
+		return Chunk{Index: i, Numbers: p.w.numbers[start:end:end]}
+	}
+	return Chunk{Index: i, First: p.w.lo + start, Last: p.w.lo + end - 1}
+}
+
+// Solve checks the whole workload on the calling goroutine, the reference
+// answer every strategy is compared against.
+func (p *Plan) Solve() Answer {
+	var a Answer
+	for i := 0; i < p.n; i++ {
+		a.Add(p.Chunk(i).Solve())
+	}
+	return a
+}
+
+// TargetChunkDivisions is the work the automatic chunk size aims at per chunk:
+// about 2.5 ms at 4e8 divisions per second, long enough that dispatching a
+// chunk (a channel send, a pipe write) is noise, short enough to balance load.
+const TargetChunkDivisions = 1_000_000
+
+// AutoChunkSize picks a chunk size from the divisions measured on a sample of
+// evenly spaced numbers, so the choice is reproducible for a given workload.
+// It keeps at least minChunks chunks where the workload has that many numbers,
+// so uneven work can still be balanced across workers.
+func AutoChunkSize(w *Workload) uint64 {
+	// Sample blocks of consecutive numbers: a strided sample of single numbers
+	// could hit only even numbers (or only multiples of 3) and misjudge the cost.
+	const blocks, blockLen = 16, 16
+	const minChunks = 64
+	n := w.Len()
+	stride := n / blocks
+	if stride < blockLen {
+		stride = blockLen
+	}
+	var sampled, divs uint64
+sampling:
+	for start := uint64(0); start < n; start += stride {
+		for i := start; i < start+blockLen && i < n; i++ {
+			_, d := IsPrime(w.At(i))
+			sampled++
+			divs += d + 1 // +1: checking a number has a cost even with no division
+			if divs > 8*TargetChunkDivisions {
+				break sampling // heavy numbers: the sample so far says enough
+			}
+		}
+	}
+	size := uint64(TargetChunkDivisions) * sampled / divs
+	if limit := (n + minChunks - 1) / minChunks; size > limit {
+		size = limit
+	}
+	if size < 1 {
+		size = 1
+	}
+	return size
+}
