@@ -1,0 +1,109 @@
+// Package strategies runs a workload plan under interchangeable concurrency
+// strategies, each modelling how Python runs CPU-bound work: a plain loop, an
+// asyncio-style event loop, threads under a GIL, truly parallel threads and a
+// process pool.
+//
+// Strategies only compute answers; timing and reporting belong to callers.
+package strategies
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/primebench/primebench/workload"
+)
+
+// Strategy runs every chunk of a plan and returns the summed answer.
+type Strategy interface {
+	// Name is the strategy's command-line name.
+	Name() string
+	// Models says, in one line, what Python construct it mirrors.
+	Models() string
+	// Cores is how many cores the strategy can keep busy with the given
+	// number of workers on a machine with cpus logical CPUs: what its CPU
+	// time should add up to per second of wall time.
+	Cores(workers, cpus int) int
+	// Run checks every chunk of plan using the given number of workers. It
+	// returns early with ctx's error when ctx is cancelled.
+	Run(ctx context.Context, plan *workload.Plan, workers int) (Outcome, error)
+}
+
+// Outcome is what one run of a strategy produced.
+type Outcome struct {
+	Answer workload.Answer
+	// Startup is the part of the run spent before work could be dispatched
+	// (starting worker processes); zero for in-process strategies.
+	Startup time.Duration
+}
+
+// MaxWorkers bounds the worker count of every strategy: beyond it a run
+// measures the operating system's process table, not the workload.
+const MaxWorkers = 1024
+
+// Names lists the strategies in their canonical order, cheapest model first.
+var Names = []string{"serial", "cooperative", "gil", "goroutines", "subprocess"}
+
+// Registry maps names to strategies. The subprocess strategy needs to know
+// how to start a worker, so the caller supplies it.
+type Registry map[string]Strategy
+
+// NewRegistry returns every strategy; worker is how subprocess starts workers.
+func NewRegistry(worker WorkerCommand) Registry {
+	return Registry{
+		"serial":      Serial{},
+		"cooperative": Cooperative{},
+		"gil":         GIL{},
+		"goroutines":  Goroutines{},
+		"subprocess":  &Subprocess{Worker: worker},
+	}
+}
+
+// Lookup returns the named strategies in the given order, or an error naming
+// the first unknown one and the valid choices.
+func (r Registry) Lookup(names []string) ([]Strategy, error) {
+	out := make([]Strategy, 0, len(names))
+	for _, name := range names {
+		s, ok := r[name]
+		if !ok {
+			return nil, fmt.Errorf("unknown strategy %q: choose from %s", name, strings.Join(r.sortedNames(), ", "))
+		}
+		out = append(out, s)
+	}
+	return out, nil
+}
+
+func (r Registry) sortedNames() []string {
+	var names []string
+	for _, n := range Names {
+		if _, ok := r[n]; ok {
+			names = append(names, n)
+		}
+	}
+	var extra []string
+	for n := range r {
+		if !contains(names, n) {
+			extra = append(extra, n)
+		}
+	}
+	sort.Strings(extra)
+	return append(names, extra...)
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+func minInt(a, b int) int {
+	if a < b {
+		return a
+	}
+	return b
+}
