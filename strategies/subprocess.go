@@ -2,7 +2,6 @@ package strategies
 
 import (
 	"bufio"
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -11,6 +10,7 @@ import (
 	"os/exec"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/primebench/primebench/workload"
@@ -26,8 +26,9 @@ type WorkerCommand struct {
 
 // Subprocess feeds chunks to N worker processes over pipes: Python's
 // multiprocessing.Pool or ProcessPoolExecutor. Dispatch is dynamic: each
-// worker holds up to inFlight chunks, and gets its next one when it answers,
-// so a worker never waits on the pipe while another sits idle.
+// worker holds up to inFlight chunks and is sent the next unclaimed chunk
+// when it answers one, so a worker never waits on the pipe while another
+// sits idle.
 type Subprocess struct {
 	Worker WorkerCommand
 	// GreetTimeout bounds how long a worker may take to start; zero means 10s.
@@ -55,63 +56,95 @@ func (e *WorkerError) Error() string {
 	return fmt.Sprintf("subprocess worker %d (pid %d) %s", e.Worker, e.PID, e.What)
 }
 
-type workerEvent struct {
-	worker int
-	line   []byte
-	err    error // io.EOF or a read error: no more lines from this worker
+func (s *Subprocess) Run(ctx context.Context, plan *workload.Plan, workers int) (out Outcome, err error) {
+	// The parent only shuttles lines between pipes. With one P, a wake-up
+	// does not set idle threads spinning in search of work, which otherwise
+	// costs the parent a few percent of a core that the workers need.
+	withGOMAXPROCS(1, func() { out, err = s.run(ctx, plan, workers) })
+	return out, err
 }
 
-type workerProc struct {
-	id       int
-	cmd      *exec.Cmd
-	requests chan workload.Chunk
-	pending  []int // chunk indexes sent and not yet answered, in order
-	stderr   *tailBuffer
-	closed   bool // requests closed
-	waited   bool
-	waitErr  error
-}
-
-func (s *Subprocess) Run(ctx context.Context, plan *workload.Plan, workers int) (Outcome, error) {
+func (s *Subprocess) run(ctx context.Context, plan *workload.Plan, workers int) (Outcome, error) {
 	start := time.Now()
-	run := &subprocessRun{
-		events: make(chan workerEvent, 4*workers),
-		quit:   make(chan struct{}),
-	}
-	defer run.stop()
+	pool := &processPool{plan: plan, failed: make(chan error, workers), greeted: make(chan struct{}, workers)}
+	defer pool.stop()
 	for i := 0; i < workers; i++ {
-		if err := run.startWorker(s.Worker, i); err != nil {
+		if err := pool.start(s.Worker, i); err != nil {
 			return Outcome{}, err
 		}
 	}
-	greet := s.GreetTimeout
-	if greet == 0 {
-		greet = 10 * time.Second
+
+	greetTimeout := s.GreetTimeout
+	if greetTimeout == 0 {
+		greetTimeout = 10 * time.Second
 	}
-	if err := run.awaitGreetings(ctx, greet); err != nil {
+	deadline := time.NewTimer(greetTimeout)
+	defer deadline.Stop()
+	var startup time.Duration
+	for greeted := 0; greeted < workers; {
+		select {
+		case <-pool.greeted:
+			greeted++
+			if greeted == workers {
+				startup = time.Since(start)
+			}
+		case err := <-pool.failed:
+			return Outcome{}, err
+		case <-deadline.C:
+			return Outcome{}, fmt.Errorf("subprocess workers did not start within %v", greetTimeout)
+		case <-ctx.Done():
+			return Outcome{}, ctx.Err()
+		}
+	}
+
+	finished := make(chan struct{})
+	go func() { pool.serving.Wait(); close(finished) }()
+	select {
+	case <-finished:
+	case err := <-pool.failed:
+		return Outcome{}, err
+	case <-ctx.Done():
+		return Outcome{}, ctx.Err()
+	}
+	select {
+	case err := <-pool.failed: // a failure racing with the last answer
+		return Outcome{}, err
+	default:
+	}
+	if err := pool.finish(); err != nil {
 		return Outcome{}, err
 	}
-	startup := time.Since(start)
-	answer, err := run.dispatch(ctx, plan)
-	if err != nil {
-		return Outcome{}, err
+	var total workload.Answer
+	for _, p := range pool.procs {
+		total.Add(p.answer)
 	}
-	if err := run.finish(); err != nil {
-		return Outcome{}, err
-	}
-	return Outcome{Answer: answer, Startup: startup}, nil
+	return Outcome{Answer: total, Startup: startup}, nil
 }
 
-type subprocessRun struct {
+// processPool is the parent's side of one run: one goroutine per worker
+// process reads its answers and writes its next requests.
+type processPool struct {
+	plan    *workload.Plan
+	next    atomic.Int64 // next unclaimed chunk
 	procs   []*workerProc
-	events  chan workerEvent
-	quit    chan struct{} // closed when the run ends, so readers never block
-	readers sync.WaitGroup
-	writers sync.WaitGroup
-	stopped bool
+	serving sync.WaitGroup // worker goroutines still running
+	failed  chan error     // the first failures, one per worker at most
+	greeted chan struct{}
+	stopped atomic.Bool
 }
 
-func (r *subprocessRun) startWorker(wc WorkerCommand, id int) error {
+type workerProc struct {
+	id      int
+	cmd     *exec.Cmd
+	stdin   io.WriteCloser
+	stdout  io.Reader
+	stderr  *tailBuffer
+	answer  workload.Answer // owned by the worker's goroutine until it ends
+	waited  bool
+	waitErr error
+}
+
+func (pp *processPool) start(wc WorkerCommand, id int) error {
 	cmd := exec.Command(wc.Path, wc.Args...)
 	cmd.Env = append(os.Environ(), wc.Env...)
 	cmd.SysProcAttr = workerSysProcAttr()
@@ -123,162 +156,130 @@ func (r *subprocessRun) startWorker(wc WorkerCommand, id int) error {
 	if err != nil {
 		return err
 	}
-	p := &workerProc{id: id, cmd: cmd, requests: make(chan workload.Chunk, inFlight), stderr: &tailBuffer{max: 512}}
+	p := &workerProc{id: id, cmd: cmd, stdin: stdin, stdout: stdout, stderr: &tailBuffer{max: 512}}
 	cmd.Stderr = p.stderr
 	if err := cmd.Start(); err != nil {
 		return fmt.Errorf("cannot start subprocess worker %d (%s): %w", id, wc.Path, err)
 	}
-	r.procs = append(r.procs, p)
-	r.readers.Add(1)
-	go r.read(p, stdout)
-	r.writers.Add(1)
-	go r.write(p, stdin)
+	pp.procs = append(pp.procs, p)
+	pp.serving.Add(1)
+	go pp.serve(p)
 	return nil
 }
 
-func (r *subprocessRun) read(p *workerProc, stdout io.Reader) {
-	defer r.readers.Done()
-	sc := bufio.NewScanner(stdout)
+// serve drives one worker: check its greeting, keep inFlight chunks queued on
+// its stdin, and take answers in order from its stdout.
+func (pp *processPool) serve(p *workerProc) {
+	defer pp.serving.Done()
+	if err := pp.converse(p); err != nil && !pp.stopped.Load() {
+		pp.failed <- err
+	}
+}
+
+func (pp *processPool) converse(p *workerProc) error {
+	sc := bufio.NewScanner(p.stdout)
 	sc.Buffer(make([]byte, 0, MaxAnswerLine+1), MaxAnswerLine+1)
-	for sc.Scan() {
-		line := bytes.Clone(sc.Bytes())
-		select {
-		case r.events <- workerEvent{worker: p.id, line: line}:
-		case <-r.quit:
-			return
+	readLine := func() ([]byte, error) {
+		if sc.Scan() {
+			return sc.Bytes(), nil
 		}
+		if errors.Is(sc.Err(), bufio.ErrTooLong) {
+			return nil, p.fail(fmt.Sprintf("broke the protocol: sent a line longer than %d bytes", MaxAnswerLine))
+		}
+		return nil, pp.died(p, sc.Err())
 	}
-	err := sc.Err()
-	switch {
-	case errors.Is(err, bufio.ErrTooLong):
-		err = protocolErrorf("sent a line longer than %d bytes", MaxAnswerLine)
-	case err == nil:
-		err = io.EOF
+	line, err := readLine()
+	if err != nil {
+		return err
 	}
-	select {
-	case r.events <- workerEvent{worker: p.id, err: err}:
-	case <-r.quit:
+	if string(line) != ProtocolGreeting {
+		return p.fail(fmt.Sprintf("greeted with %q instead of %q: is it a primebench worker of the same version?", clip(line), ProtocolGreeting))
 	}
-}
+	pp.greeted <- struct{}{}
 
-func (r *subprocessRun) write(p *workerProc, stdin io.WriteCloser) {
-	defer r.writers.Done()
-	defer stdin.Close() // end of requests: the worker exits
+	var pending []int // chunk indexes sent, not yet answered, in order
 	var buf []byte
-	for c := range p.requests {
-		buf = AppendRequest(buf[:0], c)
-		if _, err := stdin.Write(buf); err != nil {
-			// The worker is gone; its reader reports how. Drain so the
-			// dispatcher never blocks on this worker's queue.
-			for range p.requests {
-			}
-			return
+	send := func() error {
+		i := int(pp.next.Add(1) - 1)
+		if i >= pp.plan.NumChunks() {
+			return nil
+		}
+		pending = append(pending, i)
+		buf = AppendRequest(buf[:0], pp.plan.Chunk(i))
+		if _, err := p.stdin.Write(buf); err != nil {
+			return pp.died(p, err)
+		}
+		return nil
+	}
+	for k := 0; k < inFlight; k++ {
+		if err := send(); err != nil {
+			return err
 		}
 	}
-}
-
-func (r *subprocessRun) awaitGreetings(ctx context.Context, timeout time.Duration) error {
-	deadline := time.NewTimer(timeout)
-	defer deadline.Stop()
-	greeted := make([]bool, len(r.procs))
-	for count := 0; count < len(r.procs); count++ {
-		select {
-		case ev := <-r.events:
-			p := r.procs[ev.worker]
-			switch {
-			case ev.err != nil:
-				return r.died(p, ev.err)
-			case greeted[p.id]:
-				return &WorkerError{Worker: p.id, PID: p.cmd.Process.Pid, What: fmt.Sprintf("sent %q before it was given work", clip(ev.line))}
-			case string(ev.line) != ProtocolGreeting:
-				return &WorkerError{Worker: p.id, PID: p.cmd.Process.Pid, What: fmt.Sprintf("greeted with %q instead of %q: is it a primebench worker of the same version?", clip(ev.line), ProtocolGreeting)}
-			}
-			greeted[p.id] = true
-		case <-deadline.C:
-			return fmt.Errorf("subprocess workers did not start within %v", timeout)
-		case <-ctx.Done():
-			return ctx.Err()
+	for len(pending) > 0 {
+		line, err := readLine()
+		if err != nil {
+			return err
 		}
+		index, answer, err := ParseAnswer(line)
+		if err != nil {
+			return p.fail("broke the protocol: " + err.Error())
+		}
+		if index != pending[0] {
+			return p.fail(fmt.Sprintf("answered chunk %d while working on chunk %d", index, pending[0]))
+		}
+		pending = pending[1:]
+		p.answer.Add(answer)
+		if err := send(); err != nil {
+			return err
+		}
+	}
+	// No more work: closing stdin tells the worker to exit. Anything it
+	// writes after its last answer is an error.
+	p.stdin.Close()
+	if sc.Scan() {
+		return p.fail(fmt.Sprintf("sent %q after its last answer", clip(sc.Bytes())))
 	}
 	return nil
 }
 
-func (r *subprocessRun) dispatch(ctx context.Context, plan *workload.Plan) (workload.Answer, error) {
-	var total workload.Answer
-	next := 0
-	send := func(p *workerProc) {
-		p.pending = append(p.pending, next)
-		p.requests <- plan.Chunk(next) // never blocks: at most inFlight pending
-		next++
+func (p *workerProc) fail(what string) error {
+	return &WorkerError{Worker: p.id, PID: p.cmd.Process.Pid, What: what}
+}
+
+// died describes a worker whose pipe broke: its exit status or signal, and
+// the tail of its stderr.
+func (pp *processPool) died(p *workerProc, ioErr error) error {
+	if pp.stopped.Load() {
+		return nil
 	}
-	for _, p := range r.procs {
-		for k := 0; k < inFlight && next < plan.NumChunks(); k++ {
-			send(p)
-		}
+	what := "closed its output"
+	if ioErr != nil {
+		what = ioErr.Error()
 	}
-	for answered := 0; answered < plan.NumChunks(); {
-		select {
-		case ev := <-r.events:
-			p := r.procs[ev.worker]
-			if ev.err != nil {
-				return total, r.died(p, ev.err)
-			}
-			index, answer, err := ParseAnswer(ev.line)
-			if err != nil {
-				return total, &WorkerError{Worker: p.id, PID: p.cmd.Process.Pid, What: "broke the protocol: " + err.Error()}
-			}
-			if len(p.pending) == 0 || p.pending[0] != index {
-				return total, &WorkerError{Worker: p.id, PID: p.cmd.Process.Pid, What: fmt.Sprintf("answered chunk %d, which it was not working on", index)}
-			}
-			p.pending = p.pending[1:]
-			total.Add(answer)
-			answered++
-			if next < plan.NumChunks() {
-				send(p)
-			}
-		case <-ctx.Done():
-			return total, ctx.Err()
-		}
-	}
-	return total, nil
+	// The pipe closes a moment before the exit status is ready; give it that
+	// moment before killing, so a worker that exited is not reported as killed.
+	return p.fail("died mid-run: " + what + ", " + describeExit(p.wait(time.Second), p.stderr))
 }
 
 // finish ends a successful run: every worker's stdin is closed, and each must
 // exit with status 0 within a few seconds.
-func (r *subprocessRun) finish() error {
-	for _, p := range r.procs {
-		p.closeRequests()
+func (pp *processPool) finish() error {
+	for _, p := range pp.procs {
+		p.stdin.Close()
 	}
-	r.writers.Wait()
-	for _, p := range r.procs {
-		if err := r.wait(p, 5*time.Second); err != nil {
-			return &WorkerError{Worker: p.id, PID: p.cmd.Process.Pid, What: "failed at exit: " + describeExit(err, p.stderr)}
+	for _, p := range pp.procs {
+		if err := p.wait(5 * time.Second); err != nil {
+			return p.fail("failed at exit: " + describeExit(err, p.stderr))
 		}
 	}
 	return nil
 }
 
-func (p *workerProc) closeRequests() {
-	if !p.closed {
-		p.closed = true
-		close(p.requests)
-	}
-}
-
-// died turns the end of a worker's output into an error naming the worker and
-// how it ended (its exit status or signal, and the tail of its stderr).
-func (r *subprocessRun) died(p *workerProc, readErr error) error {
-	what := "closed its output"
-	if !errors.Is(readErr, io.EOF) {
-		what = readErr.Error()
-		_ = p.cmd.Process.Kill()
-	}
-	exitErr := r.wait(p, time.Second)
-	return &WorkerError{Worker: p.id, PID: p.cmd.Process.Pid, What: "died mid-run: " + what + ", " + describeExit(exitErr, p.stderr)}
-}
-
-// wait reaps p, killing it if it has not exited within timeout.
-func (r *subprocessRun) wait(p *workerProc, timeout time.Duration) error {
+// wait reaps p, killing it if it has not exited within timeout. Only one
+// goroutine waits for a given worker: its own, or (after serving ended) the
+// run's.
+func (p *workerProc) wait(timeout time.Duration) error {
 	if p.waited {
 		return p.waitErr
 	}
@@ -289,7 +290,8 @@ func (r *subprocessRun) wait(p *workerProc, timeout time.Duration) error {
 		p.waitErr = err
 	case <-time.After(timeout):
 		_ = p.cmd.Process.Kill()
-		p.waitErr = fmt.Errorf("did not exit within %v and was killed (%v)", timeout, <-done)
+		<-done
+		p.waitErr = fmt.Errorf("did not exit within %v and was killed", timeout)
 	}
 	p.waited = true
 	return p.waitErr
@@ -297,27 +299,16 @@ func (r *subprocessRun) wait(p *workerProc, timeout time.Duration) error {
 
 // stop kills and reaps every worker still running. It runs on every path out
 // of Run, so no worker outlives the run.
-func (r *subprocessRun) stop() {
-	if r.stopped {
-		return
+func (pp *processPool) stop() {
+	pp.stopped.Store(true)
+	for _, p := range pp.procs {
+		_ = p.cmd.Process.Kill() // an error means it has already exited
+		p.stdin.Close()
 	}
-	r.stopped = true
-	for _, p := range r.procs {
-		if !p.waited {
-			_ = p.cmd.Process.Kill()
-		}
+	pp.serving.Wait() // their pipes are closed now, so this is quick
+	for _, p := range pp.procs {
+		_ = p.wait(5 * time.Second)
 	}
-	close(r.quit)
-	for _, p := range r.procs {
-		if !p.waited {
-			_ = r.wait(p, 5*time.Second)
-		}
-	}
-	r.readers.Wait()
-	for _, p := range r.procs {
-		p.closeRequests()
-	}
-	r.writers.Wait()
 }
 
 func describeExit(err error, stderr *tailBuffer) string {

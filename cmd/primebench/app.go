@@ -1,0 +1,127 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"runtime/debug"
+	"strings"
+
+	"github.com/urfave/cli/v2"
+)
+
+// version is the primebench release; builds may override it with
+// -ldflags "-X main.version=...".
+var version = "0.1.0"
+
+// Exit codes.
+const (
+	exitOK          = 0
+	exitRunFailed   = 1 // a wrong answer, a worker that died, a write that failed
+	exitUsage       = 2 // bad flags, arguments or input files
+	exitInterrupted = 130
+)
+
+// usageError is the user's mistake: exit code 2 and one line saying what to
+// fix.
+type usageError struct{ msg string }
+
+func (e *usageError) Error() string { return e.msg }
+
+func usagef(format string, args ...any) error {
+	return &usageError{msg: fmt.Sprintf(format, args...)}
+}
+
+// interruptedError is a run stopped by a signal.
+type interruptedError struct{ code int }
+
+func (e *interruptedError) Error() string {
+	return "interrupted: the run was stopped and nothing was saved"
+}
+
+// env is what a command may touch; tests pass their own.
+type env struct {
+	stdin          io.Reader
+	stdout, stderr io.Writer
+	args           []string
+	// workerPath overrides the executable started for subprocess workers.
+	workerPath string
+	// signals, when set, replaces the process's signal handling (tests).
+	signals func(ctx context.Context) (context.Context, func(), func() int)
+}
+
+// run is primebench's whole life with given arguments and streams; it returns
+// the exit code. main only calls it, so tests can too.
+func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	return runEnv(&env{stdin: stdin, stdout: stdout, stderr: stderr, args: args})
+}
+
+func runEnv(e *env) int {
+	app := newApp(e)
+	var unknownCommand string
+	app.CommandNotFound = func(_ *cli.Context, name string) { unknownCommand = name }
+	err := app.Run(e.args)
+	if err == nil && unknownCommand != "" {
+		err = usagef("unknown command %q: run 'primebench --help' to see the commands", unknownCommand)
+	}
+	if err == nil {
+		return exitOK
+	}
+	fmt.Fprintln(e.stderr, "primebench: "+oneLine(err.Error()))
+	var usage *usageError
+	var interrupted *interruptedError
+	switch {
+	case errors.As(err, &usage):
+		return exitUsage
+	case errors.As(err, &interrupted):
+		return interrupted.code
+	}
+	return exitRunFailed
+}
+
+func oneLine(s string) string {
+	return strings.Join(strings.Fields(s), " ")
+}
+
+func newApp(e *env) *cli.App {
+	onUsageError := func(_ *cli.Context, err error, _ bool) error {
+		return usagef("%v: run 'primebench help' for the flags", strings.TrimPrefix(err.Error(), "flag provided but not defined: "))
+	}
+	app := &cli.App{
+		Name:      "primebench",
+		Usage:     "measure CPU-bound work under Python-style concurrency strategies",
+		Version:   fullVersion(),
+		Reader:    e.stdin,
+		Writer:    e.stdout,
+		ErrWriter: e.stderr,
+		// Errors are printed once, by runEnv; urfave must not exit the process.
+		ExitErrHandler:       func(*cli.Context, error) {},
+		OnUsageError:         onUsageError,
+		HideHelpCommand:      false,
+		EnableBashCompletion: false,
+		Commands: []*cli.Command{
+			runCommand(e),
+			listCommand(e),
+			workerCommand(e),
+		},
+	}
+	for _, c := range app.Commands {
+		c.OnUsageError = onUsageError
+	}
+	return app
+}
+
+// fullVersion adds the commit the binary was built from, when Go recorded it.
+func fullVersion() string {
+	info, ok := debug.ReadBuildInfo()
+	if !ok {
+		return version
+	}
+	for _, s := range info.Settings {
+		if s.Key == "vcs.revision" && len(s.Value) >= 12 {
+			return version + " (" + s.Value[:12] + ")"
+		}
+	}
+	return version
+}

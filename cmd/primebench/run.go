@@ -1,0 +1,288 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/schollz/progressbar/v3"
+	"github.com/urfave/cli/v2"
+	"golang.org/x/term"
+
+	"github.com/primebench/primebench/harness"
+	"github.com/primebench/primebench/machine"
+	"github.com/primebench/primebench/report"
+	"github.com/primebench/primebench/results"
+	"github.com/primebench/primebench/strategies"
+	"github.com/primebench/primebench/workload"
+)
+
+// MaxRuns bounds --runs and --warmup: more is a typo, not a plan.
+const MaxRuns = 10_000
+
+func runCommand(e *env) *cli.Command {
+	return &cli.Command{
+		Name:  "run",
+		Usage: "run the strategies on a workload and report throughput, speedup and per-core use",
+		Description: "Runs --warmup unmeasured rounds, then --runs measured rounds; each round runs every\n" +
+			"strategy once (round-robin). Every run's answer is checked against serial's.\n" +
+			"stdout shows --format; --output also saves the result file (JSON) atomically.",
+		Flags: []cli.Flag{
+			&cli.StringFlag{Name: "strategies", Aliases: []string{"s"}, Value: strings.Join(strategies.Names, ","), Usage: "comma-separated strategies to run (see 'primebench list')"},
+			&cli.IntFlag{Name: "workers", Aliases: []string{"w"}, Value: runtime.NumCPU(), Usage: "workers (threads, tasks or processes) per strategy; serial always uses 1"},
+			&cli.StringFlag{Name: "workload", Value: workload.DefaultSpec, Usage: "range:LO-HI, list:PATH (- for stdin) or preset:NAME"},
+			&cli.IntFlag{Name: "runs", Aliases: []string{"n"}, Value: 5, Usage: "measured runs per strategy"},
+			&cli.IntFlag{Name: "warmup", Value: 1, Usage: "unmeasured warm-up runs per strategy"},
+			&cli.Uint64Flag{Name: "chunk", Value: 0, Usage: "numbers per chunk handed to a worker (0: automatic, a few ms of work)"},
+			&cli.StringFlag{Name: "format", Aliases: []string{"f"}, Value: "table", Usage: "output on stdout: " + strings.Join(report.Formats, " or ")},
+			&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "also save the result file (JSON) to `FILE`, written atomically"},
+		},
+		Action: func(c *cli.Context) error { return runAction(c, e) },
+	}
+}
+
+// runSettings is the validated command line of `run`.
+type runSettings struct {
+	jobs     []harness.Job
+	plan     *workload.Plan
+	auto     bool
+	runs     int
+	warmup   int
+	output   string
+	reporter report.Reporter
+}
+
+func parseRunFlags(c *cli.Context, e *env) (*runSettings, error) {
+	if c.Args().Len() > 0 {
+		return nil, usagef("run takes no arguments, got %q: flags go before any argument, for example --runs 3", c.Args().First())
+	}
+	s := &runSettings{runs: c.Int("runs"), warmup: c.Int("warmup"), output: c.String("output")}
+	if s.runs < 1 || s.runs > MaxRuns {
+		return nil, usagef("--runs %d is out of range: give 1 to %d measured runs", s.runs, MaxRuns)
+	}
+	if s.warmup < 0 || s.warmup > MaxRuns {
+		return nil, usagef("--warmup %d is out of range: give 0 to %d warm-up runs", s.warmup, MaxRuns)
+	}
+	workers := c.Int("workers")
+	if workers < 1 || workers > strategies.MaxWorkers {
+		return nil, usagef("--workers %d is out of range: give 1 to %d", workers, strategies.MaxWorkers)
+	}
+	reporter, err := report.New(c.String("format"))
+	if err != nil {
+		return nil, usagef("--format: %v", err)
+	}
+	s.reporter = reporter
+	if err := checkOutputPath(s.output); err != nil {
+		return nil, err
+	}
+
+	workerPath := e.workerPath
+	if workerPath == "" {
+		if workerPath, err = os.Executable(); err != nil {
+			return nil, fmt.Errorf("cannot find primebench's own executable to start workers: %w", err)
+		}
+	}
+	reg := strategies.NewRegistry(strategies.WorkerCommand{Path: workerPath, Args: []string{"worker"}})
+	names, err := splitList(c.String("strategies"))
+	if err != nil {
+		return nil, usagef("--strategies: %v", err)
+	}
+	chosen, err := reg.Lookup(names)
+	if err != nil {
+		return nil, usagef("--strategies: %v", err)
+	}
+	for _, st := range chosen {
+		n := workers
+		if st.Name() == "serial" {
+			n = 1
+		}
+		s.jobs = append(s.jobs, harness.Job{Strategy: st, Workers: n})
+	}
+
+	w, err := workload.Parse(c.String("workload"), e.stdin)
+	if err != nil {
+		return nil, usagef("--workload: %v", err)
+	}
+	chunk := c.Uint64("chunk")
+	s.auto = chunk == 0
+	isList := w.Len() > 0 && !isRangeWorkload(w)
+	if s.auto {
+		chunk = workload.AutoChunkSize(w)
+		if isList && chunk > strategies.MaxListChunk {
+			chunk = strategies.MaxListChunk
+		}
+	} else if isList && chunk > strategies.MaxListChunk {
+		return nil, usagef("--chunk %d is too large for a list workload: give at most %d numbers per chunk", chunk, strategies.MaxListChunk)
+	}
+	if s.plan, err = workload.NewPlan(w, chunk); err != nil {
+		return nil, usagef("--chunk: %v", err)
+	}
+	return s, nil
+}
+
+func isRangeWorkload(w *workload.Workload) bool {
+	p, _ := workload.NewPlan(w, w.Len())
+	return p.Chunk(0).IsRange()
+}
+
+func splitList(text string) ([]string, error) {
+	var out []string
+	seen := map[string]bool{}
+	for _, part := range strings.Split(text, ",") {
+		part = strings.TrimSpace(part)
+		if part == "" {
+			return nil, errors.New("empty name in the list: write names separated by commas, for example serial,gil")
+		}
+		if seen[part] {
+			return nil, fmt.Errorf("%q is named twice", part)
+		}
+		seen[part] = true
+		out = append(out, part)
+	}
+	return out, nil
+}
+
+// checkOutputPath fails before a minute of measuring, not after.
+func checkOutputPath(path string) error {
+	if path == "" {
+		return nil
+	}
+	if info, err := os.Stat(path); err == nil && info.IsDir() {
+		return usagef("--output %s is a directory: name a file, for example %s", path, filepath.Join(path, "result.json"))
+	}
+	dir := filepath.Dir(path)
+	info, err := os.Stat(dir)
+	if err != nil || !info.IsDir() {
+		return usagef("--output %s: directory %s does not exist: create it first", path, dir)
+	}
+	return nil
+}
+
+func runAction(c *cli.Context, e *env) error {
+	s, err := parseRunFlags(c, e)
+	if err != nil {
+		return err
+	}
+	ctx, stop, exitCode := interruptible(c.Context, e)
+	defer stop()
+
+	file := &results.File{
+		SchemaVersion: results.SchemaVersion,
+		CreatedAt:     time.Now().UTC().Truncate(time.Second),
+		Command:       e.args,
+		Machine:       machine.Describe(fullVersion()),
+		Settings:      results.Settings{Runs: s.runs, Warmup: s.warmup, AutoChunk: s.auto},
+	}
+	file.Conditions.LoadAverage1 = machine.LoadAverage1()
+	busy, err := harness.BusyBefore(ctx, 250*time.Millisecond)
+	if err == nil {
+		file.Conditions.BusyBefore = busy
+	}
+
+	progress := newProgress(e)
+	outcome, err := harness.Measure(ctx, harness.Config{
+		Jobs: s.jobs, Plan: s.plan, Warmup: s.warmup, Runs: s.runs, Progress: progress,
+	})
+	if code := exitCode(); code != 0 {
+		return &interruptedError{code: code}
+	}
+	if err != nil {
+		return err
+	}
+
+	a := outcome.Answer
+	file.Workload = results.Workload{
+		Spec: s.plan.Workload().Spec, Numbers: a.Numbers, Primes: a.Primes, Checksum: a.Checksum, Divisions: a.Divisions,
+		ChunkSize: s.plan.ChunkSize(), Chunks: s.plan.NumChunks(),
+	}
+	for i, job := range s.jobs {
+		file.Strategies = append(file.Strategies, results.Strategy{
+			Name:    job.Strategy.Name(),
+			Workers: job.Workers,
+			Cores:   job.Strategy.Cores(job.Workers, runtime.NumCPU()),
+			Runs:    outcome.Runs[i],
+		})
+	}
+	results.Summarise(file)
+	if s.output != "" {
+		if err := results.WriteFile(s.output, file); err != nil {
+			return err
+		}
+	}
+	return s.reporter(e.stdout, file)
+}
+
+// interruptible cancels the returned context on SIGINT or SIGTERM; exitCode
+// then reports 130 or 143. A second signal exits at once: the kernel's
+// parent-death signal still takes the workers down.
+func interruptible(parent context.Context, e *env) (context.Context, func(), func() int) {
+	if e.signals != nil {
+		return e.signals(parent)
+	}
+	ctx, cancel := context.WithCancel(parent)
+	sigs := make(chan os.Signal, 2)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	code := make(chan int, 1)
+	go func() {
+		sig, ok := <-sigs
+		if !ok {
+			return
+		}
+		n := 130
+		if sig == syscall.SIGTERM {
+			n = 143
+		}
+		code <- n
+		fmt.Fprintln(e.stderr, "\nprimebench: stopping (interrupt again to quit at once)")
+		cancel()
+		if _, ok := <-sigs; ok {
+			os.Exit(n)
+		}
+	}()
+	var got int
+	exitCode := func() int {
+		select {
+		case got = <-code:
+		default:
+		}
+		return got
+	}
+	stop := func() {
+		signal.Stop(sigs)
+		close(sigs)
+		cancel()
+	}
+	return ctx, stop, exitCode
+}
+
+// newProgress draws a progress bar on stderr when it is a terminal, and
+// nothing when output is piped or captured.
+func newProgress(e *env) func(done, total int, what string) {
+	f, ok := e.stderr.(*os.File)
+	if !ok || !term.IsTerminal(int(f.Fd())) {
+		return nil
+	}
+	var bar *progressbar.ProgressBar
+	return func(done, total int, what string) {
+		if bar == nil {
+			bar = progressbar.NewOptions(total,
+				progressbar.OptionSetWriter(f),
+				progressbar.OptionSetWidth(30),
+				progressbar.OptionShowCount(),
+				progressbar.OptionClearOnFinish(),
+			)
+		}
+		bar.Describe(fmt.Sprintf("%-32s", what))
+		_ = bar.Set(done)
+		if done == total {
+			_ = bar.Finish()
+		}
+	}
+}

@@ -1,0 +1,187 @@
+// Package harness measures strategies the same way: warm-up runs, then
+// measured runs interleaved round-robin across strategies so that drift on a
+// noisy machine spreads over all of them, each run's answer verified against
+// serial's and its wall time, CPU time and per-core usage recorded.
+package harness
+
+import (
+	"context"
+	"fmt"
+	"runtime"
+	"time"
+
+	"github.com/primebench/primebench/machine"
+	"github.com/primebench/primebench/results"
+	"github.com/primebench/primebench/strategies"
+	"github.com/primebench/primebench/workload"
+)
+
+// Job is one strategy at one worker count.
+type Job struct {
+	Strategy strategies.Strategy
+	Workers  int
+}
+
+// Config says what to measure and how often.
+type Config struct {
+	Jobs   []Job
+	Plan   *workload.Plan
+	Warmup int // unmeasured runs per job, before any measured run
+	Runs   int // measured runs per job
+	// Progress, if set, is called before each run with the runs done so far,
+	// the total, and what is about to run.
+	Progress func(done, total int, what string)
+}
+
+// MismatchError is a strategy whose answer differs from serial's.
+type MismatchError struct {
+	Job       string
+	Got, Want workload.Answer
+}
+
+func (e *MismatchError) Error() string {
+	return fmt.Sprintf("%s gave a wrong answer: %d primes, checksum %d, %d divisions in %d numbers; serial gave %d primes, checksum %d, %d divisions in %d numbers",
+		e.Job, e.Got.Primes, e.Got.Checksum, e.Got.Divisions, e.Got.Numbers,
+		e.Want.Primes, e.Want.Checksum, e.Want.Divisions, e.Want.Numbers)
+}
+
+// Outcome is every measured run of every job, in the order of cfg.Jobs, and
+// the verified answer.
+type Outcome struct {
+	Answer workload.Answer
+	Runs   [][]results.Run
+}
+
+func (j Job) String() string { return fmt.Sprintf("%s (workers=%d)", j.Strategy.Name(), j.Workers) }
+
+// Measure runs the jobs. The reference answer comes from the serial strategy,
+// run first, or from an untimed serial pass if serial is not among the jobs.
+func Measure(ctx context.Context, cfg Config) (Outcome, error) {
+	if len(cfg.Jobs) == 0 || cfg.Runs < 1 || cfg.Warmup < 0 {
+		return Outcome{}, fmt.Errorf("nothing to measure: need at least one job and one run")
+	}
+	order := serialFirst(cfg.Jobs)
+	var reference *workload.Answer
+	if order.firstName() != "serial" {
+		a := cfg.Plan.Solve()
+		reference = &a
+	}
+	out := Outcome{Runs: make([][]results.Run, len(cfg.Jobs))}
+	total := (cfg.Warmup + cfg.Runs) * len(cfg.Jobs)
+	done := 0
+	for round := 0; round < cfg.Warmup+cfg.Runs; round++ {
+		warm := round < cfg.Warmup
+		for _, idx := range order.indexes {
+			job := cfg.Jobs[idx]
+			if cfg.Progress != nil {
+				label := "run"
+				if warm {
+					label = "warm-up"
+				}
+				cfg.Progress(done, total, fmt.Sprintf("%s %s", job, label))
+			}
+			run, answer, err := measureOnce(ctx, job, cfg.Plan)
+			if err != nil {
+				return Outcome{}, fmt.Errorf("%s: %w", job, err)
+			}
+			if reference == nil {
+				reference = &answer
+			} else if answer != *reference {
+				return Outcome{}, &MismatchError{Job: job.String(), Got: answer, Want: *reference}
+			}
+			if !warm {
+				out.Runs[idx] = append(out.Runs[idx], run)
+			}
+			done++
+		}
+	}
+	if cfg.Progress != nil {
+		cfg.Progress(done, total, "done")
+	}
+	out.Answer = *reference
+	return out, nil
+}
+
+// serialFirst orders jobs so a serial job (if any) runs first in each round:
+// its first run provides the reference answer before any other strategy runs.
+func serialFirst(jobs []Job) orderedJobs {
+	var o orderedJobs
+	for i, j := range jobs {
+		if j.Strategy.Name() == "serial" {
+			o.indexes = append([]int{i}, o.indexes...)
+		} else {
+			o.indexes = append(o.indexes, i)
+		}
+	}
+	o.jobs = jobs
+	return o
+}
+
+type orderedJobs struct {
+	jobs    []Job
+	indexes []int
+}
+
+func (o orderedJobs) firstName() string { return o.jobs[o.indexes[0]].Strategy.Name() }
+
+// measureOnce times one run of a job. Collecting garbage first keeps one
+// run's garbage from being collected during the next.
+func measureOnce(ctx context.Context, job Job, plan *workload.Plan) (results.Run, workload.Answer, error) {
+	runtime.GC()
+	cpusBefore, err := machine.ReadCPUTimes()
+	if err != nil {
+		return results.Run{}, workload.Answer{}, fmt.Errorf("reading per-CPU counters: %w", err)
+	}
+	userBefore, sysBefore := cpuTimes()
+	start := time.Now()
+	outcome, err := job.Strategy.Run(ctx, plan, job.Workers)
+	wall := time.Since(start)
+	userAfter, sysAfter := cpuTimes()
+	cpusAfter, cpuErr := machine.ReadCPUTimes()
+	if err != nil {
+		return results.Run{}, workload.Answer{}, err
+	}
+	if cpuErr != nil {
+		return results.Run{}, workload.Answer{}, fmt.Errorf("reading per-CPU counters: %w", cpuErr)
+	}
+	usage := cpusAfter.UsageSince(cpusBefore)
+	run := results.Run{
+		WallSeconds:    wall.Seconds(),
+		UserSeconds:    userAfter - userBefore,
+		SystemSeconds:  sysAfter - sysBefore,
+		StartupSeconds: outcome.Startup.Seconds(),
+		CoreBusy:       usage.Busy,
+		CoreSteal:      usage.Steal,
+	}
+	run.CPUSeconds = run.UserSeconds + run.SystemSeconds
+	cores := job.Strategy.Cores(job.Workers, runtime.NumCPU())
+	run.CPUShare = run.CPUSeconds / (run.WallSeconds * float64(cores))
+	return run, outcome.Answer, nil
+}
+
+// BusyBefore measures how busy the machine is while primebench itself idles:
+// the fraction of all CPUs' time used by others over window.
+func BusyBefore(ctx context.Context, window time.Duration) (float64, error) {
+	before, err := machine.ReadCPUTimes()
+	if err != nil {
+		return 0, err
+	}
+	select {
+	case <-time.After(window):
+	case <-ctx.Done():
+		return 0, ctx.Err()
+	}
+	after, err := machine.ReadCPUTimes()
+	if err != nil {
+		return 0, err
+	}
+	u := after.UsageSince(before)
+	sum := 0.0
+	for _, b := range u.Busy {
+		sum += b
+	}
+	if len(u.Busy) == 0 {
+		return 0, nil
+	}
+	return sum / float64(len(u.Busy)), nil
+}

@@ -1,0 +1,123 @@
+// Package results is the contract between primebench's commands: the result
+// file that `run` writes and every later reader (reports, comparisons,
+// charts, scripts) loads. The format is documented in results/FORMAT.md; change
+// it only by bumping SchemaVersion and teaching Load the old one.
+package results
+
+import (
+	"time"
+
+	"github.com/primebench/primebench/workload"
+)
+
+// SchemaVersion is the version of the format this build writes.
+const SchemaVersion = 1
+
+// File is one invocation of `primebench run`: where it ran, what it ran, and
+// every measured run, so that any statistic can be recomputed later.
+type File struct {
+	SchemaVersion int        `json:"schema_version"`
+	CreatedAt     time.Time  `json:"created_at"`
+	Command       []string   `json:"command"`
+	Machine       Machine    `json:"machine"`
+	Conditions    Conditions `json:"conditions"`
+	Workload      Workload   `json:"workload"`
+	Settings      Settings   `json:"settings"`
+	Strategies    []Strategy `json:"strategies"`
+}
+
+// Machine describes where the run happened.
+type Machine struct {
+	Hostname          string `json:"hostname"`
+	OS                string `json:"os"`
+	Arch              string `json:"arch"`
+	Kernel            string `json:"kernel,omitempty"`
+	CPUModel          string `json:"cpu_model"`
+	LogicalCPUs       int    `json:"logical_cpus"`
+	PhysicalCores     int    `json:"physical_cores,omitempty"`
+	GOMAXPROCS        int    `json:"gomaxprocs"`
+	MemoryBytes       uint64 `json:"memory_bytes,omitempty"`
+	GoVersion         string `json:"go_version"`
+	PrimebenchVersion string `json:"primebench_version"`
+}
+
+// Conditions describes how busy the machine was when the run began.
+type Conditions struct {
+	LoadAverage1 float64 `json:"load_average_1m"`
+	// BusyBefore is the fraction of all CPUs' time that other processes used
+	// in a short window just before the first run.
+	BusyBefore float64 `json:"busy_before"`
+}
+
+// Workload is what was checked and the answer every strategy reproduced.
+type Workload struct {
+	Spec      string `json:"spec"`
+	Numbers   uint64 `json:"numbers"`
+	Primes    uint64 `json:"primes"`
+	Checksum  uint64 `json:"checksum"`
+	Divisions uint64 `json:"divisions"`
+	ChunkSize uint64 `json:"chunk_size"`
+	Chunks    int    `json:"chunks"`
+}
+
+// Answer returns the workload's verified answer.
+func (w Workload) Answer() workload.Answer {
+	return workload.Answer{Numbers: w.Numbers, Primes: w.Primes, Checksum: w.Checksum, Divisions: w.Divisions}
+}
+
+// Settings are the measurement settings the user chose (or defaulted).
+type Settings struct {
+	Runs      int  `json:"runs"`
+	Warmup    int  `json:"warmup"`
+	AutoChunk bool `json:"auto_chunk"`
+}
+
+// Strategy is one strategy at one worker count, with every measured run.
+type Strategy struct {
+	Name    string `json:"name"`
+	Workers int    `json:"workers"`
+	// Cores is how many cores the strategy can keep busy at this worker count
+	// on this machine; CPU time is judged against it.
+	Cores   int     `json:"cores"`
+	Runs    []Run   `json:"runs"`
+	Summary Summary `json:"summary"`
+}
+
+// Run is one measured run (warm-up runs are not kept).
+type Run struct {
+	WallSeconds    float64 `json:"wall_seconds"`
+	UserSeconds    float64 `json:"user_seconds"`
+	SystemSeconds  float64 `json:"system_seconds"`
+	CPUSeconds     float64 `json:"cpu_seconds"` // user + system, worker processes included
+	StartupSeconds float64 `json:"startup_seconds"`
+	// CoreBusy and CoreSteal hold one fraction 0..1 per logical CPU over the
+	// run's window, from the OS's per-CPU counters. Busy includes every
+	// process, not only primebench; steal is time the hypervisor took away.
+	CoreBusy  []float64 `json:"core_busy"`
+	CoreSteal []float64 `json:"core_steal"`
+	// CPUShare is CPUSeconds / (WallSeconds * Cores): how much of the CPU
+	// time the strategy should have had it actually got.
+	CPUShare float64 `json:"cpu_share"`
+}
+
+// Summary holds figures derived from the runs; Summarise recomputes them.
+type Summary struct {
+	MedianSeconds      float64    `json:"median_seconds"`
+	MeanSeconds        float64    `json:"mean_seconds"`
+	StddevSeconds      float64    `json:"stddev_seconds"`
+	MinSeconds         float64    `json:"min_seconds"`
+	MaxSeconds         float64    `json:"max_seconds"`
+	CV                 float64    `json:"cv"`
+	CI95Seconds        [2]float64 `json:"ci95_seconds"` // 95% interval of the mean wall time
+	NumbersPerSecond   float64    `json:"numbers_per_second"`
+	DivisionsPerSecond float64    `json:"divisions_per_second"`
+	// Speedup and Efficiency are null when the file has no serial run at
+	// workers=1 to compare with.
+	Speedup        *float64  `json:"speedup"`
+	Efficiency     *float64  `json:"efficiency"`
+	CPUUtilisation float64   `json:"cpu_utilisation"` // median of cpu_seconds / wall_seconds
+	CoreBusy       []float64 `json:"core_busy"`       // median per logical CPU
+	StartupSeconds float64   `json:"startup_seconds"` // median
+	StarvedRuns    int       `json:"starved_runs"`
+	Warnings       []string  `json:"warnings"`
+}
