@@ -47,13 +47,18 @@ func Table(w io.Writer, f *results.File) error {
 	fmt.Fprintf(w, "settings  %d measured runs after %d warm-up, interleaved; chunks of %d numbers (%d chunks)\n\n",
 		f.Settings.Runs, f.Settings.Warmup, wl.ChunkSize, wl.Chunks)
 
+	header := []string{"strategy", "workers", "wall median ±95% CI", "numbers/s", "divisions/s", "speedup", "efficiency", "CPU util", "core busy", "startup", "notes"}
+	align := make(tw.Alignment, len(header))
+	for i := range align {
+		align[i] = tw.AlignRight
+	}
+	align[0], align[len(align)-1] = tw.AlignLeft, tw.AlignLeft
 	table := tablewriter.NewTable(w,
 		tablewriter.WithRenderer(asciiRenderer()),
 		tablewriter.WithHeaderAutoFormat(tw.Off),
-		tablewriter.WithHeaderAlignment(tw.AlignRight),
-		tablewriter.WithRowAlignment(tw.AlignRight),
+		tablewriter.WithAlignment(align),
 	)
-	table.Header("strategy", "workers", "wall median ±95% CI", "numbers/s", "divisions/s", "speedup", "efficiency", "CPU util", "core busy", "startup", "notes")
+	table.Header(header)
 	notes := newFootnotes()
 	for _, s := range f.Strategies {
 		sum := s.Summary

@@ -12,6 +12,10 @@ import (
 // tenant (or the hypervisor) took a core away during it.
 const StarvedShare = 0.90
 
+// ShortRun is the wall time in seconds below which per-core figures are
+// mostly counter granularity.
+const ShortRun = 0.1
+
 // Summarise recomputes every strategy's summary from its raw runs. The
 // baseline for speedup is the serial strategy with one worker, when present.
 func Summarise(f *File) {
@@ -66,6 +70,9 @@ func summariseStrategy(s *Strategy, w Workload, cpus int, baseline float64) Summ
 	}
 	out.StartupSeconds = median(startup)
 	out.CoreBusy = medianPerCore(s.Runs)
+	if wall.Median < ShortRun {
+		out.Warnings = append(out.Warnings, fmt.Sprintf("runs last under %.0f ms: per-core figures are coarse (the kernel's CPU counters tick every 10 ms); use a larger workload", ShortRun*1000))
+	}
 	if out.StarvedRuns > 0 {
 		out.Warnings = append(out.Warnings, fmt.Sprintf("%d of %d runs got under %.0f%% of the CPU time %d busy core(s) should give: a core was taken away (noisy neighbour or hypervisor steal)", out.StarvedRuns, len(s.Runs), 100*StarvedShare, s.Cores))
 	}

@@ -29,6 +29,10 @@ type Summary struct {
 	Warnings []string
 }
 
+// minForOutliers: with fewer samples the median absolute deviation is too
+// unstable to call any one of them an outlier.
+const minForOutliers = 5
+
 // NoisyCV is the coefficient of variation above which a summary warns.
 const NoisyCV = 0.05
 
@@ -55,7 +59,9 @@ func Of(samples []float64) Summary {
 	if s.CV > NoisyCV {
 		s.Warnings = append(s.Warnings, fmt.Sprintf("times vary by %.1f%% (coefficient of variation over %.0f%%): the machine was likely busy; rerun or use more --runs", 100*s.CV, 100*NoisyCV))
 	}
-	s.Outliers = outliers(samples, s.Median)
+	if s.N >= minForOutliers {
+		s.Outliers = outliers(samples, s.Median)
+	}
 	if len(s.Outliers) > 0 {
 		s.Warnings = append(s.Warnings, fmt.Sprintf("%d of %d runs are outliers (modified z-score over 3.5): something else ran at the time", len(s.Outliers), s.N))
 	}

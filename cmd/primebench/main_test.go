@@ -1,0 +1,261 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/primebench/primebench/results"
+)
+
+// The test binary doubles as primebench for the subprocess strategy's
+// workers: `<test binary> worker` behaves like `primebench worker`.
+func TestMain(m *testing.M) {
+	if len(os.Args) > 1 && os.Args[1] == "worker" {
+		os.Exit(run(append([]string{"primebench"}, os.Args[1:]...), os.Stdin, os.Stdout, os.Stderr))
+	}
+	os.Exit(m.Run())
+}
+
+type cliResult struct {
+	code           int
+	stdout, stderr string
+}
+
+func runCLI(t *testing.T, e *env, args ...string) cliResult {
+	t.Helper()
+	var stdout, stderr bytes.Buffer
+	if e == nil {
+		e = &env{}
+	}
+	e.args = append([]string{"primebench"}, args...)
+	e.stdout, e.stderr = &stdout, &stderr
+	if e.stdin == nil {
+		e.stdin = strings.NewReader("")
+	}
+	if e.workerPath == "" {
+		e.workerPath = os.Args[0]
+	}
+	code := runEnv(e)
+	return cliResult{code: code, stdout: stdout.String(), stderr: stderr.String()}
+}
+
+// small keeps CLI tests quick: a workload of a few milliseconds.
+var small = []string{"--workload", "range:1-30000", "--runs", "2", "--warmup", "0"}
+
+func TestUsageErrors(t *testing.T) {
+	dir := t.TempDir()
+	badList := filepath.Join(dir, "bad.txt")
+	os.WriteFile(badList, []byte("7\n\nseven\n"), 0o644)
+	bigList := filepath.Join(dir, "big.txt")
+	os.WriteFile(bigList, []byte(strings.Repeat("7\n", 50_000)), 0o644)
+	tests := []struct {
+		args []string
+		want string
+	}{
+		{[]string{"run", "--strategies", "serial,threads"}, `--strategies: unknown strategy "threads": choose from serial, cooperative, gil, goroutines, subprocess`},
+		{[]string{"run", "--strategies", "serial,,gil"}, "--strategies: empty name"},
+		{[]string{"run", "--strategies", "gil,gil"}, `"gil" is named twice`},
+		{[]string{"run", "--workers", "0"}, "--workers 0 is out of range: give 1 to 1024"},
+		{[]string{"run", "--workers", "-3"}, "--workers -3 is out of range"},
+		{[]string{"run", "--workers", "1000000"}, "--workers 1000000 is out of range"},
+		{[]string{"run", "--workers", "two"}, `invalid value "two" for flag -workers`},
+		{[]string{"run", "--runs", "0"}, "--runs 0 is out of range: give 1 to 10000"},
+		{[]string{"run", "--warmup", "-1"}, "--warmup -1 is out of range"},
+		{[]string{"run", "--chunk", "-5"}, `invalid value "-5" for flag -chunk`},
+		{[]string{"run", "--workload", "range:5-1"}, "--workload: range 5-1 is empty: LO must not be greater than HI"},
+		{[]string{"run", "--workload", "range:1-99999999999999999999"}, "larger than the largest 64-bit unsigned integer"},
+		{[]string{"run", "--workload", "range:x-5"}, `"x" is not a decimal integer`},
+		{[]string{"run", "--workload", "preset:huge"}, `unknown preset "huge"`},
+		{[]string{"run", "--workload", "list:" + filepath.Join(dir, "missing.txt")}, "cannot read list file"},
+		{[]string{"run", "--workload", "list:" + dir}, "is a directory"},
+		{[]string{"run", "--workload", "list:" + badList}, `bad.txt line 3: "seven" is not a decimal integer`},
+		{[]string{"run", "--workload", "list:" + bigList, "--chunk", "45000"}, "--chunk 45000 is too large for a list workload"},
+		{[]string{"run", "--workload", "list:-"}, "holds no numbers"},
+		{[]string{"run", "--format", "xml"}, `--format: unknown format "xml": choose table or json`},
+		{[]string{"run", "--output", filepath.Join(dir, "no", "such", "r.json")}, "does not exist: create it first"},
+		{[]string{"run", "--output", dir}, "is a directory: name a file"},
+		{[]string{"run", "--bogus"}, "-bogus: run 'primebench help' for the flags"},
+		{[]string{"run", "extra"}, `run takes no arguments, got "extra"`},
+		{[]string{"frobnicate"}, `unknown command "frobnicate"`},
+		{[]string{"list", "extra"}, `list takes no arguments`},
+	}
+	for _, tt := range tests {
+		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
+			r := runCLI(t, nil, tt.args...)
+			if r.code != exitUsage {
+				t.Errorf("exit code %d, want %d (stderr %q)", r.code, exitUsage, r.stderr)
+			}
+			if !strings.Contains(r.stderr, tt.want) {
+				t.Errorf("stderr %q lacks %q", r.stderr, tt.want)
+			}
+			if lines := strings.Count(r.stderr, "\n"); lines != 1 {
+				t.Errorf("stderr has %d lines, want one: %q", lines, r.stderr)
+			}
+			if strings.Contains(r.stderr, "goroutine ") || strings.Contains(r.stderr, "panic") {
+				t.Errorf("stderr shows a panic: %q", r.stderr)
+			}
+		})
+	}
+}
+
+func TestListAndVersion(t *testing.T) {
+	r := runCLI(t, nil, "list")
+	if r.code != 0 {
+		t.Fatalf("list: exit %d, stderr %q", r.code, r.stderr)
+	}
+	for _, want := range []string{"serial", "cooperative", "gil", "goroutines", "subprocess", "quick", "classic", "dense", "asyncio", "ProcessPoolExecutor"} {
+		if !strings.Contains(r.stdout, want) {
+			t.Errorf("list output lacks %q", want)
+		}
+	}
+	r = runCLI(t, nil, "--help")
+	if r.code != 0 || !strings.Contains(r.stdout, "run") || strings.Contains(r.stdout, "worker protocol") {
+		t.Errorf("--help: exit %d, want the commands without the hidden worker:\n%s", r.code, r.stdout)
+	}
+	r = runCLI(t, nil, "--version")
+	if r.code != 0 || !strings.Contains(r.stdout, version) {
+		t.Fatalf("--version: exit %d, stdout %q", r.code, r.stdout)
+	}
+	for _, cmd := range []string{"run", "list"} {
+		r = runCLI(t, nil, cmd, "--help")
+		if r.code != 0 || !strings.Contains(r.stdout, "USAGE") {
+			t.Errorf("%s --help: exit %d, stdout %q", cmd, r.code, r.stdout)
+		}
+	}
+}
+
+func TestRunJSON(t *testing.T) {
+	r := runCLI(t, nil, append([]string{"run", "--format", "json", "--workers", "3"}, small...)...)
+	if r.code != 0 {
+		t.Fatalf("exit %d, stderr %q", r.code, r.stderr)
+	}
+	if r.stderr != "" {
+		t.Errorf("stderr should be empty when not a terminal, got %q", r.stderr)
+	}
+	f, err := results.Decode([]byte(r.stdout))
+	if err != nil {
+		t.Fatalf("output does not load: %v", err)
+	}
+	if f.Workload.Primes != 3245 || f.Workload.Numbers != 30000 {
+		t.Errorf("workload %+v: want 3245 primes in 30000 numbers", f.Workload)
+	}
+	var names []string
+	for _, s := range f.Strategies {
+		names = append(names, s.Name)
+		want := 3
+		if s.Name == "serial" {
+			want = 1
+		}
+		if s.Workers != want || len(s.Runs) != 2 {
+			t.Errorf("%s: workers %d, %d runs; want %d workers, 2 runs", s.Name, s.Workers, len(s.Runs), want)
+		}
+		for _, run := range s.Runs {
+			if len(run.CoreBusy) != f.Machine.LogicalCPUs || run.WallSeconds <= 0 {
+				t.Errorf("%s run %+v: want wall > 0 and %d per-core figures", s.Name, run, f.Machine.LogicalCPUs)
+			}
+		}
+		if s.Summary.Speedup == nil || s.Summary.MedianSeconds <= 0 {
+			t.Errorf("%s summary %+v lacks speedup or median", s.Name, s.Summary)
+		}
+	}
+	if got := strings.Join(names, ","); got != "serial,cooperative,gil,goroutines,subprocess" {
+		t.Errorf("strategies %s", got)
+	}
+	// The raw document carries the documented field names.
+	var raw map[string]any
+	json.Unmarshal([]byte(r.stdout), &raw)
+	for _, key := range []string{"schema_version", "machine", "workload", "strategies", "settings", "conditions"} {
+		if _, ok := raw[key]; !ok {
+			t.Errorf("JSON lacks %q", key)
+		}
+	}
+}
+
+func TestRunTableAndOutputFile(t *testing.T) {
+	dir := t.TempDir()
+	out := filepath.Join(dir, "result.json")
+	r := runCLI(t, nil, append([]string{"run", "--strategies", "gil,serial", "--output", out}, small...)...)
+	if r.code != 0 {
+		t.Fatalf("exit %d, stderr %q", r.code, r.stderr)
+	}
+	for _, want := range []string{"machine ", "workload  range:1-30000: 30000 numbers, 3245 primes", "| serial", "| gil", "speedup"} {
+		if !strings.Contains(r.stdout, want) {
+			t.Errorf("table lacks %q:\n%s", want, r.stdout)
+		}
+	}
+	f, err := results.Load(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(f.Strategies) != 2 || f.Strategies[0].Name != "gil" {
+		t.Errorf("saved strategies %+v", f.Strategies)
+	}
+	assertOnlyFiles(t, dir, "result.json")
+}
+
+func TestListFromStdin(t *testing.T) {
+	e := &env{stdin: strings.NewReader("# primes and not\n2\n3\n4\n1000000007\n")}
+	r := runCLI(t, e, "run", "--workload", "list:-", "--runs", "1", "--warmup", "0", "--format", "json")
+	if r.code != 0 {
+		t.Fatalf("exit %d, stderr %q", r.code, r.stderr)
+	}
+	f, err := results.Decode([]byte(r.stdout))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f.Workload.Primes != 3 || f.Workload.Numbers != 4 {
+		t.Errorf("workload %+v", f.Workload)
+	}
+}
+
+func TestWorkerFailureIsARunFailure(t *testing.T) {
+	dir := t.TempDir()
+	out := filepath.Join(dir, "r.json")
+	e := &env{workerPath: "/bin/true"} // exits at once without a greeting
+	r := runCLI(t, e, append([]string{"run", "--strategies", "serial,subprocess", "--output", out}, small...)...)
+	if r.code != exitRunFailed {
+		t.Fatalf("exit %d, want %d; stderr %q", r.code, exitRunFailed, r.stderr)
+	}
+	if !strings.Contains(r.stderr, "subprocess worker 0 (pid ") && !strings.Contains(r.stderr, "subprocess worker 1 (pid ") {
+		t.Errorf("stderr %q does not name the worker", r.stderr)
+	}
+	if !strings.Contains(r.stderr, "died mid-run") {
+		t.Errorf("stderr %q does not say what happened", r.stderr)
+	}
+	assertOnlyFiles(t, dir)
+}
+
+func TestInterruptedRunSavesNothing(t *testing.T) {
+	dir := t.TempDir()
+	out := filepath.Join(dir, "r.json")
+	e := &env{signals: func(parent context.Context) (context.Context, func(), func() int) {
+		ctx, cancel := context.WithCancel(parent)
+		cancel() // as if Ctrl-C came at once
+		return ctx, cancel, func() int { return 130 }
+	}}
+	r := runCLI(t, e, append([]string{"run", "--output", out}, small...)...)
+	if r.code != exitInterrupted {
+		t.Fatalf("exit %d, want 130; stderr %q", r.code, r.stderr)
+	}
+	if !strings.Contains(r.stderr, "interrupted") {
+		t.Errorf("stderr %q", r.stderr)
+	}
+	assertOnlyFiles(t, dir)
+}
+
+func assertOnlyFiles(t *testing.T, dir string, want ...string) {
+	t.Helper()
+	entries, _ := os.ReadDir(dir)
+	var got []string
+	for _, e := range entries {
+		got = append(got, e.Name())
+	}
+	if strings.Join(got, ",") != strings.Join(want, ",") {
+		t.Errorf("%s holds %v, want %v", dir, got, want)
+	}
+}
