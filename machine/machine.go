@@ -17,7 +17,7 @@ import (
 
 // Describe returns what is known of this machine. Fields the OS does not
 // reveal are left empty rather than guessed.
-func Describe(version string) results.Machine {
+func Describe(version, commit string) results.Machine {
 	m := results.Machine{
 		OS:                runtime.GOOS,
 		Arch:              runtime.GOARCH,
@@ -25,6 +25,7 @@ func Describe(version string) results.Machine {
 		GOMAXPROCS:        runtime.GOMAXPROCS(0),
 		GoVersion:         runtime.Version(),
 		PrimebenchVersion: version,
+		PrimebenchCommit:  commit,
 		CPUModel:          "unknown",
 	}
 	m.Hostname, _ = os.Hostname()

@@ -33,7 +33,7 @@ func TestUsageSince(t *testing.T) {
 }
 
 func TestDescribe(t *testing.T) {
-	m := Describe("9.9.9")
+	m := Describe("9.9.9", "")
 	if m.LogicalCPUs < 1 || m.OS == "" || m.GoVersion == "" || m.PrimebenchVersion != "9.9.9" || m.CPUModel == "" {
 		t.Errorf("Describe() = %+v", m)
 	}

@@ -19,7 +19,7 @@ import (
 type Reporter func(w io.Writer, f *results.File) error
 
 // Formats lists the output formats, for help texts and errors.
-var Formats = []string{"table", "json"}
+var Formats = []string{"table", "json", "csv", "markdown", "gobench"}
 
 // New returns the reporter for a format name.
 func New(format string) (Reporter, error) {
@@ -28,8 +28,21 @@ func New(format string) (Reporter, error) {
 		return Table, nil
 	case "json":
 		return JSON, nil
+	case "csv":
+		return CSV, nil
+	case "markdown":
+		return Markdown, nil
+	case "gobench":
+		return GoBench, nil
 	}
-	return nil, fmt.Errorf("unknown format %q: choose %s", format, strings.Join(Formats, " or "))
+	return nil, fmt.Errorf("unknown format %q: choose %s", format, choices(Formats))
+}
+
+func choices(names []string) string {
+	if len(names) == 1 {
+		return names[0]
+	}
+	return strings.Join(names[:len(names)-1], ", ") + " or " + names[len(names)-1]
 }
 
 // JSON writes the result file itself.
@@ -37,15 +50,22 @@ func JSON(w io.Writer, f *results.File) error { return results.Encode(w, f) }
 
 // Table writes a header naming the machine and the workload, one row per
 // strategy and worker count, and the warnings as numbered notes.
-func Table(w io.Writer, f *results.File) error {
+func Table(w io.Writer, f *results.File) error { return runTable(w, f, asciiRenderer(), "") }
+
+// Markdown is Table for pasting into a GitHub issue or README.
+func Markdown(w io.Writer, f *results.File) error {
+	return runTable(w, f, renderer.NewMarkdown(), "- ")
+}
+
+func runTable(w io.Writer, f *results.File, r tw.Renderer, bullet string) error {
 	m := f.Machine
-	fmt.Fprintf(w, "machine   %s: %s, %d logical CPUs, %s %s/%s, primebench %s\n",
-		m.Hostname, m.CPUModel, m.LogicalCPUs, m.GoVersion, m.OS, m.Arch, m.PrimebenchVersion)
+	fmt.Fprintf(w, "%smachine   %s: %s, %d logical CPUs, %s %s/%s, primebench %s\n",
+		bullet, m.Name(), m.CPUModel, m.LogicalCPUs, m.GoVersion, m.OS, m.Arch, m.PrimebenchVersion)
 	wl := f.Workload
-	fmt.Fprintf(w, "workload  %s: %d numbers, %d primes, %.3g divisions, checksum %d\n",
-		wl.Spec, wl.Numbers, wl.Primes, float64(wl.Divisions), wl.Checksum)
-	fmt.Fprintf(w, "settings  %d measured runs after %d warm-up, interleaved; chunks of %d numbers (%d chunks)\n\n",
-		f.Settings.Runs, f.Settings.Warmup, wl.ChunkSize, wl.Chunks)
+	fmt.Fprintf(w, "%sworkload  %s: %d numbers, %d primes, %.3g divisions, checksum %d\n",
+		bullet, wl.Spec, wl.Numbers, wl.Primes, float64(wl.Divisions), wl.Checksum)
+	fmt.Fprintf(w, "%ssettings  %d measured runs after %d warm-up, interleaved; chunks of %d numbers (%d chunks)\n\n",
+		bullet, f.Settings.Runs, f.Settings.Warmup, wl.ChunkSize, wl.Chunks)
 
 	header := []string{"strategy", "workers", "wall median ±95% CI", "numbers/s", "divisions/s", "speedup", "efficiency", "CPU util", "core busy", "startup", "notes"}
 	align := make(tw.Alignment, len(header))
@@ -54,7 +74,7 @@ func Table(w io.Writer, f *results.File) error {
 	}
 	align[0], align[len(align)-1] = tw.AlignLeft, tw.AlignLeft
 	table := tablewriter.NewTable(w,
-		tablewriter.WithRenderer(asciiRenderer()),
+		tablewriter.WithRenderer(r),
 		tablewriter.WithHeaderAutoFormat(tw.Off),
 		tablewriter.WithAlignment(align),
 	)
@@ -83,6 +103,7 @@ func Table(w io.Writer, f *results.File) error {
 	if err := table.Render(); err != nil {
 		return err
 	}
+	fmt.Fprintln(w)
 	fmt.Fprintln(w, "speedup = serial median / this median; efficiency = speedup / min(workers, logical CPUs);")
 	fmt.Fprintln(w, "CPU util = CPU seconds (workers included) / wall seconds; core busy = median busy share of each CPU (all processes).")
 	return notes.write(w, f)
@@ -149,8 +170,10 @@ func seconds(s float64) string {
 		return fmt.Sprintf("%.2fs", s)
 	case s >= 1:
 		return fmt.Sprintf("%.3fs", s)
-	default:
+	case s >= 1e-3:
 		return fmt.Sprintf("%.1fms", s*1000)
+	default:
+		return fmt.Sprintf("%.0fµs", s*1e6)
 	}
 }
 

@@ -2,11 +2,15 @@ package report
 
 import (
 	"bytes"
+	"encoding/csv"
 	"flag"
+	"math"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"golang.org/x/perf/benchfmt"
 
 	"github.com/primebench/primebench/results"
 )
@@ -69,7 +73,73 @@ func TestNew(t *testing.T) {
 			t.Errorf("New(%q): %v", name, err)
 		}
 	}
-	if _, err := New("yaml"); err == nil || err.Error() != `unknown format "yaml": choose table or json` {
+	if _, err := New("yaml"); err == nil || err.Error() != `unknown format "yaml": choose table, json, csv, markdown or gobench` {
 		t.Errorf("New(yaml) = %v", err)
+	}
+}
+
+func TestGoBenchReadsBackWithBenchfmt(t *testing.T) {
+	f, _ := results.Load(filepath.Join("testdata", "run.json"))
+	var buf bytes.Buffer
+	if err := GoBench(&buf, f); err != nil {
+		t.Fatal(err)
+	}
+	r := benchfmt.NewReader(&buf, "run.bench")
+	var n int
+	for r.Scan() {
+		res, ok := r.Result().(*benchfmt.Result)
+		if !ok {
+			t.Fatalf("not a result: %+v", r.Result())
+		}
+		n++
+		name := string(res.Name)
+		if !strings.HasPrefix(name, "Prime/strategy=") || !strings.Contains(name, "/workers=") {
+			t.Errorf("name %q", name)
+		}
+		if string(res.GetConfig("host")) != f.Machine.Name() || string(res.GetConfig("goos")) != f.Machine.OS || string(res.GetConfig("primebench-version")) != f.Machine.PrimebenchVersion {
+			t.Errorf("config %+v", res.Config)
+		}
+		ns, ok := res.Value("sec/op")
+		nps, ok2 := res.Value("numbers/s")
+		if !ok || !ok2 || ns <= 0 || math.Abs(nps*ns-float64(f.Workload.Numbers)) > 1e-3*float64(f.Workload.Numbers) {
+			t.Errorf("values %+v", res.Values)
+		}
+	}
+	if err := r.Err(); err != nil {
+		t.Fatal(err)
+	}
+	want := 0
+	for _, s := range f.Strategies {
+		want += len(s.Runs)
+	}
+	if n != want {
+		t.Errorf("%d results, want one per run (%d)", n, want)
+	}
+}
+
+func TestCSV(t *testing.T) {
+	f, _ := results.Load(filepath.Join("testdata", "run.json"))
+	var buf bytes.Buffer
+	if err := CSV(&buf, f); err != nil {
+		t.Fatal(err)
+	}
+	rows, err := csv.NewReader(&buf).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rows) != 1+len(f.Strategies) || rows[0][2] != "strategy" || rows[1][2] != "serial" || rows[1][12] != "1" {
+		t.Errorf("rows %q", rows)
+	}
+}
+
+func TestMarkdown(t *testing.T) {
+	f, _ := results.Load(filepath.Join("testdata", "run.json"))
+	var buf bytes.Buffer
+	if err := Markdown(&buf, f); err != nil {
+		t.Fatal(err)
+	}
+	out := buf.String()
+	if !strings.Contains(out, "| strategy ") || !strings.Contains(out, "|:---") && !strings.Contains(out, "|---") || !strings.Contains(out, "- machine") {
+		t.Errorf("not Markdown:\n%s", out)
 	}
 }

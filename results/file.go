@@ -28,6 +28,8 @@ type File struct {
 
 // Machine describes where the run happened.
 type Machine struct {
+	// Label names the machine in comparisons: --label, or the hostname.
+	Label             string `json:"label"`
 	Hostname          string `json:"hostname"`
 	OS                string `json:"os"`
 	Arch              string `json:"arch"`
@@ -39,6 +41,15 @@ type Machine struct {
 	MemoryBytes       uint64 `json:"memory_bytes,omitempty"`
 	GoVersion         string `json:"go_version"`
 	PrimebenchVersion string `json:"primebench_version"`
+	PrimebenchCommit  string `json:"primebench_commit,omitempty"`
+}
+
+// Name is how the machine is shown: its label, or its hostname.
+func (m Machine) Name() string {
+	if m.Label != "" {
+		return m.Label
+	}
+	return m.Hostname
 }
 
 // Conditions describes how busy the machine was when the run began.
@@ -67,9 +78,10 @@ func (w Workload) Answer() workload.Answer {
 
 // Settings are the measurement settings the user chose (or defaulted).
 type Settings struct {
-	Runs      int  `json:"runs"`
-	Warmup    int  `json:"warmup"`
-	AutoChunk bool `json:"auto_chunk"`
+	Runs      int   `json:"runs"`
+	Warmup    int   `json:"warmup"`
+	AutoChunk bool  `json:"auto_chunk"`
+	Workers   []int `json:"workers"` // the worker counts scanned
 }
 
 // Strategy is one strategy at one worker count, with every measured run.

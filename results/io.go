@@ -9,6 +9,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"strings"
 )
 
 // LoadError is a file that cannot be used as a result file. Its message is
@@ -58,6 +59,20 @@ func WriteFile(path string, f *File) (err error) {
 		return fmt.Errorf("cannot write %s: %w", path, err)
 	}
 	return nil
+}
+
+// DefaultName is the file name --save uses: the machine's label, the
+// workload and the time, safe on every file system.
+func DefaultName(f *File) string {
+	clean := func(s string) string {
+		return strings.Map(func(r rune) rune {
+			if r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r == '.' {
+				return r
+			}
+			return '_'
+		}, s)
+	}
+	return fmt.Sprintf("%s_%s_%s.json", clean(f.Machine.Name()), clean(strings.ReplaceAll(f.Workload.Spec, ":", "-")), f.CreatedAt.UTC().Format("20060102-150405"))
 }
 
 // Load reads and checks a result file.

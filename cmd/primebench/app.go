@@ -102,6 +102,8 @@ func newApp(e *env) *cli.App {
 		EnableBashCompletion: false,
 		Commands: []*cli.Command{
 			runCommand(e),
+			reportCommand(e),
+			compareCommand(e),
 			listCommand(e),
 			workerCommand(e),
 		},
@@ -112,16 +114,24 @@ func newApp(e *env) *cli.App {
 	return app
 }
 
-// fullVersion adds the commit the binary was built from, when Go recorded it.
-func fullVersion() string {
+// commit is the revision the binary was built from, when Go recorded it
+// (builds with -buildvcs=false, and go run, do not).
+func commit() string {
 	info, ok := debug.ReadBuildInfo()
 	if !ok {
-		return version
+		return ""
 	}
 	for _, s := range info.Settings {
-		if s.Key == "vcs.revision" && len(s.Value) >= 12 {
-			return version + " (" + s.Value[:12] + ")"
+		if s.Key == "vcs.revision" {
+			return s.Value
 		}
+	}
+	return ""
+}
+
+func fullVersion() string {
+	if c := commit(); len(c) >= 12 {
+		return version + " (" + c[:12] + ")"
 	}
 	return version
 }

@@ -8,6 +8,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"runtime"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -36,13 +37,16 @@ func runCommand(e *env) *cli.Command {
 			"stdout shows --format; --output also saves the result file (JSON) atomically.",
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "strategies", Aliases: []string{"s"}, Value: strings.Join(strategies.Names, ","), Usage: "comma-separated strategies to run (see 'primebench list')"},
-			&cli.IntFlag{Name: "workers", Aliases: []string{"w"}, Value: runtime.NumCPU(), Usage: "workers (threads, tasks or processes) per strategy; serial always uses 1"},
+			&cli.StringFlag{Name: "workers", Aliases: []string{"w"}, Value: fmt.Sprint(runtime.NumCPU()), Usage: "workers (threads, tasks or processes) per strategy: N, a list 1,2,4 or a range 1-8 (a scan); serial always uses 1"},
 			&cli.StringFlag{Name: "workload", Value: workload.DefaultSpec, Usage: "range:LO-HI, list:PATH (- for stdin) or preset:NAME"},
 			&cli.IntFlag{Name: "runs", Aliases: []string{"n"}, Value: 5, Usage: "measured runs per strategy"},
 			&cli.IntFlag{Name: "warmup", Value: 1, Usage: "unmeasured warm-up runs per strategy"},
 			&cli.Uint64Flag{Name: "chunk", Value: 0, Usage: "numbers per chunk handed to a worker (0: automatic, a few ms of work)"},
 			&cli.StringFlag{Name: "format", Aliases: []string{"f"}, Value: "table", Usage: "output on stdout: " + strings.Join(report.Formats, " or ")},
 			&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "also save the result file (JSON) to `FILE`, written atomically"},
+			&cli.BoolFlag{Name: "save", Usage: "also save the result file into --results-dir, named after the machine label and the date"},
+			&cli.StringFlag{Name: "results-dir", Value: "results", Usage: "directory --save writes into"},
+			&cli.StringFlag{Name: "label", Usage: "name for this machine in result files and comparisons (default: the hostname)"},
 		},
 		Action: func(c *cli.Context) error { return runAction(c, e) },
 	}
@@ -56,6 +60,9 @@ type runSettings struct {
 	runs     int
 	warmup   int
 	output   string
+	saveDir  string
+	label    string
+	workers  []int
 	reporter report.Reporter
 }
 
@@ -70,9 +77,24 @@ func parseRunFlags(c *cli.Context, e *env) (*runSettings, error) {
 	if s.warmup < 0 || s.warmup > MaxRuns {
 		return nil, usagef("--warmup %d is out of range: give 0 to %d warm-up runs", s.warmup, MaxRuns)
 	}
-	workers := c.Int("workers")
-	if workers < 1 || workers > strategies.MaxWorkers {
-		return nil, usagef("--workers %d is out of range: give 1 to %d", workers, strategies.MaxWorkers)
+	workerCounts, err := parseWorkers(c.String("workers"))
+	if err != nil {
+		return nil, err
+	}
+	s.workers = workerCounts
+	s.label = c.String("label")
+	if strings.ContainsAny(s.label, "/\\\x00") || strings.TrimSpace(s.label) != s.label {
+		return nil, usagef("--label %q must not contain slashes or surrounding spaces: it names files", s.label)
+	}
+	if c.Bool("save") {
+		if s.output != "" {
+			return nil, usagef("--save and --output both name where to save: give one")
+		}
+		dir := c.String("results-dir")
+		if info, err := os.Stat(dir); err != nil || !info.IsDir() {
+			return nil, usagef("--results-dir %s does not exist: create it or run from the repository root", dir)
+		}
+		s.saveDir = dir
 	}
 	reporter, err := report.New(c.String("format"))
 	if err != nil {
@@ -99,11 +121,13 @@ func parseRunFlags(c *cli.Context, e *env) (*runSettings, error) {
 		return nil, usagef("--strategies: %v", err)
 	}
 	for _, st := range chosen {
-		n := workers
 		if st.Name() == "serial" {
-			n = 1
+			s.jobs = append(s.jobs, harness.Job{Strategy: st, Workers: 1})
+			continue
 		}
-		s.jobs = append(s.jobs, harness.Job{Strategy: st, Workers: n})
+		for _, n := range workerCounts {
+			s.jobs = append(s.jobs, harness.Job{Strategy: st, Workers: n})
+		}
 	}
 
 	w, err := workload.Parse(c.String("workload"), e.stdin)
@@ -125,6 +149,57 @@ func parseRunFlags(c *cli.Context, e *env) (*runSettings, error) {
 		return nil, usagef("--chunk: %v", err)
 	}
 	return s, nil
+}
+
+// parseWorkers reads N, a comma-separated list, or a range LO-HI, or a list
+// mixing both: 1,2,4 or 1-4 or 1-2,8.
+func parseWorkers(text string) ([]int, error) {
+	const hint = "give a count, a list like 1,2,4 or a range like 1-8"
+	var out []int
+	seen := map[int]bool{}
+	add := func(n int) error {
+		if n < 1 || n > strategies.MaxWorkers {
+			return usagef("--workers %d is out of range: give 1 to %d", n, strategies.MaxWorkers)
+		}
+		if !seen[n] {
+			seen[n] = true
+			out = append(out, n)
+		}
+		return nil
+	}
+	for _, part := range strings.Split(text, ",") {
+		part = strings.TrimSpace(part)
+		lo, hi, isRange := strings.Cut(part, "-")
+		if isRange && lo == "" { // a negative count, not a range
+			return nil, usagef("--workers %s is out of range: give 1 to %d", part, strategies.MaxWorkers)
+		}
+		a, err := strconv.Atoi(lo)
+		if err != nil {
+			return nil, usagef("--workers %q: %q is not a whole number: %s", text, lo, hint)
+		}
+		if !isRange {
+			if err := add(a); err != nil {
+				return nil, err
+			}
+			continue
+		}
+		b, err := strconv.Atoi(hi)
+		if err != nil {
+			return nil, usagef("--workers %q: %q is not a whole number: %s", text, hi, hint)
+		}
+		if a > b {
+			return nil, usagef("--workers range %s is empty: write the smaller count first", part)
+		}
+		if b > strategies.MaxWorkers {
+			return nil, usagef("--workers %d is out of range: give 1 to %d", b, strategies.MaxWorkers)
+		}
+		for n := a; n <= b; n++ {
+			if err := add(n); err != nil {
+				return nil, err
+			}
+		}
+	}
+	return out, nil
 }
 
 func isRangeWorkload(w *workload.Workload) bool {
@@ -177,8 +252,12 @@ func runAction(c *cli.Context, e *env) error {
 		SchemaVersion: results.SchemaVersion,
 		CreatedAt:     time.Now().UTC().Truncate(time.Second),
 		Command:       e.args,
-		Machine:       machine.Describe(fullVersion()),
-		Settings:      results.Settings{Runs: s.runs, Warmup: s.warmup, AutoChunk: s.auto},
+		Machine:       machine.Describe(version, commit()),
+		Settings:      results.Settings{Runs: s.runs, Warmup: s.warmup, AutoChunk: s.auto, Workers: s.workers},
+	}
+	file.Machine.Label = s.label
+	if file.Machine.Label == "" {
+		file.Machine.Label = file.Machine.Hostname
 	}
 	file.Conditions.LoadAverage1 = machine.LoadAverage1()
 	busy, err := harness.BusyBefore(ctx, 250*time.Millisecond)
@@ -211,12 +290,21 @@ func runAction(c *cli.Context, e *env) error {
 		})
 	}
 	results.Summarise(file)
+	if s.saveDir != "" {
+		s.output = filepath.Join(s.saveDir, results.DefaultName(file))
+	}
 	if s.output != "" {
 		if err := results.WriteFile(s.output, file); err != nil {
 			return err
 		}
 	}
-	return s.reporter(e.stdout, file)
+	if err := s.reporter(e.stdout, file); err != nil {
+		return err
+	}
+	if s.output != "" {
+		fmt.Fprintf(e.stderr, "primebench: saved %s\n", s.output)
+	}
+	return nil
 }
 
 // interruptible cancels the returned context on SIGINT or SIGTERM; exitCode

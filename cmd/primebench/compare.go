@@ -1,0 +1,120 @@
+package main
+
+import (
+	"errors"
+	"strings"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/primebench/primebench/compare"
+	"github.com/primebench/primebench/report"
+	"github.com/primebench/primebench/results"
+)
+
+func reportCommand(e *env) *cli.Command {
+	return &cli.Command{
+		Name:      "report",
+		Usage:     "re-render the tables of a saved result file",
+		ArgsUsage: "FILE",
+		Flags: []cli.Flag{
+			&cli.StringFlag{Name: "format", Aliases: []string{"f"}, Value: "table", Usage: "output: " + strings.Join(report.Formats, ", ")},
+		},
+		Action: func(c *cli.Context) error {
+			files, err := fileArgs(c)
+			if err != nil {
+				return err
+			}
+			if len(files) != 1 {
+				return usagef("report takes exactly one result file, got %d: primebench report FILE", len(files))
+			}
+			reporter, err := report.New(c.String("format"))
+			if err != nil {
+				return usagef("--format: %v", err)
+			}
+			f, err := loadFile(files[0])
+			if err != nil {
+				return err
+			}
+			results.Summarise(f) // figures come from the raw runs, whatever the file says
+			return reporter(e.stdout, f)
+		},
+	}
+}
+
+func compareCommand(e *env) *cli.Command {
+	return &cli.Command{
+		Name:      "compare",
+		Usage:     "compare result files, strategy by strategy, against a baseline (the first file)",
+		ArgsUsage: "A.json B.json [C.json ...]",
+		Description: "Shows median throughput with a 95% CI per file, the change against the baseline when\n" +
+			"a Mann-Whitney U test finds it significant (p < 0.05, else ~), per-core efficiency and a\n" +
+			"geometric mean. Files of different workloads are refused unless --force.",
+		Flags: []cli.Flag{
+			&cli.StringFlag{Name: "baseline", Usage: "the result `FILE` to compare against (default: the first file)"},
+			&cli.BoolFlag{Name: "force", Usage: "compare files even if they ran different workloads"},
+			&cli.StringFlag{Name: "format", Aliases: []string{"f"}, Value: "table", Usage: "output: " + strings.Join(report.CompareFormats, ", ")},
+		},
+		Action: func(c *cli.Context) error {
+			files, err := fileArgs(c)
+			if err != nil {
+				return err
+			}
+			if base := c.String("baseline"); base != "" {
+				files = append([]string{base}, without(files, base)...)
+			}
+			if len(files) < 2 {
+				return usagef("compare needs at least two result files, got %d: primebench compare A.json B.json", len(files))
+			}
+			reporter, err := report.NewCompare(c.String("format"))
+			if err != nil {
+				return usagef("--format: %v", err)
+			}
+			var inputs []compare.Input
+			for _, path := range files {
+				f, err := loadFile(path)
+				if err != nil {
+					return err
+				}
+				results.Summarise(f)
+				inputs = append(inputs, compare.Input{Path: path, File: f})
+			}
+			cmp, err := compare.New(inputs, c.Bool("force"))
+			if err != nil {
+				return usagef("%v", err)
+			}
+			return reporter(e.stdout, cmp)
+		},
+	}
+}
+
+// fileArgs returns the positional arguments, refusing flags placed after
+// them (the CLI library would silently take them as file names).
+func fileArgs(c *cli.Context) ([]string, error) {
+	files := c.Args().Slice()
+	for _, f := range files {
+		if strings.HasPrefix(f, "-") && f != "-" {
+			return nil, usagef("flag %s comes after a file name: put flags first, for example primebench %s %s FILE...", f, c.Command.Name, f)
+		}
+	}
+	return files, nil
+}
+
+func without(list []string, s string) []string {
+	var out []string
+	for _, x := range list {
+		if x != s {
+			out = append(out, x)
+		}
+	}
+	return out
+}
+
+// loadFile turns a bad result file into a usage error: the user named it.
+func loadFile(path string) (*results.File, error) {
+	f, err := results.Load(path)
+	var le *results.LoadError
+	if errors.As(err, &le) {
+		return nil, usagef("%v", err)
+	}
+	return f, err
+}

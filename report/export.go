@@ -1,0 +1,81 @@
+package report
+
+import (
+	"encoding/csv"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+
+	"github.com/primebench/primebench/results"
+)
+
+// CSV writes one row per strategy and worker count with the summary figures,
+// for spreadsheets; the raw runs stay in the JSON.
+func CSV(w io.Writer, f *results.File) error {
+	cw := csv.NewWriter(w)
+	header := []string{"machine", "workload", "strategy", "workers", "runs",
+		"median_seconds", "mean_seconds", "stddev_seconds", "ci95_low_seconds", "ci95_high_seconds",
+		"numbers_per_second", "divisions_per_second", "speedup", "efficiency", "cpu_utilisation",
+		"startup_seconds", "starved_runs", "core_busy"}
+	if err := cw.Write(header); err != nil {
+		return err
+	}
+	num := func(x float64) string { return strconv.FormatFloat(x, 'g', 8, 64) }
+	opt := func(x *float64) string {
+		if x == nil {
+			return ""
+		}
+		return num(*x)
+	}
+	for _, s := range f.Strategies {
+		sum := s.Summary
+		busy := make([]string, len(sum.CoreBusy))
+		for i, b := range sum.CoreBusy {
+			busy[i] = strconv.FormatFloat(b, 'f', 4, 64)
+		}
+		row := []string{f.Machine.Name(), f.Workload.Spec, s.Name, strconv.Itoa(s.Workers), strconv.Itoa(len(s.Runs)),
+			num(sum.MedianSeconds), num(sum.MeanSeconds), num(sum.StddevSeconds), num(sum.CI95Seconds[0]), num(sum.CI95Seconds[1]),
+			num(sum.NumbersPerSecond), num(sum.DivisionsPerSecond), opt(sum.Speedup), opt(sum.Efficiency), num(sum.CPUUtilisation),
+			num(sum.StartupSeconds), strconv.Itoa(sum.StarvedRuns), strings.Join(busy, " ")}
+		if err := cw.Write(row); err != nil {
+			return err
+		}
+	}
+	cw.Flush()
+	return cw.Error()
+}
+
+// GoBench writes the Go benchmark format, one result line per measured run,
+// so benchstat can compare primebench files like any Go benchmark:
+//
+//	BenchmarkPrime/strategy=gil/workers=2 1 806700000 ns/op 24800 numbers/s 5.19e+08 divisions/s
+func GoBench(w io.Writer, f *results.File) error {
+	m := f.Machine
+	config := [][2]string{
+		{"goos", m.OS},
+		{"goarch", m.Arch},
+		{"cpu", m.CPUModel},
+		{"host", m.Name()},
+		{"primebench-version", m.PrimebenchVersion},
+		{"workload", f.Workload.Spec},
+	}
+	for _, kv := range config {
+		if _, err := fmt.Fprintf(w, "%s: %s\n", kv[0], oneLine(kv[1])); err != nil {
+			return err
+		}
+	}
+	for _, s := range f.Strategies {
+		name := fmt.Sprintf("BenchmarkPrime/strategy=%s/workers=%d", s.Name, s.Workers)
+		for _, r := range s.Runs {
+			_, err := fmt.Fprintf(w, "%s\t1\t%.0f ns/op\t%.6g numbers/s\t%.6g divisions/s\n", name,
+				r.WallSeconds*1e9, float64(f.Workload.Numbers)/r.WallSeconds, float64(f.Workload.Divisions)/r.WallSeconds)
+			if err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
