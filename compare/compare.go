@@ -190,10 +190,24 @@ func compareCell(cell *Cell, base Cell, baseSamples, samples []float64) {
 	cell.Compared = true
 	cell.P = cmp.P
 	cell.Significant = cmp.P < Alpha
-	cell.TooFew = len(cmp.Warnings) > 0 && !cell.Significant
+	cell.TooFew = minimumP(len(baseSamples), len(samples)) >= Alpha
 	if base.Median > 0 {
 		cell.Ratio = cell.Median / base.Median
 	}
+}
+
+// minimumP is the smallest two-sided p-value the exact Mann-Whitney U test
+// can give for samples of sizes n1 and n2 (complete separation, with no
+// ties): 2 / C(n1+n2, n1). At or above Alpha no difference can be shown.
+func minimumP(n1, n2 int) float64 {
+	if n1 == 0 || n2 == 0 {
+		return 1
+	}
+	choose := 1.0
+	for i := 1; i <= n1; i++ {
+		choose = choose * float64(n2+i) / float64(i)
+	}
+	return math.Min(1, 2/choose)
 }
 
 func geomean(rows []Row, columns int) []GeomeanCell {

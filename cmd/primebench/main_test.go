@@ -14,12 +14,15 @@ import (
 
 // The test binary doubles as primebench for the subprocess strategy's
 // workers: `<test binary> worker` behaves like `primebench worker`.
+// With asMainEnv set it is the whole primebench command.
 func TestMain(m *testing.M) {
-	if len(os.Args) > 1 && os.Args[1] == "worker" {
+	if len(os.Args) > 1 && os.Args[1] == "worker" || os.Getenv(asMainEnv) == "1" {
 		os.Exit(run(append([]string{"primebench"}, os.Args[1:]...), os.Stdin, os.Stdout, os.Stderr))
 	}
 	os.Exit(m.Run())
 }
+
+const asMainEnv = "PRIMEBENCH_TEST_AS_MAIN"
 
 type cliResult struct {
 	code           int
@@ -69,6 +72,8 @@ func TestUsageErrors(t *testing.T) {
 		{[]string{"run", "--workers", "1-5000"}, "--workers 5000 is out of range"},
 		{[]string{"run", "--workers", "0-2"}, "--workers 0 is out of range"},
 		{[]string{"run", "--label", "a/b"}, "must not contain slashes"},
+		{[]string{"run", "--timeout", "-5s"}, "--timeout -5s is negative"},
+		{[]string{"run", "--timeout", "soon"}, `invalid value "soon" for flag -timeout`},
 		{[]string{"run", "--save", "--output", "x.json"}, "give one"},
 		{[]string{"run", "--save", "--results-dir", "/nonexistent"}, "--results-dir /nonexistent does not exist"},
 		{[]string{"run", "--runs", "0"}, "--runs 0 is out of range: give 1 to 10000"},
@@ -83,7 +88,7 @@ func TestUsageErrors(t *testing.T) {
 		{[]string{"run", "--workload", "list:" + badList}, `bad.txt line 3: "seven" is not a decimal integer`},
 		{[]string{"run", "--workload", "list:" + bigList, "--chunk", "45000"}, "--chunk 45000 is too large for a list workload"},
 		{[]string{"run", "--workload", "list:-"}, "holds no numbers"},
-		{[]string{"run", "--format", "xml"}, `--format: unknown format "xml": choose table or json`},
+		{[]string{"run", "--format", "xml"}, `--format: unknown format "xml": choose table, json, csv, markdown or gobench`},
 		{[]string{"run", "--output", filepath.Join(dir, "no", "such", "r.json")}, "does not exist: create it first"},
 		{[]string{"run", "--output", dir}, "is a directory: name a file"},
 		{[]string{"run", "--bogus"}, "-bogus: run 'primebench help' for the flags"},

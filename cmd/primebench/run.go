@@ -46,6 +46,7 @@ func runCommand(e *env) *cli.Command {
 			&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "also save the result file (JSON) to `FILE`, written atomically"},
 			&cli.BoolFlag{Name: "save", Usage: "also save the result file into --results-dir, named after the machine label and the date"},
 			&cli.StringFlag{Name: "results-dir", Value: "results", Usage: "directory --save writes into"},
+			&cli.DurationFlag{Name: "timeout", Usage: "stop everything if the whole run (warm-up included) takes longer than `DURATION`, e.g. 10m (0: no limit)"},
 			&cli.StringFlag{Name: "label", Usage: "name for this machine in result files and comparisons (default: the hostname)"},
 		},
 		Action: func(c *cli.Context) error { return runAction(c, e) },
@@ -63,6 +64,7 @@ type runSettings struct {
 	saveDir  string
 	label    string
 	workers  []int
+	timeout  time.Duration
 	reporter report.Reporter
 }
 
@@ -76,6 +78,10 @@ func parseRunFlags(c *cli.Context, e *env) (*runSettings, error) {
 	}
 	if s.warmup < 0 || s.warmup > MaxRuns {
 		return nil, usagef("--warmup %d is out of range: give 0 to %d warm-up runs", s.warmup, MaxRuns)
+	}
+	s.timeout = c.Duration("timeout")
+	if s.timeout < 0 {
+		return nil, usagef("--timeout %v is negative: give a duration such as 30s or 10m, or 0 for no limit", s.timeout)
 	}
 	workerCounts, err := parseWorkers(c.String("workers"))
 	if err != nil {
@@ -247,6 +253,11 @@ func runAction(c *cli.Context, e *env) error {
 	}
 	ctx, stop, exitCode := interruptible(c.Context, e)
 	defer stop()
+	if s.timeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, s.timeout)
+		defer cancel()
+	}
 
 	file := &results.File{
 		SchemaVersion: results.SchemaVersion,
@@ -271,6 +282,9 @@ func runAction(c *cli.Context, e *env) error {
 	})
 	if code := exitCode(); code != 0 {
 		return &interruptedError{code: code}
+	}
+	if errors.Is(err, context.DeadlineExceeded) {
+		return fmt.Errorf("the run took longer than --timeout %v and was stopped: every worker was stopped and nothing was saved", s.timeout)
 	}
 	if err != nil {
 		return err

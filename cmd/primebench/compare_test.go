@@ -1,0 +1,99 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func TestReportAndCompare(t *testing.T) {
+	base := filepath.Join("..", "..", "compare", "testdata", "base.json")
+	slower := filepath.Join("..", "..", "compare", "testdata", "slower.json")
+	r := runCLI(t, nil, "report", base)
+	if r.code != 0 || !strings.Contains(r.stdout, "| goroutines") {
+		t.Fatalf("report: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	for _, format := range []string{"json", "csv", "markdown", "gobench"} {
+		if r := runCLI(t, nil, "report", "--format", format, base); r.code != 0 || r.stdout == "" {
+			t.Errorf("report --format %s: exit %d, stderr %q", format, r.code, r.stderr)
+		}
+	}
+	r = runCLI(t, nil, "compare", base, slower)
+	if r.code != 0 {
+		t.Fatalf("compare: exit %d, stderr %q", r.code, r.stderr)
+	}
+	for _, want := range []string{"(baseline)", "slower numbers/s", "-20.00% (p=", "geomean"} {
+		if !strings.Contains(r.stdout, want) {
+			t.Errorf("compare output lacks %q:\n%s", want, r.stdout)
+		}
+	}
+	r = runCLI(t, nil, "compare", "--baseline", slower, base)
+	if r.code != 0 || !strings.Contains(r.stdout, "+25.00% (p=") {
+		t.Errorf("compare --baseline: exit %d\n%s", r.code, r.stdout)
+	}
+	for _, format := range []string{"json", "csv", "markdown"} {
+		if r := runCLI(t, nil, "compare", "--format", format, base, slower); r.code != 0 || r.stdout == "" {
+			t.Errorf("compare --format %s: exit %d, stderr %q", format, r.code, r.stderr)
+		}
+	}
+}
+
+func TestReportAndCompareUsageErrors(t *testing.T) {
+	dir := t.TempDir()
+	base := filepath.Join("..", "..", "compare", "testdata", "base.json")
+	write := func(name, body string) string {
+		p := filepath.Join(dir, name)
+		os.WriteFile(p, []byte(body), 0o644)
+		return p
+	}
+	data, _ := os.ReadFile(base)
+	truncated := write("truncated.json", string(data[:len(data)/3]))
+	newer := write("newer.json", strings.Replace(string(data), `"schema_version": 1`, `"schema_version": 7`, 1))
+	other := write("other.json", strings.Replace(string(data), `"spec": "range:1000000000000-1000000002000"`, `"spec": "preset:dense"`, 1))
+	tests := []struct {
+		args []string
+		want string
+	}{
+		{[]string{"report"}, "report takes exactly one result file, got 0"},
+		{[]string{"report", truncated}, "truncated.json: truncated JSON"},
+		{[]string{"report", newer}, "newer.json: schema version 7 is newer"},
+		{[]string{"report", filepath.Join(dir, "nope.json")}, "nope.json: cannot read: no such file"},
+		{[]string{"report", dir}, "cannot read: is a directory"},
+		{[]string{"report", "--format", "svg", base}, `unknown format "svg"`},
+		{[]string{"compare", base}, "compare needs at least two result files, got 1"},
+		{[]string{"compare", base, other}, "throughput is not comparable"},
+		{[]string{"compare", base, truncated}, "truncated JSON"},
+		{[]string{"compare", base, base, "--force"}, "flag --force comes after a file name"},
+		{[]string{"compare", "--format", "gobench", base, base}, `unknown format "gobench"`},
+	}
+	for _, tt := range tests {
+		t.Run(strings.Join(tt.args[:1], " ")+" "+tt.want, func(t *testing.T) {
+			r := runCLI(t, nil, tt.args...)
+			if r.code != exitUsage || !strings.Contains(r.stderr, tt.want) || strings.Count(r.stderr, "\n") != 1 {
+				t.Errorf("exit %d, stderr %q; want 2 and one line containing %q", r.code, r.stderr, tt.want)
+			}
+		})
+	}
+	if r := runCLI(t, nil, "compare", "--force", base, other); r.code != 0 || !strings.Contains(r.stdout, "ran different workloads") {
+		t.Errorf("compare --force: exit %d, stderr %q", r.code, r.stderr)
+	}
+}
+
+func TestSaveNamesFileAfterLabel(t *testing.T) {
+	dir := t.TempDir()
+	r := runCLI(t, nil, append([]string{"run", "--save", "--results-dir", dir, "--label", "box-1", "--workers", "1,2", "--strategies", "serial,goroutines"}, small...)...)
+	if r.code != 0 {
+		t.Fatalf("exit %d, stderr %q", r.code, r.stderr)
+	}
+	matches, _ := filepath.Glob(filepath.Join(dir, "box-1_range-1-30000_*.json"))
+	if len(matches) != 1 {
+		entries, _ := os.ReadDir(dir)
+		t.Fatalf("saved files %v", entries)
+	}
+	r = runCLI(t, nil, "report", "--format", "csv", matches[0])
+	// serial once, goroutines at 1 and 2 workers.
+	if r.code != 0 || strings.Count(r.stdout, "\n") != 4 || !strings.Contains(r.stdout, "box-1,range:1-30000,goroutines,2,") {
+		t.Errorf("report of saved scan: exit %d\n%s", r.code, r.stdout)
+	}
+}

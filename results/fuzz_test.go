@@ -1,0 +1,44 @@
+package results
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// FuzzDecode: any bytes either load or give a one-line error; what loads can
+// be summarised and written again.
+func FuzzDecode(f *testing.F) {
+	good, _ := json.Marshal(sample())
+	f.Add(good)
+	f.Add(good[:len(good)/2])
+	f.Add([]byte(`{"schema_version": 2}`))
+	f.Add([]byte(`{"schema_version": 1, "workload": {"spec": "x", "numbers": 1}, "machine": {"logical_cpus": 1}, "strategies": [{"name": "s", "workers": 1, "runs": [{"wall_seconds": 1e308}]}]}`))
+	if committed, err := filepath.Glob(filepath.Join("..", "report", "testdata", "*.json")); err == nil {
+		for _, path := range committed {
+			if data, err := os.ReadFile(path); err == nil {
+				f.Add(data)
+			}
+		}
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		file, err := Decode(data)
+		if err != nil {
+			if strings.Contains(err.Error(), "\n") {
+				t.Fatalf("multi-line error %q", err)
+			}
+			return
+		}
+		Summarise(file)
+		var buf bytes.Buffer
+		if err := Encode(&buf, file); err != nil {
+			t.Fatalf("a loaded file cannot be written again: %v", err)
+		}
+		if _, err := Decode(buf.Bytes()); err != nil {
+			t.Fatalf("a written file does not load: %v", err)
+		}
+	})
+}
