@@ -150,6 +150,7 @@ func measureOnce(ctx context.Context, job Job, plan *workload.Plan) (results.Run
 		UserSeconds:    userAfter - userBefore,
 		SystemSeconds:  sysAfter - sysBefore,
 		StartupSeconds: outcome.Startup.Seconds(),
+		WorkerRestarts: outcome.Restarts,
 		CoreBusy:       usage.Busy,
 		CoreSteal:      usage.Steal,
 	}

@@ -102,6 +102,9 @@ type Run struct {
 	SystemSeconds  float64 `json:"system_seconds"`
 	CPUSeconds     float64 `json:"cpu_seconds"` // user + system, worker processes included
 	StartupSeconds float64 `json:"startup_seconds"`
+	// WorkerRestarts counts subprocess workers that died and were replaced
+	// (--retry); such a run's time includes the lost work and the restart.
+	WorkerRestarts int `json:"worker_restarts,omitempty"`
 	// CoreBusy and CoreSteal hold one fraction 0..1 per logical CPU over the
 	// run's window, from the OS's per-CPU counters. Busy includes every
 	// process, not only primebench; steal is time the hypervisor took away.

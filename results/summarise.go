@@ -56,7 +56,9 @@ func summariseStrategy(s *Strategy, w Workload, cpus int, baseline float64) Summ
 		out.Speedup, out.Efficiency = &speedup, &efficiency
 	}
 	var utilisation, startup []float64
+	restarts := 0
 	for _, r := range s.Runs {
+		restarts += r.WorkerRestarts
 		if r.WallSeconds > 0 {
 			utilisation = append(utilisation, r.CPUSeconds/r.WallSeconds)
 		}
@@ -70,6 +72,9 @@ func summariseStrategy(s *Strategy, w Workload, cpus int, baseline float64) Summ
 	}
 	out.StartupSeconds = median(startup)
 	out.CoreBusy = medianPerCore(s.Runs)
+	if restarts > 0 {
+		out.Warnings = append(out.Warnings, fmt.Sprintf("%d worker(s) died and were replaced (--retry): the times include the lost work and the restarts", restarts))
+	}
 	if wall.Median < ShortRun {
 		out.Warnings = append(out.Warnings, fmt.Sprintf("runs last under %.0f ms: per-core figures are coarse (the kernel's CPU counters tick every 10 ms); use a larger workload", ShortRun*1000))
 	}

@@ -53,6 +53,24 @@ func fakeWorker(mode string) int {
 		fmt.Println(ProtocolGreeting)
 		time.Sleep(time.Minute)
 		return 0
+	case mode == "truncated":
+		fmt.Println(ProtocolGreeting)
+		_, _ = bufio.NewReader(os.Stdin).ReadString('\n')
+		fmt.Print("A 0 1 0 0")
+		return 0
+	case strings.HasPrefix(mode, "kill-once:"):
+		// The first worker to create the flag file dies after one answer;
+		// every other worker (and every replacement) behaves.
+		f, err := os.OpenFile(strings.TrimPrefix(mode, "kill-once:"), os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o644)
+		if err == nil {
+			f.Close()
+			_ = ServeWorker(os.Stdin, &killAfter{left: 1})
+			return 0
+		}
+		if err := ServeWorker(os.Stdin, os.Stdout); err != nil {
+			return 2
+		}
+		return 0
 	case strings.HasPrefix(mode, "kill-after-"):
 		// Answer n chunks, then die by SIGKILL as an OOM kill would.
 		n, _ := strconv.Atoi(strings.TrimPrefix(mode, "kill-after-"))
@@ -184,6 +202,7 @@ func TestSubprocessFaults(t *testing.T) {
 		{"exit3", []string{"died mid-run", "exit status 3", "fake worker: giving up"}},
 		{"garbage", []string{"broke the protocol", "malformed answer"}},
 		{"wrong-greeting", []string{`greeted with "hello"`}},
+		{"truncated", []string{"died mid-run: sent a truncated line (no newline)"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.mode, func(t *testing.T) {
@@ -205,6 +224,29 @@ func TestSubprocessFaults(t *testing.T) {
 			assertNoChildren(t)
 		})
 	}
+}
+
+func TestSubprocessRetryReplacesADeadWorker(t *testing.T) {
+	plan := mustPlan(t, "range:1-200000", 1000)
+	want := plan.Solve()
+	for _, workers := range []int{1, 2} {
+		flag := filepath.Join(t.TempDir(), "killed")
+		s := &Subprocess{Worker: testWorker("kill-once:" + flag), Retries: 1}
+		out, err := s.Run(context.Background(), plan, workers)
+		if err != nil {
+			t.Fatalf("workers=%d: %v", workers, err)
+		}
+		if out.Answer != want || out.Restarts != 1 {
+			t.Fatalf("workers=%d: answer %+v after %d restarts, serial says %+v", workers, out.Answer, out.Restarts, want)
+		}
+		assertNoChildren(t)
+	}
+	// Without retries the same fault ends the run.
+	s := &Subprocess{Worker: testWorker("kill-once:" + filepath.Join(t.TempDir(), "killed"))}
+	if _, err := s.Run(context.Background(), plan, 2); err == nil {
+		t.Fatal("a worker died and the run without retries succeeded")
+	}
+	assertNoChildren(t)
 }
 
 func TestSubprocessSilentWorkerIsStoppedOnCancel(t *testing.T) {

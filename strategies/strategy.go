@@ -37,6 +37,9 @@ type Outcome struct {
 	// Startup is the part of the run spent before work could be dispatched
 	// (starting worker processes); zero for in-process strategies.
 	Startup time.Duration
+	// Restarts counts failed workers replaced during the run (subprocess
+	// with retries only).
+	Restarts int
 }
 
 // MaxWorkers bounds the worker count of every strategy: beyond it a run

@@ -31,6 +31,10 @@ type WorkerCommand struct {
 // sits idle.
 type Subprocess struct {
 	Worker WorkerCommand
+	// Retries is how many failed workers may be replaced in one run; their
+	// unanswered chunks go to the replacement. Zero: the first failure ends
+	// the run.
+	Retries int
 	// GreetTimeout bounds how long a worker may take to start; zero means 10s.
 	GreetTimeout time.Duration
 }
@@ -66,10 +70,11 @@ func (s *Subprocess) Run(ctx context.Context, plan *workload.Plan, workers int) 
 
 func (s *Subprocess) run(ctx context.Context, plan *workload.Plan, workers int) (Outcome, error) {
 	start := time.Now()
-	pool := &processPool{plan: plan, failed: make(chan error, workers), greeted: make(chan struct{}, workers)}
+	pool := &processPool{plan: plan, command: s.Worker, retriesLeft: s.Retries,
+		failed: make(chan error, workers), greeted: make(chan struct{}, workers)}
 	defer pool.stop()
 	for i := 0; i < workers; i++ {
-		if err := pool.start(s.Worker, i); err != nil {
+		if err := pool.start(true); err != nil {
 			return Outcome{}, err
 		}
 	}
@@ -118,33 +123,43 @@ func (s *Subprocess) run(ctx context.Context, plan *workload.Plan, workers int) 
 	for _, p := range pool.procs {
 		total.Add(p.answer)
 	}
-	return Outcome{Answer: total, Startup: startup}, nil
+	return Outcome{Answer: total, Startup: startup, Restarts: pool.restarts}, nil
 }
 
 // processPool is the parent's side of one run: one goroutine per worker
 // process reads its answers and writes its next requests.
 type processPool struct {
 	plan    *workload.Plan
-	next    atomic.Int64 // next unclaimed chunk
-	procs   []*workerProc
+	command WorkerCommand
 	serving sync.WaitGroup // worker goroutines still running
 	failed  chan error     // the first failures, one per worker at most
-	greeted chan struct{}
+	greeted chan struct{}  // one per first-generation worker
 	stopped atomic.Bool
+
+	mu          sync.Mutex
+	next        int   // next unclaimed chunk
+	requeue     []int // chunks a failed worker left unanswered
+	procs       []*workerProc
+	retriesLeft int
+	restarts    int
 }
 
 type workerProc struct {
-	id      int
-	cmd     *exec.Cmd
-	stdin   io.WriteCloser
-	stdout  io.Reader
-	stderr  *tailBuffer
-	answer  workload.Answer // owned by the worker's goroutine until it ends
-	waited  bool
-	waitErr error
+	id       int
+	initial  bool  // started with the run, not as a replacement
+	replaced bool  // failed and was replaced; already reaped
+	pending  []int // chunk indexes sent, not yet answered, in order
+	cmd      *exec.Cmd
+	stdin    io.WriteCloser
+	stdout   io.Reader
+	stderr   *tailBuffer
+	answer   workload.Answer // owned by the worker's goroutine until it ends
+	waited   bool
+	waitErr  error
 }
 
-func (pp *processPool) start(wc WorkerCommand, id int) error {
+func (pp *processPool) start(initial bool) error {
+	wc := pp.command
 	cmd := exec.Command(wc.Path, wc.Args...)
 	cmd.Env = append(os.Environ(), wc.Env...)
 	cmd.SysProcAttr = workerSysProcAttr()
@@ -156,7 +171,14 @@ func (pp *processPool) start(wc WorkerCommand, id int) error {
 	if err != nil {
 		return err
 	}
-	p := &workerProc{id: id, cmd: cmd, stdin: stdin, stdout: stdout, stderr: &tailBuffer{max: 512}}
+	pp.mu.Lock()
+	defer pp.mu.Unlock()
+	if pp.stopped.Load() {
+		stdin.Close()
+		return errStopped
+	}
+	id := len(pp.procs)
+	p := &workerProc{id: id, initial: initial, cmd: cmd, stdin: stdin, stdout: stdout, stderr: &tailBuffer{max: 512}}
 	cmd.Stderr = p.stderr
 	if err := cmd.Start(); err != nil {
 		return fmt.Errorf("cannot start subprocess worker %d (%s): %w", id, wc.Path, err)
@@ -171,20 +193,69 @@ func (pp *processPool) start(wc WorkerCommand, id int) error {
 // its stdin, and take answers in order from its stdout.
 func (pp *processPool) serve(p *workerProc) {
 	defer pp.serving.Done()
-	if err := pp.converse(p); err != nil && !pp.stopped.Load() {
+	err := pp.converse(p)
+	if err == nil || pp.stopped.Load() {
+		return
+	}
+	if pp.replace(p) {
+		return
+	}
+	pp.failed <- err
+}
+
+// replace hands a failed worker's unanswered chunks to a fresh worker, if
+// the run allows another retry. It reports whether it took care of the
+// failure (a replacement that cannot start is reported as a failure).
+func (pp *processPool) replace(p *workerProc) bool {
+	pp.mu.Lock()
+	if pp.retriesLeft == 0 {
+		pp.mu.Unlock()
+		return false
+	}
+	pp.retriesLeft--
+	pp.restarts++
+	pp.requeue = append(pp.requeue, p.pending...)
+	p.pending = nil
+	p.replaced = true
+	pp.mu.Unlock()
+	_ = p.cmd.Process.Kill() // if it broke the protocol, it may still run
+	_ = p.wait(time.Second)
+	if err := pp.start(false); err != nil && !errors.Is(err, errStopped) {
 		pp.failed <- err
 	}
+	return true
+}
+
+// claim returns the next chunk to send, left-over chunks of failed workers
+// first, or false when every chunk has been handed out.
+func (pp *processPool) claim() (int, bool) {
+	pp.mu.Lock()
+	defer pp.mu.Unlock()
+	if n := len(pp.requeue); n > 0 {
+		i := pp.requeue[n-1]
+		pp.requeue = pp.requeue[:n-1]
+		return i, true
+	}
+	if pp.next >= pp.plan.NumChunks() {
+		return 0, false
+	}
+	pp.next++
+	return pp.next - 1, true
 }
 
 func (pp *processPool) converse(p *workerProc) error {
 	sc := bufio.NewScanner(p.stdout)
 	sc.Buffer(make([]byte, 0, MaxAnswerLine+1), MaxAnswerLine+1)
+	sc.Split(scanTerminatedLines)
 	readLine := func() ([]byte, error) {
 		if sc.Scan() {
 			return sc.Bytes(), nil
 		}
-		if errors.Is(sc.Err(), bufio.ErrTooLong) {
+		switch {
+		case errors.Is(sc.Err(), bufio.ErrTooLong):
 			return nil, p.fail(fmt.Sprintf("broke the protocol: sent a line longer than %d bytes", MaxAnswerLine))
+		case errors.Is(sc.Err(), errTruncatedLine):
+			return nil, pp.died(p, errTruncatedLine)
 		}
 		return nil, pp.died(p, sc.Err())
 	}
@@ -195,16 +266,17 @@ func (pp *processPool) converse(p *workerProc) error {
 	if string(line) != ProtocolGreeting {
 		return p.fail(fmt.Sprintf("greeted with %q instead of %q: is it a primebench worker of the same version?", clip(line), ProtocolGreeting))
 	}
-	pp.greeted <- struct{}{}
+	if p.initial {
+		pp.greeted <- struct{}{}
+	}
 
-	var pending []int // chunk indexes sent, not yet answered, in order
 	var buf []byte
 	send := func() error {
-		i := int(pp.next.Add(1) - 1)
-		if i >= pp.plan.NumChunks() {
+		i, ok := pp.claim()
+		if !ok {
 			return nil
 		}
-		pending = append(pending, i)
+		p.pending = append(p.pending, i)
 		buf = AppendRequest(buf[:0], pp.plan.Chunk(i))
 		if _, err := p.stdin.Write(buf); err != nil {
 			return pp.died(p, err)
@@ -216,7 +288,7 @@ func (pp *processPool) converse(p *workerProc) error {
 			return err
 		}
 	}
-	for len(pending) > 0 {
+	for len(p.pending) > 0 {
 		line, err := readLine()
 		if err != nil {
 			return err
@@ -225,10 +297,10 @@ func (pp *processPool) converse(p *workerProc) error {
 		if err != nil {
 			return p.fail("broke the protocol: " + err.Error())
 		}
-		if index != pending[0] {
-			return p.fail(fmt.Sprintf("answered chunk %d while working on chunk %d", index, pending[0]))
+		if index != p.pending[0] {
+			return p.fail(fmt.Sprintf("answered chunk %d while working on chunk %d", index, p.pending[0]))
 		}
-		pending = pending[1:]
+		p.pending = p.pending[1:]
 		p.answer.Add(answer)
 		if err := send(); err != nil {
 			return err
@@ -245,6 +317,20 @@ func (pp *processPool) converse(p *workerProc) error {
 
 func (p *workerProc) fail(what string) error {
 	return &WorkerError{Worker: p.id, PID: p.cmd.Process.Pid, What: what}
+}
+
+var errStopped = errors.New("the run is stopping")
+
+var errTruncatedLine = errors.New("sent a truncated line (no newline) and closed its output")
+
+// scanTerminatedLines is bufio.ScanLines without its leniency: a last line
+// with no newline means the worker died mid-write, not a complete answer.
+func scanTerminatedLines(data []byte, atEOF bool) (int, []byte, error) {
+	advance, token, err := bufio.ScanLines(data, atEOF)
+	if err == nil && atEOF && advance == len(data) && len(data) > 0 && data[len(data)-1] != '\n' {
+		return 0, nil, errTruncatedLine
+	}
+	return advance, token, err
 }
 
 // died describes a worker whose pipe broke: its exit status or signal, and
@@ -269,6 +355,9 @@ func (pp *processPool) finish() error {
 		p.stdin.Close()
 	}
 	for _, p := range pp.procs {
+		if p.replaced {
+			continue
+		}
 		if err := p.wait(5 * time.Second); err != nil {
 			return p.fail("failed at exit: " + describeExit(err, p.stderr))
 		}
@@ -300,13 +389,16 @@ func (p *workerProc) wait(timeout time.Duration) error {
 // stop kills and reaps every worker still running. It runs on every path out
 // of Run, so no worker outlives the run.
 func (pp *processPool) stop() {
-	pp.stopped.Store(true)
-	for _, p := range pp.procs {
+	pp.mu.Lock()
+	pp.stopped.Store(true) // under mu: no replacement can start after this
+	procs := pp.procs
+	pp.mu.Unlock()
+	for _, p := range procs {
 		_ = p.cmd.Process.Kill() // an error means it has already exited
 		p.stdin.Close()
 	}
 	pp.serving.Wait() // their pipes are closed now, so this is quick
-	for _, p := range pp.procs {
+	for _, p := range procs {
 		_ = p.wait(5 * time.Second)
 	}
 }

@@ -7,15 +7,25 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 
 	"github.com/primebench/primebench/results"
+	"github.com/primebench/primebench/strategies"
 )
 
 // The test binary doubles as primebench for the subprocess strategy's
 // workers: `<test binary> worker` behaves like `primebench worker`.
 // With asMainEnv set it is the whole primebench command.
 func TestMain(m *testing.M) {
+	if len(os.Args) > 1 && os.Args[1] == "worker" {
+		if flag := os.Getenv(killOnceEnv); flag != "" {
+			if f, err := os.OpenFile(flag, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o644); err == nil {
+				f.Close()
+				os.Exit(dieMidRun())
+			}
+		}
+	}
 	if len(os.Args) > 1 && os.Args[1] == "worker" || os.Getenv(asMainEnv) == "1" {
 		os.Exit(run(append([]string{"primebench"}, os.Args[1:]...), os.Stdin, os.Stdout, os.Stderr))
 	}
@@ -23,6 +33,53 @@ func TestMain(m *testing.M) {
 }
 
 const asMainEnv = "PRIMEBENCH_TEST_AS_MAIN"
+
+// killOnceEnv names a flag file: the first worker to create it dies by
+// SIGKILL after its first answer, as an OOM kill would.
+const killOnceEnv = "PRIMEBENCH_TEST_KILL_ONCE"
+
+func dieMidRun() int {
+	_ = strategies.ServeWorker(os.Stdin, writerFunc(func(p []byte) (int, error) {
+		if bytes.HasPrefix(p, []byte("A ")) {
+			os.Stdout.Write(p)
+			syscall.Kill(os.Getpid(), syscall.SIGKILL)
+		}
+		return os.Stdout.Write(p)
+	}))
+	return 0
+}
+
+type writerFunc func([]byte) (int, error)
+
+func (f writerFunc) Write(p []byte) (int, error) { return f(p) }
+
+func TestRetryReplacesAWorkerThatDies(t *testing.T) {
+	dir := t.TempDir()
+	t.Setenv(killOnceEnv, filepath.Join(dir, "killed"))
+	out := filepath.Join(dir, "r.json")
+	args := []string{"run", "--strategies", "serial,subprocess", "--workload", "range:1-300000", "--chunk", "2000", "--runs", "1", "--warmup", "0", "--output", out}
+	r := runCLI(t, nil, append(args, "--retry", "1")...)
+	if r.code != 0 {
+		t.Fatalf("exit %d, stderr %q", r.code, r.stderr)
+	}
+	f, err := results.Load(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := f.Strategies[1].Runs[0].WorkerRestarts; got != 1 {
+		t.Errorf("worker_restarts = %d, want 1", got)
+	}
+	if !strings.Contains(r.stdout, "died and were replaced") {
+		t.Errorf("table does not warn about the restart:\n%s", r.stdout)
+	}
+	os.Remove(out)
+	os.Remove(filepath.Join(dir, "killed"))
+	r = runCLI(t, nil, args...)
+	if r.code != exitRunFailed || !strings.Contains(r.stderr, "died mid-run") || !strings.Contains(r.stderr, "signal: killed") {
+		t.Errorf("without --retry: exit %d, stderr %q", r.code, r.stderr)
+	}
+	assertOnlyFiles(t, dir, "killed")
+}
 
 type cliResult struct {
 	code           int
@@ -72,6 +129,7 @@ func TestUsageErrors(t *testing.T) {
 		{[]string{"run", "--workers", "1-5000"}, "--workers 5000 is out of range"},
 		{[]string{"run", "--workers", "0-2"}, "--workers 0 is out of range"},
 		{[]string{"run", "--label", "a/b"}, "must not contain slashes"},
+		{[]string{"run", "--retry", "-1"}, "--retry -1 is out of range"},
 		{[]string{"run", "--timeout", "-5s"}, "--timeout -5s is negative"},
 		{[]string{"run", "--timeout", "soon"}, `invalid value "soon" for flag -timeout`},
 		{[]string{"run", "--save", "--output", "x.json"}, "give one"},

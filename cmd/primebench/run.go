@@ -46,6 +46,7 @@ func runCommand(e *env) *cli.Command {
 			&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "also save the result file (JSON) to `FILE`, written atomically"},
 			&cli.BoolFlag{Name: "save", Usage: "also save the result file into --results-dir, named after the machine label and the date"},
 			&cli.StringFlag{Name: "results-dir", Value: "results", Usage: "directory --save writes into"},
+			&cli.IntFlag{Name: "retry", Usage: "replace up to `N` subprocess workers that die during a run, re-sending their unanswered chunks (0: a dying worker fails the run)"},
 			&cli.DurationFlag{Name: "timeout", Usage: "stop everything if the whole run (warm-up included) takes longer than `DURATION`, e.g. 10m (0: no limit)"},
 			&cli.StringFlag{Name: "label", Usage: "name for this machine in result files and comparisons (default: the hostname)"},
 		},
@@ -118,6 +119,11 @@ func parseRunFlags(c *cli.Context, e *env) (*runSettings, error) {
 		}
 	}
 	reg := strategies.NewRegistry(strategies.WorkerCommand{Path: workerPath, Args: []string{"worker"}})
+	retries := c.Int("retry")
+	if retries < 0 || retries > MaxRuns {
+		return nil, usagef("--retry %d is out of range: give 0 to %d", retries, MaxRuns)
+	}
+	reg["subprocess"].(*strategies.Subprocess).Retries = retries
 	names, err := splitList(c.String("strategies"))
 	if err != nil {
 		return nil, usagef("--strategies: %v", err)
