@@ -27,7 +27,10 @@ type Config struct {
 	Jobs   []Job
 	Plan   *workload.Plan
 	Warmup int // unmeasured runs per job, before any measured run
-	Runs   int // measured runs per job
+	// SampleEvery is the interval of the per-core timeline sampled during
+	// each run; zero records no timeline.
+	SampleEvery time.Duration
+	Runs        int // measured runs per job
 	// Progress, if set, is called before each run with the runs done so far,
 	// the total, and what is about to run.
 	Progress func(done, total int, what string)
@@ -80,7 +83,7 @@ func Measure(ctx context.Context, cfg Config) (Outcome, error) {
 				}
 				cfg.Progress(done, total, fmt.Sprintf("%s %s", job, label))
 			}
-			run, answer, err := measureOnce(ctx, job, cfg.Plan)
+			run, answer, err := measureOnce(ctx, job, cfg.Plan, cfg.SampleEvery)
 			if err != nil {
 				return Outcome{}, fmt.Errorf("%s: %w", job, err)
 			}
@@ -126,7 +129,7 @@ func (o orderedJobs) firstName() string { return o.jobs[o.indexes[0]].Strategy.N
 
 // measureOnce times one run of a job. Collecting garbage first keeps one
 // run's garbage from being collected during the next.
-func measureOnce(ctx context.Context, job Job, plan *workload.Plan) (results.Run, workload.Answer, error) {
+func measureOnce(ctx context.Context, job Job, plan *workload.Plan, sampleEvery time.Duration) (results.Run, workload.Answer, error) {
 	runtime.GC()
 	cpusBefore, err := machine.ReadCPUTimes()
 	if err != nil {
@@ -134,10 +137,12 @@ func measureOnce(ctx context.Context, job Job, plan *workload.Plan) (results.Run
 	}
 	userBefore, sysBefore := cpuTimes()
 	start := time.Now()
+	timeline := startTimeline(sampleEvery, start, cpusBefore)
 	outcome, err := job.Strategy.Run(ctx, plan, job.Workers)
 	wall := time.Since(start)
 	userAfter, sysAfter := cpuTimes()
 	cpusAfter, cpuErr := machine.ReadCPUTimes()
+	samples := timeline.stop(wall, cpusAfter)
 	if err != nil {
 		return results.Run{}, workload.Answer{}, err
 	}
@@ -153,6 +158,7 @@ func measureOnce(ctx context.Context, job Job, plan *workload.Plan) (results.Run
 		WorkerRestarts: outcome.Restarts,
 		CoreBusy:       usage.Busy,
 		CoreSteal:      usage.Steal,
+		CoreTimeline:   samples,
 	}
 	run.CPUSeconds = run.UserSeconds + run.SystemSeconds
 	cores := job.Strategy.Cores(job.Workers, runtime.NumCPU())

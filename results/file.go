@@ -110,9 +110,25 @@ type Run struct {
 	// process, not only primebench; steal is time the hypervisor took away.
 	CoreBusy  []float64 `json:"core_busy"`
 	CoreSteal []float64 `json:"core_steal"`
+	// CoreTimeline is each CPU's busy share sampled during the run, for the
+	// per-core heat map; absent when sampling was off.
+	CoreTimeline *Timeline `json:"core_timeline,omitempty"`
 	// CPUShare is CPUSeconds / (WallSeconds * Cores): how much of the CPU
 	// time the strategy should have had it actually got.
 	CPUShare float64 `json:"cpu_share"`
+}
+
+// Timeline is per-core busy shares sampled at a fixed interval in a run.
+type Timeline struct {
+	IntervalSeconds float64          `json:"interval_seconds"`
+	Samples         []TimelineSample `json:"samples"`
+}
+
+// TimelineSample covers the time since the previous sample (or the run's
+// start) up to Seconds after the start.
+type TimelineSample struct {
+	Seconds float64   `json:"seconds"`
+	Busy    []float64 `json:"busy"` // one fraction 0..1 per logical CPU
 }
 
 // Summary holds figures derived from the runs; Summarise recomputes them.

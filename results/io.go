@@ -152,6 +152,16 @@ func validate(f *File) error {
 					return fmt.Errorf("strategy %s workers=%d run %d has an invalid figure %v", s.Name, s.Workers, i+1, v)
 				}
 			}
+			if tl := r.CoreTimeline; tl != nil {
+				if math.IsNaN(tl.IntervalSeconds) || tl.IntervalSeconds <= 0 {
+					return fmt.Errorf("strategy %s workers=%d run %d has a timeline interval of %v", s.Name, s.Workers, i+1, tl.IntervalSeconds)
+				}
+				for _, smp := range tl.Samples {
+					if len(smp.Busy) != f.Machine.LogicalCPUs {
+						return fmt.Errorf("strategy %s workers=%d run %d has a timeline sample for %d CPUs, the machine has %d", s.Name, s.Workers, i+1, len(smp.Busy), f.Machine.LogicalCPUs)
+					}
+				}
+			}
 			if r.WallSeconds == 0 {
 				return fmt.Errorf("strategy %s workers=%d run %d has a wall time of zero", s.Name, s.Workers, i+1)
 			}

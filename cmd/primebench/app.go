@@ -104,6 +104,7 @@ func newApp(e *env) *cli.App {
 			runCommand(e),
 			reportCommand(e),
 			compareCommand(e),
+			chartCommand(e),
 			listCommand(e),
 			workerCommand(e),
 		},

@@ -46,6 +46,7 @@ func runCommand(e *env) *cli.Command {
 			&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "also save the result file (JSON) to `FILE`, written atomically"},
 			&cli.BoolFlag{Name: "save", Usage: "also save the result file into --results-dir, named after the machine label and the date"},
 			&cli.StringFlag{Name: "results-dir", Value: "results", Usage: "directory --save writes into"},
+			&cli.DurationFlag{Name: "sample-interval", Value: 100 * time.Millisecond, Usage: "interval of the per-core timeline sampled during each run, for charts (0: off; at least 10ms, the kernel's tick)"},
 			&cli.IntFlag{Name: "retry", Usage: "replace up to `N` subprocess workers that die during a run, re-sending their unanswered chunks (0: a dying worker fails the run)"},
 			&cli.DurationFlag{Name: "timeout", Usage: "stop everything if the whole run (warm-up included) takes longer than `DURATION`, e.g. 10m (0: no limit)"},
 			&cli.StringFlag{Name: "label", Usage: "name for this machine in result files and comparisons (default: the hostname)"},
@@ -56,17 +57,18 @@ func runCommand(e *env) *cli.Command {
 
 // runSettings is the validated command line of `run`.
 type runSettings struct {
-	jobs     []harness.Job
-	plan     *workload.Plan
-	auto     bool
-	runs     int
-	warmup   int
-	output   string
-	saveDir  string
-	label    string
-	workers  []int
-	timeout  time.Duration
-	reporter report.Reporter
+	jobs        []harness.Job
+	plan        *workload.Plan
+	auto        bool
+	runs        int
+	warmup      int
+	output      string
+	saveDir     string
+	label       string
+	workers     []int
+	timeout     time.Duration
+	sampleEvery time.Duration
+	reporter    report.Reporter
 }
 
 func parseRunFlags(c *cli.Context, e *env) (*runSettings, error) {
@@ -83,6 +85,10 @@ func parseRunFlags(c *cli.Context, e *env) (*runSettings, error) {
 	s.timeout = c.Duration("timeout")
 	if s.timeout < 0 {
 		return nil, usagef("--timeout %v is negative: give a duration such as 30s or 10m, or 0 for no limit", s.timeout)
+	}
+	s.sampleEvery = c.Duration("sample-interval")
+	if s.sampleEvery != 0 && s.sampleEvery < 10*time.Millisecond {
+		return nil, usagef("--sample-interval %v is shorter than the kernel's 10 ms tick: give 10ms or more, or 0 for none", s.sampleEvery)
 	}
 	workerCounts, err := parseWorkers(c.String("workers"))
 	if err != nil {
@@ -284,7 +290,7 @@ func runAction(c *cli.Context, e *env) error {
 
 	progress := newProgress(e)
 	outcome, err := harness.Measure(ctx, harness.Config{
-		Jobs: s.jobs, Plan: s.plan, Warmup: s.warmup, Runs: s.runs, Progress: progress,
+		Jobs: s.jobs, Plan: s.plan, Warmup: s.warmup, Runs: s.runs, Progress: progress, SampleEvery: s.sampleEvery,
 	})
 	if code := exitCode(); code != 0 {
 		return &interruptedError{code: code}

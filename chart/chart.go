@@ -1,0 +1,409 @@
+// Package chart draws result files with gonum/plot: throughput bars with
+// confidence intervals, scaling curves, per-core utilisation heat maps and
+// box plots of run times. It reads only the results format.
+package chart
+
+import (
+	"errors"
+	"fmt"
+	"image/color"
+	"math"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"gonum.org/v1/plot"
+	"gonum.org/v1/plot/palette/brewer"
+	"gonum.org/v1/plot/plotter"
+	"gonum.org/v1/plot/plotutil"
+	"gonum.org/v1/plot/vg"
+	"gonum.org/v1/plot/vg/draw"
+
+	"github.com/primebench/primebench/results"
+	"github.com/primebench/primebench/summary"
+)
+
+// Kinds are the charts, in the order they are drawn.
+var Kinds = []string{"throughput", "scaling", "cores", "runtimes"}
+
+// Width of every chart; README width at 96 dpi is about 770 pixels.
+const Width = 8 * vg.Inch
+
+// ErrNoScan and ErrNoTimeline say why a chart cannot be drawn from a file.
+var (
+	ErrNoScan     = errors.New("has no worker scan (one worker count): run with --workers 1,2,4 to chart scaling")
+	ErrNoTimeline = errors.New("has no per-core timeline: it was run with --sample-interval 0 or by an older primebench")
+)
+
+// Input is a loaded result file and where it came from.
+type Input struct {
+	Path string
+	File *results.File
+}
+
+// Chart is a drawn plot and the size to save it at.
+type Chart struct {
+	Plot          *plot.Plot
+	Width, Height vg.Length
+}
+
+// Save writes the chart; the file name's extension (.png or .svg) picks the
+// format.
+func (c Chart) Save(path string) error { return c.Plot.Save(c.Width, c.Height, path) }
+
+func newPlot(title, x, y string) *plot.Plot {
+	p := plot.New()
+	p.Title.Text = title
+	p.Title.TextStyle.Font.Size = vg.Points(13)
+	p.X.Label.Text = x
+	p.Y.Label.Text = y
+	p.Legend.Top = true
+	return p
+}
+
+// title puts what the chart shows on one line and where and on what it was
+// measured on a second, so neither is cut off at README width.
+func title(what string, f *results.File) string {
+	m := f.Machine
+	return fmt.Sprintf("%s\n%s: %s, %d logical CPUs; workload %s", what, m.Name(), m.CPUModel, m.LogicalCPUs, f.Workload.Spec)
+}
+
+func rowLabel(s results.Strategy) string { return fmt.Sprintf("%s/%d", s.Name, s.Workers) }
+
+// strategyColor keeps one colour per strategy in every chart.
+func strategyColor(name string) color.Color {
+	for i, n := range []string{"serial", "cooperative", "gil", "goroutines", "subprocess"} {
+		if n == name {
+			return plotutil.Color(i)
+		}
+	}
+	h := 0
+	for _, r := range name {
+		h += int(r)
+	}
+	return plotutil.Color(5 + h%3)
+}
+
+// Throughput draws mean throughput per strategy and worker count with 95%
+// confidence error bars; with several files, one group of bars per machine.
+func Throughput(inputs []Input) (Chart, error) {
+	if len(inputs) == 0 {
+		return Chart{}, errors.New("no result files")
+	}
+	var keys []string
+	index := map[string]int{}
+	for _, in := range inputs {
+		for _, s := range in.File.Strategies {
+			k := rowLabel(s)
+			if _, ok := index[k]; !ok {
+				index[k] = len(keys)
+				keys = append(keys, k)
+			}
+		}
+	}
+	heading := title("Throughput by strategy", inputs[0].File)
+	if len(inputs) > 1 {
+		heading = "Throughput by machine\nworkload " + inputs[0].File.Workload.Spec
+	}
+	p := newPlot(heading, "", "numbers checked per second (mean, 95% CI)")
+	slots := len(keys) + 1 // a gap between groups
+	barWidth := vg.Length(float64(Width-vg.Inch) / float64(slots*len(inputs)) * 0.75)
+	var ticks []plot.Tick
+	legendDone := map[string]bool{}
+	for g, in := range inputs {
+		center := float64(g*slots) + float64(len(keys)-1)/2
+		if len(inputs) > 1 {
+			ticks = append(ticks, plot.Tick{Value: center, Label: machineLabel(in)})
+		}
+		for _, s := range in.File.Strategies {
+			k := index[rowLabel(s)]
+			x := float64(g*slots + k)
+			sum := summary.Of(throughputs(in.File, s))
+			bar, err := plotter.NewBarChart(plotter.Values{sum.Mean}, barWidth)
+			if err != nil {
+				return Chart{}, err
+			}
+			bar.XMin = x
+			bar.Color = strategyColor(s.Name)
+			if len(inputs) > 1 {
+				bar.Color = plotutil.Color(k)
+			}
+			bar.LineStyle.Width = 0
+			errs := &errorPoints{XYs: plotter.XYs{{X: x, Y: sum.Mean}}, YErrors: plotter.YErrors{{Low: sum.Mean - sum.CI95Low, High: sum.CI95High - sum.Mean}}}
+			eb, err := plotter.NewYErrorBars(errs)
+			if err != nil {
+				return Chart{}, err
+			}
+			eb.LineStyle.Width = vg.Points(1.2)
+			p.Add(bar, eb)
+			if len(inputs) == 1 {
+				ticks = append(ticks, plot.Tick{Value: x, Label: rowLabel(s)})
+			} else if !legendDone[rowLabel(s)] {
+				legendDone[rowLabel(s)] = true
+				p.Legend.Add(rowLabel(s), bar)
+			}
+		}
+	}
+	p.X.Tick.Marker = plot.ConstantTicks(ticks)
+	p.X.Min, p.X.Max = -0.75, float64((len(inputs)-1)*slots+len(keys)-1)+0.75
+	p.Y.Min = 0
+	p.Y.Tick.Marker = siTicks{}
+	if len(inputs) == 1 {
+		p.X.Tick.Label.Rotation = math.Pi / 6
+		p.X.Tick.Label.XAlign = draw.XRight
+		p.X.Label.Text = "strategy/workers"
+	} else {
+		p.X.Label.Text = "machine"
+		p.Legend.Left = false
+	}
+	return Chart{Plot: p, Width: Width, Height: 4.5 * vg.Inch}, nil
+}
+
+func machineLabel(in Input) string {
+	return fmt.Sprintf("%s (%d CPUs)", in.File.Machine.Name(), in.File.Machine.LogicalCPUs)
+}
+
+type errorPoints struct {
+	plotter.XYs
+	plotter.YErrors
+}
+
+func throughputs(f *results.File, s results.Strategy) []float64 {
+	out := make([]float64, len(s.Runs))
+	for i, r := range s.Runs {
+		out[i] = float64(f.Workload.Numbers) / r.WallSeconds
+	}
+	return out
+}
+
+// siTicks labels large numbers as 25k, 1.5M.
+type siTicks struct{}
+
+func (siTicks) Ticks(min, max float64) []plot.Tick {
+	ticks := plot.DefaultTicks{}.Ticks(min, max)
+	for i := range ticks {
+		if ticks[i].Label != "" {
+			ticks[i].Label = si(ticks[i].Value)
+		}
+	}
+	return ticks
+}
+
+func si(x float64) string {
+	switch a := math.Abs(x); {
+	case a >= 1e9:
+		return trim(x/1e9) + "G"
+	case a >= 1e6:
+		return trim(x/1e6) + "M"
+	case a >= 1e3:
+		return trim(x/1e3) + "k"
+	}
+	return trim(x)
+}
+
+func trim(x float64) string {
+	return strings.TrimSuffix(strings.TrimRight(fmt.Sprintf("%.2f", x), "0"), ".")
+}
+
+// Scaling draws speedup over the same file's serial run against worker
+// count, one line per strategy, with the ideal linear speedup and the
+// machine's logical CPU count marked.
+func Scaling(in Input) (Chart, error) {
+	f := in.File
+	serial := medianWall(f, "serial", 1)
+	if serial == 0 {
+		return Chart{}, fmt.Errorf("%s has no serial run to compute speedup from: run with --strategies serial,...", in.Path)
+	}
+	counts := map[int]bool{}
+	byStrategy := map[string]plotter.XYs{}
+	var names []string
+	for _, s := range f.Strategies {
+		if s.Name == "serial" {
+			continue
+		}
+		if _, ok := byStrategy[s.Name]; !ok {
+			names = append(names, s.Name)
+		}
+		counts[s.Workers] = true
+		byStrategy[s.Name] = append(byStrategy[s.Name], plotter.XY{X: float64(s.Workers), Y: serial / medianWall(f, s.Name, s.Workers)})
+	}
+	if len(counts) < 2 {
+		return Chart{}, fmt.Errorf("%s %w", in.Path, ErrNoScan)
+	}
+	maxWorkers := 0
+	for w := range counts {
+		maxWorkers = max(maxWorkers, w)
+	}
+	p := newPlot(title("Scaling with workers", f), "workers", "speedup over serial (median wall time)")
+	cpus := float64(f.Machine.LogicalCPUs)
+	ideal, _ := plotter.NewLine(plotter.XYs{{X: 1, Y: 1}, {X: float64(maxWorkers), Y: float64(maxWorkers)}})
+	ideal.LineStyle.Dashes = []vg.Length{vg.Points(4), vg.Points(3)}
+	ideal.LineStyle.Color = color.Gray{Y: 128}
+	p.Add(ideal)
+	p.Legend.Add("ideal (linear)", ideal)
+	top := math.Max(float64(maxWorkers), cpus) * 1.05
+	cpuLine, _ := plotter.NewLine(plotter.XYs{{X: cpus, Y: 0}, {X: cpus, Y: top}})
+	cpuLine.LineStyle.Color = color.RGBA{R: 200, A: 255}
+	cpuLine.LineStyle.Dashes = []vg.Length{vg.Points(2), vg.Points(2)}
+	p.Add(cpuLine)
+	p.Legend.Add(fmt.Sprintf("%d logical CPUs", f.Machine.LogicalCPUs), cpuLine)
+	for i, name := range names {
+		xys := byStrategy[name]
+		sort.Slice(xys, func(a, b int) bool { return xys[a].X < xys[b].X })
+		line, points, err := plotter.NewLinePoints(xys)
+		if err != nil {
+			return Chart{}, err
+		}
+		line.Color = strategyColor(name)
+		line.Width = vg.Points(1.5)
+		points.Color = strategyColor(name)
+		points.Shape = plotutil.Shape(i)
+		p.Add(line, points)
+		p.Legend.Add(name, line, points)
+	}
+	p.X.Min, p.Y.Min = 0, 0
+	p.X.Max, p.Y.Max = math.Max(float64(maxWorkers), cpus)+0.5, top
+	p.Legend.Top, p.Legend.Left = true, true // left of x=1, where no curve runs
+	p.Legend.XOffs = vg.Points(6)
+	var ticks []plot.Tick
+	for w := range counts {
+		ticks = append(ticks, plot.Tick{Value: float64(w), Label: fmt.Sprint(w)})
+	}
+	p.X.Tick.Marker = plot.ConstantTicks(ticks)
+	return Chart{Plot: p, Width: Width, Height: 4.5 * vg.Inch}, nil
+}
+
+func medianWall(f *results.File, name string, workers int) float64 {
+	for _, s := range f.Strategies {
+		if s.Name == name && s.Workers == workers && len(s.Runs) > 0 {
+			walls := make([]float64, len(s.Runs))
+			for i, r := range s.Runs {
+				walls[i] = r.WallSeconds
+			}
+			return summary.Of(walls).Median
+		}
+	}
+	return 0
+}
+
+// Runtimes draws a box plot of wall times per strategy and worker count.
+func Runtimes(in Input) (Chart, error) {
+	f := in.File
+	p := newPlot(title("Run times (box: quartiles, line: median, whiskers: range)", f), "strategy/workers", "wall time per run (s)")
+	var names []string
+	for i, s := range f.Strategies {
+		walls := make(plotter.Values, len(s.Runs))
+		for j, r := range s.Runs {
+			walls[j] = r.WallSeconds
+		}
+		box, err := plotter.NewBoxPlot(vg.Points(18), float64(i), walls)
+		if err != nil {
+			return Chart{}, err
+		}
+		box.FillColor = strategyColor(s.Name)
+		p.Add(box)
+		names = append(names, rowLabel(s))
+	}
+	p.NominalX(names...)
+	p.X.Tick.Label.Rotation = math.Pi / 6
+	p.X.Tick.Label.XAlign = draw.XRight
+	p.Y.Min = 0
+	return Chart{Plot: p, Width: Width, Height: 4.5 * vg.Inch}, nil
+}
+
+// Cores draws, for each strategy and worker count, how busy each logical
+// CPU was over its median run, sampled during the run: a heat map of
+// (strategy, CPU) rows against time.
+func Cores(in Input) (Chart, error) {
+	f := in.File
+	cpus := f.Machine.LogicalCPUs
+	var rows [][]float64 // one per (strategy, cpu), NaN where the run had ended
+	var labels []string
+	interval, longest := 0.0, 0
+	for _, s := range f.Strategies {
+		run := medianRun(s)
+		if run == nil || run.CoreTimeline == nil {
+			return Chart{}, fmt.Errorf("%s %w", in.Path, ErrNoTimeline)
+		}
+		interval = run.CoreTimeline.IntervalSeconds
+		longest = max(longest, len(run.CoreTimeline.Samples))
+	}
+	for _, s := range f.Strategies {
+		run := medianRun(s)
+		for c := 0; c < cpus; c++ {
+			row := make([]float64, longest)
+			for i := range row {
+				row[i] = math.NaN()
+			}
+			for i, smp := range run.CoreTimeline.Samples {
+				if c < len(smp.Busy) {
+					row[i] = smp.Busy[c]
+				}
+			}
+			rows = append(rows, row)
+			labels = append(labels, fmt.Sprintf("%s cpu%d", rowLabel(s), c))
+		}
+	}
+	if longest == 0 {
+		return Chart{}, fmt.Errorf("%s: runs are shorter than one timeline interval: use a larger workload", in.Path)
+	}
+	// Light yellow (idle) to dark red (busy); white where a run had already
+	// ended, so a shorter run is not mistaken for an idle one.
+	pal, err := brewer.GetPalette(brewer.TypeAny, "YlOrRd", 9)
+	if err != nil {
+		return Chart{}, err
+	}
+	heat := plotter.NewHeatMap(grid{rows: rows, dt: interval}, pal)
+	heat.Min, heat.Max = 0, 1
+	heat.NaN = color.White
+	p := newPlot(title("Per-core utilisation over each strategy's median run", f),
+		"time in run (s); colour: share of the CPU busy in each interval, pale yellow 0% to dark red 100%, white: run over", "")
+	p.X.Label.TextStyle.Font.Size = vg.Points(10)
+	p.Add(heat)
+	var ticks []plot.Tick
+	for r, l := range labels {
+		ticks = append(ticks, plot.Tick{Value: float64(len(labels) - 1 - r), Label: l})
+	}
+	p.Y.Tick.Marker = plot.ConstantTicks(ticks)
+	p.Y.Tick.Label.Font.Size = vg.Points(8)
+	p.Y.Min, p.Y.Max = -0.5, float64(len(rows))-0.5
+	p.X.Min, p.X.Max = 0, float64(longest)*interval
+	return Chart{Plot: p, Width: Width, Height: CoresHeight(len(rows))}, nil
+}
+
+// medianRun is the run whose wall time is the median (the lower middle one
+// for an even count).
+func medianRun(s results.Strategy) *results.Run {
+	if len(s.Runs) == 0 {
+		return nil
+	}
+	idx := make([]int, len(s.Runs))
+	for i := range idx {
+		idx[i] = i
+	}
+	sort.Slice(idx, func(a, b int) bool { return s.Runs[idx[a]].WallSeconds < s.Runs[idx[b]].WallSeconds })
+	return &s.Runs[idx[(len(idx)-1)/2]]
+}
+
+type grid struct {
+	rows [][]float64
+	dt   float64
+}
+
+func (g grid) Dims() (int, int)   { return len(g.rows[0]), len(g.rows) }
+func (g grid) Z(c, r int) float64 { return g.rows[len(g.rows)-1-r][c] }
+func (g grid) X(c int) float64    { return (float64(c) + 0.5) * g.dt }
+func (g grid) Y(r int) float64    { return float64(r) }
+
+// CoresHeight is the height of a utilisation chart with the given number of
+// (strategy, CPU) rows: enough for each row's label to be read.
+func CoresHeight(rows int) vg.Length {
+	return vg.Length(math.Max(4.5, 1.4+0.2*float64(rows))) * vg.Inch
+}
+
+// FileName is where a chart of a result file goes: the file's name without
+// .json, the kind, and the format's extension.
+func FileName(resultPath, kind, format string) string {
+	base := strings.TrimSuffix(filepath.Base(resultPath), filepath.Ext(resultPath))
+	return base + "-" + kind + "." + format
+}

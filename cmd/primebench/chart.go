@@ -1,0 +1,124 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/primebench/primebench/chart"
+	"github.com/primebench/primebench/results"
+)
+
+func chartCommand(e *env) *cli.Command {
+	return &cli.Command{
+		Name:      "chart",
+		Usage:     "draw charts of result files: throughput, scaling, per-core utilisation, run times",
+		ArgsUsage: "FILE...",
+		Description: "Writes FILE-KIND.FORMAT into --out for every file and kind; with several files it also\n" +
+			"writes compare-throughput.FORMAT, one group of bars per machine. A kind a file cannot\n" +
+			"show (scaling without a worker scan) is skipped with a note, unless asked for by --kinds.",
+		Flags: []cli.Flag{
+			&cli.StringFlag{Name: "out", Value: ".", Usage: "directory to write charts into (created if missing)"},
+			&cli.StringFlag{Name: "format", Aliases: []string{"f"}, Value: "png", Usage: "png or svg"},
+			&cli.StringFlag{Name: "kinds", Value: strings.Join(chart.Kinds, ","), Usage: "charts to draw: " + strings.Join(chart.Kinds, ", ")},
+		},
+		Action: func(c *cli.Context) error {
+			files, err := fileArgs(c)
+			if err != nil {
+				return err
+			}
+			if len(files) == 0 {
+				return usagef("chart needs at least one result file: primebench chart [--out DIR] FILE...")
+			}
+			format := c.String("format")
+			if format != "png" && format != "svg" {
+				return usagef("--format %q: choose png or svg", format)
+			}
+			kinds, err := splitList(c.String("kinds"))
+			if err != nil {
+				return usagef("--kinds: %v", err)
+			}
+			for _, k := range kinds {
+				if !contains(chart.Kinds, k) {
+					return usagef("--kinds: unknown chart %q: choose from %s", k, strings.Join(chart.Kinds, ", "))
+				}
+			}
+			explicit := c.IsSet("kinds")
+			out := c.String("out")
+			if err := os.MkdirAll(out, 0o755); err != nil {
+				return usagef("--out %s: %v", out, errors.Unwrap(err))
+			}
+			var inputs []chart.Input
+			for _, path := range files {
+				f, err := loadFile(path)
+				if err != nil {
+					return err
+				}
+				results.Summarise(f)
+				inputs = append(inputs, chart.Input{Path: path, File: f})
+			}
+			save := func(ch chart.Chart, name string) error {
+				path := filepath.Join(out, name)
+				if err := ch.Save(path); err != nil {
+					return fmt.Errorf("cannot write %s: %w", path, err)
+				}
+				fmt.Fprintln(e.stdout, path)
+				return nil
+			}
+			for _, in := range inputs {
+				for _, kind := range kinds {
+					var ch chart.Chart
+					var err error
+					switch kind {
+					case "throughput":
+						ch, err = chart.Throughput([]chart.Input{in})
+					case "scaling":
+						ch, err = chart.Scaling(in)
+					case "cores":
+						ch, err = chart.Cores(in)
+					case "runtimes":
+						ch, err = chart.Runtimes(in)
+					}
+					if err != nil {
+						if explicit {
+							return usagef("%s chart: %v", kind, err)
+						}
+						fmt.Fprintf(e.stderr, "primebench: no %s chart: %v\n", kind, err)
+						continue
+					}
+					if err := save(ch, chart.FileName(in.Path, kind, format)); err != nil {
+						return err
+					}
+				}
+			}
+			if len(inputs) > 1 && contains(kinds, "throughput") {
+				for _, in := range inputs[1:] {
+					if in.File.Workload.Spec != inputs[0].File.Workload.Spec || in.File.Workload.Numbers != inputs[0].File.Workload.Numbers {
+						fmt.Fprintf(e.stderr, "primebench: no compare-throughput chart: %s ran %s and %s ran %s; throughput of different workloads is not comparable\n",
+							inputs[0].Path, inputs[0].File.Workload.Spec, in.Path, in.File.Workload.Spec)
+						return nil
+					}
+				}
+				ch, err := chart.Throughput(inputs)
+				if err != nil {
+					return err
+				}
+				return save(ch, "compare-throughput."+format)
+			}
+			return nil
+		},
+	}
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
