@@ -286,15 +286,19 @@ func medianWall(f *results.File, name string, workers int) float64 {
 	return 0
 }
 
-// Runtimes draws a box plot of wall times per strategy and worker count.
+// Runtimes draws a box plot of each strategy's run times relative to its
+// median, so the spread and the outliers of a 0.4 s strategy show as clearly
+// as those of a 1.2 s one. Medians are in the tick labels.
 func Runtimes(in Input) (Chart, error) {
 	f := in.File
-	p := newPlot(title("Run times (box: quartiles, line: median, whiskers: range)", f), "strategy/workers", "wall time per run (s)")
+	p := newPlot(title("Spread of run times (box: quartiles, whiskers: 1.5 IQR, circles: outliers)", f),
+		"strategy/workers (median wall time)", "wall time vs. the strategy's median (%)")
 	var names []string
 	for i, s := range f.Strategies {
+		median := medianWall(f, s.Name, s.Workers)
 		walls := make(plotter.Values, len(s.Runs))
 		for j, r := range s.Runs {
-			walls[j] = r.WallSeconds
+			walls[j] = 100 * (r.WallSeconds/median - 1)
 		}
 		box, err := plotter.NewBoxPlot(vg.Points(18), float64(i), walls)
 		if err != nil {
@@ -302,12 +306,16 @@ func Runtimes(in Input) (Chart, error) {
 		}
 		box.FillColor = strategyColor(s.Name)
 		p.Add(box)
-		names = append(names, rowLabel(s))
+		names = append(names, fmt.Sprintf("%s (%.3gs)", rowLabel(s), median))
 	}
+	zero, _ := plotter.NewLine(plotter.XYs{{X: -0.5, Y: 0}, {X: float64(len(names)) - 0.5, Y: 0}})
+	zero.LineStyle.Color = color.Gray{Y: 160}
+	zero.LineStyle.Dashes = []vg.Length{vg.Points(3), vg.Points(3)}
+	p.Add(zero)
 	p.NominalX(names...)
 	p.X.Tick.Label.Rotation = math.Pi / 6
 	p.X.Tick.Label.XAlign = draw.XRight
-	p.Y.Min = 0
+	p.X.Tick.Label.Font.Size = vg.Points(9)
 	return Chart{Plot: p, Width: Width, Height: 4.5 * vg.Inch}, nil
 }
 
@@ -399,6 +407,18 @@ func (g grid) Y(r int) float64    { return float64(r) }
 // (strategy, CPU) rows: enough for each row's label to be read.
 func CoresHeight(rows int) vg.Length {
 	return vg.Length(math.Max(4.5, 1.4+0.2*float64(rows))) * vg.Inch
+}
+
+// CompareFileName is where the grouped throughput chart of every file of one
+// workload goes.
+func CompareFileName(spec, format string) string {
+	clean := strings.Map(func(r rune) rune {
+		if r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r == '.' {
+			return r
+		}
+		return '-'
+	}, spec)
+	return "compare_" + clean + "-throughput." + format
 }
 
 // FileName is where a chart of a result file goes: the file's name without

@@ -19,8 +19,8 @@ func chartCommand(e *env) *cli.Command {
 		Usage:     "draw charts of result files: throughput, scaling, per-core utilisation, run times",
 		ArgsUsage: "FILE...",
 		Description: "Writes FILE-KIND.FORMAT into --out for every file and kind; with several files it also\n" +
-			"writes compare-throughput.FORMAT, one group of bars per machine. A kind a file cannot\n" +
-			"show (scaling without a worker scan) is skipped with a note, unless asked for by --kinds.",
+			"writes compare_WORKLOAD-throughput.FORMAT per shared workload, one group of bars per machine.\nA kind a file cannot" +
+			" show (scaling without a worker scan) is skipped with a note, unless asked for by --kinds.",
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "out", Value: ".", Usage: "directory to write charts into (created if missing)"},
 			&cli.StringFlag{Name: "format", Aliases: []string{"f"}, Value: "png", Usage: "png or svg"},
@@ -95,19 +95,31 @@ func chartCommand(e *env) *cli.Command {
 					}
 				}
 			}
-			if len(inputs) > 1 && contains(kinds, "throughput") {
-				for _, in := range inputs[1:] {
-					if in.File.Workload.Spec != inputs[0].File.Workload.Spec || in.File.Workload.Numbers != inputs[0].File.Workload.Numbers {
-						fmt.Fprintf(e.stderr, "primebench: no compare-throughput chart: %s ran %s and %s ran %s; throughput of different workloads is not comparable\n",
-							inputs[0].Path, inputs[0].File.Workload.Spec, in.Path, in.File.Workload.Spec)
-						return nil
-					}
+			if !contains(kinds, "throughput") {
+				return nil
+			}
+			// One grouped chart per workload that two or more files share:
+			// throughput of different work is not comparable.
+			var specs []string
+			groups := map[string][]chart.Input{}
+			for _, in := range inputs {
+				spec := in.File.Workload.Spec
+				if _, ok := groups[spec]; !ok {
+					specs = append(specs, spec)
 				}
-				ch, err := chart.Throughput(inputs)
+				groups[spec] = append(groups[spec], in)
+			}
+			for _, spec := range specs {
+				if len(groups[spec]) < 2 {
+					continue
+				}
+				ch, err := chart.Throughput(groups[spec])
 				if err != nil {
 					return err
 				}
-				return save(ch, "compare-throughput."+format)
+				if err := save(ch, chart.CompareFileName(spec, format)); err != nil {
+					return err
+				}
 			}
 			return nil
 		},

@@ -97,3 +97,30 @@ func TestSaveNamesFileAfterLabel(t *testing.T) {
 		t.Errorf("report of saved scan: exit %d\n%s", r.code, r.stdout)
 	}
 }
+
+func TestChartCommand(t *testing.T) {
+	scan := filepath.Join("..", "..", "chart", "testdata", "scan.json")
+	classic := filepath.Join("..", "..", "chart", "testdata", "classic.json")
+	out := t.TempDir()
+	r := runCLI(t, nil, "chart", "--out", out, scan, classic)
+	if r.code != 0 {
+		t.Fatalf("exit %d, stderr %q", r.code, r.stderr)
+	}
+	if !strings.Contains(r.stderr, "no scaling chart") || !strings.Contains(r.stderr, "classic.json has no worker scan") {
+		t.Errorf("stderr %q should explain the missing scaling chart", r.stderr)
+	}
+	entries, _ := os.ReadDir(out)
+	// scan: 4 kinds; classic: 3 (no scaling); different workloads: no grouped chart.
+	if len(entries) != 7 {
+		t.Errorf("wrote %d charts: %v", len(entries), entries)
+	}
+	r = runCLI(t, nil, "chart", "--kinds", "scaling", "--out", out, classic)
+	if r.code != exitUsage || !strings.Contains(r.stderr, "has no worker scan") {
+		t.Errorf("asked-for scaling without a scan: exit %d, stderr %q", r.code, r.stderr)
+	}
+	for _, args := range [][]string{{"chart"}, {"chart", "--format", "gif", scan}, {"chart", "--kinds", "pie", scan}} {
+		if r := runCLI(t, nil, args...); r.code != exitUsage {
+			t.Errorf("%v: exit %d, want 2", args, r.code)
+		}
+	}
+}

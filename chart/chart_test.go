@@ -1,0 +1,143 @@
+package chart
+
+import (
+	"bytes"
+	"encoding/xml"
+	"errors"
+	"fmt"
+	"image/png"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"gonum.org/v1/plot/vg"
+
+	"github.com/primebench/primebench/results"
+)
+
+func load(t *testing.T, name string) Input {
+	t.Helper()
+	path := filepath.Join("testdata", name)
+	f, err := results.Load(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	results.Summarise(f)
+	return Input{Path: path, File: f}
+}
+
+// pixels is a length at the 96 dpi gonum/plot renders PNGs at.
+func pixels(l vg.Length) int { return int(l.Dots(96) + 0.5) }
+
+func TestEveryKindRendersToPNGAndSVG(t *testing.T) {
+	scan := load(t, "scan.json")
+	rows := 0
+	for range scan.File.Strategies {
+		rows += scan.File.Machine.LogicalCPUs
+	}
+	tests := []struct {
+		kind   string
+		draw   func() (Chart, error)
+		height vg.Length
+	}{
+		{"throughput", func() (Chart, error) { return Throughput([]Input{scan}) }, 4.5 * vg.Inch},
+		{"compare-throughput", func() (Chart, error) { return Throughput([]Input{scan, scan}) }, 4.5 * vg.Inch},
+		{"scaling", func() (Chart, error) { return Scaling(scan) }, 4.5 * vg.Inch},
+		{"cores", func() (Chart, error) { return Cores(scan) }, CoresHeight(rows)},
+		{"runtimes", func() (Chart, error) { return Runtimes(scan) }, 4.5 * vg.Inch},
+	}
+	dir := t.TempDir()
+	for _, tt := range tests {
+		t.Run(tt.kind, func(t *testing.T) {
+			ch, err := tt.draw()
+			if err != nil {
+				t.Fatal(err)
+			}
+			pngPath := filepath.Join(dir, tt.kind+".png")
+			if err := ch.Save(pngPath); err != nil {
+				t.Fatal(err)
+			}
+			data, err := os.ReadFile(pngPath)
+			if err != nil {
+				t.Fatal(err)
+			}
+			img, err := png.Decode(bytes.NewReader(data))
+			if err != nil {
+				t.Fatalf("not a valid PNG: %v", err)
+			}
+			if b := img.Bounds(); b.Dx() != pixels(Width) || b.Dy() != pixels(tt.height) {
+				t.Errorf("PNG is %dx%d, want %dx%d", b.Dx(), b.Dy(), pixels(Width), pixels(tt.height))
+			}
+			if distinctColours(data) < 4 {
+				t.Errorf("PNG is nearly blank")
+			}
+			svgPath := filepath.Join(dir, tt.kind+".svg")
+			if err := ch.Save(svgPath); err != nil {
+				t.Fatal(err)
+			}
+			svg, _ := os.ReadFile(svgPath)
+			var root struct {
+				XMLName xml.Name
+				Width   string `xml:"width,attr"`
+				Height  string `xml:"height,attr"`
+			}
+			if err := xml.Unmarshal(svg, &root); err != nil || root.XMLName.Local != "svg" {
+				t.Fatalf("not a valid SVG: %v", err)
+			}
+			want := fmt.Sprintf("%gpt", float64(tt.height.Points()))
+			if root.Width != fmt.Sprintf("%gpt", Width.Points()) || root.Height != want {
+				t.Errorf("SVG is %s x %s, want %gpt x %s", root.Width, root.Height, Width.Points(), want)
+			}
+			if !bytes.Contains(svg, []byte("ci-vm")) {
+				t.Errorf("SVG lacks the machine's name in its title")
+			}
+		})
+	}
+}
+
+func distinctColours(pngData []byte) int {
+	img, err := png.Decode(bytes.NewReader(pngData))
+	if err != nil {
+		return 0
+	}
+	seen := map[[4]uint32]bool{}
+	b := img.Bounds()
+	for y := b.Min.Y; y < b.Max.Y; y += 3 {
+		for x := b.Min.X; x < b.Max.X; x += 3 {
+			r, g, bl, a := img.At(x, y).RGBA()
+			seen[[4]uint32{r, g, bl, a}] = true
+		}
+	}
+	return len(seen)
+}
+
+func TestScalingNeedsAWorkerScan(t *testing.T) {
+	_, err := Scaling(load(t, "classic.json"))
+	if !errors.Is(err, ErrNoScan) {
+		t.Fatalf("err = %v, want ErrNoScan", err)
+	}
+	if want := "testdata/classic.json has no worker scan (one worker count): run with --workers 1,2,4 to chart scaling"; err.Error() != want {
+		t.Errorf("message %q, want %q", err, want)
+	}
+}
+
+func TestCoresNeedsATimeline(t *testing.T) {
+	in := load(t, "classic.json")
+	for i := range in.File.Strategies {
+		for j := range in.File.Strategies[i].Runs {
+			in.File.Strategies[i].Runs[j].CoreTimeline = nil
+		}
+	}
+	if _, err := Cores(in); !errors.Is(err, ErrNoTimeline) {
+		t.Fatalf("err = %v, want ErrNoTimeline", err)
+	}
+}
+
+func TestFileNames(t *testing.T) {
+	if got := FileName("results/box_preset-quick_20261123.json", "cores", "svg"); got != "box_preset-quick_20261123-cores.svg" {
+		t.Errorf("FileName = %q", got)
+	}
+	if got := CompareFileName("range:1-100", "png"); got != "compare_range-1-100-throughput.png" {
+		t.Errorf("CompareFileName = %q", got)
+	}
+}
