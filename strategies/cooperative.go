@@ -3,6 +3,7 @@ package strategies
 import (
 	"context"
 	"runtime"
+	"sync/atomic"
 
 	"github.com/primebench/primebench/workload"
 )
@@ -66,14 +67,15 @@ func (Cooperative) Run(ctx context.Context, plan *workload.Plan, workers int) (O
 	}
 	var answer workload.Answer
 	next := 0
-	done := ctx.Done()
-	for steps, cur := 0, 0; len(ready) > 0; steps++ {
-		if steps&255 == 0 {
-			select {
-			case <-done:
-				return Outcome{}, ctx.Err()
-			default:
-			}
+	// Checked at every yield point, as asyncio checks for cancellation at
+	// every await: one atomic load, so a heavy number delays Ctrl-C by that
+	// number alone.
+	var cancelled atomic.Bool
+	stop := context.AfterFunc(ctx, func() { cancelled.Store(true) })
+	defer stop()
+	for cur := 0; len(ready) > 0; {
+		if cancelled.Load() {
+			return Outcome{}, ctx.Err()
 		}
 		if cur >= len(ready) {
 			cur = 0

@@ -33,6 +33,10 @@ func NewList(spec string, numbers []uint64) (*Workload, error) {
 	return &Workload{Spec: spec, numbers: numbers, isList: true}, nil
 }
 
+// IsList tells whether the workload is an explicit list (its chunks carry
+// their numbers) rather than a range.
+func (w *Workload) IsList() bool { return w.isList }
+
 // Len is how many numbers the workload holds.
 func (w *Workload) Len() uint64 {
 	if w.isList {

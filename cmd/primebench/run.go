@@ -154,7 +154,7 @@ func parseRunFlags(c *cli.Context, e *env) (*runSettings, error) {
 	}
 	chunk := c.Uint64("chunk")
 	s.auto = chunk == 0
-	isList := w.Len() > 0 && !isRangeWorkload(w)
+	isList := w.IsList()
 	if s.auto {
 		chunk = workload.AutoChunkSize(w)
 		if isList && chunk > strategies.MaxListChunk {
@@ -218,11 +218,6 @@ func parseWorkers(text string) ([]int, error) {
 		}
 	}
 	return out, nil
-}
-
-func isRangeWorkload(w *workload.Workload) bool {
-	p, _ := workload.NewPlan(w, w.Len())
-	return p.Chunk(0).IsRange()
 }
 
 func splitList(text string) ([]string, error) {
