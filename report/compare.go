@@ -82,7 +82,7 @@ func compareTable(w io.Writer, c *compare.Comparison, r tw.Renderer, bullet stri
 				cells = append(cells, "-")
 				continue
 			}
-			cells = append(cells, si(cell.Median)+" ±"+si((cell.CI95High-cell.CI95Low)/2))
+			cells = append(cells, withSpread(si(cell.Median), "±"+si((cell.CI95High-cell.CI95Low)/2), cell.Runs))
 			if i > 0 {
 				cells = append(cells, verdict(cell))
 				tooFew = tooFew || cell.TooFew

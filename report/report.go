@@ -86,7 +86,7 @@ func runTable(w io.Writer, f *results.File, r tw.Renderer, bullet string) error 
 		row := []string{
 			s.Name,
 			fmt.Sprint(s.Workers),
-			seconds(sum.MedianSeconds) + " ±" + seconds(half),
+			withSpread(seconds(sum.MedianSeconds), "±"+seconds(half), len(s.Runs)),
 			si(sum.NumbersPerSecond),
 			si(sum.DivisionsPerSecond),
 			ratio(sum.Speedup, "x"),
@@ -175,6 +175,14 @@ func seconds(s float64) string {
 	default:
 		return fmt.Sprintf("%.0fµs", s*1e6)
 	}
+}
+
+// withSpread shows a centre with its spread, or says there is none to show.
+func withSpread(centre, spread string, runs int) string {
+	if runs < 2 {
+		return centre + " (1 run)"
+	}
+	return centre + " " + spread
 }
 
 func si(x float64) string {

@@ -107,6 +107,9 @@ func parseRunFlags(c *cli.Context, e *env) (*runSettings, error) {
 		if info, err := os.Stat(dir); err != nil || !info.IsDir() {
 			return nil, usagef("--results-dir %s does not exist: create it or run from the repository root", dir)
 		}
+		if err := checkWritable(dir, "--save"); err != nil {
+			return nil, err
+		}
 		s.saveDir = dir
 	}
 	reporter, err := report.New(c.String("format"))
@@ -250,6 +253,18 @@ func checkOutputPath(path string) error {
 	if err != nil || !info.IsDir() {
 		return usagef("--output %s: directory %s does not exist: create it first", path, dir)
 	}
+	return checkWritable(dir, "--output "+path)
+}
+
+// checkWritable proves a directory takes new files by making (and removing)
+// one, so a read-only directory fails now rather than after the run.
+func checkWritable(dir, what string) error {
+	probe, err := os.CreateTemp(dir, ".primebench-write-test-*")
+	if err != nil {
+		return usagef("%s: cannot create files in %s: %v", what, dir, errors.Unwrap(err))
+	}
+	probe.Close()
+	os.Remove(probe.Name())
 	return nil
 }
 
