@@ -58,6 +58,17 @@ func fakeWorker(mode string) int {
 		_, _ = bufio.NewReader(os.Stdin).ReadString('\n')
 		fmt.Print("A 0 1 0 0")
 		return 0
+	case strings.HasPrefix(mode, "no-greeting-once:"):
+		// The first worker to create the flag file exits before greeting.
+		f, err := os.OpenFile(strings.TrimPrefix(mode, "no-greeting-once:"), os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o644)
+		if err == nil {
+			f.Close()
+			return 4
+		}
+		if err := ServeWorker(os.Stdin, os.Stdout); err != nil {
+			return 2
+		}
+		return 0
 	case strings.HasPrefix(mode, "kill-once:"):
 		// The first worker to create the flag file dies after one answer;
 		// every other worker (and every replacement) behaves.
@@ -241,8 +252,15 @@ func TestSubprocessRetryReplacesADeadWorker(t *testing.T) {
 		}
 		assertNoChildren(t)
 	}
+	// A worker that dies before greeting is replaced too, and its
+	// replacement's greeting completes the start-up.
+	s := &Subprocess{Worker: testWorker("no-greeting-once:" + filepath.Join(t.TempDir(), "flag")), Retries: 1, GreetTimeout: 3 * time.Second}
+	out, err := s.Run(context.Background(), plan, 2)
+	if err != nil || out.Answer != want || out.Restarts != 1 {
+		t.Fatalf("no greeting once: %+v, %v", out, err)
+	}
 	// Without retries the same fault ends the run.
-	s := &Subprocess{Worker: testWorker("kill-once:" + filepath.Join(t.TempDir(), "killed"))}
+	s = &Subprocess{Worker: testWorker("kill-once:" + filepath.Join(t.TempDir(), "killed"))}
 	if _, err := s.Run(context.Background(), plan, 2); err == nil {
 		t.Fatal("a worker died and the run without retries succeeded")
 	}

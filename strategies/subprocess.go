@@ -146,16 +146,19 @@ type processPool struct {
 
 type workerProc struct {
 	id       int
-	initial  bool  // started with the run, not as a replacement
-	replaced bool  // failed and was replaced; already reaped
-	pending  []int // chunk indexes sent, not yet answered, in order
-	cmd      *exec.Cmd
-	stdin    io.WriteCloser
-	stdout   io.Reader
-	stderr   *tailBuffer
-	answer   workload.Answer // owned by the worker's goroutine until it ends
-	waited   bool
-	waitErr  error
+	initial  bool // started with the run, not as a replacement
+	replaced bool // failed and was replaced; already reaped
+	// greetedRun: this worker's greeting counted towards the run's start-up;
+	// a replacement for one that never greeted must greet in its place.
+	greetedRun bool
+	pending    []int // chunk indexes sent, not yet answered, in order
+	cmd        *exec.Cmd
+	stdin      io.WriteCloser
+	stdout     io.Reader
+	stderr     *tailBuffer
+	answer     workload.Answer // owned by the worker's goroutine until it ends
+	waited     bool
+	waitErr    error
 }
 
 func (pp *processPool) start(initial bool) error {
@@ -220,7 +223,7 @@ func (pp *processPool) replace(p *workerProc) bool {
 	pp.mu.Unlock()
 	_ = p.cmd.Process.Kill() // if it broke the protocol, it may still run
 	_ = p.wait(time.Second)
-	if err := pp.start(false); err != nil && !errors.Is(err, errStopped) {
+	if err := pp.start(p.initial && !p.greetedRun); err != nil && !errors.Is(err, errStopped) {
 		pp.failed <- err
 	}
 	return true
@@ -268,6 +271,7 @@ func (pp *processPool) converse(p *workerProc) error {
 	}
 	if p.initial {
 		pp.greeted <- struct{}{}
+		p.greetedRun = true
 	}
 
 	var buf []byte
