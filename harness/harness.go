@@ -7,6 +7,7 @@ package harness
 import (
 	"context"
 	"fmt"
+	"math"
 	"runtime"
 	"time"
 
@@ -30,7 +31,13 @@ type Config struct {
 	// SampleEvery is the interval of the per-core timeline sampled during
 	// each run; zero records no timeline.
 	SampleEvery time.Duration
-	Runs        int // measured runs per job
+	// HeartbeatEvery is the responsiveness probe's interval. The probe runs
+	// in ProbeRuns extra rounds after the measured ones, never in a timed
+	// run: waking every millisecond on a fully loaded machine costs the
+	// workers a few percent, which would bias the throughput it sits beside.
+	HeartbeatEvery time.Duration
+	ProbeRuns      int
+	Runs           int // measured runs per job
 	// Progress, if set, is called before each run with the runs done so far,
 	// the total, and what is about to run.
 	Progress func(done, total int, what string)
@@ -53,6 +60,7 @@ func (e *MismatchError) Error() string {
 type Outcome struct {
 	Answer workload.Answer
 	Runs   [][]results.Run
+	Probes [][]results.ProbeRun
 }
 
 func (j Job) String() string { return fmt.Sprintf("%s (workers=%d)", j.Strategy.Name(), j.Workers) }
@@ -69,21 +77,33 @@ func Measure(ctx context.Context, cfg Config) (Outcome, error) {
 		a := cfg.Plan.Solve()
 		reference = &a
 	}
-	out := Outcome{Runs: make([][]results.Run, len(cfg.Jobs))}
-	total := (cfg.Warmup + cfg.Runs) * len(cfg.Jobs)
+	probeRounds := cfg.ProbeRuns
+	if cfg.HeartbeatEvery <= 0 {
+		probeRounds = 0
+	}
+	out := Outcome{Runs: make([][]results.Run, len(cfg.Jobs)), Probes: make([][]results.ProbeRun, len(cfg.Jobs))}
+	total := (cfg.Warmup + cfg.Runs + probeRounds) * len(cfg.Jobs)
 	done := 0
-	for round := 0; round < cfg.Warmup+cfg.Runs; round++ {
+	for round := 0; round < cfg.Warmup+cfg.Runs+probeRounds; round++ {
 		warm := round < cfg.Warmup
+		probe := round >= cfg.Warmup+cfg.Runs
 		for _, idx := range order.indexes {
 			job := cfg.Jobs[idx]
 			if cfg.Progress != nil {
 				label := "run"
-				if warm {
+				switch {
+				case warm:
 					label = "warm-up"
+				case probe:
+					label = "probe"
 				}
 				cfg.Progress(done, total, fmt.Sprintf("%s %s", job, label))
 			}
-			run, answer, err := measureOnce(ctx, job, cfg.Plan, cfg.SampleEvery)
+			heartbeat := time.Duration(0)
+			if probe {
+				heartbeat = cfg.HeartbeatEvery
+			}
+			run, answer, err := measureOnce(ctx, job, cfg.Plan, cfg.SampleEvery, heartbeat)
 			if err != nil {
 				return Outcome{}, fmt.Errorf("%s: %w", job, err)
 			}
@@ -92,7 +112,10 @@ func Measure(ctx context.Context, cfg Config) (Outcome, error) {
 			} else if answer != *reference {
 				return Outcome{}, &MismatchError{Job: job.String(), Got: answer, Want: *reference}
 			}
-			if !warm {
+			switch {
+			case probe:
+				out.Probes[idx] = append(out.Probes[idx], results.ProbeRun{WallSeconds: run.WallSeconds, LagMs: run.LagMs})
+			case !warm:
 				out.Runs[idx] = append(out.Runs[idx], run)
 			}
 			done++
@@ -129,7 +152,13 @@ func (o orderedJobs) firstName() string { return o.jobs[o.indexes[0]].Strategy.N
 
 // measureOnce times one run of a job. Collecting garbage first keeps one
 // run's garbage from being collected during the next.
-func measureOnce(ctx context.Context, job Job, plan *workload.Plan, sampleEvery time.Duration) (results.Run, workload.Answer, error) {
+func measureOnce(ctx context.Context, job Job, plan *workload.Plan, sampleEvery, heartbeatEvery time.Duration) (results.Run, workload.Answer, error) {
+	var hb *strategies.Heartbeat
+	if heartbeatEvery > 0 {
+		// Room for one wake-up per interval of a second-long run, so
+		// appending does not allocate in the timed region.
+		hb = &strategies.Heartbeat{Every: heartbeatEvery, Lags: make([]time.Duration, 0, int(time.Second/heartbeatEvery)+1)}
+	}
 	runtime.GC()
 	cpusBefore, err := machine.ReadCPUTimes()
 	if err != nil {
@@ -138,7 +167,7 @@ func measureOnce(ctx context.Context, job Job, plan *workload.Plan, sampleEvery 
 	userBefore, sysBefore := cpuTimes()
 	start := time.Now()
 	timeline := startTimeline(sampleEvery, start, cpusBefore)
-	outcome, err := job.Strategy.Run(ctx, plan, job.Workers)
+	outcome, err := strategies.RunProbed(ctx, job.Strategy, plan, job.Workers, hb)
 	wall := time.Since(start)
 	userAfter, sysAfter := cpuTimes()
 	cpusAfter, cpuErr := machine.ReadCPUTimes()
@@ -156,9 +185,16 @@ func measureOnce(ctx context.Context, job Job, plan *workload.Plan, sampleEvery 
 		SystemSeconds:  sysAfter - sysBefore,
 		StartupSeconds: outcome.Startup.Seconds(),
 		WorkerRestarts: outcome.Restarts,
+		LockHandoffs:   outcome.Handoffs,
 		CoreBusy:       usage.Busy,
 		CoreSteal:      usage.Steal,
 		CoreTimeline:   samples,
+	}
+	if hb != nil {
+		run.LagMs = make([]float64, len(hb.Lags))
+		for i, l := range hb.Lags {
+			run.LagMs[i] = math.Round(float64(l)/1e3) / 1e3 // ms, to the microsecond
+		}
 	}
 	run.CPUSeconds = run.UserSeconds + run.SystemSeconds
 	cores := job.Strategy.Cores(job.Workers, runtime.NumCPU())

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/primebench/primebench/strategies"
 	"github.com/primebench/primebench/workload"
@@ -96,6 +97,38 @@ func TestMeasureStopsOnWrongAnswer(t *testing.T) {
 				t.Errorf("message %q", err)
 			}
 		})
+	}
+}
+
+func TestProbeRunsAreKeptApart(t *testing.T) {
+	cfg := Config{
+		Jobs: []Job{{strategies.Serial{}, 1}, {strategies.Cooperative{}, 2}},
+		Plan: testPlan(t), Warmup: 0, Runs: 2,
+		HeartbeatEvery: time.Millisecond, ProbeRuns: 3,
+	}
+	out, err := Measure(context.Background(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range cfg.Jobs {
+		if len(out.Runs[i]) != 2 || len(out.Probes[i]) != 3 {
+			t.Fatalf("job %d: %d timed runs and %d probe runs, want 2 and 3", i, len(out.Runs[i]), len(out.Probes[i]))
+		}
+		for _, r := range out.Runs[i] {
+			if r.LagMs != nil {
+				t.Errorf("a timed run carried the heartbeat")
+			}
+		}
+		for _, p := range out.Probes[i] {
+			if p.WallSeconds <= 0 || p.LagMs == nil {
+				t.Errorf("probe run %+v lacks its figures", p)
+			}
+		}
+	}
+	cfg.HeartbeatEvery = 0 // probe off: no extra rounds
+	out, _ = Measure(context.Background(), cfg)
+	if len(out.Probes[0]) != 0 {
+		t.Errorf("probe runs with the heartbeat off")
 	}
 }
 

@@ -17,7 +17,7 @@ func CSV(w io.Writer, f *results.File) error {
 	header := []string{"machine", "workload", "strategy", "workers", "runs",
 		"median_seconds", "mean_seconds", "stddev_seconds", "ci95_low_seconds", "ci95_high_seconds",
 		"numbers_per_second", "divisions_per_second", "speedup", "efficiency", "cpu_utilisation",
-		"startup_seconds", "starved_runs", "core_busy"}
+		"startup_seconds", "starved_runs", "core_busy", "lag_p50_ms", "lag_p99_ms", "lag_max_ms", "handoffs_per_second"}
 	if err := cw.Write(header); err != nil {
 		return err
 	}
@@ -37,7 +37,8 @@ func CSV(w io.Writer, f *results.File) error {
 		row := []string{f.Machine.Name(), f.Workload.Spec, s.Name, strconv.Itoa(s.Workers), strconv.Itoa(len(s.Runs)),
 			num(sum.MedianSeconds), num(sum.MeanSeconds), num(sum.StddevSeconds), num(sum.CI95Seconds[0]), num(sum.CI95Seconds[1]),
 			num(sum.NumbersPerSecond), num(sum.DivisionsPerSecond), opt(sum.Speedup), opt(sum.Efficiency), num(sum.CPUUtilisation),
-			num(sum.StartupSeconds), strconv.Itoa(sum.StarvedRuns), strings.Join(busy, " ")}
+			num(sum.StartupSeconds), strconv.Itoa(sum.StarvedRuns), strings.Join(busy, " "),
+			opt(sum.LagP50Ms), opt(sum.LagP99Ms), opt(sum.LagMaxMs), num(sum.HandoffsPerSecond)}
 		if err := cw.Write(row); err != nil {
 			return err
 		}

@@ -67,7 +67,7 @@ func runTable(w io.Writer, f *results.File, r tw.Renderer, bullet string) error 
 	fmt.Fprintf(w, "%ssettings  %d measured runs after %d warm-up, interleaved; chunks of %d numbers (%d chunks)\n\n",
 		bullet, f.Settings.Runs, f.Settings.Warmup, wl.ChunkSize, wl.Chunks)
 
-	header := []string{"strategy", "workers", "wall median ±95% CI", "numbers/s", "divisions/s", "speedup", "efficiency", "CPU util", "core busy", "startup", "notes"}
+	header := []string{"strategy", "workers", "wall median ±95% CI", "numbers/s", "divisions/s", "speedup", "efficiency", "CPU util", "core busy", "startup", "lag p50/p99/max", "notes"}
 	align := make(tw.Alignment, len(header))
 	for i := range align {
 		align[i] = tw.AlignRight
@@ -94,6 +94,7 @@ func runTable(w io.Writer, f *results.File, r tw.Renderer, bullet string) error 
 			fmt.Sprintf("%.2f", sum.CPUUtilisation),
 			percents(sum.CoreBusy),
 			startup(sum.StartupSeconds),
+			lag(sum),
 			notes.add(sum.Warnings),
 		}
 		if err := table.Append(row); err != nil {
@@ -106,6 +107,15 @@ func runTable(w io.Writer, f *results.File, r tw.Renderer, bullet string) error 
 	fmt.Fprintln(w)
 	fmt.Fprintln(w, "speedup = serial median / this median; efficiency = speedup / min(workers, logical CPUs);")
 	fmt.Fprintln(w, "CPU util = CPU seconds (workers included) / wall seconds; core busy = median busy share of each CPU (all processes).")
+	if f.Settings.ProbeRuns > 0 {
+		fmt.Fprintf(w, "lag = how late a heartbeat asking to wake every %gms woke, over %d extra probe run(s) per strategy\n", f.Settings.HeartbeatMs, f.Settings.ProbeRuns)
+		fmt.Fprintln(w, "      (on the event loop for cooperative and loop+*, a goroutine elsewhere); probe runs are not timed.")
+	}
+	for _, s := range f.Strategies {
+		if s.Summary.HandoffsPerSecond > 0 {
+			fmt.Fprintf(w, "%s (workers=%d): %.0f global-lock hand-offs per second\n", s.Name, s.Workers, s.Summary.HandoffsPerSecond)
+		}
+	}
 	return notes.write(w, f)
 }
 
@@ -210,6 +220,23 @@ func percents(xs []float64) string {
 		parts[i] = fmt.Sprintf("%.0f%%", 100*x)
 	}
 	return strings.Join(parts, " ")
+}
+
+func lag(s results.Summary) string {
+	if s.LagP50Ms == nil {
+		return "-"
+	}
+	return fmt.Sprintf("%s/%s/%sms", ms(*s.LagP50Ms), ms(*s.LagP99Ms), ms(*s.LagMaxMs))
+}
+
+func ms(x float64) string {
+	switch {
+	case x >= 100:
+		return fmt.Sprintf("%.0f", x)
+	case x >= 10:
+		return fmt.Sprintf("%.1f", x)
+	}
+	return fmt.Sprintf("%.2f", x)
 }
 
 func startup(s float64) string {

@@ -82,6 +82,12 @@ type Settings struct {
 	Warmup    int   `json:"warmup"`
 	AutoChunk bool  `json:"auto_chunk"`
 	Workers   []int `json:"workers"` // the worker counts scanned
+	// ProbeRuns and HeartbeatMs: the responsiveness probe's extra runs per
+	// strategy and its interval (0 when it was off).
+	ProbeRuns   int     `json:"probe_runs"`
+	HeartbeatMs float64 `json:"heartbeat_ms"`
+	// SwitchIntervalMs is gil-lock's switch interval.
+	SwitchIntervalMs float64 `json:"switch_interval_ms,omitempty"`
 }
 
 // Strategy is one strategy at one worker count, with every measured run.
@@ -93,6 +99,24 @@ type Strategy struct {
 	Cores   int     `json:"cores"`
 	Runs    []Run   `json:"runs"`
 	Summary Summary `json:"summary"`
+	// Probe holds the responsiveness probe's runs, made after the measured
+	// ones and kept apart from them: the heartbeat costs loaded workers a
+	// few percent. Absent when the probe was off.
+	Probe *Probe `json:"probe,omitempty"`
+}
+
+// Probe is the responsiveness probe of one strategy: a heartbeat that asks to
+// wake every IntervalMs while the work runs.
+type Probe struct {
+	IntervalMs float64    `json:"interval_ms"`
+	Runs       []ProbeRun `json:"runs"`
+}
+
+// ProbeRun is one probed run: its wall time and how late, in milliseconds,
+// each of the heartbeat's wake-ups was.
+type ProbeRun struct {
+	WallSeconds float64   `json:"wall_seconds"`
+	LagMs       []float64 `json:"lag_ms"`
 }
 
 // Run is one measured run (warm-up runs are not kept).
@@ -105,6 +129,10 @@ type Run struct {
 	// WorkerRestarts counts subprocess workers that died and were replaced
 	// (--retry); such a run's time includes the lost work and the restart.
 	WorkerRestarts int `json:"worker_restarts,omitempty"`
+	// LagMs is set only in memory for probe runs; files keep it in Probe.
+	LagMs []float64 `json:"-"`
+	// LockHandoffs counts global-lock hand-overs between workers (gil-lock).
+	LockHandoffs int64 `json:"lock_handoffs,omitempty"`
 	// CoreBusy and CoreSteal hold one fraction 0..1 per logical CPU over the
 	// run's window, from the OS's per-CPU counters. Busy includes every
 	// process, not only primebench; steal is time the hypervisor took away.
@@ -150,5 +178,13 @@ type Summary struct {
 	CoreBusy       []float64 `json:"core_busy"`       // median per logical CPU
 	StartupSeconds float64   `json:"startup_seconds"` // median
 	StarvedRuns    int       `json:"starved_runs"`
-	Warnings       []string  `json:"warnings"`
+	// Heartbeat lag percentiles over every probe run's samples; omitted
+	// when the probe was off.
+	LagP50Ms *float64 `json:"lag_p50_ms,omitempty"`
+	LagP99Ms *float64 `json:"lag_p99_ms,omitempty"`
+	LagMaxMs *float64 `json:"lag_max_ms,omitempty"`
+	// HandoffsPerSecond is the median of lock_handoffs / wall_seconds
+	// (gil-lock only; omitted elsewhere).
+	HandoffsPerSecond float64  `json:"handoffs_per_second,omitempty"`
+	Warnings          []string `json:"warnings"`
 }

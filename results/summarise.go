@@ -2,6 +2,7 @@ package results
 
 import (
 	"fmt"
+	"math"
 	"sort"
 
 	"github.com/primebench/primebench/summary"
@@ -55,10 +56,13 @@ func summariseStrategy(s *Strategy, w Workload, cpus int, baseline float64) Summ
 		efficiency := speedup / float64(max(1, min(s.Workers, cpus)))
 		out.Speedup, out.Efficiency = &speedup, &efficiency
 	}
-	var utilisation, startup []float64
+	var utilisation, startup, handoffs []float64
 	restarts := 0
 	for _, r := range s.Runs {
 		restarts += r.WorkerRestarts
+		if r.LockHandoffs > 0 && r.WallSeconds > 0 {
+			handoffs = append(handoffs, float64(r.LockHandoffs)/r.WallSeconds)
+		}
 		if r.WallSeconds > 0 {
 			utilisation = append(utilisation, r.CPUSeconds/r.WallSeconds)
 		}
@@ -71,6 +75,18 @@ func summariseStrategy(s *Strategy, w Workload, cpus int, baseline float64) Summ
 		out.CPUUtilisation = median(utilisation)
 	}
 	out.StartupSeconds = median(startup)
+	var lags []float64
+	if s.Probe != nil {
+		for _, r := range s.Probe.Runs {
+			lags = append(lags, r.LagMs...)
+		}
+	}
+	if len(lags) > 0 {
+		sort.Float64s(lags)
+		p50, p99, mx := percentile(lags, 0.50), percentile(lags, 0.99), lags[len(lags)-1]
+		out.LagP50Ms, out.LagP99Ms, out.LagMaxMs = &p50, &p99, &mx
+	}
+	out.HandoffsPerSecond = median(handoffs)
 	out.CoreBusy = medianPerCore(s.Runs)
 	if restarts > 0 {
 		out.Warnings = append(out.Warnings, fmt.Sprintf("%d worker(s) died and were replaced (--retry): the times include the lost work and the restarts", restarts))
@@ -82,6 +98,12 @@ func summariseStrategy(s *Strategy, w Workload, cpus int, baseline float64) Summ
 		out.Warnings = append(out.Warnings, fmt.Sprintf("%d of %d runs got under %.0f%% of the CPU time %d busy core(s) should give: a core was taken away (noisy neighbour or hypervisor steal)", out.StarvedRuns, len(s.Runs), 100*StarvedShare, s.Cores))
 	}
 	return out
+}
+
+// percentile of sorted xs by the nearest-rank method: a value that occurred.
+func percentile(sorted []float64, q float64) float64 {
+	rank := int(math.Ceil(q*float64(len(sorted)))) - 1
+	return sorted[max(0, min(rank, len(sorted)-1))]
 }
 
 func (s *Strategy) wallTimes() []float64 {

@@ -54,7 +54,13 @@ func (t *task) step(plan *workload.Plan, next *int, answer *workload.Answer) boo
 	return true
 }
 
-func (Cooperative) Run(ctx context.Context, plan *workload.Plan, workers int) (Outcome, error) {
+func (c Cooperative) Run(ctx context.Context, plan *workload.Plan, workers int) (Outcome, error) {
+	return c.RunWithHeartbeat(ctx, plan, workers, nil)
+}
+
+// RunWithHeartbeat runs the loop with the heartbeat as one more task on it:
+// it can only run when the computing task yields.
+func (Cooperative) RunWithHeartbeat(ctx context.Context, plan *workload.Plan, workers int, hb *Heartbeat) (Outcome, error) {
 	// The loop owns its thread for the whole run, as asyncio's loop owns the
 	// main thread; unlocking afterwards lets the runtime reuse the thread.
 	runtime.LockOSThread()
@@ -73,10 +79,13 @@ func (Cooperative) Run(ctx context.Context, plan *workload.Plan, workers int) (O
 	var cancelled atomic.Bool
 	stop := context.AfterFunc(ctx, func() { cancelled.Store(true) })
 	defer stop()
+	heartbeat := newLoopTimer(hb)
+	defer heartbeat.stop()
 	for cur := 0; len(ready) > 0; {
 		if cancelled.Load() {
 			return Outcome{}, ctx.Err()
 		}
+		heartbeat.poll()
 		if cur >= len(ready) {
 			cur = 0
 		}

@@ -159,7 +159,7 @@ func TestEveryStrategyMatchesSerial(t *testing.T) {
 	for _, pc := range plans {
 		plan := mustPlan(t, pc.spec, pc.chunk)
 		want := plan.Solve()
-		for _, name := range Names {
+		for _, name := range allNames() {
 			for _, n := range workers {
 				t.Run(fmt.Sprintf("%s/chunk=%d/%s/workers=%d", pc.spec, pc.chunk, name, n), func(t *testing.T) {
 					out, err := reg[name].Run(context.Background(), plan, n)
@@ -188,9 +188,11 @@ func TestGOMAXPROCSIsRestored(t *testing.T) {
 	}
 }
 
+func allNames() []string { return append(append([]string(nil), Names...), Extra...) }
+
 func TestCancelledRunStops(t *testing.T) {
 	plan := mustPlan(t, "preset:classic", 0)
-	for _, name := range Names {
+	for _, name := range allNames() {
 		t.Run(name, func(t *testing.T) {
 			ctx, cancel := context.WithCancel(context.Background())
 			cancel()
@@ -289,6 +291,60 @@ func TestSubprocessReportsStartup(t *testing.T) {
 	}
 }
 
+func TestCancelMidRunStops(t *testing.T) {
+	plan := mustPlan(t, "range:1000000000000-1000000100000", 0) // seconds of work
+	for _, name := range allNames() {
+		t.Run(name, func(t *testing.T) {
+			ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+			defer cancel()
+			_, err := testRegistry()[name].Run(ctx, plan, 2)
+			if !errors.Is(err, context.DeadlineExceeded) {
+				t.Fatalf("err = %v, want deadline exceeded", err)
+			}
+			assertNoChildren(t)
+		})
+	}
+}
+
+func TestHeartbeatIsRecordedForEveryStrategy(t *testing.T) {
+	plan := mustPlan(t, "range:1000000000000-1000000003000", 0)
+	for _, name := range allNames() {
+		t.Run(name, func(t *testing.T) {
+			hb := &Heartbeat{Every: time.Millisecond}
+			out, err := RunProbed(context.Background(), testRegistry()[name], plan, 2, hb)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if out.Answer != plan.Solve() {
+				t.Fatalf("answer %+v differs from serial's", out.Answer)
+			}
+			if len(hb.Lags) == 0 {
+				t.Fatalf("no heartbeat recorded over a run of %d chunks", plan.NumChunks())
+			}
+			for _, l := range hb.Lags {
+				if l < 0 {
+					t.Fatalf("negative lag %v: a wake-up earlier than asked", l)
+				}
+			}
+		})
+	}
+}
+
+func TestGILLockHandsOver(t *testing.T) {
+	plan := mustPlan(t, "range:1000000000000-1000000003000", 0)
+	out, err := (&GILLock{SwitchInterval: time.Millisecond}).Run(context.Background(), plan, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if out.Answer != plan.Solve() || out.Handoffs == 0 {
+		t.Fatalf("answer %+v, %d hand-offs: want serial's answer and at least one hand-off", out.Answer, out.Handoffs)
+	}
+	one, _ := (&GILLock{}).Run(context.Background(), plan, 1)
+	if one.Handoffs != 0 {
+		t.Fatalf("one worker handed the lock over %d times", one.Handoffs)
+	}
+}
+
 func TestLookup(t *testing.T) {
 	reg := testRegistry()
 	got, err := reg.Lookup([]string{"gil", "serial"})
@@ -296,7 +352,7 @@ func TestLookup(t *testing.T) {
 		t.Fatalf("Lookup = %v, %v", got, err)
 	}
 	_, err = reg.Lookup([]string{"serial", "threads"})
-	if err == nil || err.Error() != `unknown strategy "threads": choose from serial, cooperative, gil, goroutines, subprocess` {
+	if err == nil || err.Error() != `unknown strategy "threads": choose from serial, cooperative, gil, goroutines, subprocess, gil-lock, loop+goroutines, loop+subprocess` {
 		t.Fatalf("err = %v", err)
 	}
 }
@@ -327,7 +383,7 @@ func assertNoChildren(t *testing.T) {
 func BenchmarkStrategies(b *testing.B) {
 	plan := mustPlan(b, "range:1000000000000-1000000003000", 0)
 	reg := testRegistry()
-	for _, name := range Names {
+	for _, name := range allNames() {
 		b.Run(name, func(b *testing.B) {
 			var divs uint64
 			for b.Loop() {

@@ -40,14 +40,21 @@ type Outcome struct {
 	// Restarts counts failed workers replaced during the run (subprocess
 	// with retries only).
 	Restarts int
+	// Handoffs counts global-lock hand-overs (gil-lock only).
+	Handoffs int64
 }
 
 // MaxWorkers bounds the worker count of every strategy: beyond it a run
 // measures the operating system's process table, not the workload.
 const MaxWorkers = 1024
 
-// Names lists the strategies in their canonical order, cheapest model first.
+// Names lists the strategies `primebench run` runs by default, in their
+// canonical order, cheapest model first.
 var Names = []string{"serial", "cooperative", "gil", "goroutines", "subprocess"}
+
+// Extra lists the strategies that go deeper into the Python models; they run
+// when named, or with --strategies all.
+var Extra = []string{"gil-lock", "loop+goroutines", "loop+subprocess"}
 
 // Registry maps names to strategies. The subprocess strategy needs to know
 // how to start a worker, so the caller supplies it.
@@ -55,13 +62,17 @@ type Registry map[string]Strategy
 
 // NewRegistry returns every strategy; worker is how subprocess starts workers.
 func NewRegistry(worker WorkerCommand) Registry {
-	return Registry{
+	r := Registry{
 		"serial":      Serial{},
 		"cooperative": Cooperative{},
 		"gil":         GIL{},
 		"goroutines":  Goroutines{},
 		"subprocess":  &Subprocess{Worker: worker},
+		"gil-lock":    &GILLock{},
 	}
+	r["loop+goroutines"] = LoopGoroutines{}
+	r["loop+subprocess"] = LoopSubprocess{Pool: r["subprocess"].(*Subprocess)}
+	return r
 }
 
 // Lookup returns the named strategies in the given order, or an error naming
@@ -80,7 +91,7 @@ func (r Registry) Lookup(names []string) ([]Strategy, error) {
 
 func (r Registry) sortedNames() []string {
 	var names []string
-	for _, n := range Names {
+	for _, n := range append(append([]string(nil), Names...), Extra...) {
 		if _, ok := r[n]; ok {
 			names = append(names, n)
 		}

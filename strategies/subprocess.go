@@ -69,8 +69,15 @@ func (s *Subprocess) Run(ctx context.Context, plan *workload.Plan, workers int) 
 }
 
 func (s *Subprocess) run(ctx context.Context, plan *workload.Plan, workers int) (Outcome, error) {
+	return s.runPool(ctx, plan, workers, nil, nil)
+}
+
+// runPool runs the worker processes until every chunk is answered: chunks
+// in plan order, or from source when it is set (until it is closed).
+func (s *Subprocess) runPool(ctx context.Context, plan *workload.Plan, workers int, source <-chan int, onAnswer func(int, workload.Answer)) (Outcome, error) {
 	start := time.Now()
 	pool := &processPool{plan: plan, command: s.Worker, retriesLeft: s.Retries,
+		source: source, onAnswer: onAnswer, quit: make(chan struct{}),
 		failed: make(chan error, workers), greeted: make(chan struct{}, workers)}
 	defer pool.stop()
 	for i := 0; i < workers; i++ {
@@ -135,6 +142,13 @@ type processPool struct {
 	failed  chan error     // the first failures, one per worker at most
 	greeted chan struct{}  // one per first-generation worker
 	stopped atomic.Bool
+
+	// source, when set, is an event loop's queue of chunk indexes: workers
+	// take chunks from it instead of from the plan in order, and report
+	// each answer to onAnswer (loop+subprocess).
+	source   <-chan int
+	onAnswer func(index int, a workload.Answer)
+	quit     chan struct{} // closed by stop: no worker waits on source after it
 
 	mu          sync.Mutex
 	next        int   // next unclaimed chunk
@@ -239,6 +253,16 @@ func (pp *processPool) claim() (int, bool) {
 		pp.requeue = pp.requeue[:n-1]
 		return i, true
 	}
+	if pp.source != nil {
+		pp.mu.Unlock()
+		defer pp.mu.Lock() // for the deferred Unlock
+		select {
+		case i, ok := <-pp.source:
+			return i, ok
+		case <-pp.quit:
+			return 0, false
+		}
+	}
 	if pp.next >= pp.plan.NumChunks() {
 		return 0, false
 	}
@@ -306,6 +330,9 @@ func (pp *processPool) converse(p *workerProc) error {
 		}
 		p.pending = p.pending[1:]
 		p.answer.Add(answer)
+		if pp.onAnswer != nil {
+			pp.onAnswer(index, answer)
+		}
 		if err := send(); err != nil {
 			return err
 		}
@@ -397,6 +424,7 @@ func (pp *processPool) stop() {
 	pp.stopped.Store(true) // under mu: no replacement can start after this
 	procs := pp.procs
 	pp.mu.Unlock()
+	close(pp.quit)
 	for _, p := range procs {
 		_ = p.cmd.Process.Kill() // an error means it has already exited
 		p.stdin.Close()

@@ -36,7 +36,7 @@ func runCommand(e *env) *cli.Command {
 			"strategy once (round-robin). Every run's answer is checked against serial's.\n" +
 			"stdout shows --format; --output also saves the result file (JSON) atomically.",
 		Flags: []cli.Flag{
-			&cli.StringFlag{Name: "strategies", Aliases: []string{"s"}, Value: strings.Join(strategies.Names, ","), Usage: "comma-separated strategies to run (see 'primebench list')"},
+			&cli.StringFlag{Name: "strategies", Aliases: []string{"s"}, Value: strings.Join(strategies.Names, ","), Usage: "comma-separated strategies to run, or all (see 'primebench list')"},
 			&cli.StringFlag{Name: "workers", Aliases: []string{"w"}, Value: fmt.Sprint(runtime.NumCPU()), Usage: "workers (threads, tasks or processes) per strategy: N, a list 1,2,4 or a range 1-8 (a scan); serial always uses 1"},
 			&cli.StringFlag{Name: "workload", Value: workload.DefaultSpec, Usage: "range:LO-HI, list:PATH (- for stdin) or preset:NAME"},
 			&cli.IntFlag{Name: "runs", Aliases: []string{"n"}, Value: 5, Usage: "measured runs per strategy"},
@@ -47,6 +47,9 @@ func runCommand(e *env) *cli.Command {
 			&cli.BoolFlag{Name: "save", Usage: "also save the result file into --results-dir, named after the machine label and the date"},
 			&cli.StringFlag{Name: "results-dir", Value: "results", Usage: "directory --save writes into"},
 			&cli.DurationFlag{Name: "sample-interval", Value: 100 * time.Millisecond, Usage: "interval of the per-core timeline sampled during each run, for charts (0: off; at least 10ms, the kernel's tick)"},
+			&cli.DurationFlag{Name: "heartbeat", Value: time.Millisecond, Usage: "responsiveness probe: a heartbeat that asks to wake every `INTERVAL` while the work runs, its lateness reported (0: off)"},
+			&cli.IntFlag{Name: "probe-runs", Value: 2, Usage: "extra runs per strategy with the heartbeat on, after the measured runs (0: no probe)"},
+			&cli.DurationFlag{Name: "switch-interval", Value: strategies.DefaultSwitchInterval, Usage: "gil-lock: how long a waiting worker lets the holder keep the lock before asking for it (CPython's sys.setswitchinterval)"},
 			&cli.IntFlag{Name: "retry", Usage: "replace up to `N` subprocess workers that die during a run, re-sending their unanswered chunks (0: a dying worker fails the run)"},
 			&cli.DurationFlag{Name: "timeout", Usage: "stop everything if the whole run (warm-up included) takes longer than `DURATION`, e.g. 10m (0: no limit)"},
 			&cli.StringFlag{Name: "label", Usage: "name for this machine in result files and comparisons (default: the hostname)"},
@@ -57,18 +60,21 @@ func runCommand(e *env) *cli.Command {
 
 // runSettings is the validated command line of `run`.
 type runSettings struct {
-	jobs        []harness.Job
-	plan        *workload.Plan
-	auto        bool
-	runs        int
-	warmup      int
-	output      string
-	saveDir     string
-	label       string
-	workers     []int
-	timeout     time.Duration
-	sampleEvery time.Duration
-	reporter    report.Reporter
+	jobs           []harness.Job
+	plan           *workload.Plan
+	auto           bool
+	runs           int
+	warmup         int
+	output         string
+	saveDir        string
+	label          string
+	workers        []int
+	timeout        time.Duration
+	sampleEvery    time.Duration
+	heartbeatEvery time.Duration
+	probeRuns      int
+	switchInterval time.Duration
+	reporter       report.Reporter
 }
 
 func parseRunFlags(c *cli.Context, e *env) (*runSettings, error) {
@@ -89,6 +95,17 @@ func parseRunFlags(c *cli.Context, e *env) (*runSettings, error) {
 	s.sampleEvery = c.Duration("sample-interval")
 	if s.sampleEvery != 0 && s.sampleEvery < 10*time.Millisecond {
 		return nil, usagef("--sample-interval %v is shorter than the kernel's 10 ms tick: give 10ms or more, or 0 for none", s.sampleEvery)
+	}
+	s.heartbeatEvery = c.Duration("heartbeat")
+	if s.heartbeatEvery < 0 || (s.heartbeatEvery > 0 && s.heartbeatEvery < 100*time.Microsecond) {
+		return nil, usagef("--heartbeat %v is out of range: give 100µs or more, or 0 to turn the probe off", s.heartbeatEvery)
+	}
+	s.probeRuns = c.Int("probe-runs")
+	if s.heartbeatEvery == 0 {
+		s.probeRuns = 0
+	}
+	if s.probeRuns < 0 || s.probeRuns > MaxRuns {
+		return nil, usagef("--probe-runs %d is out of range: give 0 (no probe) to %d", s.probeRuns, MaxRuns)
 	}
 	workerCounts, err := parseWorkers(c.String("workers"))
 	if err != nil {
@@ -133,7 +150,17 @@ func parseRunFlags(c *cli.Context, e *env) (*runSettings, error) {
 		return nil, usagef("--retry %d is out of range: give 0 to %d", retries, MaxRuns)
 	}
 	reg["subprocess"].(*strategies.Subprocess).Retries = retries
-	names, err := splitList(c.String("strategies"))
+	switchInterval := c.Duration("switch-interval")
+	if switchInterval <= 0 {
+		return nil, usagef("--switch-interval %v must be positive, e.g. 5ms (CPython's default)", switchInterval)
+	}
+	reg["gil-lock"].(*strategies.GILLock).SwitchInterval = switchInterval
+	s.switchInterval = switchInterval
+	strategyList := c.String("strategies")
+	if strategyList == "all" {
+		strategyList = strings.Join(append(append([]string(nil), strategies.Names...), strategies.Extra...), ",")
+	}
+	names, err := splitList(strategyList)
 	if err != nil {
 		return nil, usagef("--strategies: %v", err)
 	}
@@ -286,7 +313,8 @@ func runAction(c *cli.Context, e *env) error {
 		CreatedAt:     time.Now().UTC().Truncate(time.Second),
 		Command:       e.args,
 		Machine:       machine.Describe(version, commit()),
-		Settings:      results.Settings{Runs: s.runs, Warmup: s.warmup, AutoChunk: s.auto, Workers: s.workers},
+		Settings: results.Settings{Runs: s.runs, Warmup: s.warmup, AutoChunk: s.auto, Workers: s.workers,
+			ProbeRuns: s.probeRuns, HeartbeatMs: float64(s.heartbeatEvery) / 1e6, SwitchIntervalMs: float64(s.switchInterval) / 1e6},
 	}
 	file.Machine.Label = s.label
 	if file.Machine.Label == "" {
@@ -300,7 +328,7 @@ func runAction(c *cli.Context, e *env) error {
 
 	progress := newProgress(e)
 	outcome, err := harness.Measure(ctx, harness.Config{
-		Jobs: s.jobs, Plan: s.plan, Warmup: s.warmup, Runs: s.runs, Progress: progress, SampleEvery: s.sampleEvery,
+		Jobs: s.jobs, Plan: s.plan, Warmup: s.warmup, Runs: s.runs, Progress: progress, SampleEvery: s.sampleEvery, HeartbeatEvery: s.heartbeatEvery, ProbeRuns: s.probeRuns,
 	})
 	if code := exitCode(); code != 0 {
 		return &interruptedError{code: code}
@@ -318,12 +346,16 @@ func runAction(c *cli.Context, e *env) error {
 		ChunkSize: s.plan.ChunkSize(), Chunks: s.plan.NumChunks(),
 	}
 	for i, job := range s.jobs {
-		file.Strategies = append(file.Strategies, results.Strategy{
+		st := results.Strategy{
 			Name:    job.Strategy.Name(),
 			Workers: job.Workers,
 			Cores:   job.Strategy.Cores(job.Workers, runtime.NumCPU()),
 			Runs:    outcome.Runs[i],
-		})
+		}
+		if len(outcome.Probes[i]) > 0 {
+			st.Probe = &results.Probe{IntervalMs: float64(s.heartbeatEvery) / 1e6, Runs: outcome.Probes[i]}
+		}
+		file.Strategies = append(file.Strategies, st)
 	}
 	results.Summarise(file)
 	if s.saveDir != "" {

@@ -1,0 +1,102 @@
+package strategies
+
+import (
+	"context"
+	"sync/atomic"
+	"time"
+
+	"github.com/primebench/primebench/workload"
+)
+
+// Heartbeat is the responsiveness probe: something that asks to wake every
+// Every while the work runs, and records how late each wake-up was. Where a
+// strategy has an event loop the heartbeat is a task on that loop (so a loop
+// busy computing starves it); elsewhere it is a goroutine (so it shows how
+// the Go scheduler shares the CPUs between it and the workers).
+type Heartbeat struct {
+	Every time.Duration
+	Lags  []time.Duration
+}
+
+// LoopRunner is a strategy with an event loop: it runs the heartbeat as a
+// task on its loop.
+type LoopRunner interface {
+	RunWithHeartbeat(ctx context.Context, plan *workload.Plan, workers int, hb *Heartbeat) (Outcome, error)
+}
+
+// RunProbed runs s with the heartbeat on its loop, or beside it as a
+// goroutine when s has no loop. A nil hb runs s plainly.
+func RunProbed(ctx context.Context, s Strategy, plan *workload.Plan, workers int, hb *Heartbeat) (Outcome, error) {
+	if hb == nil || hb.Every <= 0 {
+		return s.Run(ctx, plan, workers)
+	}
+	if lr, ok := s.(LoopRunner); ok {
+		return lr.RunWithHeartbeat(ctx, plan, workers, hb)
+	}
+	stop := startGoroutineHeartbeat(hb)
+	out, err := s.Run(ctx, plan, workers)
+	stop()
+	return out, err
+}
+
+// startGoroutineHeartbeat sleeps Every at a time, as asyncio.sleep would, and
+// records how much later than asked it woke.
+func startGoroutineHeartbeat(hb *Heartbeat) (stop func()) {
+	done := make(chan struct{})
+	finished := make(chan struct{})
+	go func() {
+		defer close(finished)
+		timer := time.NewTimer(hb.Every)
+		defer timer.Stop()
+		due := time.Now().Add(hb.Every)
+		for {
+			select {
+			case <-done:
+				return
+			case <-timer.C:
+				woke := time.Now() // when this goroutine ran, not when the timer fired
+				hb.Lags = append(hb.Lags, woke.Sub(due))
+				due = woke.Add(hb.Every)
+				timer.Reset(hb.Every)
+			}
+		}
+	}()
+	return func() { close(done); <-finished }
+}
+
+// loopTimer is the heartbeat as a task on an event loop that only regains
+// control at yield points: a timer marks the heartbeat due on time, and the
+// loop runs it, late, at its next yield.
+type loopTimer struct {
+	hb    *Heartbeat
+	ready atomic.Bool
+	due   time.Time
+	timer *time.Timer
+}
+
+func newLoopTimer(hb *Heartbeat) *loopTimer {
+	if hb == nil || hb.Every <= 0 {
+		return nil
+	}
+	t := &loopTimer{hb: hb, due: time.Now().Add(hb.Every)}
+	t.timer = time.AfterFunc(hb.Every, func() { t.ready.Store(true) })
+	return t
+}
+
+// poll runs the heartbeat task if it is due: one atomic load otherwise.
+func (t *loopTimer) poll() {
+	if t == nil || !t.ready.Load() {
+		return
+	}
+	t.ready.Store(false)
+	now := time.Now()
+	t.hb.Lags = append(t.hb.Lags, now.Sub(t.due))
+	t.due = now.Add(t.hb.Every)
+	t.timer.Reset(t.hb.Every)
+}
+
+func (t *loopTimer) stop() {
+	if t != nil {
+		t.timer.Stop()
+	}
+}
