@@ -24,7 +24,7 @@ import (
 )
 
 // Kinds are the charts, in the order they are drawn.
-var Kinds = []string{"throughput", "scaling", "cores", "runtimes"}
+var Kinds = []string{"throughput", "scaling", "cores", "runtimes", "lag"}
 
 // Width of every chart; README width at 96 dpi is about 770 pixels.
 const Width = 8 * vg.Inch
@@ -33,6 +33,7 @@ const Width = 8 * vg.Inch
 var (
 	ErrNoScan     = errors.New("has no worker scan (one worker count): run with --workers 1,2,4 to chart scaling")
 	ErrNoTimeline = errors.New("has no per-core timeline: it was run with --sample-interval 0 or by an older primebench")
+	ErrNoProbe    = errors.New("has no responsiveness probe: it was run with --probe-runs 0 or --heartbeat 0, or by an older primebench")
 )
 
 // Input is a loaded result file and where it came from.
@@ -316,6 +317,50 @@ func Runtimes(in Input) (Chart, error) {
 	p.X.Tick.Label.Rotation = math.Pi / 6
 	p.X.Tick.Label.XAlign = draw.XRight
 	p.X.Tick.Label.Font.Size = vg.Points(9)
+	return Chart{Plot: p, Width: Width, Height: 4.5 * vg.Inch}, nil
+}
+
+// Lag draws, per strategy, how late the heartbeat's wake-ups were, as box
+// plots on a logarithmic axis: a loop that computes starves its heartbeat by
+// orders of magnitude, which a linear axis would flatten.
+func Lag(in Input) (Chart, error) {
+	f := in.File
+	p := newPlot(title(fmt.Sprintf("Responsiveness: lateness of a heartbeat asking to wake every %gms", f.Settings.HeartbeatMs), f),
+		"strategy/workers (box: quartiles; circles: outliers)", "wake-up lag (ms, log scale)")
+	p.Y.Scale = plot.LogScale{}
+	p.Y.Tick.Marker = plot.LogTicks{Prec: -1}
+	const floor = 0.001 // 1 µs: the log axis has no zero
+	var names []string
+	highest := floor
+	for _, s := range f.Strategies {
+		if s.Probe == nil {
+			continue
+		}
+		var lags plotter.Values
+		for _, r := range s.Probe.Runs {
+			for _, l := range r.LagMs {
+				lags = append(lags, math.Max(l, floor))
+				highest = math.Max(highest, l)
+			}
+		}
+		if len(lags) == 0 {
+			continue
+		}
+		box, err := plotter.NewBoxPlot(vg.Points(18), float64(len(names)), lags)
+		if err != nil {
+			return Chart{}, err
+		}
+		box.FillColor = strategyColor(s.Name)
+		p.Add(box)
+		names = append(names, rowLabel(s))
+	}
+	if len(names) == 0 {
+		return Chart{}, fmt.Errorf("%s %w", in.Path, ErrNoProbe)
+	}
+	p.NominalX(names...)
+	p.X.Tick.Label.Rotation = math.Pi / 6
+	p.X.Tick.Label.XAlign = draw.XRight
+	p.Y.Min, p.Y.Max = floor, math.Pow(10, math.Ceil(math.Log10(highest*1.01)))
 	return Chart{Plot: p, Width: Width, Height: 4.5 * vg.Inch}, nil
 }
 

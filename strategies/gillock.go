@@ -62,7 +62,14 @@ func (g *globalLock) acquire(ctx context.Context, worker int) bool {
 
 func (g *globalLock) release() { g.token <- struct{}{} }
 
-func (s GILLock) Run(ctx context.Context, plan *workload.Plan, workers int) (out Outcome, err error) {
+func (s GILLock) Run(ctx context.Context, plan *workload.Plan, workers int) (Outcome, error) {
+	return s.RunWithHeartbeat(ctx, plan, workers, nil)
+}
+
+// RunWithHeartbeat makes the heartbeat one more Python thread: after each
+// sleep it must take the global lock before it can run, as CPython's
+// threads must, so its lateness shows the switch interval.
+func (s GILLock) RunWithHeartbeat(ctx context.Context, plan *workload.Plan, workers int, hb *Heartbeat) (out Outcome, err error) {
 	g := &globalLock{token: make(chan struct{}, 1), interval: s.SwitchInterval}
 	g.lastHolder.Store(-1)
 	if g.interval <= 0 {
@@ -95,7 +102,9 @@ func (s GILLock) Run(ctx context.Context, plan *workload.Plan, workers int) (out
 				g.release()
 			}(w)
 		}
+		stopBeat := g.heartbeat(ctx, hb, workers)
 		wg.Wait()
+		stopBeat()
 		if err = ctx.Err(); err != nil {
 			return
 		}
@@ -105,6 +114,32 @@ func (s GILLock) Run(ctx context.Context, plan *workload.Plan, workers int) (out
 		out.Handoffs = g.handoffs.Load()
 	})
 	return out, err
+}
+
+// heartbeat runs hb as a thread with its own id that takes the lock to wake.
+func (g *globalLock) heartbeat(ctx context.Context, hb *Heartbeat, id int) (stop func()) {
+	if hb == nil || hb.Every <= 0 {
+		return func() {}
+	}
+	beatCtx, cancel := context.WithCancel(ctx)
+	finished := make(chan struct{})
+	go func() {
+		defer close(finished)
+		for {
+			due := time.Now().Add(hb.Every)
+			select {
+			case <-time.After(hb.Every):
+			case <-beatCtx.Done():
+				return
+			}
+			if !g.acquire(beatCtx, id) {
+				return
+			}
+			hb.Lags = append(hb.Lags, time.Since(due))
+			g.release()
+		}
+	}()
+	return func() { cancel(); <-finished }
 }
 
 // solveHolding checks a chunk's numbers while holding the lock, handing it

@@ -18,9 +18,10 @@ type Heartbeat struct {
 	Lags  []time.Duration
 }
 
-// LoopRunner is a strategy with an event loop: it runs the heartbeat as a
-// task on its loop.
-type LoopRunner interface {
+// HeartbeatRunner is a strategy that runs the heartbeat where its model puts
+// it: as a task on its event loop (cooperative, loop+*), or as one more
+// thread that must take the global lock to run (gil-lock).
+type HeartbeatRunner interface {
 	RunWithHeartbeat(ctx context.Context, plan *workload.Plan, workers int, hb *Heartbeat) (Outcome, error)
 }
 
@@ -30,7 +31,7 @@ func RunProbed(ctx context.Context, s Strategy, plan *workload.Plan, workers int
 	if hb == nil || hb.Every <= 0 {
 		return s.Run(ctx, plan, workers)
 	}
-	if lr, ok := s.(LoopRunner); ok {
+	if lr, ok := s.(HeartbeatRunner); ok {
 		return lr.RunWithHeartbeat(ctx, plan, workers, hb)
 	}
 	stop := startGoroutineHeartbeat(hb)

@@ -82,6 +82,8 @@ func chartCommand(e *env) *cli.Command {
 						ch, err = chart.Cores(in)
 					case "runtimes":
 						ch, err = chart.Runtimes(in)
+					case "lag":
+						ch, err = chart.Lag(in)
 					}
 					if err != nil {
 						if explicit {
