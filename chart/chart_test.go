@@ -45,6 +45,7 @@ func TestEveryKindRendersToPNGAndSVG(t *testing.T) {
 		{"scaling", func() (Chart, error) { return Scaling(scan) }, 4.5 * vg.Inch},
 		{"cores", func() (Chart, error) { return Cores(scan) }, CoresHeight(rows)},
 		{"runtimes", func() (Chart, error) { return Runtimes(scan) }, 4.5 * vg.Inch},
+		{"lag", func() (Chart, error) { return Lag(scan) }, 4.5 * vg.Inch},
 	}
 	dir := t.TempDir()
 	for _, tt := range tests {
@@ -130,6 +131,16 @@ func TestCoresNeedsATimeline(t *testing.T) {
 	}
 	if _, err := Cores(in); !errors.Is(err, ErrNoTimeline) {
 		t.Fatalf("err = %v, want ErrNoTimeline", err)
+	}
+}
+
+func TestLagNeedsAProbe(t *testing.T) {
+	in := load(t, "classic.json")
+	for i := range in.File.Strategies {
+		in.File.Strategies[i].Probe = nil
+	}
+	if _, err := Lag(in); !errors.Is(err, ErrNoProbe) {
+		t.Fatalf("err = %v, want ErrNoProbe", err)
 	}
 }
 

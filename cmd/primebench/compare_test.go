@@ -110,8 +110,8 @@ func TestChartCommand(t *testing.T) {
 		t.Errorf("stderr %q should explain the missing scaling chart", r.stderr)
 	}
 	entries, _ := os.ReadDir(out)
-	// scan: 4 kinds; classic: 3 (no scaling); different workloads: no grouped chart.
-	if len(entries) != 7 {
+	// scan: 5 kinds; classic: 4 (no scaling); different workloads: no grouped chart.
+	if len(entries) != 9 {
 		t.Errorf("wrote %d charts: %v", len(entries), entries)
 	}
 	r = runCLI(t, nil, "chart", "--kinds", "scaling", "--out", out, classic)
