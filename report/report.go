@@ -109,7 +109,7 @@ func runTable(w io.Writer, f *results.File, r tw.Renderer, bullet string) error 
 	fmt.Fprintln(w, "CPU util = CPU seconds (workers included) / wall seconds; core busy = median busy share of each CPU (all processes).")
 	if f.Settings.ProbeRuns > 0 {
 		fmt.Fprintf(w, "lag = how late a heartbeat asking to wake every %gms woke, over %d extra probe run(s) per strategy\n", f.Settings.HeartbeatMs, f.Settings.ProbeRuns)
-		fmt.Fprintln(w, "      (on the event loop for cooperative and loop+*, a goroutine elsewhere); probe runs are not timed.")
+		fmt.Fprintln(w, "      (a task on the event loop for cooperative and loop+*, a thread that must take the lock for gil-lock,\n      a goroutine elsewhere); probe runs are not timed.")
 	}
 	for _, s := range f.Strategies {
 		if s.Summary.HandoffsPerSecond > 0 {
