@@ -123,10 +123,11 @@ func (g *globalLock) heartbeat(ctx context.Context, hb *Heartbeat, id int) (stop
 	}
 	beatCtx, cancel := context.WithCancel(ctx)
 	finished := make(chan struct{})
+	var due time.Time
 	go func() {
 		defer close(finished)
 		for {
-			due := time.Now().Add(hb.Every)
+			due = time.Now().Add(hb.Every)
 			select {
 			case <-time.After(hb.Every):
 			case <-beatCtx.Done():
@@ -139,7 +140,12 @@ func (g *globalLock) heartbeat(ctx context.Context, hb *Heartbeat, id int) (stop
 			g.release()
 		}
 	}()
-	return func() { cancel(); <-finished }
+	return func() {
+		end := time.Now()
+		cancel()
+		<-finished
+		recordOverdue(hb, due, end)
+	}
 }
 
 // solveHolding checks a chunk's numbers while holding the lock, handing it

@@ -45,11 +45,11 @@ func RunProbed(ctx context.Context, s Strategy, plan *workload.Plan, workers int
 func startGoroutineHeartbeat(hb *Heartbeat) (stop func()) {
 	done := make(chan struct{})
 	finished := make(chan struct{})
+	due := time.Now().Add(hb.Every)
 	go func() {
 		defer close(finished)
 		timer := time.NewTimer(hb.Every)
 		defer timer.Stop()
-		due := time.Now().Add(hb.Every)
 		for {
 			select {
 			case <-done:
@@ -62,7 +62,21 @@ func startGoroutineHeartbeat(hb *Heartbeat) (stop func()) {
 			}
 		}
 	}()
-	return func() { close(done); <-finished }
+	return func() {
+		end := time.Now()
+		close(done)
+		<-finished
+		recordOverdue(hb, due, end)
+	}
+}
+
+// recordOverdue closes a run's heartbeat: a wake-up that was due before the
+// run ended and had not happened is late by at least that much. Without it a
+// heartbeat starved for the whole run would leave no sample at all.
+func recordOverdue(hb *Heartbeat, due, end time.Time) {
+	if end.After(due) {
+		hb.Lags = append(hb.Lags, end.Sub(due))
+	}
 }
 
 // loopTimer is the heartbeat as a task on an event loop that only regains
@@ -99,5 +113,6 @@ func (t *loopTimer) poll() {
 func (t *loopTimer) stop() {
 	if t != nil {
 		t.timer.Stop()
+		recordOverdue(t.hb, t.due, time.Now())
 	}
 }

@@ -179,5 +179,8 @@ func eventLoop(ctx context.Context, plan *workload.Plan, queue chan<- int, compl
 			return total, ctx.Err()
 		}
 	}
+	if hb != nil && hb.Every > 0 {
+		recordOverdue(hb, due, time.Now())
+	}
 	return total, nil
 }

@@ -130,6 +130,12 @@ func TestUsageErrors(t *testing.T) {
 		{[]string{"run", "--workers", "0-2"}, "--workers 0 is out of range"},
 		{[]string{"run", "--label", "a/b"}, "must not contain slashes"},
 		{[]string{"run", "--retry", "-1"}, "--retry -1 is out of range"},
+		{[]string{"run", "--heartbeat", "-1ms"}, "--heartbeat -1ms is out of range"},
+		{[]string{"run", "--heartbeat", "10us"}, "--heartbeat 10µs is out of range: give 100µs or more"},
+		{[]string{"run", "--probe-runs", "-1"}, "--probe-runs -1 is out of range"},
+		{[]string{"run", "--switch-interval", "0s"}, "--switch-interval 0s must be positive"},
+		{[]string{"run", "--sample-interval", "1ms"}, "shorter than the kernel's 10 ms tick"},
+		{[]string{"run", "--strategies", "all,serial"}, `unknown strategy "all"`},
 		{[]string{"run", "--timeout", "-5s"}, "--timeout -5s is negative"},
 		{[]string{"run", "--timeout", "soon"}, `invalid value "soon" for flag -timeout`},
 		{[]string{"run", "--save", "--output", "x.json"}, "give one"},
@@ -232,6 +238,9 @@ func TestRunJSON(t *testing.T) {
 		if s.Summary.Speedup == nil || s.Summary.MedianSeconds <= 0 {
 			t.Errorf("%s summary %+v lacks speedup or median", s.Name, s.Summary)
 		}
+		if s.Probe == nil || len(s.Probe.Runs) != 2 {
+			t.Errorf("%s: want 2 probe runs, got %v", s.Name, s.Probe)
+		}
 	}
 	if got := strings.Join(names, ","); got != "serial,cooperative,gil,goroutines,subprocess" {
 		t.Errorf("strategies %s", got)
@@ -243,6 +252,33 @@ func TestRunJSON(t *testing.T) {
 		if _, ok := raw[key]; !ok {
 			t.Errorf("JSON lacks %q", key)
 		}
+	}
+}
+
+func TestRunAllStrategies(t *testing.T) {
+	r := runCLI(t, nil, "run", "--strategies", "all", "--workload", "range:1000000000000-1000000001000", "--runs", "1", "--warmup", "0", "--probe-runs", "1", "--format", "json")
+	if r.code != 0 {
+		t.Fatalf("exit %d, stderr %q", r.code, r.stderr)
+	}
+	f, err := results.Decode([]byte(r.stdout))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, s := range f.Strategies {
+		names = append(names, s.Name)
+		if s.Summary.LagP50Ms == nil || s.Summary.LagP99Ms == nil || s.Summary.LagMaxMs == nil {
+			t.Errorf("%s: no heartbeat lag over a %.0f ms probe run", s.Name, 1000*s.Probe.Runs[0].WallSeconds)
+		}
+		if s.Name == "gil-lock" && s.Runs[0].LockHandoffs == 0 {
+			t.Errorf("gil-lock recorded no hand-offs")
+		}
+	}
+	if got := strings.Join(names, ","); got != "serial,cooperative,gil,goroutines,subprocess,gil-lock,loop+goroutines,loop+subprocess" {
+		t.Errorf("strategies %s", got)
+	}
+	if f.Settings.SwitchIntervalMs != 5 || f.Settings.HeartbeatMs != 1 || f.Settings.ProbeRuns != 1 {
+		t.Errorf("settings %+v", f.Settings)
 	}
 }
 
