@@ -5,8 +5,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"runtime/debug"
 	"strings"
+	"time"
 
 	"github.com/urfave/cli/v2"
 )
@@ -122,12 +126,50 @@ func commit() string {
 	if !ok {
 		return ""
 	}
+	revision, modified := "", false
 	for _, s := range info.Settings {
-		if s.Key == "vcs.revision" {
-			return s.Value
+		switch s.Key {
+		case "vcs.revision":
+			revision = s.Value
+		case "vcs.modified":
+			modified = s.Value == "true"
 		}
 	}
-	return ""
+	if revision != "" && modified {
+		revision += "-dirty"
+	}
+	return revision
+}
+
+// sourceCommit is commit, or else, for `go run` from primebench's own
+// checkout, that checkout's HEAD (with -dirty if tracked files changed).
+// Result files should say which code measured them.
+func sourceCommit() string {
+	if c := commit(); c != "" {
+		return c
+	}
+	git := func(args ...string) (string, error) {
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		defer cancel()
+		out, err := exec.CommandContext(ctx, "git", args...).Output()
+		return strings.TrimSpace(string(out)), err
+	}
+	top, err := git("rev-parse", "--show-toplevel")
+	if err != nil {
+		return ""
+	}
+	mod, err := os.ReadFile(filepath.Join(top, "go.mod"))
+	if err != nil || !strings.Contains(string(mod), "module github.com/primebench/primebench\n") {
+		return "" // some other repository: its HEAD is not ours
+	}
+	head, err := git("rev-parse", "HEAD")
+	if err != nil {
+		return ""
+	}
+	if status, err := git("status", "--porcelain", "--untracked-files=no"); err == nil && status != "" {
+		head += "-dirty"
+	}
+	return head
 }
 
 func fullVersion() string {

@@ -312,7 +312,7 @@ func runAction(c *cli.Context, e *env) error {
 		SchemaVersion: results.SchemaVersion,
 		CreatedAt:     time.Now().UTC().Truncate(time.Second),
 		Command:       e.args,
-		Machine:       machine.Describe(version, commit()),
+		Machine:       machine.Describe(version, sourceCommit()),
 		Settings: results.Settings{Runs: s.runs, Warmup: s.warmup, AutoChunk: s.auto, Workers: s.workers,
 			ProbeRuns: s.probeRuns, HeartbeatMs: float64(s.heartbeatEvery) / 1e6, SwitchIntervalMs: float64(s.switchInterval) / 1e6},
 	}
