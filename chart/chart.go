@@ -464,13 +464,7 @@ func CoresHeight(rows int) vg.Length {
 // CompareFileName is where the grouped throughput chart of every file of one
 // workload goes.
 func CompareFileName(spec, format string) string {
-	clean := strings.Map(func(r rune) rune {
-		if r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r == '.' {
-			return r
-		}
-		return '-'
-	}, spec)
-	return "compare_" + clean + "-throughput." + format
+	return "compare_" + results.FileSafe(strings.ReplaceAll(spec, ":", "-")) + "-throughput." + format
 }
 
 // FileName is where a chart of a result file goes: the file's name without

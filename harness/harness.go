@@ -103,7 +103,7 @@ func Measure(ctx context.Context, cfg Config) (Outcome, error) {
 			if probe {
 				heartbeat = cfg.HeartbeatEvery
 			}
-			run, answer, err := measureOnce(ctx, job, cfg.Plan, cfg.SampleEvery, heartbeat)
+			run, lags, answer, err := measureOnce(ctx, job, cfg.Plan, cfg.SampleEvery, heartbeat)
 			if err != nil {
 				return Outcome{}, fmt.Errorf("%s: %w", job, err)
 			}
@@ -114,7 +114,7 @@ func Measure(ctx context.Context, cfg Config) (Outcome, error) {
 			}
 			switch {
 			case probe:
-				out.Probes[idx] = append(out.Probes[idx], results.ProbeRun{WallSeconds: run.WallSeconds, LagMs: run.LagMs})
+				out.Probes[idx] = append(out.Probes[idx], results.ProbeRun{WallSeconds: run.WallSeconds, LagMs: lags})
 			case !warm:
 				out.Runs[idx] = append(out.Runs[idx], run)
 			}
@@ -150,9 +150,10 @@ type orderedJobs struct {
 
 func (o orderedJobs) firstName() string { return o.jobs[o.indexes[0]].Strategy.Name() }
 
-// measureOnce times one run of a job. Collecting garbage first keeps one
-// run's garbage from being collected during the next.
-func measureOnce(ctx context.Context, job Job, plan *workload.Plan, sampleEvery, heartbeatEvery time.Duration) (results.Run, workload.Answer, error) {
+// measureOnce times one run of a job, with the heartbeat when heartbeatEvery
+// is set (its lags, in ms, come back apart from the run). Collecting garbage
+// first keeps one run's garbage from being collected during the next.
+func measureOnce(ctx context.Context, job Job, plan *workload.Plan, sampleEvery, heartbeatEvery time.Duration) (results.Run, []float64, workload.Answer, error) {
 	var hb *strategies.Heartbeat
 	if heartbeatEvery > 0 {
 		// Room for one wake-up per interval of a second-long run, so
@@ -162,7 +163,7 @@ func measureOnce(ctx context.Context, job Job, plan *workload.Plan, sampleEvery,
 	runtime.GC()
 	cpusBefore, err := machine.ReadCPUTimes()
 	if err != nil {
-		return results.Run{}, workload.Answer{}, fmt.Errorf("reading per-CPU counters: %w", err)
+		return results.Run{}, nil, workload.Answer{}, fmt.Errorf("reading per-CPU counters: %w", err)
 	}
 	userBefore, sysBefore := cpuTimes()
 	start := time.Now()
@@ -173,10 +174,10 @@ func measureOnce(ctx context.Context, job Job, plan *workload.Plan, sampleEvery,
 	cpusAfter, cpuErr := machine.ReadCPUTimes()
 	samples := timeline.stop(wall, cpusAfter)
 	if err != nil {
-		return results.Run{}, workload.Answer{}, err
+		return results.Run{}, nil, workload.Answer{}, err
 	}
 	if cpuErr != nil {
-		return results.Run{}, workload.Answer{}, fmt.Errorf("reading per-CPU counters: %w", cpuErr)
+		return results.Run{}, nil, workload.Answer{}, fmt.Errorf("reading per-CPU counters: %w", cpuErr)
 	}
 	usage := cpusAfter.UsageSince(cpusBefore)
 	run := results.Run{
@@ -190,16 +191,17 @@ func measureOnce(ctx context.Context, job Job, plan *workload.Plan, sampleEvery,
 		CoreSteal:      usage.Steal,
 		CoreTimeline:   samples,
 	}
+	var lags []float64
 	if hb != nil {
-		run.LagMs = make([]float64, len(hb.Lags))
+		lags = make([]float64, len(hb.Lags))
 		for i, l := range hb.Lags {
-			run.LagMs[i] = math.Round(float64(l)/1e3) / 1e3 // ms, to the microsecond
+			lags[i] = math.Round(float64(l)/1e3) / 1e3 // ms, to the microsecond
 		}
 	}
 	run.CPUSeconds = run.UserSeconds + run.SystemSeconds
 	cores := job.Strategy.Cores(job.Workers, runtime.NumCPU())
 	run.CPUShare = run.CPUSeconds / (run.WallSeconds * float64(cores))
-	return run, outcome.Answer, nil
+	return run, lags, outcome.Answer, nil
 }
 
 // BusyBefore measures how busy the machine is while primebench itself idles:

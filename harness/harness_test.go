@@ -100,25 +100,46 @@ func TestMeasureStopsOnWrongAnswer(t *testing.T) {
 	}
 }
 
+// probeSpy counts how often it ran with and without the heartbeat.
+type probeSpy struct {
+	strategies.Serial
+	plain, probed int
+}
+
+func (p *probeSpy) Run(ctx context.Context, plan *workload.Plan, workers int) (strategies.Outcome, error) {
+	p.plain++
+	return p.Serial.Run(ctx, plan, workers)
+}
+
+func (p *probeSpy) RunWithHeartbeat(ctx context.Context, plan *workload.Plan, workers int, hb *strategies.Heartbeat) (strategies.Outcome, error) {
+	if hb == nil {
+		return p.Run(ctx, plan, workers)
+	}
+	p.probed++
+	return p.Serial.Run(ctx, plan, workers)
+}
+
 func TestProbeRunsAreKeptApart(t *testing.T) {
+	spy := &probeSpy{}
 	cfg := Config{
-		Jobs: []Job{{strategies.Serial{}, 1}, {strategies.Cooperative{}, 2}},
-		Plan: testPlan(t), Warmup: 0, Runs: 2,
+		Jobs: []Job{{strategies.Serial{}, 1}, {strategies.Cooperative{}, 2}, {spy, 1}},
+		Plan: testPlan(t), Warmup: 1, Runs: 2,
 		HeartbeatEvery: time.Millisecond, ProbeRuns: 3,
 	}
 	out, err := Measure(context.Background(), cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
+	// The heartbeat is on in the probe rounds only, never in a timed run.
+	if spy.plain != 3 || spy.probed != 3 {
+		t.Errorf("spy ran %d times plainly and %d times with the heartbeat, want 3 and 3", spy.plain, spy.probed)
+	}
 	for i := range cfg.Jobs {
 		if len(out.Runs[i]) != 2 || len(out.Probes[i]) != 3 {
 			t.Fatalf("job %d: %d timed runs and %d probe runs, want 2 and 3", i, len(out.Runs[i]), len(out.Probes[i]))
 		}
-		for _, r := range out.Runs[i] {
-			if r.LagMs != nil {
-				t.Errorf("a timed run carried the heartbeat")
-			}
-		}
+	}
+	for i := range cfg.Jobs[:2] {
 		for _, p := range out.Probes[i] {
 			if p.WallSeconds <= 0 || p.LagMs == nil {
 				t.Errorf("probe run %+v lacks its figures", p)

@@ -129,8 +129,6 @@ type Run struct {
 	// WorkerRestarts counts subprocess workers that died and were replaced
 	// (--retry); such a run's time includes the lost work and the restart.
 	WorkerRestarts int `json:"worker_restarts,omitempty"`
-	// LagMs is set only in memory for probe runs; files keep it in Probe.
-	LagMs []float64 `json:"-"`
 	// LockHandoffs counts global-lock hand-overs between workers (gil-lock).
 	LockHandoffs int64 `json:"lock_handoffs,omitempty"`
 	// CoreBusy and CoreSteal hold one fraction 0..1 per logical CPU over the

@@ -64,15 +64,18 @@ func WriteFile(path string, f *File) (err error) {
 // DefaultName is the file name --save uses: the machine's label, the
 // workload and the time, safe on every file system.
 func DefaultName(f *File) string {
-	clean := func(s string) string {
-		return strings.Map(func(r rune) rune {
-			if r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r == '.' {
-				return r
-			}
-			return '_'
-		}, s)
-	}
-	return fmt.Sprintf("%s_%s_%s.json", clean(f.Machine.Name()), clean(strings.ReplaceAll(f.Workload.Spec, ":", "-")), f.CreatedAt.UTC().Format("20060102-150405"))
+	return fmt.Sprintf("%s_%s_%s.json", FileSafe(f.Machine.Name()), FileSafe(strings.ReplaceAll(f.Workload.Spec, ":", "-")), f.CreatedAt.UTC().Format("20060102-150405"))
+}
+
+// FileSafe keeps letters, digits, '-' and '.', and turns anything else into
+// '_', so a label or workload spec can be part of a file name anywhere.
+func FileSafe(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r == '.' {
+			return r
+		}
+		return '_'
+	}, s)
 }
 
 // Load reads and checks a result file.

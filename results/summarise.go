@@ -134,7 +134,6 @@ func medianPerCore(runs []Run) []float64 {
 				xs = append(xs, r.CoreBusy[c])
 			}
 		}
-		sort.Float64s(xs)
 		out[c] = median(xs)
 	}
 	return out

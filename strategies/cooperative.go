@@ -40,13 +40,7 @@ func (t *task) step(plan *workload.Plan, next *int, answer *workload.Answer) boo
 		t.chunk, t.pos, t.active = plan.Chunk(*next), 0, true
 		*next++
 	}
-	var n uint64
-	if t.chunk.IsRange() {
-		n = t.chunk.First + t.pos
-	} else {
-		n = t.chunk.Numbers[t.pos]
-	}
-	answer.Check(n)
+	answer.Check(t.chunk.At(t.pos))
 	t.pos++
 	if t.pos == t.chunk.Len() {
 		t.active = false

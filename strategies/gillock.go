@@ -3,7 +3,6 @@ package strategies
 import (
 	"context"
 	"runtime"
-	"sync"
 	"sync/atomic"
 	"time"
 
@@ -77,40 +76,21 @@ func (s GILLock) RunWithHeartbeat(ctx context.Context, plan *workload.Plan, work
 	}
 	g.token <- struct{}{}
 	withGOMAXPROCS(runtime.NumCPU(), func() {
-		var next atomic.Int64
-		answers := make([]workload.Answer, workers)
-		var wg sync.WaitGroup
-		for w := 0; w < workers; w++ {
-			wg.Add(1)
-			go func(w int) {
-				defer wg.Done()
-				if !g.acquire(ctx, w) {
-					return
-				}
-				var local workload.Answer
-				for ctx.Err() == nil {
-					i := int(next.Add(1) - 1)
-					if i >= plan.NumChunks() {
-						break
-					}
-					if !g.solveHolding(ctx, w, plan.Chunk(i), &local) {
-						answers[w] = local
-						return // cancelled while waiting: holds no token
-					}
-				}
-				answers[w] = local
-				g.release()
-			}(w)
-		}
 		stopBeat := g.heartbeat(ctx, hb, workers)
-		wg.Wait()
-		stopBeat()
-		if err = ctx.Err(); err != nil {
-			return
-		}
-		for _, a := range answers {
-			out.Answer.Add(a)
-		}
+		defer stopBeat()
+		out.Answer, err = runPoolWith(ctx, plan, workers, func(w int, claim func() (workload.Chunk, bool)) workload.Answer {
+			var local workload.Answer
+			if !g.acquire(ctx, w) {
+				return local
+			}
+			for c, ok := claim(); ok; c, ok = claim() {
+				if !g.solveHolding(ctx, w, c, &local) {
+					return local // cancelled while waiting: holds no token
+				}
+			}
+			g.release()
+			return local
+		})
 		out.Handoffs = g.handoffs.Load()
 	})
 	return out, err
@@ -153,11 +133,7 @@ func (g *globalLock) heartbeat(ctx context.Context, hb *Heartbeat, id int) (stop
 // cancelled while this worker waited to get the lock back.
 func (g *globalLock) solveHolding(ctx context.Context, worker int, c workload.Chunk, a *workload.Answer) bool {
 	for k := uint64(0); k < c.Len(); k++ {
-		n := c.First + k
-		if !c.IsRange() {
-			n = c.Numbers[k]
-		}
-		a.Check(n)
+		a.Check(c.At(k))
 		if g.dropRequest.Load() {
 			g.dropRequest.Store(false)
 			g.release() // a parked waiter gets the token directly

@@ -23,7 +23,7 @@ func (LoopGoroutines) Name() string { return "loop+goroutines" }
 func (LoopGoroutines) Models() string {
 	return "asyncio loop awaiting run_in_executor on a thread pool with truly parallel threads"
 }
-func (LoopGoroutines) Cores(workers, cpus int) int { return minInt(workers, cpus) }
+func (LoopGoroutines) Cores(workers, cpus int) int { return min(workers, cpus) }
 
 func (l LoopGoroutines) Run(ctx context.Context, plan *workload.Plan, workers int) (Outcome, error) {
 	return l.RunWithHeartbeat(ctx, plan, workers, nil)
@@ -73,7 +73,7 @@ func (LoopSubprocess) Name() string { return "loop+subprocess" }
 func (LoopSubprocess) Models() string {
 	return "asyncio loop awaiting run_in_executor on a ProcessPoolExecutor"
 }
-func (LoopSubprocess) Cores(workers, cpus int) int { return minInt(workers, cpus) }
+func (LoopSubprocess) Cores(workers, cpus int) int { return min(workers, cpus) }
 
 func (l LoopSubprocess) Run(ctx context.Context, plan *workload.Plan, workers int) (Outcome, error) {
 	return l.RunWithHeartbeat(ctx, plan, workers, nil)
@@ -118,7 +118,7 @@ type completion struct {
 // queueSize bounds the executor's queue: big enough that it never runs dry
 // before the last chunk is submitted, small enough for any plan.
 func queueSize(plan *workload.Plan, workers int) int {
-	return minInt(plan.NumChunks(), 4096+4*workers)
+	return min(plan.NumChunks(), 4096+4*workers)
 }
 
 // eventLoop runs on one locked OS thread: it keeps the executor's queue

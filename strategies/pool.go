@@ -13,22 +13,37 @@ import (
 // dynamic: each goroutine takes the next unclaimed chunk when it finishes one,
 // so heavy chunks do not leave other workers idle.
 func runPool(ctx context.Context, plan *workload.Plan, workers int) (workload.Answer, error) {
+	return runPoolWith(ctx, plan, workers, func(_ int, claim func() (workload.Chunk, bool)) workload.Answer {
+		var local workload.Answer // private until the end: no shared cache line
+		for c, ok := claim(); ok; c, ok = claim() {
+			local.Add(c.Solve())
+		}
+		return local
+	})
+}
+
+// runPoolWith runs work on each of the goroutines; claim hands out the next
+// unclaimed chunk, and reports false once every chunk is taken or ctx is
+// cancelled.
+func runPoolWith(ctx context.Context, plan *workload.Plan, workers int, work func(worker int, claim func() (workload.Chunk, bool)) workload.Answer) (workload.Answer, error) {
 	var next atomic.Int64
+	claim := func() (workload.Chunk, bool) {
+		if ctx.Err() != nil {
+			return workload.Chunk{}, false
+		}
+		i := int(next.Add(1) - 1)
+		if i >= plan.NumChunks() {
+			return workload.Chunk{}, false
+		}
+		return plan.Chunk(i), true
+	}
 	answers := make([]workload.Answer, workers)
 	var wg sync.WaitGroup
 	for w := 0; w < workers; w++ {
 		wg.Add(1)
 		go func(w int) {
 			defer wg.Done()
-			var local workload.Answer // private until the end: no shared cache line
-			for ctx.Err() == nil {
-				i := int(next.Add(1) - 1)
-				if i >= plan.NumChunks() {
-					break
-				}
-				local.Add(plan.Chunk(i).Solve())
-			}
-			answers[w] = local
+			answers[w] = work(w, claim)
 		}(w)
 	}
 	wg.Wait()
@@ -75,7 +90,7 @@ func (Goroutines) Name() string { return "goroutines" }
 func (Goroutines) Models() string {
 	return "threads without a GIL (free-threaded CPython 3.13t, or C code releasing the GIL): every core"
 }
-func (Goroutines) Cores(workers, cpus int) int { return minInt(workers, cpus) }
+func (Goroutines) Cores(workers, cpus int) int { return min(workers, cpus) }
 
 func (Goroutines) Run(ctx context.Context, plan *workload.Plan, workers int) (out Outcome, err error) {
 	withGOMAXPROCS(runtime.NumCPU(), func() { out.Answer, err = runPool(ctx, plan, workers) })

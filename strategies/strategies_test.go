@@ -108,7 +108,7 @@ func testWorker(mode string) WorkerCommand {
 	return WorkerCommand{Path: os.Args[0], Env: []string{workerModeEnv + "=" + mode}}
 }
 
-func testRegistry() Registry { return NewRegistry(testWorker("serve")) }
+func testRegistry() Registry { return NewRegistry(Options{Worker: testWorker("serve")}) }
 
 func mustPlan(t testing.TB, spec string, chunk uint64) *workload.Plan {
 	t.Helper()
@@ -159,7 +159,7 @@ func TestEveryStrategyMatchesSerial(t *testing.T) {
 	for _, pc := range plans {
 		plan := mustPlan(t, pc.spec, pc.chunk)
 		want := plan.Solve()
-		for _, name := range allNames() {
+		for _, name := range AllNames() {
 			for _, n := range workers {
 				t.Run(fmt.Sprintf("%s/chunk=%d/%s/workers=%d", pc.spec, pc.chunk, name, n), func(t *testing.T) {
 					out, err := reg[name].Run(context.Background(), plan, n)
@@ -188,11 +188,9 @@ func TestGOMAXPROCSIsRestored(t *testing.T) {
 	}
 }
 
-func allNames() []string { return append(append([]string(nil), Names...), Extra...) }
-
 func TestCancelledRunStops(t *testing.T) {
 	plan := mustPlan(t, "preset:classic", 0)
-	for _, name := range allNames() {
+	for _, name := range AllNames() {
 		t.Run(name, func(t *testing.T) {
 			ctx, cancel := context.WithCancel(context.Background())
 			cancel()
@@ -293,7 +291,7 @@ func TestSubprocessReportsStartup(t *testing.T) {
 
 func TestCancelMidRunStops(t *testing.T) {
 	plan := mustPlan(t, "range:1000000000000-1000000100000", 0) // seconds of work
-	for _, name := range allNames() {
+	for _, name := range AllNames() {
 		t.Run(name, func(t *testing.T) {
 			ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
 			defer cancel()
@@ -308,7 +306,7 @@ func TestCancelMidRunStops(t *testing.T) {
 
 func TestHeartbeatIsRecordedForEveryStrategy(t *testing.T) {
 	plan := mustPlan(t, "range:1000000000000-1000000003000", 0)
-	for _, name := range allNames() {
+	for _, name := range AllNames() {
 		t.Run(name, func(t *testing.T) {
 			hb := &Heartbeat{Every: time.Millisecond}
 			out, err := RunProbed(context.Background(), testRegistry()[name], plan, 2, hb)
@@ -383,7 +381,7 @@ func assertNoChildren(t *testing.T) {
 func BenchmarkStrategies(b *testing.B) {
 	plan := mustPlan(b, "range:1000000000000-1000000003000", 0)
 	reg := testRegistry()
-	for _, name := range allNames() {
+	for _, name := range AllNames() {
 		b.Run(name, func(b *testing.B) {
 			var divs uint64
 			for b.Loop() {

@@ -9,7 +9,6 @@ package strategies
 import (
 	"context"
 	"fmt"
-	"sort"
 	"strings"
 	"time"
 
@@ -56,23 +55,32 @@ var Names = []string{"serial", "cooperative", "gil", "goroutines", "subprocess"}
 // when named, or with --strategies all.
 var Extra = []string{"gil-lock", "loop+goroutines", "loop+subprocess"}
 
-// Registry maps names to strategies. The subprocess strategy needs to know
-// how to start a worker, so the caller supplies it.
+// AllNames is Names followed by Extra.
+func AllNames() []string { return append(append([]string(nil), Names...), Extra...) }
+
+// Options configure the strategies that take settings.
+type Options struct {
+	Worker         WorkerCommand // how subprocess and loop+subprocess start a worker
+	Retries        int           // dead subprocess workers that may be replaced per run
+	SwitchInterval time.Duration // gil-lock's; zero means DefaultSwitchInterval
+}
+
+// Registry maps names to strategies.
 type Registry map[string]Strategy
 
-// NewRegistry returns every strategy; worker is how subprocess starts workers.
-func NewRegistry(worker WorkerCommand) Registry {
-	r := Registry{
-		"serial":      Serial{},
-		"cooperative": Cooperative{},
-		"gil":         GIL{},
-		"goroutines":  Goroutines{},
-		"subprocess":  &Subprocess{Worker: worker},
-		"gil-lock":    &GILLock{},
+// NewRegistry returns every strategy, configured by opts.
+func NewRegistry(opts Options) Registry {
+	pool := &Subprocess{Worker: opts.Worker, Retries: opts.Retries}
+	return Registry{
+		"serial":          Serial{},
+		"cooperative":     Cooperative{},
+		"gil":             GIL{},
+		"goroutines":      Goroutines{},
+		"subprocess":      pool,
+		"gil-lock":        GILLock{SwitchInterval: opts.SwitchInterval},
+		"loop+goroutines": LoopGoroutines{},
+		"loop+subprocess": LoopSubprocess{Pool: pool},
 	}
-	r["loop+goroutines"] = LoopGoroutines{}
-	r["loop+subprocess"] = LoopSubprocess{Pool: r["subprocess"].(*Subprocess)}
-	return r
 }
 
 // Lookup returns the named strategies in the given order, or an error naming
@@ -82,42 +90,9 @@ func (r Registry) Lookup(names []string) ([]Strategy, error) {
 	for _, name := range names {
 		s, ok := r[name]
 		if !ok {
-			return nil, fmt.Errorf("unknown strategy %q: choose from %s", name, strings.Join(r.sortedNames(), ", "))
+			return nil, fmt.Errorf("unknown strategy %q: choose from %s", name, strings.Join(AllNames(), ", "))
 		}
 		out = append(out, s)
 	}
 	return out, nil
-}
-
-func (r Registry) sortedNames() []string {
-	var names []string
-	for _, n := range append(append([]string(nil), Names...), Extra...) {
-		if _, ok := r[n]; ok {
-			names = append(names, n)
-		}
-	}
-	var extra []string
-	for n := range r {
-		if !contains(names, n) {
-			extra = append(extra, n)
-		}
-	}
-	sort.Strings(extra)
-	return append(names, extra...)
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
-}
-
-func minInt(a, b int) int {
-	if a < b {
-		return a
-	}
-	return b
 }

@@ -47,7 +47,7 @@ func (*Subprocess) Name() string { return "subprocess" }
 func (*Subprocess) Models() string {
 	return "multiprocessing.Pool / ProcessPoolExecutor: N worker processes fed over pipes, every core"
 }
-func (*Subprocess) Cores(workers, cpus int) int { return minInt(workers, cpus) }
+func (*Subprocess) Cores(workers, cpus int) int { return min(workers, cpus) }
 
 // WorkerError says which worker failed and how.
 type WorkerError struct {
@@ -246,6 +246,19 @@ func (pp *processPool) replace(p *workerProc) bool {
 // claim returns the next chunk to send, left-over chunks of failed workers
 // first, or false when every chunk has been handed out.
 func (pp *processPool) claim() (int, bool) {
+	if i, ok := pp.claimHere(); ok || pp.source == nil {
+		return i, ok
+	}
+	select { // outside mu: waiting for the event loop must not block others
+	case i, ok := <-pp.source:
+		return i, ok
+	case <-pp.quit:
+		return 0, false
+	}
+}
+
+// claimHere takes a requeued chunk or, without a source, the next in order.
+func (pp *processPool) claimHere() (int, bool) {
 	pp.mu.Lock()
 	defer pp.mu.Unlock()
 	if n := len(pp.requeue); n > 0 {
@@ -253,17 +266,7 @@ func (pp *processPool) claim() (int, bool) {
 		pp.requeue = pp.requeue[:n-1]
 		return i, true
 	}
-	if pp.source != nil {
-		pp.mu.Unlock()
-		defer pp.mu.Lock() // for the deferred Unlock
-		select {
-		case i, ok := <-pp.source:
-			return i, ok
-		case <-pp.quit:
-			return 0, false
-		}
-	}
-	if pp.next >= pp.plan.NumChunks() {
+	if pp.source != nil || pp.next >= pp.plan.NumChunks() {
 		return 0, false
 	}
 	pp.next++

@@ -73,6 +73,14 @@ func (c Chunk) Len() uint64 {
 	return uint64(len(c.Numbers))
 }
 
+// At returns the chunk's k-th number, 0 <= k < Len().
+func (c Chunk) At(k uint64) uint64 {
+	if c.IsRange() {
+		return c.First + k
+	}
+	return c.Numbers[k]
+}
+
 // Solve checks every number in the chunk.
 func (c Chunk) Solve() Answer {
 	var a Answer

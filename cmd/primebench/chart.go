@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/urfave/cli/v2"
@@ -43,7 +44,7 @@ func chartCommand(e *env) *cli.Command {
 				return usagef("--kinds: %v", err)
 			}
 			for _, k := range kinds {
-				if !contains(chart.Kinds, k) {
+				if !slices.Contains(chart.Kinds, k) {
 					return usagef("--kinds: unknown chart %q: choose from %s", k, strings.Join(chart.Kinds, ", "))
 				}
 			}
@@ -97,7 +98,7 @@ func chartCommand(e *env) *cli.Command {
 					}
 				}
 			}
-			if !contains(kinds, "throughput") {
+			if !slices.Contains(kinds, "throughput") {
 				return nil
 			}
 			// One grouped chart per workload that two or more files share:
@@ -126,13 +127,4 @@ func chartCommand(e *env) *cli.Command {
 			return nil
 		},
 	}
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }

@@ -20,8 +20,8 @@ func listCommand(e *env) *cli.Command {
 			}
 			tw := tabwriter.NewWriter(e.stdout, 0, 0, 2, ' ', 0)
 			fmt.Fprintln(tw, "strategies:")
-			reg := strategies.NewRegistry(strategies.WorkerCommand{})
-			for _, name := range append(append([]string(nil), strategies.Names...), strategies.Extra...) {
+			reg := strategies.NewRegistry(strategies.Options{})
+			for _, name := range strategies.AllNames() {
 				fmt.Fprintf(tw, "  %s\t%s\n", name, reg[name].Models())
 			}
 			fmt.Fprintln(tw, "presets (--workload preset:NAME):")

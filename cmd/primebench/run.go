@@ -144,21 +144,22 @@ func parseRunFlags(c *cli.Context, e *env) (*runSettings, error) {
 			return nil, fmt.Errorf("cannot find primebench's own executable to start workers: %w", err)
 		}
 	}
-	reg := strategies.NewRegistry(strategies.WorkerCommand{Path: workerPath, Args: []string{"worker"}})
 	retries := c.Int("retry")
 	if retries < 0 || retries > MaxRuns {
 		return nil, usagef("--retry %d is out of range: give 0 to %d", retries, MaxRuns)
 	}
-	reg["subprocess"].(*strategies.Subprocess).Retries = retries
-	switchInterval := c.Duration("switch-interval")
-	if switchInterval <= 0 {
-		return nil, usagef("--switch-interval %v must be positive, e.g. 5ms (CPython's default)", switchInterval)
+	s.switchInterval = c.Duration("switch-interval")
+	if s.switchInterval <= 0 {
+		return nil, usagef("--switch-interval %v must be positive, e.g. 5ms (CPython's default)", s.switchInterval)
 	}
-	reg["gil-lock"].(*strategies.GILLock).SwitchInterval = switchInterval
-	s.switchInterval = switchInterval
+	reg := strategies.NewRegistry(strategies.Options{
+		Worker:         strategies.WorkerCommand{Path: workerPath, Args: []string{"worker"}},
+		Retries:        retries,
+		SwitchInterval: s.switchInterval,
+	})
 	strategyList := c.String("strategies")
 	if strategyList == "all" {
-		strategyList = strings.Join(append(append([]string(nil), strategies.Names...), strategies.Extra...), ",")
+		strategyList = strings.Join(strategies.AllNames(), ",")
 	}
 	names, err := splitList(strategyList)
 	if err != nil {
