@@ -20,11 +20,10 @@ import (
 	"gonum.org/v1/plot/vg/draw"
 
 	"github.com/primebench/primebench/results"
-	"github.com/primebench/primebench/summary"
 )
 
 // Kinds are the charts, in the order they are drawn.
-var Kinds = []string{"throughput", "scaling", "cores", "runtimes", "lag"}
+var Kinds = []string{"throughput", "scaling", "cores", "runtimes", "lag", "pairs"}
 
 // Width of every chart; README width at 96 dpi is about 770 pixels.
 const Width = 8 * vg.Inch
@@ -34,6 +33,7 @@ var (
 	ErrNoScan     = errors.New("has no worker scan (one worker count): run with --workers 1,2,4 to chart scaling")
 	ErrNoTimeline = errors.New("has no per-core timeline: it was run with --sample-interval 0 or by an older primebench")
 	ErrNoProbe    = errors.New("has no responsiveness probe: it was run with --probe-runs 0 or --heartbeat 0, or by an older primebench")
+	ErrNoPairs    = errors.New("has no Go strategy beside its CPython counterpart: run with --strategies default,cpython to chart them")
 )
 
 // Input is a loaded result file and where it came from.
@@ -66,14 +66,23 @@ func newPlot(title, x, y string) *plot.Plot {
 // measured on a second, so neither is cut off at README width.
 func title(what string, f *results.File) string {
 	m := f.Machine
-	return fmt.Sprintf("%s\n%s: %s, %d logical CPUs; workload %s", what, m.Name(), m.CPUModel, m.LogicalCPUs, f.Workload.Spec)
+	return fmt.Sprintf("%s\n%s: %s, %s; workload %s", what, m.Name(), m.CPUModel, effectiveCPUs(m), f.Workload.Spec)
+}
+
+// effectiveCPUs is the usable CPU count in words: "2 CPUs", "1 of 2 CPUs".
+func effectiveCPUs(m results.Machine) string {
+	e := strings.TrimSuffix(fmt.Sprintf("%.2f", m.EffectiveCPUs), ".00")
+	if m.EffectiveCPUs <= 0 || m.EffectiveCPUs == float64(m.LogicalCPUs) {
+		return fmt.Sprintf("%d CPUs", m.LogicalCPUs)
+	}
+	return fmt.Sprintf("%s of %d CPUs usable", e, m.LogicalCPUs)
 }
 
 func rowLabel(s results.Strategy) string { return fmt.Sprintf("%s/%d", s.Name, s.Workers) }
 
 // strategyColor keeps one colour per strategy in every chart.
 func strategyColor(name string) color.Color {
-	for i, n := range []string{"serial", "cooperative", "gil", "goroutines", "subprocess"} {
+	for i, n := range []string{results.Baseline, "cooperative", "gil", "goroutines", "subprocess"} {
 		if n == name {
 			return plotutil.Color(i)
 		}
@@ -85,8 +94,9 @@ func strategyColor(name string) color.Color {
 	return plotutil.Color(5 + h%3)
 }
 
-// Throughput draws mean throughput per strategy and worker count with 95%
-// confidence error bars; with several files, one group of bars per machine.
+// Throughput draws throughput per strategy and worker count (the workload
+// over the median wall time) with the median's 95% interval as error bars;
+// with several files, one group of bars per machine.
 func Throughput(inputs []Input) (Chart, error) {
 	if len(inputs) == 0 {
 		return Chart{}, errors.New("no result files")
@@ -106,7 +116,7 @@ func Throughput(inputs []Input) (Chart, error) {
 	if len(inputs) > 1 {
 		heading = "Throughput by machine\nworkload " + inputs[0].File.Workload.Spec
 	}
-	p := newPlot(heading, "", "numbers checked per second (mean, 95% CI)")
+	p := newPlot(heading, "", "numbers checked per second (median, 95% CI)")
 	slots := len(keys) + 1 // a gap between groups
 	barWidth := vg.Length(float64(Width-vg.Inch) / float64(slots*len(inputs)) * 0.75)
 	if len(inputs) > 1 {
@@ -122,8 +132,8 @@ func Throughput(inputs []Input) (Chart, error) {
 		for _, s := range in.File.Strategies {
 			k := index[rowLabel(s)]
 			x := float64(g*slots + k)
-			sum := summary.Of(throughputs(in.File, s))
-			bar, err := plotter.NewBarChart(plotter.Values{sum.Mean}, barWidth)
+			v := throughputBar(s)
+			bar, err := plotter.NewBarChart(plotter.Values{v.value}, barWidth)
 			if err != nil {
 				return Chart{}, err
 			}
@@ -133,7 +143,7 @@ func Throughput(inputs []Input) (Chart, error) {
 				bar.Color = plotutil.Color(k)
 			}
 			bar.LineStyle.Width = 0
-			errs := &errorPoints{XYs: plotter.XYs{{X: x, Y: sum.Mean}}, YErrors: plotter.YErrors{{Low: sum.Mean - sum.CI95Low, High: sum.CI95High - sum.Mean}}}
+			errs := &errorPoints{XYs: plotter.XYs{{X: x, Y: v.value}}, YErrors: plotter.YErrors{{Low: v.value - v.low, High: v.high - v.value}}}
 			eb, err := plotter.NewYErrorBars(errs)
 			if err != nil {
 				return Chart{}, err
@@ -167,21 +177,20 @@ func Throughput(inputs []Input) (Chart, error) {
 	return Chart{Plot: p, Width: Width, Height: 4.5 * vg.Inch}, nil
 }
 
+// bar is a throughput bar: the summary's throughput and its interval.
+type bar struct{ value, low, high float64 }
+
+func throughputBar(s results.Strategy) bar {
+	return bar{s.Summary.NumbersPerSecond, s.Summary.ThroughputInterval[0], s.Summary.ThroughputInterval[1]}
+}
+
 func machineLabel(in Input) string {
-	return fmt.Sprintf("%s (%d CPUs)", in.File.Machine.Name(), in.File.Machine.LogicalCPUs)
+	return fmt.Sprintf("%s (%s)", in.File.Machine.Name(), effectiveCPUs(in.File.Machine))
 }
 
 type errorPoints struct {
 	plotter.XYs
 	plotter.YErrors
-}
-
-func throughputs(f *results.File, s results.Strategy) []float64 {
-	out := make([]float64, len(s.Runs))
-	for i, r := range s.Runs {
-		out[i] = float64(f.Workload.Numbers) / r.WallSeconds
-	}
-	return out
 }
 
 // siTicks labels large numbers as 25k, 1.5M.
@@ -213,27 +222,26 @@ func trim(x float64) string {
 	return strings.TrimSuffix(strings.TrimRight(fmt.Sprintf("%.2f", x), "0"), ".")
 }
 
-// Scaling draws speedup over the same file's serial run against worker
-// count, one line per strategy, with the ideal linear speedup and the
-// machine's logical CPU count marked.
+// Scaling draws speedup over the baseline against worker count, one line
+// per strategy, with the ideal linear speedup and the effective CPU count
+// marked.
 func Scaling(in Input) (Chart, error) {
 	f := in.File
-	serial := medianWall(f, "serial", 1)
-	if serial == 0 {
-		return Chart{}, fmt.Errorf("%s has no serial run to compute speedup from: run with --strategies serial,...", in.Path)
-	}
 	counts := map[int]bool{}
 	byStrategy := map[string]plotter.XYs{}
 	var names []string
 	for _, s := range f.Strategies {
-		if s.Name == "serial" {
+		if s.Name == s.Summary.Baseline || s.Summary.Speedup == nil {
 			continue
 		}
 		if _, ok := byStrategy[s.Name]; !ok {
 			names = append(names, s.Name)
 		}
 		counts[s.Workers] = true
-		byStrategy[s.Name] = append(byStrategy[s.Name], plotter.XY{X: float64(s.Workers), Y: serial / medianWall(f, s.Name, s.Workers)})
+		byStrategy[s.Name] = append(byStrategy[s.Name], plotter.XY{X: float64(s.Workers), Y: *s.Summary.Speedup})
+	}
+	if len(names) == 0 {
+		return Chart{}, fmt.Errorf("%s %w", in.Path, errNoBaseline)
 	}
 	if len(counts) < 2 {
 		return Chart{}, fmt.Errorf("%s %w", in.Path, ErrNoScan)
@@ -243,7 +251,7 @@ func Scaling(in Input) (Chart, error) {
 		maxWorkers = max(maxWorkers, w)
 	}
 	p := newPlot(title("Scaling with workers", f), "workers", "speedup over serial (median wall time)")
-	cpus := float64(f.Machine.LogicalCPUs)
+	cpus := f.Machine.EffectiveCPUs
 	ideal, _ := plotter.NewLine(plotter.XYs{{X: 1, Y: 1}, {X: float64(maxWorkers), Y: float64(maxWorkers)}})
 	ideal.LineStyle.Dashes = []vg.Length{vg.Points(4), vg.Points(3)}
 	ideal.LineStyle.Color = color.Gray{Y: 128}
@@ -254,7 +262,7 @@ func Scaling(in Input) (Chart, error) {
 	cpuLine.LineStyle.Color = color.RGBA{R: 200, A: 255}
 	cpuLine.LineStyle.Dashes = []vg.Length{vg.Points(2), vg.Points(2)}
 	p.Add(cpuLine)
-	p.Legend.Add(fmt.Sprintf("%d logical CPUs", f.Machine.LogicalCPUs), cpuLine)
+	p.Legend.Add(effectiveCPUs(f.Machine), cpuLine)
 	for i, name := range names {
 		xys := byStrategy[name]
 		sort.Slice(xys, func(a, b int) bool { return xys[a].X < xys[b].X })
@@ -281,19 +289,6 @@ func Scaling(in Input) (Chart, error) {
 	return Chart{Plot: p, Width: Width, Height: 4.5 * vg.Inch}, nil
 }
 
-func medianWall(f *results.File, name string, workers int) float64 {
-	for _, s := range f.Strategies {
-		if s.Name == name && s.Workers == workers && len(s.Runs) > 0 {
-			walls := make([]float64, len(s.Runs))
-			for i, r := range s.Runs {
-				walls[i] = r.WallSeconds
-			}
-			return summary.Of(walls).Median
-		}
-	}
-	return 0
-}
-
 // Runtimes draws a box plot of each strategy's run times relative to its
 // median, so the spread and the outliers of a 0.4 s strategy show as clearly
 // as those of a 1.2 s one. Medians are in the tick labels.
@@ -303,7 +298,7 @@ func Runtimes(in Input) (Chart, error) {
 		"strategy/workers (median wall time)", "wall time vs. the strategy's median (%)")
 	var names []string
 	for i, s := range f.Strategies {
-		median := medianWall(f, s.Name, s.Workers)
+		median := s.Summary.MedianSeconds
 		walls := make(plotter.Values, len(s.Runs))
 		for j, r := range s.Runs {
 			walls[j] = 100 * (r.WallSeconds/median - 1)
@@ -376,7 +371,7 @@ func Lag(in Input) (Chart, error) {
 // (strategy, CPU) rows against time.
 func Cores(in Input) (Chart, error) {
 	f := in.File
-	cpus := f.Machine.LogicalCPUs
+	ids := f.Machine.CPUIDs
 	var rows [][]float64 // one per (strategy, cpu), NaN where the run had ended
 	var labels []string
 	interval, longest := 0.0, 0
@@ -390,7 +385,7 @@ func Cores(in Input) (Chart, error) {
 	}
 	for _, s := range f.Strategies {
 		run := medianRun(s)
-		for c := 0; c < cpus; c++ {
+		for c, id := range ids {
 			row := make([]float64, longest)
 			for i := range row {
 				row[i] = math.NaN()
@@ -401,11 +396,11 @@ func Cores(in Input) (Chart, error) {
 				}
 			}
 			rows = append(rows, row)
-			labels = append(labels, fmt.Sprintf("%s cpu%d", rowLabel(s), c))
+			labels = append(labels, fmt.Sprintf("%s cpu%d", rowLabel(s), id))
 		}
 	}
 	if longest == 0 {
-		return Chart{}, fmt.Errorf("%s: runs are shorter than one timeline interval: use a larger workload", in.Path)
+		return Chart{}, fmt.Errorf("%s: runs are shorter than one timeline interval, use a larger workload: %w", in.Path, ErrNoTimeline)
 	}
 	// Light yellow (idle) to dark red (busy); white where a run had already
 	// ended, so a shorter run is not mistaken for an idle one.

@@ -22,7 +22,6 @@ func load(t *testing.T, name string) Input {
 	if err != nil {
 		t.Fatal(err)
 	}
-	results.Summarise(f)
 	return Input{Path: path, File: f}
 }
 
@@ -33,8 +32,9 @@ func TestEveryKindRendersToPNGAndSVG(t *testing.T) {
 	scan := load(t, "scan.json")
 	rows := 0
 	for range scan.File.Strategies {
-		rows += scan.File.Machine.LogicalCPUs
+		rows += len(scan.File.Machine.CPUIDs)
 	}
+	pairs := load(t, "pairs.json")
 	tests := []struct {
 		kind   string
 		draw   func() (Chart, error)
@@ -46,6 +46,7 @@ func TestEveryKindRendersToPNGAndSVG(t *testing.T) {
 		{"cores", func() (Chart, error) { return Cores(scan) }, CoresHeight(rows)},
 		{"runtimes", func() (Chart, error) { return Runtimes(scan) }, 4.5 * vg.Inch},
 		{"lag", func() (Chart, error) { return Lag(scan) }, 4.5 * vg.Inch},
+		{"pairs", func() (Chart, error) { return Pairs(pairs) }, 4.5 * vg.Inch},
 	}
 	dir := t.TempDir()
 	for _, tt := range tests {
@@ -89,7 +90,7 @@ func TestEveryKindRendersToPNGAndSVG(t *testing.T) {
 			if root.Width != fmt.Sprintf("%gpt", Width.Points()) || root.Height != want {
 				t.Errorf("SVG is %s x %s, want %gpt x %s", root.Width, root.Height, Width.Points(), want)
 			}
-			if !bytes.Contains(svg, []byte("ci-vm")) {
+			if !bytes.Contains(svg, []byte("ci-vm")) && !bytes.Contains(svg, []byte("golden-box")) {
 				t.Errorf("SVG lacks the machine's name in its title")
 			}
 		})
@@ -150,5 +151,41 @@ func TestFileNames(t *testing.T) {
 	}
 	if got := CompareFileName("range:1-100", "png"); got != "compare_range-1-100-throughput.png" {
 		t.Errorf("CompareFileName = %q", got)
+	}
+}
+
+func TestPairsNeedsCPython(t *testing.T) {
+	if _, err := Pairs(load(t, "scan.json")); !errors.Is(err, ErrNoPairs) {
+		t.Errorf("err = %v, want ErrNoPairs", err)
+	}
+}
+
+// The chart's bars are the summary's throughput and interval, the same
+// figures the table and compare print.
+func TestThroughputBarsAreTheSummarys(t *testing.T) {
+	for _, s := range load(t, "pairs.json").File.Strategies {
+		b := throughputBar(s)
+		if b.value != s.Summary.NumbersPerSecond || b.low != s.Summary.ThroughputInterval[0] || b.high != s.Summary.ThroughputInterval[1] {
+			t.Errorf("%s: bar %+v, summary %v %v", s.Name, b, s.Summary.NumbersPerSecond, s.Summary.ThroughputInterval)
+		}
+	}
+}
+
+func TestSelect(t *testing.T) {
+	scan, classic, pairs := load(t, "scan.json"), load(t, "classic.json"), load(t, "pairs.json")
+	jobs, err := Select([]Input{scan, classic, pairs}, Kinds, "png")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Every kind of each file, and no grouped chart: no two share a workload.
+	if len(jobs) != 3*len(Kinds) {
+		t.Errorf("%d jobs, want %d", len(jobs), 3*len(Kinds))
+	}
+	jobs, _ = Select([]Input{scan, scan}, []string{"throughput", "lag"}, "svg")
+	if len(jobs) != 5 || jobs[4].Name != "compare_preset-quick-throughput.svg" {
+		t.Errorf("jobs %+v", jobs)
+	}
+	if _, err := Select([]Input{scan}, []string{"pie"}, "png"); err == nil {
+		t.Error("unknown kind accepted")
 	}
 }

@@ -1,21 +1,23 @@
 // Package compare lines up result files from several machines (or several
 // runs of one) strategy by strategy and says whether each difference in
-// throughput is real or noise. It is pure computation over loaded files.
+// throughput is real or noise. It is pure computation over loaded files and
+// uses the figures results defines; it computes none of its own but the
+// significance of a difference.
 package compare
 
 import (
 	"fmt"
 	"math"
 	"path/filepath"
-
-	"golang.org/x/perf/benchmath"
+	"strconv"
+	"strings"
 
 	"github.com/primebench/primebench/results"
 	"github.com/primebench/primebench/summary"
 )
 
 // Alpha is the significance level of the Mann-Whitney U test.
-const Alpha = 0.05
+const Alpha = summary.Alpha
 
 // Input is a loaded result file and the path it came from.
 type Input struct {
@@ -47,42 +49,77 @@ type Row struct {
 	Cells    []Cell // one per column; Present false where the file lacks the row
 }
 
-// Cell is one file's figures for a row.
+// Cell is one file's figures for a row, as the file's summary defines them.
 type Cell struct {
 	Present bool
 	Runs    int
-	// Throughput in numbers per second: median over runs, and the 95%
-	// Student-t interval of the mean.
-	Median, CI95Low, CI95High float64
-	// Efficiency is speedup over the same file's serial run divided by the
-	// cores the workers could use: the fair figure across machines with
-	// different core counts. NaN when the file has no serial run.
+	// Throughput: the workload over the median wall time, and the median's
+	// interval (at IntervalLevel).
+	Throughput    float64
+	Interval      [2]float64
+	IntervalLevel float64
+	// Efficiency is speedup over the same file's baseline divided by the
+	// CPUs the workers could use: the fair figure across machines with
+	// different core counts. NaN when the file has no baseline run.
 	Efficiency float64
 	// Against the baseline column (absent in the baseline itself):
-	Ratio       float64 // this median / baseline median
-	P           float64 // Mann-Whitney U p-value
+	Ratio       float64 // this throughput / the baseline's
+	P           float64 // Mann-Whitney U p-value over the runs' throughputs
 	Significant bool    // P < Alpha
 	TooFew      bool    // too few runs for any difference to reach Alpha
 	Compared    bool
 }
 
-// GeomeanCell is the geometric mean of a column's throughput medians.
+// GeomeanCell is the geometric mean of a column's throughputs.
 type GeomeanCell struct {
 	Value float64
 	Ratio float64 // to the baseline's geometric mean
 	Rows  int
 }
 
-// WorkloadMismatchError refuses to compare throughput of different work.
-type WorkloadMismatchError struct{ A, B Input }
+// FieldDiff is one workload field that differs between two files.
+type FieldDiff struct {
+	Field string
+	A, B  string
+}
+
+// WorkloadMismatchError refuses to compare throughput of different work. It
+// names every field that differs, with both values.
+type WorkloadMismatchError struct {
+	A, B  Input
+	Diffs []FieldDiff
+}
 
 func (e *WorkloadMismatchError) Error() string {
-	return fmt.Sprintf("%s ran %s (%d numbers) but %s ran %s (%d numbers): throughput is not comparable; compare files of the same workload, or pass --force",
-		e.A.Path, e.A.File.Workload.Spec, e.A.File.Workload.Numbers, e.B.Path, e.B.File.Workload.Spec, e.B.File.Workload.Numbers)
+	parts := make([]string, len(e.Diffs))
+	for i, d := range e.Diffs {
+		parts[i] = fmt.Sprintf("%s %s vs %s", d.Field, d.A, d.B)
+	}
+	return fmt.Sprintf("%s and %s ran different workloads (%s): throughput is not comparable; compare files of the same workload, or pass --force",
+		e.A.Path, e.B.Path, strings.Join(parts, ", "))
+}
+
+// WorkloadDiffs lists the workload fields in which a and b differ: the
+// spec, and each figure of the verified answer.
+func WorkloadDiffs(a, b results.Workload) []FieldDiff {
+	var out []FieldDiff
+	add := func(field, x, y string) {
+		if x != y {
+			out = append(out, FieldDiff{field, x, y})
+		}
+	}
+	u := func(n uint64) string { return strconv.FormatUint(n, 10) }
+	add("spec", strconv.Quote(a.Spec), strconv.Quote(b.Spec))
+	add("numbers", u(a.Numbers), u(b.Numbers))
+	add("primes", u(a.Primes), u(b.Primes))
+	add("checksum", u(uint64(a.Checksum)), u(uint64(b.Checksum)))
+	add("divisions", u(a.Divisions), u(b.Divisions))
+	return out
 }
 
 // New compares inputs; the first is the baseline. Files of different
-// workloads are refused unless force is set.
+// workloads are refused unless force is set. The files' summaries must be
+// current (results.Decode and Assemble see to it).
 func New(inputs []Input, force bool) (*Comparison, error) {
 	if len(inputs) < 2 {
 		return nil, fmt.Errorf("need at least two result files to compare, got %d", len(inputs))
@@ -90,12 +127,13 @@ func New(inputs []Input, force bool) (*Comparison, error) {
 	c := &Comparison{}
 	base := inputs[0]
 	for _, in := range inputs[1:] {
-		if !sameWorkload(base.File.Workload, in.File.Workload) {
+		if diffs := WorkloadDiffs(base.File.Workload, in.File.Workload); len(diffs) > 0 {
+			mismatch := &WorkloadMismatchError{A: base, B: in, Diffs: diffs}
 			if !force {
-				return nil, &WorkloadMismatchError{A: base, B: in}
+				return nil, mismatch
 			}
-			c.Warnings = append(c.Warnings, fmt.Sprintf("%s and %s ran different workloads (%s, %s): throughput ratios compare different work; efficiency is still comparable",
-				base.Path, in.Path, base.File.Workload.Spec, in.File.Workload.Spec))
+			c.Warnings = append(c.Warnings, fmt.Sprintf("%s and %s ran different workloads: throughput ratios compare different work; efficiency is still comparable",
+				base.Path, in.Path))
 		}
 	}
 	c.Columns = columns(inputs)
@@ -105,35 +143,38 @@ func New(inputs []Input, force bool) (*Comparison, error) {
 	}
 	index := map[key]int{}
 	for col, in := range inputs {
-		for _, s := range in.File.Strategies {
+		for i := range in.File.Strategies {
+			s := &in.File.Strategies[i]
 			k := key{s.Name, s.Workers}
-			i, ok := index[k]
+			r, ok := index[k]
 			if !ok {
-				i = len(c.Rows)
-				index[k] = i
+				r = len(c.Rows)
+				index[k] = r
 				c.Rows = append(c.Rows, Row{Strategy: s.Name, Workers: s.Workers, Cells: make([]Cell, len(inputs))})
 			}
-			c.Rows[i].Cells[col] = cellOf(in.File, s)
+			c.Rows[r].Cells[col] = cellOf(s)
 		}
 	}
 	for r := range c.Rows {
 		row := &c.Rows[r]
-		baseStrategy := find(base.File, row.Strategy, row.Workers)
+		if !row.Cells[0].Present {
+			continue
+		}
+		baseRuns := find(base.File, row.Strategy, row.Workers).Throughputs(base.File.Workload)
 		for col := 1; col < len(inputs); col++ {
 			cell := &row.Cells[col]
-			if !cell.Present || !row.Cells[0].Present {
+			if !cell.Present {
 				continue
 			}
-			other := find(inputs[col].File, row.Strategy, row.Workers)
-			compareCell(cell, row.Cells[0], throughputs(base.File, baseStrategy), throughputs(inputs[col].File, other))
+			runs := find(inputs[col].File, row.Strategy, row.Workers).Throughputs(inputs[col].File.Workload)
+			cmp := summary.Compare(baseRuns, runs)
+			cell.Compared, cell.P, cell.TooFew = true, cmp.P, cmp.TooFew
+			cell.Significant = cmp.P < Alpha
+			cell.Ratio = cell.Throughput / row.Cells[0].Throughput
 		}
 	}
 	c.Geomean = geomean(c.Rows, len(inputs))
 	return c, nil
-}
-
-func sameWorkload(a, b results.Workload) bool {
-	return a.Spec == b.Spec && a.Numbers == b.Numbers && a.Primes == b.Primes && a.Checksum == b.Checksum && a.Divisions == b.Divisions
 }
 
 // columns labels files by machine, adding the file name where two files
@@ -163,74 +204,35 @@ func find(f *results.File, name string, workers int) *results.Strategy {
 	return nil
 }
 
-func throughputs(f *results.File, s *results.Strategy) []float64 {
-	out := make([]float64, len(s.Runs))
-	for i, r := range s.Runs {
-		out[i] = float64(f.Workload.Numbers) / r.WallSeconds
-	}
-	return out
-}
-
-func cellOf(f *results.File, s results.Strategy) Cell {
-	sum := summary.Of(throughputs(f, &s))
-	cell := Cell{Present: true, Runs: len(s.Runs), Median: sum.Median, CI95Low: sum.CI95Low, CI95High: sum.CI95High, Efficiency: math.NaN()}
-	if s.Summary.Efficiency != nil {
-		cell.Efficiency = *s.Summary.Efficiency
+func cellOf(s *results.Strategy) Cell {
+	sum := s.Summary
+	cell := Cell{Present: true, Runs: len(s.Runs), Throughput: sum.NumbersPerSecond, Interval: sum.ThroughputInterval,
+		IntervalLevel: sum.IntervalLevel, Efficiency: math.NaN()}
+	if sum.Efficiency != nil {
+		cell.Efficiency = *sum.Efficiency
 	}
 	return cell
 }
 
-// compareCell runs the Mann-Whitney U test (benchstat's test, which assumes
-// nothing about the distribution) between the baseline's and this file's
-// per-run throughputs.
-func compareCell(cell *Cell, base Cell, baseSamples, samples []float64) {
-	thresholds := benchmath.DefaultThresholds
-	thresholds.CompareAlpha = Alpha
-	cmp := benchmath.AssumeNothing.Compare(benchmath.NewSample(baseSamples, &thresholds), benchmath.NewSample(samples, &thresholds))
-	cell.Compared = true
-	cell.P = cmp.P
-	cell.Significant = cmp.P < Alpha
-	cell.TooFew = minimumP(len(baseSamples), len(samples)) >= Alpha
-	if base.Median > 0 {
-		cell.Ratio = cell.Median / base.Median
-	}
-}
-
-// minimumP is the smallest two-sided p-value the exact Mann-Whitney U test
-// can give for samples of sizes n1 and n2 (complete separation, with no
-// ties): 2 / C(n1+n2, n1). At or above Alpha no difference can be shown.
-func minimumP(n1, n2 int) float64 {
-	if n1 == 0 || n2 == 0 {
-		return 1
-	}
-	choose := 1.0
-	for i := 1; i <= n1; i++ {
-		choose = choose * float64(n2+i) / float64(i)
-	}
-	return math.Min(1, 2/choose)
-}
-
 func geomean(rows []Row, columns int) []GeomeanCell {
 	out := make([]GeomeanCell, columns)
-	logs := make([]float64, columns)
-	n := 0
+	values := make([][]float64, columns)
 	for _, row := range rows {
 		complete := true
 		for _, c := range row.Cells {
-			complete = complete && c.Present && c.Median > 0
+			complete = complete && c.Present && c.Throughput > 0
 		}
 		if !complete {
 			continue
 		}
-		n++
 		for i, c := range row.Cells {
-			logs[i] += math.Log(c.Median)
+			values[i] = append(values[i], c.Throughput)
 		}
 	}
 	for i := range out {
-		out[i].Rows = n
-		if n > 0 {
-			out[i].Value = math.Exp(logs[i] / float64(n))
+		out[i].Rows = len(values[i])
+		if out[i].Rows > 0 {
+			out[i].Value = summary.Geomean(values[i])
 		}
 	}
 	for i := range out {

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"math"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/primebench/primebench/results"
@@ -13,7 +14,7 @@ import (
 func file(label, spec string, walls map[string][]float64) *results.File {
 	f := &results.File{
 		SchemaVersion: results.SchemaVersion,
-		Machine:       results.Machine{Label: label, LogicalCPUs: 2},
+		Machine:       results.Machine{Label: label, LogicalCPUs: 2, AffinityCPUs: 2, CPUIDs: []int{0, 1}, EffectiveCPUs: 2},
 		Workload:      results.Workload{Spec: spec, Numbers: 1000, Primes: 10, Divisions: 5000},
 	}
 	for _, name := range []string{"serial", "goroutines"} {
@@ -21,12 +22,12 @@ func file(label, spec string, walls map[string][]float64) *results.File {
 		if !ok {
 			continue
 		}
-		s := results.Strategy{Name: name, Workers: 1, Cores: 1}
+		s := results.Strategy{Name: name, Workers: 1, SingleCore: true}
 		if name != "serial" {
-			s.Workers, s.Cores = 2, 2
+			s.Workers, s.SingleCore = 2, false
 		}
 		for _, w := range ws {
-			s.Runs = append(s.Runs, results.Run{WallSeconds: w, CPUShare: 1})
+			s.Runs = append(s.Runs, results.Run{WallSeconds: w})
 		}
 		f.Strategies = append(f.Strategies, s)
 	}
@@ -73,7 +74,6 @@ func TestCommittedFiles(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		results.Summarise(f)
 		return Input{Path: name, File: f}
 	}
 	base, slower, same := load("base.json"), load("slower.json"), load("same.json")
@@ -115,10 +115,15 @@ func TestCommittedFiles(t *testing.T) {
 func TestRefusesDifferentWorkloads(t *testing.T) {
 	a := file("a", "range:1-1000", map[string][]float64{"serial": {1, 1, 1}})
 	b := file("b", "preset:dense", map[string][]float64{"serial": {1, 1, 1}})
+	b.Workload.Checksum = 99
 	_, err := New([]Input{{"a.json", a}, {"b.json", b}}, false)
 	var mismatch *WorkloadMismatchError
 	if !errors.As(err, &mismatch) {
 		t.Fatalf("err = %v, want a WorkloadMismatchError", err)
+	}
+	want := `a.json and b.json ran different workloads (spec "range:1-1000" vs "preset:dense", checksum 0 vs 99): throughput is not comparable`
+	if !strings.HasPrefix(err.Error(), want) {
+		t.Errorf("message %q\nwant it to start %q", err, want)
 	}
 	c, err := New([]Input{{"a.json", a}, {"b.json", b}}, true)
 	if err != nil || len(c.Warnings) != 1 {
@@ -147,5 +152,22 @@ func TestRowsMissingFromAFile(t *testing.T) {
 func TestNeedsTwoFiles(t *testing.T) {
 	if _, err := New([]Input{{"a.json", file("a", "range:1-1000", map[string][]float64{"serial": {1}})}}, false); err == nil {
 		t.Fatal("one file: want an error")
+	}
+}
+
+// With an even number of runs the median is the mean of the middle two: the
+// comparison shows the same throughput as the file's own summary.
+func TestThroughputIsTheSummarys(t *testing.T) {
+	a := file("a", "range:1-1000", map[string][]float64{"serial": {1.0, 1.4, 1.1, 1.2}})
+	b := file("b", "range:1-1000", map[string][]float64{"serial": {2.0, 2.2, 2.1, 2.6}})
+	c, err := New([]Input{{"a.json", a}, {"b.json", b}}, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, f := range []*results.File{a, b} {
+		cell, sum := c.Rows[0].Cells[i], f.Strategies[0].Summary
+		if cell.Throughput != sum.NumbersPerSecond || cell.Interval != sum.ThroughputInterval || cell.Throughput != 1000/sum.MedianSeconds {
+			t.Errorf("file %d: cell %v %v, summary %v %v", i, cell.Throughput, cell.Interval, sum.NumbersPerSecond, sum.ThroughputInterval)
+		}
 	}
 }

@@ -1,19 +1,27 @@
-// Package harness measures strategies the same way: warm-up runs, then
-// measured runs interleaved round-robin across strategies so that drift on a
-// noisy machine spreads over all of them, each run's answer verified against
-// serial's and its wall time, CPU time and per-core usage recorded.
+// Package harness measures strategies the same way: a reference answer
+// first, warm-up runs, then measured runs interleaved round-robin across
+// strategies so that drift on a noisy machine spreads over all of them, then
+// the responsiveness probe's runs. Every run's answer is verified against the
+// reference and its wall time, CPU time, per-core use and throttling
+// recorded. Every phase is visible (Config.Progress), bounded by the context
+// and watched for stalls.
 package harness
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math"
 	"runtime"
+	"slices"
 	"time"
 
+	"github.com/primebench/primebench/cpulimit"
+	"github.com/primebench/primebench/cputime"
 	"github.com/primebench/primebench/machine"
 	"github.com/primebench/primebench/results"
 	"github.com/primebench/primebench/strategies"
+	"github.com/primebench/primebench/summary"
 	"github.com/primebench/primebench/workload"
 )
 
@@ -23,191 +31,424 @@ type Job struct {
 	Workers  int
 }
 
+func (j Job) String() string { return fmt.Sprintf("%s (workers=%d)", j.Strategy.Name(), j.Workers) }
+
 // Config says what to measure and how often.
 type Config struct {
 	Jobs   []Job
 	Plan   *workload.Plan
 	Warmup int // unmeasured runs per job, before any measured run
-	// SampleEvery is the interval of the per-core timeline sampled during
-	// each run; zero records no timeline.
-	SampleEvery time.Duration
+	Runs   int // measured runs per job
 	// HeartbeatEvery is the responsiveness probe's interval. The probe runs
 	// in ProbeRuns extra rounds after the measured ones, never in a timed
 	// run: waking every millisecond on a fully loaded machine costs the
 	// workers a few percent, which would bias the throughput it sits beside.
+	// Each probe run checks a prefix of the plan sized from the strategy's
+	// measured median (ProbeChunks).
 	HeartbeatEvery time.Duration
 	ProbeRuns      int
-	Runs           int // measured runs per job
-	// Progress, if set, is called before each run with the runs done so far,
-	// the total, and what is about to run.
-	Progress func(done, total int, what string)
+	// SampleEvery is the interval of the per-core timeline sampled during
+	// each run; zero records no timeline.
+	SampleEvery time.Duration
+	// Reference computes the reference answer when no job is the baseline:
+	// a parallel pass (goroutines on every usable CPU).
+	Reference Job
+	// Counters reads the usable CPUs' counters; nil when the OS has none.
+	Counters *machine.Counters
+	// QuotaDir is the cgroup whose throttling counters are read around each
+	// run; empty without a quota.
+	QuotaDir string
+	// Watch is the stall watchdog's view of progress; nil: a fresh one with
+	// the automatic limit.
+	Watch *strategies.Watch
+	// Progress, if set, hears of each phase as it starts.
+	Progress func(Event)
+	// Grace is how long a cancelled or stalled run may take to stop before
+	// Measure returns without it; zero means one second.
+	Grace time.Duration
 }
 
-// MismatchError is a strategy whose answer differs from serial's.
+// Phase names what a run is for.
+type Phase string
+
+const (
+	PhaseReference Phase = "reference"
+	PhaseWarmup    Phase = "warm-up"
+	PhaseRun       Phase = "run"
+	PhaseProbe     Phase = "probe"
+)
+
+// Event is a run about to start.
+type Event struct {
+	Phase Phase
+	Job   string
+	// Round is which of Rounds runs of this phase it is (1-based).
+	Round, Rounds int
+	// Done of Total runs of the whole measurement have finished.
+	Done, Total int
+}
+
+func (e Event) String() string {
+	if e.Phase == PhaseReference {
+		return "reference pass: " + e.Job
+	}
+	return fmt.Sprintf("%s %d of %d: %s", e.Phase, e.Round, e.Rounds, e.Job)
+}
+
+// MismatchError is a strategy whose answer differs from the reference.
 type MismatchError struct {
 	Job       string
 	Got, Want workload.Answer
 }
 
 func (e *MismatchError) Error() string {
-	return fmt.Sprintf("%s gave a wrong answer: %d primes, checksum %d, %d divisions in %d numbers; serial gave %d primes, checksum %d, %d divisions in %d numbers",
+	return fmt.Sprintf("%s gave a wrong answer: %d primes, checksum %d, %d divisions in %d numbers; the reference is %d primes, checksum %d, %d divisions in %d numbers",
 		e.Job, e.Got.Primes, e.Got.Checksum, e.Got.Divisions, e.Got.Numbers,
 		e.Want.Primes, e.Want.Checksum, e.Want.Divisions, e.Want.Numbers)
 }
 
-// Outcome is every measured run of every job, in the order of cfg.Jobs, and
-// the verified answer.
-type Outcome struct {
-	Answer workload.Answer
-	Runs   [][]results.Run
-	Probes [][]results.ProbeRun
+// StoppedError is a measurement ended early, by its context (a timeout, a
+// signal) or by a stall, and where it was at the time.
+type StoppedError struct {
+	Event Event
+	Cause error // the context's error, or a *StallError
 }
 
-func (j Job) String() string { return fmt.Sprintf("%s (workers=%d)", j.Strategy.Name(), j.Workers) }
+func (e *StoppedError) Error() string { return fmt.Sprintf("stopped during %s: %v", e.Event, e.Cause) }
+func (e *StoppedError) Unwrap() error { return e.Cause }
 
-// Measure runs the jobs. The reference answer comes from the serial strategy,
-// run first, or from an untimed serial pass if serial is not among the jobs.
-func Measure(ctx context.Context, cfg Config) (Outcome, error) {
+// StallError is an in-process run that made no progress for the stall
+// limit.
+type StallError struct {
+	Job    string
+	Silent time.Duration
+	Limit  time.Duration
+}
+
+func (e *StallError) Error() string {
+	return fmt.Sprintf("%s made no progress for %.1fs (stall limit %v; set it with --stall-timeout)", e.Job, e.Silent.Seconds(), e.Limit.Round(time.Millisecond))
+}
+
+// Measurement is every measured run of every job, in the order of
+// cfg.Jobs, and the verified answer.
+type Measurement struct {
+	Answer    workload.Answer
+	Reference results.Reference
+	Jobs      []JobResult
+}
+
+// JobResult is one job's runs and what its last run said of itself.
+type JobResult struct {
+	Job         Job
+	Runs        []results.Run
+	Probes      []results.ProbeRun
+	SingleCore  bool
+	Processes   []strategies.Process // of its first measured run
+	Interpreter *strategies.Interpreter
+	ProbeChunks int // chunks each probe run checked
+}
+
+// The probe's time: its runs together take about ProbeShare of a measured
+// run, and at least ProbeFloor, so a fast strategy still wakes its heartbeat
+// often enough for percentiles to mean something, and the probe never costs
+// more than ProbeRuns whole runs.
+const (
+	ProbeShare = 0.5
+	ProbeFloor = 600 * time.Millisecond
+)
+
+// Splits are the prefixes of the plan a probe run may check: the first
+// N/2^j chunks for j = 10..0. The reference records its answer for each.
+func Splits(plan *workload.Plan) []int {
+	n := plan.NumChunks()
+	var out []int
+	for j := 10; j >= 0; j-- {
+		k := (n + 1<<j - 1) >> j
+		if len(out) == 0 || out[len(out)-1] != k {
+			out = append(out, k)
+		}
+	}
+	return out
+}
+
+// ProbeChunks is how many chunks each of probeRuns probe runs of a strategy
+// whose median run is median checks: the largest of Splits that keeps the
+// probe within its time.
+func ProbeChunks(plan *workload.Plan, median time.Duration, probeRuns int) int {
+	splits := Splits(plan)
+	if probeRuns < 1 || median <= 0 {
+		return splits[len(splits)-1]
+	}
+	budget := max(time.Duration(ProbeShare*float64(median)), ProbeFloor) / time.Duration(probeRuns)
+	fraction := float64(budget) / float64(median)
+	k := splits[0]
+	for _, s := range splits {
+		if float64(s) <= fraction*float64(plan.NumChunks()) {
+			k = s
+		}
+	}
+	return k
+}
+
+// Measure runs the jobs. The reference answer comes from the baseline
+// strategy's first run when it is among the jobs (it runs first in every
+// round), else from a parallel pass of its own, which is timed and shown
+// like any other phase.
+func Measure(ctx context.Context, cfg Config) (Measurement, error) {
 	if len(cfg.Jobs) == 0 || cfg.Runs < 1 || cfg.Warmup < 0 {
-		return Outcome{}, fmt.Errorf("nothing to measure: need at least one job and one run")
+		return Measurement{}, errors.New("nothing to measure: need at least one job and one run")
 	}
-	order := serialFirst(cfg.Jobs)
-	var reference *workload.Answer
-	if order.firstName() != "serial" {
-		a := cfg.Plan.Solve()
-		reference = &a
+	if cfg.Watch == nil {
+		cfg.Watch = strategies.NewWatch(0)
 	}
+	if cfg.Grace == 0 {
+		cfg.Grace = time.Second
+	}
+	order := baselineFirst(cfg.Jobs)
 	probeRounds := cfg.ProbeRuns
 	if cfg.HeartbeatEvery <= 0 {
 		probeRounds = 0
 	}
-	out := Outcome{Runs: make([][]results.Run, len(cfg.Jobs)), Probes: make([][]results.ProbeRun, len(cfg.Jobs))}
+	splits := Splits(cfg.Plan)
+	m := Measurement{Jobs: make([]JobResult, len(cfg.Jobs))}
+	for i, j := range cfg.Jobs {
+		m.Jobs[i].Job = j
+	}
 	total := (cfg.Warmup + cfg.Runs + probeRounds) * len(cfg.Jobs)
 	done := 0
+	var reference *workload.Answer
+	var heads []workload.Answer // the reference's answers at splits
+	if first := cfg.Jobs[order[0]]; first.Strategy.Name() != results.Baseline {
+		total++
+		ev := Event{Phase: PhaseReference, Job: cfg.Reference.String(), Round: 1, Rounds: 1, Total: total}
+		if cfg.Progress != nil {
+			cfg.Progress(ev)
+		}
+		start := time.Now()
+		out, err := runOnce(ctx, cfg, cfg.Reference, strategies.Task{Plan: cfg.Plan, Workers: cfg.Reference.Workers, Splits: splits})
+		if err != nil {
+			return Measurement{}, stopped(ev, err)
+		}
+		m.Reference = results.Reference{Source: results.ReferenceParallel, Workers: cfg.Reference.Workers, Seconds: time.Since(start).Seconds()}
+		reference, heads = &out.Answer, out.Heads
+		done = 1
+	} else {
+		m.Reference = results.Reference{Source: results.ReferenceFromSerial, Workers: 1}
+	}
+
 	for round := 0; round < cfg.Warmup+cfg.Runs+probeRounds; round++ {
-		warm := round < cfg.Warmup
-		probe := round >= cfg.Warmup+cfg.Runs
-		for _, idx := range order.indexes {
+		ev := Event{Phase: PhaseWarmup, Round: round + 1, Rounds: cfg.Warmup, Total: total}
+		switch {
+		case round >= cfg.Warmup+cfg.Runs:
+			ev.Phase, ev.Round, ev.Rounds = PhaseProbe, round-cfg.Warmup-cfg.Runs+1, probeRounds
+		case round >= cfg.Warmup:
+			ev.Phase, ev.Round, ev.Rounds = PhaseRun, round-cfg.Warmup+1, cfg.Runs
+		}
+		for _, idx := range order {
 			job := cfg.Jobs[idx]
+			ev.Job, ev.Done = job.String(), done
 			if cfg.Progress != nil {
-				label := "run"
-				switch {
-				case warm:
-					label = "warm-up"
-				case probe:
-					label = "probe"
+				cfg.Progress(ev)
+			}
+			r := &m.Jobs[idx]
+			task := strategies.Task{Plan: cfg.Plan, Workers: job.Workers}
+			want := reference
+			var hb *strategies.Heartbeat
+			if ev.Phase == PhaseProbe {
+				if r.ProbeChunks == 0 {
+					r.ProbeChunks = ProbeChunks(cfg.Plan, medianWall(r.Runs), probeRounds)
 				}
-				cfg.Progress(done, total, fmt.Sprintf("%s %s", job, label))
-			}
-			heartbeat := time.Duration(0)
-			if probe {
-				heartbeat = cfg.HeartbeatEvery
-			}
-			run, lags, answer, err := measureOnce(ctx, job, cfg.Plan, cfg.SampleEvery, heartbeat)
-			if err != nil {
-				return Outcome{}, fmt.Errorf("%s: %w", job, err)
+				hb = newHeartbeat(cfg.HeartbeatEvery)
+				task.Plan, task.Heartbeat = cfg.Plan.Prefix(r.ProbeChunks), hb
+				want = &heads[slices.Index(splits, r.ProbeChunks)]
 			}
 			if reference == nil {
-				reference = &answer
-			} else if answer != *reference {
-				return Outcome{}, &MismatchError{Job: job.String(), Got: answer, Want: *reference}
+				task.Splits = splits // the baseline's first run is the reference
 			}
-			switch {
-			case probe:
-				out.Probes[idx] = append(out.Probes[idx], results.ProbeRun{WallSeconds: run.WallSeconds, LagMs: lags})
-			case !warm:
-				out.Runs[idx] = append(out.Runs[idx], run)
+			run, out, err := measureOnce(ctx, cfg, job, task)
+			if err != nil {
+				return Measurement{}, stopped(ev, err)
+			}
+			if reference == nil {
+				reference, heads = &out.Answer, out.Heads
+				want = reference
+			} else if out.Answer != *want {
+				return Measurement{}, &MismatchError{Job: job.String(), Got: out.Answer, Want: *want}
+			}
+			r.SingleCore, r.Interpreter = out.SingleCore, out.Interpreter
+			switch ev.Phase {
+			case PhaseProbe:
+				r.Probes = append(r.Probes, results.ProbeRun{WallSeconds: run.WallSeconds, LagMs: lagsMs(hb.Lags)})
+			case PhaseRun:
+				if len(r.Runs) == 0 {
+					r.Processes = out.Processes
+				}
+				r.Runs = append(r.Runs, run)
 			}
 			done++
 		}
 	}
-	if cfg.Progress != nil {
-		cfg.Progress(done, total, "done")
-	}
-	out.Answer = *reference
-	return out, nil
+	m.Answer = *reference
+	return m, nil
 }
 
-// serialFirst orders jobs so a serial job (if any) runs first in each round:
-// its first run provides the reference answer before any other strategy runs.
-func serialFirst(jobs []Job) orderedJobs {
-	var o orderedJobs
+// stopped wraps a run's error with where the measurement was, when it was a
+// stop (context or stall) rather than a failure.
+func stopped(ev Event, err error) error {
+	var stall *StallError
+	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) || errors.As(err, &stall) {
+		return &StoppedError{Event: ev, Cause: err}
+	}
+	return fmt.Errorf("%s: %w", ev.Job, err)
+}
+
+// baselineFirst orders jobs so the baseline (serial at one worker), if
+// present, runs first in each round: its first run provides the reference
+// answer before any other strategy runs.
+func baselineFirst(jobs []Job) []int {
+	var order []int
 	for i, j := range jobs {
-		if j.Strategy.Name() == "serial" {
-			o.indexes = append([]int{i}, o.indexes...)
+		if j.Strategy.Name() == results.Baseline && j.Workers == 1 && (len(order) == 0 || jobs[order[0]].Strategy.Name() != results.Baseline) {
+			order = append([]int{i}, order...)
 		} else {
-			o.indexes = append(o.indexes, i)
+			order = append(order, i)
 		}
 	}
-	o.jobs = jobs
-	return o
+	return order
 }
 
-type orderedJobs struct {
-	jobs    []Job
-	indexes []int
-}
-
-func (o orderedJobs) firstName() string { return o.jobs[o.indexes[0]].Strategy.Name() }
-
-// measureOnce times one run of a job, with the heartbeat when heartbeatEvery
-// is set (its lags, in ms, come back apart from the run). Collecting garbage
-// first keeps one run's garbage from being collected during the next.
-func measureOnce(ctx context.Context, job Job, plan *workload.Plan, sampleEvery, heartbeatEvery time.Duration) (results.Run, []float64, workload.Answer, error) {
-	var hb *strategies.Heartbeat
-	if heartbeatEvery > 0 {
-		// Room for one wake-up per interval of a second-long run, so
-		// appending does not allocate in the timed region.
-		hb = &strategies.Heartbeat{Every: heartbeatEvery, Lags: make([]time.Duration, 0, int(time.Second/heartbeatEvery)+1)}
+func medianWall(runs []results.Run) time.Duration {
+	walls := make([]float64, len(runs))
+	for i, r := range runs {
+		walls[i] = r.WallSeconds
 	}
+	return time.Duration(summary.Median(walls) * float64(time.Second))
+}
+
+func newHeartbeat(every time.Duration) *strategies.Heartbeat {
+	// Room for one wake-up per interval of a second-long run, so appending
+	// does not allocate while it runs.
+	return &strategies.Heartbeat{Every: every, Lags: make([]time.Duration, 0, int(time.Second/every)+1)}
+}
+
+func lagsMs(lags []time.Duration) []float64 {
+	out := make([]float64, len(lags))
+	for i, l := range lags {
+		out[i] = math.Round(float64(l)/1e3) / 1e3 // ms, to the microsecond
+	}
+	return out
+}
+
+// selfWatching strategies run worker processes and watch them themselves:
+// a stalled worker is theirs to replace (--retry) or report.
+type selfWatching interface{ WatchesItself() bool }
+
+// runOnce runs one job under the stall watchdog and returns within the
+// grace period of ctx ending or a stall, whether or not the strategy has
+// stopped by then.
+func runOnce(ctx context.Context, cfg Config, job Job, task strategies.Task) (strategies.Outcome, error) {
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	task.Watch = cfg.Watch
+	cfg.Watch.Begin()
+	type result struct {
+		out strategies.Outcome
+		err error
+	}
+	done := make(chan result, 1)
+	go func() {
+		out, err := job.Strategy.Run(ctx, task)
+		done <- result{out, err}
+	}()
+	_, watchesItself := job.Strategy.(selfWatching)
+	tick := time.NewTicker(100 * time.Millisecond)
+	defer tick.Stop()
+	last, lastChange := cfg.Watch.Progress(), time.Now()
+	var stopping <-chan time.Time
+	for {
+		select {
+		case r := <-done:
+			if cause := context.Cause(ctx); r.err != nil && cause != nil && cause != ctx.Err() {
+				return r.out, cause // a stall
+			}
+			return r.out, r.err
+		case now := <-tick.C:
+			if p := cfg.Watch.Progress(); p != last {
+				last, lastChange = p, now
+			} else if silent := now.Sub(lastChange); !watchesItself && silent > cfg.Watch.Limit() && stopping == nil {
+				cancel(&StallError{Job: job.String(), Silent: silent, Limit: cfg.Watch.Limit()})
+			}
+			if ctx.Err() != nil && stopping == nil {
+				stopping = time.After(cfg.Grace)
+			}
+		case <-stopping:
+			// It has not stopped within the grace period: leave it. Worker
+			// processes die with primebench (process groups, a
+			// parent-death signal, job objects).
+			return strategies.Outcome{}, context.Cause(ctx)
+		}
+	}
+}
+
+// measureOnce times one run of a job. Collecting garbage first keeps one
+// run's garbage from being collected during the next.
+func measureOnce(ctx context.Context, cfg Config, job Job, task strategies.Task) (results.Run, strategies.Outcome, error) {
 	runtime.GC()
-	cpusBefore, err := machine.ReadCPUTimes()
-	if err != nil {
-		return results.Run{}, nil, workload.Answer{}, fmt.Errorf("reading per-CPU counters: %w", err)
+	var cpusBefore machine.CPUTimes
+	if cfg.Counters != nil {
+		cpusBefore, _ = cfg.Counters.Read()
 	}
-	userBefore, sysBefore := cpuTimes()
+	throttleBefore, throttleErr := cpulimit.ReadThrottling(cfg.QuotaDir)
+	selfBefore, selfKnown := cputime.Self()
 	start := time.Now()
-	timeline := startTimeline(sampleEvery, start, cpusBefore)
-	outcome, err := strategies.RunProbed(ctx, job.Strategy, plan, job.Workers, hb)
+	timeline := startTimeline(cfg.SampleEvery, start, cfg.Counters, cpusBefore)
+	outcome, err := runOnce(ctx, cfg, job, task)
 	wall := time.Since(start)
-	userAfter, sysAfter := cpuTimes()
-	cpusAfter, cpuErr := machine.ReadCPUTimes()
+	selfAfter, _ := cputime.Self()
+	throttleAfter, throttleErr2 := cpulimit.ReadThrottling(cfg.QuotaDir)
+	var cpusAfter machine.CPUTimes
+	if cpusBefore != nil {
+		cpusAfter, _ = cfg.Counters.Read()
+	}
 	samples := timeline.stop(wall, cpusAfter)
 	if err != nil {
-		return results.Run{}, nil, workload.Answer{}, err
+		return results.Run{}, outcome, err
 	}
-	if cpuErr != nil {
-		return results.Run{}, nil, workload.Answer{}, fmt.Errorf("reading per-CPU counters: %w", cpuErr)
-	}
-	usage := cpusAfter.UsageSince(cpusBefore)
 	run := results.Run{
 		WallSeconds:    wall.Seconds(),
-		UserSeconds:    userAfter - userBefore,
-		SystemSeconds:  sysAfter - sysBefore,
 		StartupSeconds: outcome.Startup.Seconds(),
 		WorkerRestarts: outcome.Restarts,
 		LockHandoffs:   outcome.Handoffs,
-		CoreBusy:       usage.Busy,
-		CoreSteal:      usage.Steal,
 		CoreTimeline:   samples,
 	}
-	var lags []float64
-	if hb != nil {
-		lags = make([]float64, len(hb.Lags))
-		for i, l := range hb.Lags {
-			lags[i] = math.Round(float64(l)/1e3) / 1e3 // ms, to the microsecond
+	for _, p := range outcome.Processes {
+		if p.Startup > 0 {
+			run.WorkerStartupSeconds = append(run.WorkerStartupSeconds, p.Startup.Seconds())
 		}
 	}
-	run.CPUSeconds = run.UserSeconds + run.SystemSeconds
-	cores := job.Strategy.Cores(job.Workers, runtime.NumCPU())
-	run.CPUShare = run.CPUSeconds / (run.WallSeconds * float64(cores))
-	return run, lags, outcome.Answer, nil
+	if selfKnown && (outcome.ChildCPUKnown || len(outcome.Processes) == 0) {
+		used := selfAfter.Sub(selfBefore).Add(outcome.ChildCPU)
+		user, system, total := used.User.Seconds(), used.System.Seconds(), used.Total().Seconds()
+		run.UserSeconds, run.SystemSeconds, run.CPUSeconds = &user, &system, &total
+	}
+	if cpusBefore != nil && cpusAfter != nil {
+		usage := cpusAfter.UsageSince(cpusBefore)
+		run.CoreBusy, run.CoreSteal = usage.Busy, usage.Steal
+	}
+	if throttleErr == nil && throttleErr2 == nil {
+		d := throttleAfter.Sub(throttleBefore)
+		run.Throttling = &results.Throttling{Periods: d.Periods, Throttled: d.Throttled, Seconds: d.Time.Seconds()}
+	}
+	return run, outcome, nil
 }
 
-// BusyBefore measures how busy the machine is while primebench itself idles:
-// the fraction of all CPUs' time used by others over window.
-func BusyBefore(ctx context.Context, window time.Duration) (float64, error) {
-	before, err := machine.ReadCPUTimes()
+// BusyBefore measures how busy the usable CPUs are while primebench itself
+// idles: the fraction of their time used by others over window.
+func BusyBefore(ctx context.Context, counters *machine.Counters, window time.Duration) (float64, error) {
+	if counters == nil {
+		return 0, errors.New("no per-CPU counters")
+	}
+	before, err := counters.Read()
 	if err != nil {
 		return 0, err
 	}
@@ -216,7 +457,7 @@ func BusyBefore(ctx context.Context, window time.Duration) (float64, error) {
 	case <-ctx.Done():
 		return 0, ctx.Err()
 	}
-	after, err := machine.ReadCPUTimes()
+	after, err := counters.Read()
 	if err != nil {
 		return 0, err
 	}

@@ -19,8 +19,8 @@ type timeline struct {
 	prev    machine.CPUTimes // the last snapshot taken, once stopped
 }
 
-func startTimeline(every time.Duration, start time.Time, first machine.CPUTimes) *timeline {
-	if every <= 0 {
+func startTimeline(every time.Duration, start time.Time, counters *machine.Counters, first machine.CPUTimes) *timeline {
+	if every <= 0 || counters == nil || first == nil {
 		return nil
 	}
 	t := &timeline{done: make(chan struct{}), stopped: make(chan *results.Timeline, 1)}
@@ -36,7 +36,7 @@ func startTimeline(every time.Duration, start time.Time, first machine.CPUTimes)
 				t.stopped <- out
 				return
 			case now := <-ticker.C:
-				cur, err := machine.ReadCPUTimes()
+				cur, err := counters.Read()
 				if err != nil {
 					continue
 				}

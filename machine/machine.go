@@ -1,10 +1,11 @@
-// Package machine describes the computer primebench runs on and samples its
-// per-CPU counters.
+// Package machine describes the computer primebench runs on, the CPUs the
+// process may use, and samples those CPUs' counters.
 package machine
 
 import (
 	"os"
 	"runtime"
+	"strconv"
 	"strings"
 
 	"github.com/shirou/gopsutil/v4/cpu"
@@ -12,21 +13,36 @@ import (
 	"github.com/shirou/gopsutil/v4/load"
 	"github.com/shirou/gopsutil/v4/mem"
 
+	"github.com/primebench/primebench/cpulimit"
 	"github.com/primebench/primebench/results"
 )
 
-// Describe returns what is known of this machine. Fields the OS does not
-// reveal are left empty rather than guessed.
-func Describe(version, commit string) results.Machine {
+// Describe returns what is known of this machine and of the CPUs this
+// process may use under limits. Fields the OS does not reveal are left
+// empty rather than guessed.
+func Describe(version, commit string, limits cpulimit.Limits) results.Machine {
 	m := results.Machine{
 		OS:                runtime.GOOS,
 		Arch:              runtime.GOARCH,
 		LogicalCPUs:       runtime.NumCPU(),
+		AffinityCPUs:      limits.AffinityCPUs(),
+		CPUIDs:            limits.Affinity,
+		CPUQuota:          limits.Cgroup.Quota,
+		CgroupVersion:     limits.Cgroup.Version,
+		EffectiveCPUs:     limits.Effective(),
 		GOMAXPROCS:        runtime.GOMAXPROCS(0),
 		GoVersion:         runtime.Version(),
 		PrimebenchVersion: version,
 		PrimebenchCommit:  commit,
 		CPUModel:          "unknown",
+	}
+	// runtime.NumCPU is the affinity mask's size on Linux; the machine's
+	// own count is what it has online.
+	if n, err := cpu.Counts(true); err == nil && n >= m.AffinityCPUs {
+		m.LogicalCPUs = n
+	}
+	if last := limits.Affinity[len(limits.Affinity)-1]; last >= m.LogicalCPUs {
+		m.LogicalCPUs = last + 1 // offline CPUs below the highest id still exist
 	}
 	m.Hostname, _ = os.Hostname()
 	if infos, err := cpu.Info(); err == nil && len(infos) > 0 {
@@ -52,13 +68,52 @@ func LoadAverage1() float64 {
 	return 0
 }
 
-// CPUTimes is a snapshot of the OS's cumulative per-CPU time counters.
+// CPUTimes is a snapshot of the OS's cumulative time counters of the CPUs
+// a Counters reads, in the order of its ids.
 type CPUTimes []cpu.TimesStat
 
-// ReadCPUTimes snapshots the per-CPU counters (/proc/stat on Linux).
-func ReadCPUTimes() (CPUTimes, error) {
-	t, err := cpu.Times(true)
-	return CPUTimes(t), err
+// Counters reads the per-CPU counters of a fixed set of CPUs: the ones the
+// process may use, so that per-core figures under taskset or a cpuset cover
+// those CPUs and no others.
+type Counters struct {
+	ids []int
+}
+
+// NewCounters reads the CPUs with the given ids.
+func NewCounters(ids []int) *Counters { return &Counters{ids: ids} }
+
+// Read snapshots the counters (/proc/stat on Linux; the host's processor
+// statistics on macOS, Windows and FreeBSD, through gopsutil). It fails
+// where the OS gives no per-CPU counters or lacks one of the CPUs.
+func (c *Counters) Read() (CPUTimes, error) {
+	all, err := cpu.Times(true)
+	if err != nil {
+		return nil, err
+	}
+	byID := make(map[int]cpu.TimesStat, len(all))
+	for i, t := range all {
+		id := i
+		if n, err := strconv.Atoi(strings.TrimPrefix(t.CPU, "cpu")); err == nil {
+			id = n
+		}
+		byID[id] = t
+	}
+	out := make(CPUTimes, len(c.ids))
+	for i, id := range c.ids {
+		t, ok := byID[id]
+		if !ok {
+			return nil, &MissingCPUError{ID: id}
+		}
+		out[i] = t
+	}
+	return out, nil
+}
+
+// MissingCPUError is a CPU the OS's counters do not list (it went offline).
+type MissingCPUError struct{ ID int }
+
+func (e *MissingCPUError) Error() string {
+	return "the per-CPU counters do not list cpu" + strconv.Itoa(e.ID)
 }
 
 // Usage is how each CPU spent the time between two snapshots, as fractions.

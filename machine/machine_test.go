@@ -1,10 +1,15 @@
 package machine
 
 import (
+	"errors"
+	"fmt"
 	"math"
+	"runtime"
 	"testing"
 
 	"github.com/shirou/gopsutil/v4/cpu"
+
+	"github.com/primebench/primebench/cpulimit"
 )
 
 func TestUsageSince(t *testing.T) {
@@ -33,8 +38,32 @@ func TestUsageSince(t *testing.T) {
 }
 
 func TestDescribe(t *testing.T) {
-	m := Describe("9.9.9", "")
+	limits := cpulimit.Limits{Affinity: []int{0}, Cgroup: cpulimit.Cgroup{Version: 1, Quota: 0.5}}
+	m := Describe("9.9.9", "", limits)
 	if m.LogicalCPUs < 1 || m.OS == "" || m.GoVersion == "" || m.PrimebenchVersion != "9.9.9" || m.CPUModel == "" {
 		t.Errorf("Describe() = %+v", m)
+	}
+	if m.AffinityCPUs != 1 || m.CPUQuota != 0.5 || m.EffectiveCPUs != 0.5 || m.CgroupVersion != 1 || len(m.CPUIDs) != 1 {
+		t.Errorf("limits not recorded: %+v", m)
+	}
+	// The machine's logical CPUs are every online CPU, not the mask's size.
+	if m.LogicalCPUs < runtime.NumCPU() {
+		t.Errorf("logical CPUs %d, the runtime sees %d", m.LogicalCPUs, runtime.NumCPU())
+	}
+}
+
+func TestCountersReadTheNamedCPUs(t *testing.T) {
+	if runtime.GOOS != "linux" {
+		t.Skip("reads /proc/stat")
+	}
+	last := runtime.NumCPU() - 1
+	times, err := NewCounters([]int{last}).Read()
+	if err != nil || len(times) != 1 || times[0].CPU != fmt.Sprintf("cpu%d", last) {
+		t.Fatalf("Read() = %+v, %v", times, err)
+	}
+	_, err = NewCounters([]int{4095}).Read()
+	var missing *MissingCPUError
+	if !errors.As(err, &missing) || missing.ID != 4095 {
+		t.Errorf("a CPU that does not exist: %v", err)
 	}
 }

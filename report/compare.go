@@ -38,7 +38,7 @@ func NewCompare(format string) (CompareReporter, error) {
 	return nil, fmt.Errorf("unknown format %q: choose %s", format, choices(CompareFormats))
 }
 
-const tooFewNote = "too few runs to tell: the Mann-Whitney U test cannot reach p < 0.05 with this many runs per file (use --runs 5 or more)"
+const tooFewNote = "too few runs to tell: the Mann-Whitney U test cannot reach p < 0.05 with this many runs per file (use --runs 6 or more)"
 
 func compareTable(w io.Writer, c *compare.Comparison, r tw.Renderer, bullet string) error {
 	for i, col := range c.Columns {
@@ -47,7 +47,7 @@ func compareTable(w io.Writer, c *compare.Comparison, r tw.Renderer, bullet stri
 			role = " (baseline)"
 		}
 		m := col.Machine
-		fmt.Fprintf(w, "%s%s%s: %s; %s, %d logical CPUs, %s; workload %s\n", bullet, col.Label, role, col.Path, m.CPUModel, m.LogicalCPUs, m.GoVersion, col.Spec)
+		fmt.Fprintf(w, "%s%s%s: %s; %s, %s, %s %s/%s; workload %s\n", bullet, col.Label, role, col.Path, m.CPUModel, CPUsInWords(m), m.GoVersion, m.OS, m.Arch, col.Spec)
 	}
 	fmt.Fprintln(w)
 	base := c.Columns[0].Label
@@ -82,7 +82,7 @@ func compareTable(w io.Writer, c *compare.Comparison, r tw.Renderer, bullet stri
 				cells = append(cells, "-")
 				continue
 			}
-			cells = append(cells, withSpread(si(cell.Median), "±"+si((cell.CI95High-cell.CI95Low)/2), cell.Runs))
+			cells = append(cells, throughputCell(cell))
 			if i > 0 {
 				cells = append(cells, verdict(cell))
 				tooFew = tooFew || cell.TooFew
@@ -116,8 +116,8 @@ func compareTable(w io.Writer, c *compare.Comparison, r tw.Renderer, bullet stri
 		return err
 	}
 	fmt.Fprintln(w)
-	fmt.Fprintln(w, "numbers/s: median over runs ±95% CI half-width; vs: change of the median against the baseline when the")
-	fmt.Fprintln(w, "Mann-Whitney U test gives p < 0.05, else ~; eff: speedup over the same machine's serial / min(workers, its logical CPUs).")
+	fmt.Fprintln(w, "numbers/s: the workload over the median wall time [the median's 95% CI]; vs: change against the baseline file when the")
+	fmt.Fprintln(w, "Mann-Whitney U test over the runs gives p < 0.05, else ~; eff: speedup over the same file's serial / the CPUs its workers could use.")
 	if n := c.Geomean[0].Rows; n > 0 && n < len(c.Rows) {
 		fmt.Fprintf(w, "geomean over the %d rows present in every file.\n", n)
 	}
@@ -128,6 +128,13 @@ func compareTable(w io.Writer, c *compare.Comparison, r tw.Renderer, bullet stri
 		fmt.Fprintln(w, "warning: "+warning)
 	}
 	return nil
+}
+
+func throughputCell(c compare.Cell) string {
+	if c.Runs < 2 {
+		return si(c.Throughput) + " (1 run)"
+	}
+	return withInterval(c.Throughput, c.Interval, "")
 }
 
 func verdict(cell compare.Cell) string {
@@ -151,7 +158,7 @@ func efficiency(x float64) string {
 // CompareCSV writes one line per row and file.
 func CompareCSV(w io.Writer, c *compare.Comparison) error {
 	cw := csv.NewWriter(w)
-	cw.Write([]string{"strategy", "workers", "label", "file", "runs", "numbers_per_second", "ci95_low", "ci95_high", "ratio", "p_value", "significant", "efficiency"})
+	cw.Write([]string{"strategy", "workers", "label", "file", "runs", "numbers_per_second", "interval_low", "interval_high", "interval_level", "ratio", "p_value", "significant", "too_few_runs", "efficiency"})
 	num := func(x float64) string {
 		if math.IsNaN(x) {
 			return ""
@@ -163,12 +170,12 @@ func CompareCSV(w io.Writer, c *compare.Comparison) error {
 			if !cell.Present {
 				continue
 			}
-			ratio, p, sig := "", "", ""
+			ratio, p, sig, few := "", "", "", ""
 			if cell.Compared {
-				ratio, p, sig = num(cell.Ratio), num(cell.P), strconv.FormatBool(cell.Significant)
+				ratio, p, sig, few = num(cell.Ratio), num(cell.P), strconv.FormatBool(cell.Significant), strconv.FormatBool(cell.TooFew)
 			}
 			cw.Write([]string{row.Strategy, strconv.Itoa(row.Workers), c.Columns[i].Label, c.Columns[i].Path, strconv.Itoa(cell.Runs),
-				num(cell.Median), num(cell.CI95Low), num(cell.CI95High), ratio, p, sig, num(cell.Efficiency)})
+				num(cell.Throughput), num(cell.Interval[0]), num(cell.Interval[1]), num(cell.IntervalLevel), ratio, p, sig, few, num(cell.Efficiency)})
 		}
 	}
 	cw.Flush()
@@ -181,11 +188,13 @@ func CompareJSON(w io.Writer, c *compare.Comparison) error {
 		Label            string     `json:"label"`
 		Runs             int        `json:"runs"`
 		NumbersPerSecond float64    `json:"numbers_per_second"`
-		CI95             [2]float64 `json:"ci95"`
+		Interval         [2]float64 `json:"numbers_per_second_interval"`
+		IntervalLevel    float64    `json:"interval_level"`
 		Efficiency       *float64   `json:"efficiency"`
 		Ratio            *float64   `json:"ratio,omitempty"`
 		P                *float64   `json:"p_value,omitempty"`
 		Significant      *bool      `json:"significant,omitempty"`
+		TooFew           *bool      `json:"too_few_runs,omitempty"`
 	}
 	type row struct {
 		Strategy string `json:"strategy"`
@@ -205,14 +214,14 @@ func CompareJSON(w io.Writer, c *compare.Comparison) error {
 			if !x.Present {
 				continue
 			}
-			jc := cell{Label: c.Columns[i].Label, Runs: x.Runs, NumbersPerSecond: x.Median, CI95: [2]float64{x.CI95Low, x.CI95High}}
+			jc := cell{Label: c.Columns[i].Label, Runs: x.Runs, NumbersPerSecond: x.Throughput, Interval: x.Interval, IntervalLevel: x.IntervalLevel}
 			if !math.IsNaN(x.Efficiency) {
 				e := x.Efficiency
 				jc.Efficiency = &e
 			}
 			if x.Compared {
-				ratio, p, sig := x.Ratio, x.P, x.Significant
-				jc.Ratio, jc.P, jc.Significant = &ratio, &p, &sig
+				ratio, p, sig, few := x.Ratio, x.P, x.Significant, x.TooFew
+				jc.Ratio, jc.P, jc.Significant, jc.TooFew = &ratio, &p, &sig, &few
 			}
 			jr.Files = append(jr.Files, jc)
 		}

@@ -14,10 +14,12 @@ import (
 // for spreadsheets; the raw runs stay in the JSON.
 func CSV(w io.Writer, f *results.File) error {
 	cw := csv.NewWriter(w)
-	header := []string{"machine", "workload", "strategy", "workers", "runs",
-		"median_seconds", "mean_seconds", "stddev_seconds", "ci95_low_seconds", "ci95_high_seconds",
-		"numbers_per_second", "divisions_per_second", "speedup", "efficiency", "cpu_utilisation",
-		"startup_seconds", "starved_runs", "core_busy", "lag_p50_ms", "lag_p99_ms", "lag_max_ms", "handoffs_per_second"}
+	header := []string{"machine", "workload", "strategy", "workers", "cpus", "cores", "runs",
+		"median_seconds", "median_interval_low_seconds", "median_interval_high_seconds", "median_interval_level",
+		"mean_seconds", "stddev_seconds", "numbers_per_second", "numbers_per_second_low", "numbers_per_second_high",
+		"divisions_per_second", "baseline", "speedup", "efficiency", "cpu_utilisation",
+		"startup_seconds", "worker_startup_seconds", "starved_runs", "throttled_runs", "core_busy",
+		"lag_p50_ms", "lag_p99_ms", "lag_max_ms", "handoffs_per_second", "warnings"}
 	if err := cw.Write(header); err != nil {
 		return err
 	}
@@ -34,11 +36,16 @@ func CSV(w io.Writer, f *results.File) error {
 		for i, b := range sum.CoreBusy {
 			busy[i] = strconv.FormatFloat(b, 'f', 4, 64)
 		}
-		row := []string{f.Machine.Name(), f.Workload.Spec, s.Name, strconv.Itoa(s.Workers), strconv.Itoa(len(s.Runs)),
-			num(sum.MedianSeconds), num(sum.MeanSeconds), num(sum.StddevSeconds), num(sum.CI95Seconds[0]), num(sum.CI95Seconds[1]),
-			num(sum.NumbersPerSecond), num(sum.DivisionsPerSecond), opt(sum.Speedup), opt(sum.Efficiency), num(sum.CPUUtilisation),
-			num(sum.StartupSeconds), strconv.Itoa(sum.StarvedRuns), strings.Join(busy, " "),
-			opt(sum.LagP50Ms), opt(sum.LagP99Ms), opt(sum.LagMaxMs), num(sum.HandoffsPerSecond)}
+		kinds := make([]string, len(sum.Warnings))
+		for i, w := range sum.Warnings {
+			kinds[i] = string(w.Kind)
+		}
+		row := []string{f.Machine.Name(), f.Workload.Spec, s.Name, strconv.Itoa(s.Workers), num(s.CPUs), num(s.Cores), strconv.Itoa(len(s.Runs)),
+			num(sum.MedianSeconds), num(sum.IntervalSeconds[0]), num(sum.IntervalSeconds[1]), num(sum.IntervalLevel),
+			num(sum.MeanSeconds), num(sum.StddevSeconds), num(sum.NumbersPerSecond), num(sum.ThroughputInterval[0]), num(sum.ThroughputInterval[1]),
+			num(sum.DivisionsPerSecond), sum.Baseline, opt(sum.Speedup), opt(sum.Efficiency), opt(sum.CPUUtilisation),
+			num(sum.StartupSeconds), opt(sum.WorkerStartupSeconds), strconv.Itoa(sum.StarvedRuns), strconv.Itoa(sum.ThrottledRuns), strings.Join(busy, " "),
+			opt(sum.LagP50Ms), opt(sum.LagP99Ms), opt(sum.LagMaxMs), num(sum.HandoffsPerSecond), strings.Join(kinds, " ")}
 		if err := cw.Write(row); err != nil {
 			return err
 		}
@@ -58,6 +65,7 @@ func GoBench(w io.Writer, f *results.File) error {
 		{"goarch", m.Arch},
 		{"cpu", m.CPUModel},
 		{"host", m.Name()},
+		{"effective-cpus", trimFloat(m.EffectiveCPUs)},
 		{"primebench-version", m.PrimebenchVersion},
 		{"workload", f.Workload.Spec},
 	}

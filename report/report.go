@@ -1,17 +1,22 @@
-// Package report renders result files for people (tables) and programs
-// (JSON). It reads only the results format, never the engine's internals.
+// Package report renders result files for people (tables, Markdown) and
+// programs (JSON, CSV, Go benchmark format). It reads only the results
+// format and its derived figures, never the engine's internals, and puts
+// warnings into words.
 package report
 
 import (
 	"fmt"
 	"io"
+	"math"
 	"sort"
 	"strings"
 
 	"github.com/olekukonko/tablewriter"
 	"github.com/olekukonko/tablewriter/renderer"
 	"github.com/olekukonko/tablewriter/tw"
+	"golang.org/x/perf/benchunit"
 
+	"github.com/primebench/primebench/cpulimit"
 	"github.com/primebench/primebench/results"
 )
 
@@ -48,8 +53,9 @@ func choices(names []string) string {
 // JSON writes the result file itself.
 func JSON(w io.Writer, f *results.File) error { return results.Encode(w, f) }
 
-// Table writes a header naming the machine and the workload, one row per
-// strategy and worker count, and the warnings as numbered notes.
+// Table writes a header naming the machine, its usable CPUs and the
+// workload, one row per strategy and worker count, and the warnings as
+// numbered notes.
 func Table(w io.Writer, f *results.File) error { return runTable(w, f, asciiRenderer(), "") }
 
 // Markdown is Table for pasting into a GitHub issue or README.
@@ -57,45 +63,62 @@ func Markdown(w io.Writer, f *results.File) error {
 	return runTable(w, f, renderer.NewMarkdown(), "- ")
 }
 
-func runTable(w io.Writer, f *results.File, r tw.Renderer, bullet string) error {
+// CPUsInWords says what CPUs the run could use: "2 logical CPUs, CPU quota
+// 1.0: 1 effective", "2 logical CPUs, affinity 1 (cpu 1): 1 effective".
+func CPUsInWords(m results.Machine) string {
+	parts := []string{fmt.Sprintf("%d logical CPUs", m.LogicalCPUs)}
+	if m.AffinityCPUs > 0 && m.AffinityCPUs < m.LogicalCPUs {
+		parts = append(parts, fmt.Sprintf("affinity %d (cpu %s)", m.AffinityCPUs, cpulimit.FormatList(m.CPUIDs)))
+	}
+	if m.CPUQuota > 0 {
+		parts = append(parts, fmt.Sprintf("CPU quota %.1f", m.CPUQuota))
+	}
+	effective := m.EffectiveCPUs
+	if effective <= 0 {
+		effective = float64(m.LogicalCPUs)
+	}
+	return strings.Join(parts, ", ") + ": " + trimFloat(effective) + " effective"
+}
+
+func trimFloat(x float64) string { return strings.TrimSuffix(fmt.Sprintf("%.2f", x), ".00") }
+
+func header(w io.Writer, f *results.File, bullet string) {
 	m := f.Machine
-	fmt.Fprintf(w, "%smachine   %s: %s, %d logical CPUs, %s %s/%s, primebench %s\n",
-		bullet, m.Name(), m.CPUModel, m.LogicalCPUs, m.GoVersion, m.OS, m.Arch, m.PrimebenchVersion)
+	fmt.Fprintf(w, "%smachine   %s: %s, %s %s/%s, primebench %s\n", bullet, m.Name(), m.CPUModel, m.GoVersion, m.OS, m.Arch, m.PrimebenchVersion)
+	fmt.Fprintf(w, "%scpus      %s\n", bullet, CPUsInWords(m))
 	wl := f.Workload
 	fmt.Fprintf(w, "%sworkload  %s: %d numbers, %d primes, %.3g divisions, checksum %d\n",
-		bullet, wl.Spec, wl.Numbers, wl.Primes, float64(wl.Divisions), wl.Checksum)
+		bullet, wl.Spec, wl.Numbers, wl.Primes, float64(wl.Divisions), uint64(wl.Checksum))
+	switch f.Reference.Source {
+	case results.ReferenceParallel:
+		fmt.Fprintf(w, "%sreference a parallel pass on %d workers, %s, before any strategy ran\n", bullet, f.Reference.Workers, seconds(f.Reference.Seconds))
+	case results.ReferenceFromSerial:
+		fmt.Fprintf(w, "%sreference serial's first run\n", bullet)
+	}
 	fmt.Fprintf(w, "%ssettings  %d measured runs after %d warm-up, interleaved; chunks of %d numbers (%d chunks)\n\n",
 		bullet, f.Settings.Runs, f.Settings.Warmup, wl.ChunkSize, wl.Chunks)
+}
 
-	header := []string{"strategy", "workers", "wall median ±95% CI", "numbers/s", "divisions/s", "speedup", "efficiency", "CPU util", "core busy", "startup", "lag p50/p99/max", "notes"}
-	align := make(tw.Alignment, len(header))
-	for i := range align {
-		align[i] = tw.AlignRight
-	}
-	align[0], align[len(align)-1] = tw.AlignLeft, tw.AlignLeft
-	table := tablewriter.NewTable(w,
-		tablewriter.WithRenderer(r),
-		tablewriter.WithHeaderAutoFormat(tw.Off),
-		tablewriter.WithAlignment(align),
-	)
-	table.Header(header)
+func runTable(w io.Writer, f *results.File, r tw.Renderer, bullet string) error {
+	header(w, f, bullet)
+	cols := []string{"strategy", "workers", "wall median [95% CI]", "numbers/s", "divisions/s", "speedup", "efficiency", "CPU util", "core busy", "startup", "lag p50/p99/max", "notes"}
+	table := newTable(w, r, cols)
 	notes := newFootnotes()
 	for _, s := range f.Strategies {
 		sum := s.Summary
-		half := (sum.CI95Seconds[1] - sum.CI95Seconds[0]) / 2
 		row := []string{
 			s.Name,
 			fmt.Sprint(s.Workers),
-			withSpread(seconds(sum.MedianSeconds), "±"+seconds(half), len(s.Runs)),
+			wallCell(sum, len(s.Runs)),
 			si(sum.NumbersPerSecond),
 			si(sum.DivisionsPerSecond),
 			ratio(sum.Speedup, "x"),
 			ratio(sum.Efficiency, ""),
-			fmt.Sprintf("%.2f", sum.CPUUtilisation),
-			percents(sum.CoreBusy),
-			startup(sum.StartupSeconds),
+			optional(sum.CPUUtilisation, "%.2f"),
+			coreBusy(sum.CoreBusy),
+			startup(sum),
 			lag(sum),
-			notes.add(sum.Warnings),
+			notes.add(s, sum.Warnings),
 		}
 		if err := table.Append(row); err != nil {
 			return err
@@ -105,18 +128,79 @@ func runTable(w io.Writer, f *results.File, r tw.Renderer, bullet string) error 
 		return err
 	}
 	fmt.Fprintln(w)
-	fmt.Fprintln(w, "speedup = serial median / this median; efficiency = speedup / min(workers, logical CPUs);")
-	fmt.Fprintln(w, "CPU util = CPU seconds (workers included) / wall seconds; core busy = median busy share of each CPU (all processes).")
+	legend(w, f)
+	if err := pairs(w, f, r); err != nil {
+		return err
+	}
+	return notes.write(w, f)
+}
+
+func newTable(w io.Writer, r tw.Renderer, cols []string) *tablewriter.Table {
+	align := make(tw.Alignment, len(cols))
+	for i := range align {
+		align[i] = tw.AlignRight
+	}
+	align[0], align[len(align)-1] = tw.AlignLeft, tw.AlignLeft
+	table := tablewriter.NewTable(w,
+		tablewriter.WithRenderer(r),
+		tablewriter.WithHeaderAutoFormat(tw.Off),
+		tablewriter.WithAlignment(align),
+	)
+	table.Header(cols)
+	return table
+}
+
+func legend(w io.Writer, f *results.File) {
+	fmt.Fprintln(w, "wall median [95% CI]: the median wall time and its own distribution-free confidence interval (order statistics);")
+	fmt.Fprintln(w, "speedup = the baseline's median / this median (serial for Go strategies, cpython-serial for cpython-*);")
+	fmt.Fprintln(w, "efficiency = speedup / CPUs the workers could use = min(workers, effective CPUs), per host for remote workers;")
+	ids := "each usable CPU"
+	if len(f.Machine.CPUIDs) > 0 {
+		ids = "each usable CPU (cpu " + cpulimit.FormatList(f.Machine.CPUIDs) + ")"
+	}
+	fmt.Fprintf(w, "CPU util = CPU seconds (workers included) / wall seconds; core busy = median busy share of %s, all processes;\n", ids)
+	fmt.Fprintln(w, "startup = median time until every worker process was ready [median per worker, exec to greeting]; n/a: the OS gives no figure.")
 	if f.Settings.ProbeRuns > 0 {
-		fmt.Fprintf(w, "lag = how late a heartbeat asking to wake every %gms woke, over %d extra probe run(s) per strategy\n", f.Settings.HeartbeatMs, f.Settings.ProbeRuns)
-		fmt.Fprintln(w, "      (a task on the event loop for cooperative and loop+*, a thread that must take the lock for gil-lock,\n      a goroutine elsewhere); probe runs are not timed.")
+		fmt.Fprintf(w, "lag = how late a heartbeat asking to wake every %gms woke, over %d probe run(s) per strategy of the first chunks (half a run's time)\n", f.Settings.HeartbeatMs, f.Settings.ProbeRuns)
+		fmt.Fprintln(w, "      (a task on the event loop for cooperative, loop+* and cpython-asyncio, a thread that must take the lock for gil-lock")
+		fmt.Fprintln(w, "      and the other cpython-* in one interpreter, a goroutine elsewhere); probe runs are not timed.")
 	}
 	for _, s := range f.Strategies {
 		if s.Summary.HandoffsPerSecond > 0 {
 			fmt.Fprintf(w, "%s (workers=%d): %.0f global-lock hand-offs per second\n", s.Name, s.Workers, s.Summary.HandoffsPerSecond)
 		}
+		if where := Where(s); where != "" {
+			fmt.Fprintf(w, "%s (workers=%d) ran %s\n", s.Name, s.Workers, where)
+		}
+		if in := s.Interpreter; in != nil {
+			fmt.Fprintf(w, "%s (workers=%d) ran CPython %s (%s build, switch interval %gms) at %s\n", s.Name, s.Workers, in.Version, in.Build, in.SwitchIntervalMs, in.Path)
+		}
 	}
-	return notes.write(w, f)
+}
+
+// Where says where a strategy's worker processes ran, when any ran
+// elsewhere or were started by a command of the user's: "1 local, 1 on
+// hostb (4 CPUs) via ssh -T hostb primebench-worker".
+func Where(s results.Strategy) string {
+	show := false
+	var parts []string
+	for _, p := range s.Placement {
+		if p.Remote || (p.Command != "" && s.Interpreter == nil) {
+			show = true
+		}
+		switch {
+		case p.Remote:
+			parts = append(parts, fmt.Sprintf("%d on %s (%s/%s, %s CPUs) via %s", p.Workers, p.Host, p.OS, p.Arch, trimFloat(p.CPUs), p.Command))
+		case p.Command != "" && s.Interpreter == nil:
+			parts = append(parts, fmt.Sprintf("%d local via %s", p.Workers, p.Command))
+		default:
+			parts = append(parts, fmt.Sprintf("%d local", p.Workers))
+		}
+	}
+	if !show {
+		return ""
+	}
+	return strings.Join(parts, ", ")
 }
 
 // asciiRenderer draws with plain ASCII so tables survive any terminal, log
@@ -133,25 +217,33 @@ type footnotes struct {
 func newFootnotes() *footnotes { return &footnotes{index: map[string]int{}} }
 
 // add numbers each distinct warning once and returns the row's note marks.
-func (n *footnotes) add(warnings []string) string {
-	var marks []string
+func (n *footnotes) add(s results.Strategy, warnings []results.Warning) string {
+	var marks []int
 	for _, w := range warnings {
-		i, ok := n.index[w]
+		text := Words(w, s)
+		i, ok := n.index[text]
 		if !ok {
-			n.text = append(n.text, w)
+			n.text = append(n.text, text)
 			i = len(n.text)
-			n.index[w] = i
+			n.index[text] = i
 		}
-		marks = append(marks, fmt.Sprintf("[%d]", i))
+		marks = append(marks, i)
 	}
-	sort.Strings(marks)
-	return strings.Join(marks, "")
+	sort.Ints(marks)
+	var b strings.Builder
+	for _, m := range marks {
+		fmt.Fprintf(&b, "[%d]", m)
+	}
+	return b.String()
 }
 
 func (n *footnotes) write(w io.Writer, f *results.File) error {
 	var general []string
 	if f.Conditions.BusyBefore > BusyBeforeWarning {
 		general = append(general, fmt.Sprintf("the machine was already %.0f%% busy before the run (load average %.2f): figures may be low and noisy", 100*f.Conditions.BusyBefore, f.Conditions.LoadAverage1))
+	}
+	if !f.Machine.PerCore {
+		general = append(general, "this OS gave no per-CPU counters: core busy is n/a")
 	}
 	if len(n.text) == 0 && len(general) == 0 {
 		return nil
@@ -170,42 +262,56 @@ func (n *footnotes) write(w io.Writer, f *results.File) error {
 	return nil
 }
 
-// BusyBeforeWarning is the share of all CPUs that other processes may use
-// before the run without a warning.
+// BusyBeforeWarning is the share of the usable CPUs that other processes
+// may use before the run without a warning.
 const BusyBeforeWarning = 0.10
 
-func seconds(s float64) string {
-	switch {
-	case s >= 10:
-		return fmt.Sprintf("%.2fs", s)
-	case s >= 1:
-		return fmt.Sprintf("%.3fs", s)
-	case s >= 1e-3:
-		return fmt.Sprintf("%.1fms", s*1000)
-	default:
-		return fmt.Sprintf("%.0fµs", s*1e6)
+// Words puts a warning into a sentence for a reader of strategy s's row.
+func Words(w results.Warning, s results.Strategy) string {
+	switch w.Kind {
+	case results.WideInterval:
+		return fmt.Sprintf("with %d runs the median's interval is [min, max] at %.1f%% confidence, short of 95%%: use --runs 6 or more", w.Runs, 100*w.Value)
+	case results.HighVariance:
+		return fmt.Sprintf("times vary by %.1f%% (coefficient of variation over %.0f%%): the machine was likely busy; rerun or use more --runs", 100*w.Value, 100*w.Limit)
+	case results.Outliers:
+		return fmt.Sprintf("%d of %d runs are outliers (modified z-score over %.1f): something else ran at the time", w.Runs, w.Of, w.Limit)
+	case results.Throttled:
+		return fmt.Sprintf("throttled %d times, %s in all, over %d of %d runs: the CPU quota", w.Count, seconds(w.Seconds), w.Runs, w.Of)
+	case results.Steal:
+		return fmt.Sprintf("%d of %d runs got under %.0f%% of their CPU time while the hypervisor took %.0f%% of the CPUs (steal): a noisy host", w.Runs, w.Of, 100*results.StarvedShare, 100*w.Value)
+	case results.Starved:
+		return fmt.Sprintf("%d of %d runs got under %.0f%% of the CPU time %s busy core(s) should give, with no quota or steal to blame: another process took a core", w.Runs, w.Of, 100*w.Limit, trimFloat(w.Value))
+	case results.ShortRuns:
+		return fmt.Sprintf("the median run is shorter than %s (0.2 s, or 50 worker start-ups if longer): start-up and the counters' 10 ms ticks weigh on every figure; use %s", seconds(w.Limit), w.Suggest)
+	case results.FewWakeUps:
+		return fmt.Sprintf("the heartbeat woke only %d time(s) (under %.0f): its p99 is little more than its maximum; use more --probe-runs or a larger workload", w.Count, w.Limit)
+	case results.Restarts:
+		return fmt.Sprintf("%d worker process(es) died or stalled and were replaced (--retry): the times include the lost work and the restarts", w.Count)
 	}
+	return string(w.Kind)
 }
 
-// withSpread shows a centre with its spread, or says there is none to show.
-func withSpread(centre, spread string, runs int) string {
+// seconds formats a time with benchunit's SI scaling: 802ms, 1.20s, 16.4µs.
+func seconds(s float64) string { return benchunit.Scale(s, benchunit.Decimal) + "s" }
+
+// wallCell is the median wall time with its interval in the same unit.
+func wallCell(s results.Summary, runs int) string {
 	if runs < 2 {
-		return centre + " (1 run)"
+		return seconds(s.MedianSeconds) + " (1 run)"
 	}
-	return centre + " " + spread
+	return withInterval(s.MedianSeconds, s.IntervalSeconds, "s")
 }
 
-func si(x float64) string {
-	switch {
-	case x >= 1e9:
-		return fmt.Sprintf("%.3gG", x/1e9)
-	case x >= 1e6:
-		return fmt.Sprintf("%.3gM", x/1e6)
-	case x >= 1e3:
-		return fmt.Sprintf("%.3gk", x/1e3)
-	}
-	return fmt.Sprintf("%.3g", x)
+// withInterval writes a centre and its interval on one scale: "802.4ms
+// [799.1–806.0]".
+func withInterval(centre float64, interval [2]float64, unit string) string {
+	sc := benchunit.CommonScale([]float64{interval[0], centre, interval[1]}, benchunit.Decimal)
+	bare := func(x float64) string { return strings.TrimSuffix(sc.Format(x), sc.Prefix) }
+	return fmt.Sprintf("%s%s%s [%s–%s]", bare(centre), sc.Prefix, unit, bare(interval[0]), bare(interval[1]))
 }
+
+// si formats a rate with an SI prefix: 24.9k, 1.04G.
+func si(x float64) string { return benchunit.Scale(x, benchunit.Decimal) }
 
 func ratio(x *float64, unit string) string {
 	if x == nil {
@@ -214,7 +320,25 @@ func ratio(x *float64, unit string) string {
 	return fmt.Sprintf("%.2f%s", *x, unit)
 }
 
-func percents(xs []float64) string {
+func optional(x *float64, format string) string {
+	if x == nil {
+		return "n/a"
+	}
+	return fmt.Sprintf(format, *x)
+}
+
+// coreBusy lists each CPU's share, or summarises many.
+func coreBusy(xs []float64) string {
+	if len(xs) == 0 {
+		return "n/a"
+	}
+	if len(xs) > 8 {
+		lo, hi, sum := math.Inf(1), math.Inf(-1), 0.0
+		for _, x := range xs {
+			lo, hi, sum = min(lo, x), max(hi, x), sum+x
+		}
+		return fmt.Sprintf("mean %.0f%% (%.0f–%.0f%%)", 100*sum/float64(len(xs)), 100*lo, 100*hi)
+	}
 	parts := make([]string, len(xs))
 	for i, x := range xs {
 		parts[i] = fmt.Sprintf("%.0f%%", 100*x)
@@ -239,9 +363,13 @@ func ms(x float64) string {
 	return fmt.Sprintf("%.2f", x)
 }
 
-func startup(s float64) string {
-	if s == 0 {
+func startup(s results.Summary) string {
+	if s.StartupSeconds == 0 {
 		return "-"
 	}
-	return seconds(s)
+	out := seconds(s.StartupSeconds)
+	if s.WorkerStartupSeconds != nil {
+		out += " [" + seconds(*s.WorkerStartupSeconds) + "]"
+	}
+	return out
 }

@@ -7,57 +7,164 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
 	"golang.org/x/perf/benchfmt"
 
+	"github.com/primebench/primebench/compare"
 	"github.com/primebench/primebench/results"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata")
 
-func TestTableGolden(t *testing.T) {
+// load reads testdata/run.json: a real run of every strategy and the
+// CPython lanes on a small range (too short for sound figures, hence the
+// warnings, which the goldens show too).
+func load(t *testing.T) *results.File {
+	t.Helper()
 	f, err := results.Load(filepath.Join("testdata", "run.json"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	var buf bytes.Buffer
-	if err := Table(&buf, f); err != nil {
-		t.Fatal(err)
+	return f
+}
+
+// slower is run.json as another machine: every goroutines run 25% longer,
+// and half its subprocess workers on a remote host.
+func slower(t *testing.T) *results.File {
+	f := load(t)
+	f.Machine.Label = "other-box"
+	for i := range f.Strategies {
+		s := &f.Strategies[i]
+		if s.Name == "goroutines" {
+			for j := range s.Runs {
+				s.Runs[j].WallSeconds *= 1.25
+			}
+		}
+		if s.Name == "subprocess" {
+			s.Placement = []results.Placement{
+				{Host: f.Machine.Hostname, OS: "linux", Arch: "amd64", CPUs: 2, Workers: 1},
+				{Command: "ssh -T far primebench-worker", Host: "far", OS: "linux", Arch: "arm64", CPUs: 4, Workers: 1, Remote: true},
+			}
+		}
 	}
-	golden := filepath.Join("testdata", "run.table.golden")
+	results.Summarise(f)
+	return f
+}
+
+func golden(t *testing.T, name string, got []byte) {
+	t.Helper()
+	path := filepath.Join("testdata", name+".golden")
 	if *update {
-		os.WriteFile(golden, buf.Bytes(), 0o644)
+		if err := os.WriteFile(path, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
 	}
-	want, err := os.ReadFile(golden)
+	want, err := os.ReadFile(path)
 	if err != nil {
-		t.Fatal(err)
+		t.Fatalf("%v (go test ./report -update writes it)", err)
 	}
-	if buf.String() != string(want) {
-		t.Errorf("table differs from %s (go test ./report -update to accept):\n%s", golden, buf.String())
+	if !bytes.Equal(got, want) {
+		t.Errorf("output differs from %s (go test ./report -update to accept):\n%s", path, got)
 	}
 }
 
-func TestTableShowsWarningsAsNotes(t *testing.T) {
-	f, _ := results.Load(filepath.Join("testdata", "run.json"))
-	f.Strategies[1].Runs[0].CPUShare = 0.3
+// Every output format of a run, and of a comparison, against its golden
+// file.
+func TestGolden(t *testing.T) {
+	for _, format := range Formats {
+		t.Run(format, func(t *testing.T) {
+			reporter, err := New(format)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var buf bytes.Buffer
+			if err := reporter(&buf, load(t)); err != nil {
+				t.Fatal(err)
+			}
+			golden(t, "run."+format, buf.Bytes())
+		})
+	}
+	c, err := compare.New([]compare.Input{{Path: "run.json", File: load(t)}, {Path: "slower.json", File: slower(t)}}, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, format := range CompareFormats {
+		t.Run("compare-"+format, func(t *testing.T) {
+			reporter, err := NewCompare(format)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var buf bytes.Buffer
+			if err := reporter(&buf, c); err != nil {
+				t.Fatal(err)
+			}
+			golden(t, "compare."+format, buf.Bytes())
+		})
+	}
+	var buf bytes.Buffer
+	if err := Table(&buf, slower(t)); err != nil {
+		t.Fatal(err)
+	}
+	golden(t, "slower.table", buf.Bytes())
+}
+
+func TestWarningsInWords(t *testing.T) {
+	f := load(t)
+	s := &f.Strategies[3] // goroutines
+	if s.Name != "goroutines" {
+		t.Fatalf("strategy 3 is %s", s.Name)
+	}
+	half := s.Runs[0].WallSeconds * s.Cores * 0.5
+	s.Runs[0].CPUSeconds = &half
+	f.Strategies[1].Runs[0].Throttling = &results.Throttling{Periods: 40, Throttled: 38, Seconds: 1.9}
 	f.Conditions.BusyBefore = 0.5
+	f.Machine.PerCore = false
 	results.Summarise(f)
 	var buf bytes.Buffer
 	if err := Table(&buf, f); err != nil {
 		t.Fatal(err)
 	}
 	out := buf.String()
-	for _, want := range []string{"got under 90% of the CPU time", "warning: the machine was already 50% busy"} {
+	for _, want := range []string{
+		"got under 90% of the CPU time 2 busy core(s) should give, with no quota or steal to blame",
+		"throttled 38 times, 1.900s in all, over 1 of 4 runs: the CPU quota",
+		"warning: the machine was already 50% busy",
+		"this OS gave no per-CPU counters",
+	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("table lacks %q:\n%s", want, out)
+		}
+	}
+	for _, k := range []results.WarningKind{results.WideInterval, results.HighVariance, results.Outliers, results.Starved, results.Throttled,
+		results.Steal, results.ShortRuns, results.Restarts, results.FewWakeUps} {
+		if text := Words(results.Warning{Kind: k, Runs: 1, Of: 2, Value: 0.5, Limit: 0.9, Count: 3, Suggest: "preset:large"}, *s); text == string(k) || strings.Contains(text, "%!") {
+			t.Errorf("%s has no words: %q", k, text)
+		}
+	}
+}
+
+func TestCPUsInWords(t *testing.T) {
+	tests := []struct {
+		m    results.Machine
+		want string
+	}{
+		{results.Machine{LogicalCPUs: 2, AffinityCPUs: 2, CPUIDs: []int{0, 1}, EffectiveCPUs: 2}, "2 logical CPUs: 2 effective"},
+		{results.Machine{LogicalCPUs: 2, AffinityCPUs: 2, CPUIDs: []int{0, 1}, CPUQuota: 1, EffectiveCPUs: 1}, "2 logical CPUs, CPU quota 1.0: 1 effective"},
+		{results.Machine{LogicalCPUs: 64, AffinityCPUs: 2, CPUIDs: []int{4, 5}, CPUQuota: 1.5, EffectiveCPUs: 1.5}, "64 logical CPUs, affinity 2 (cpu 4-5), CPU quota 1.5: 1.50 effective"},
+		{results.Machine{LogicalCPUs: 2, AffinityCPUs: 1, CPUIDs: []int{1}, EffectiveCPUs: 1}, "2 logical CPUs, affinity 1 (cpu 1): 1 effective"},
+	}
+	for _, tt := range tests {
+		if got := CPUsInWords(tt.m); got != tt.want {
+			t.Errorf("%+v: %q, want %q", tt.m, got, tt.want)
 		}
 	}
 }
 
 func TestJSONReloads(t *testing.T) {
-	f, _ := results.Load(filepath.Join("testdata", "run.json"))
+	f := load(t)
 	var buf bytes.Buffer
 	if err := JSON(&buf, f); err != nil {
 		t.Fatal(err)
@@ -79,7 +186,7 @@ func TestNew(t *testing.T) {
 }
 
 func TestGoBenchReadsBackWithBenchfmt(t *testing.T) {
-	f, _ := results.Load(filepath.Join("testdata", "run.json"))
+	f := load(t)
 	var buf bytes.Buffer
 	if err := GoBench(&buf, f); err != nil {
 		t.Fatal(err)
@@ -117,8 +224,9 @@ func TestGoBenchReadsBackWithBenchfmt(t *testing.T) {
 	}
 }
 
-func TestCSV(t *testing.T) {
-	f, _ := results.Load(filepath.Join("testdata", "run.json"))
+// The CSV's throughput is the summary's, to the digits it prints.
+func TestCSVCarriesTheSummary(t *testing.T) {
+	f := load(t)
 	var buf bytes.Buffer
 	if err := CSV(&buf, f); err != nil {
 		t.Fatal(err)
@@ -127,19 +235,17 @@ func TestCSV(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(rows) != 1+len(f.Strategies) || rows[0][2] != "strategy" || rows[1][2] != "serial" || rows[1][12] != "1" {
-		t.Errorf("rows %q", rows)
+	col := map[string]int{}
+	for i, name := range rows[0] {
+		col[name] = i
 	}
-}
-
-func TestMarkdown(t *testing.T) {
-	f, _ := results.Load(filepath.Join("testdata", "run.json"))
-	var buf bytes.Buffer
-	if err := Markdown(&buf, f); err != nil {
-		t.Fatal(err)
+	if len(rows) != 1+len(f.Strategies) {
+		t.Fatalf("%d rows", len(rows))
 	}
-	out := buf.String()
-	if !strings.Contains(out, "| strategy ") || !strings.Contains(out, "|:---") && !strings.Contains(out, "|---") || !strings.Contains(out, "- machine") {
-		t.Errorf("not Markdown:\n%s", out)
+	for i, s := range f.Strategies {
+		row := rows[i+1]
+		if row[col["strategy"]] != s.Name || row[col["numbers_per_second"]] != strconv.FormatFloat(s.Summary.NumbersPerSecond, 'g', 8, 64) || row[col["baseline"]] != s.Summary.Baseline {
+			t.Errorf("row %q for %s %v", row, s.Name, s.Summary.NumbersPerSecond)
+		}
 	}
 }

@@ -1,17 +1,39 @@
 // Package results is the contract between primebench's commands: the result
 // file that `run` writes and every later reader (reports, comparisons,
-// charts, scripts) loads. The format is documented in results/FORMAT.md; change
-// it only by bumping SchemaVersion and teaching Load the old one.
+// charts, scripts) loads, and the figures derived from it, each defined here
+// once. The format is documented in results/FORMAT.md; change it only by
+// bumping SchemaVersion and teaching Decode the old one.
 package results
 
 import (
+	"encoding/json"
+	"fmt"
+	"strconv"
 	"time"
 
 	"github.com/primebench/primebench/workload"
 )
 
 // SchemaVersion is the version of the format this build writes.
-const SchemaVersion = 1
+const SchemaVersion = 2
+
+// Baseline is the strategy every Go strategy's speedup is measured against;
+// CPythonBaseline is the CPython lanes' own.
+const (
+	Baseline        = "serial"
+	CPythonBaseline = "cpython-serial"
+	cpythonPrefix   = "cpython-"
+)
+
+// BaselineFor is the strategy a strategy's speedup is measured against: its
+// own family's serial loop, so CPython's threads are judged against
+// CPython's loop and Go's against Go's.
+func BaselineFor(name string) string {
+	if len(name) > len(cpythonPrefix) && name[:len(cpythonPrefix)] == cpythonPrefix {
+		return CPythonBaseline
+	}
+	return Baseline
+}
 
 // File is one invocation of `primebench run`: where it ran, what it ran, and
 // every measured run, so that any statistic can be recomputed later.
@@ -22,6 +44,7 @@ type File struct {
 	Machine       Machine    `json:"machine"`
 	Conditions    Conditions `json:"conditions"`
 	Workload      Workload   `json:"workload"`
+	Reference     Reference  `json:"reference"`
 	Settings      Settings   `json:"settings"`
 	Strategies    []Strategy `json:"strategies"`
 }
@@ -29,19 +52,37 @@ type File struct {
 // Machine describes where the run happened.
 type Machine struct {
 	// Label names the machine in comparisons: --label, or the hostname.
-	Label             string `json:"label"`
-	Hostname          string `json:"hostname"`
-	OS                string `json:"os"`
-	Arch              string `json:"arch"`
-	Kernel            string `json:"kernel,omitempty"`
-	CPUModel          string `json:"cpu_model"`
-	LogicalCPUs       int    `json:"logical_cpus"`
-	PhysicalCores     int    `json:"physical_cores,omitempty"`
-	GOMAXPROCS        int    `json:"gomaxprocs"`
-	MemoryBytes       uint64 `json:"memory_bytes,omitempty"`
-	GoVersion         string `json:"go_version"`
-	PrimebenchVersion string `json:"primebench_version"`
-	PrimebenchCommit  string `json:"primebench_commit,omitempty"`
+	Label    string `json:"label"`
+	Hostname string `json:"hostname"`
+	OS       string `json:"os"`
+	Arch     string `json:"arch"`
+	Kernel   string `json:"kernel,omitempty"`
+	CPUModel string `json:"cpu_model"`
+	// LogicalCPUs is every CPU the machine has online; the process may be
+	// allowed fewer (AffinityCPUs) or a share of them (CPUQuota).
+	LogicalCPUs   int `json:"logical_cpus"`
+	PhysicalCores int `json:"physical_cores,omitempty"`
+	// AffinityCPUs is how many CPUs the process's affinity mask holds
+	// (taskset, a container's cpuset); CPUIDs names them, and every
+	// per-core figure in the file has one entry per id, in this order.
+	AffinityCPUs int   `json:"affinity_cpus"`
+	CPUIDs       []int `json:"cpu_ids"`
+	// CPUQuota is the CPUs the cgroup bandwidth limit allows (the tightest
+	// along the cgroup path), 0 when unlimited; CgroupVersion says where it
+	// was read (0: no cgroup CPU controller).
+	CPUQuota      float64 `json:"cpu_quota"`
+	CgroupVersion int     `json:"cgroup_version,omitempty"`
+	// EffectiveCPUs = min(AffinityCPUs, CPUQuota): what the process can
+	// keep busy. Efficiency and default worker counts use it.
+	EffectiveCPUs     float64 `json:"effective_cpus"`
+	GOMAXPROCS        int     `json:"gomaxprocs"`
+	MemoryBytes       uint64  `json:"memory_bytes,omitempty"`
+	GoVersion         string  `json:"go_version"`
+	PrimebenchVersion string  `json:"primebench_version"`
+	PrimebenchCommit  string  `json:"primebench_commit,omitempty"`
+	// PerCore says whether the OS gave per-CPU counters; without them
+	// every per-core figure is absent ("n/a"), never zero.
+	PerCore bool `json:"per_core"`
 }
 
 // Name is how the machine is shown: its label, or its hostname.
@@ -55,26 +96,69 @@ func (m Machine) Name() string {
 // Conditions describes how busy the machine was when the run began.
 type Conditions struct {
 	LoadAverage1 float64 `json:"load_average_1m"`
-	// BusyBefore is the fraction of all CPUs' time that other processes used
-	// in a short window just before the first run.
+	// BusyBefore is the fraction of the usable CPUs' time that other
+	// processes used in a short window just before the first run.
 	BusyBefore float64 `json:"busy_before"`
+}
+
+// Checksum is a uint64 written as a JSON string: as a number, jq and
+// JavaScript round anything above 2^53 and the file would no longer match
+// its own workload. Decode also takes the number version 1 files wrote.
+type Checksum uint64
+
+func (c Checksum) MarshalJSON() ([]byte, error) {
+	return json.Marshal(strconv.FormatUint(uint64(c), 10))
+}
+
+func (c *Checksum) UnmarshalJSON(data []byte) error {
+	var text string
+	if err := json.Unmarshal(data, &text); err != nil {
+		var n uint64 // version 1: a bare number
+		if err := json.Unmarshal(data, &n); err != nil {
+			return fmt.Errorf("checksum %s is neither a decimal string nor a 64-bit number", data)
+		}
+		*c = Checksum(n)
+		return nil
+	}
+	n, err := strconv.ParseUint(text, 10, 64)
+	if err != nil {
+		return fmt.Errorf("checksum %q is not a 64-bit decimal number", text)
+	}
+	*c = Checksum(n)
+	return nil
 }
 
 // Workload is what was checked and the answer every strategy reproduced.
 type Workload struct {
-	Spec      string `json:"spec"`
-	Numbers   uint64 `json:"numbers"`
-	Primes    uint64 `json:"primes"`
-	Checksum  uint64 `json:"checksum"`
-	Divisions uint64 `json:"divisions"`
-	ChunkSize uint64 `json:"chunk_size"`
-	Chunks    int    `json:"chunks"`
+	Spec      string   `json:"spec"`
+	Numbers   uint64   `json:"numbers"`
+	Primes    uint64   `json:"primes"`
+	Checksum  Checksum `json:"checksum"`
+	Divisions uint64   `json:"divisions"`
+	ChunkSize uint64   `json:"chunk_size"`
+	Chunks    int      `json:"chunks"`
 }
 
 // Answer returns the workload's verified answer.
 func (w Workload) Answer() workload.Answer {
-	return workload.Answer{Numbers: w.Numbers, Primes: w.Primes, Checksum: w.Checksum, Divisions: w.Divisions}
+	return workload.Answer{Numbers: w.Numbers, Primes: w.Primes, Checksum: uint64(w.Checksum), Divisions: w.Divisions}
 }
+
+// Reference says where the answer every run was checked against came from.
+type Reference struct {
+	// Source is "serial" (its first run, when serial was among the
+	// strategies) or "parallel pass" (a pass of its own on every usable
+	// CPU, before any strategy ran).
+	Source  string  `json:"source"`
+	Workers int     `json:"workers"`
+	Seconds float64 `json:"seconds"` // the pass's wall time; 0 when serial's run served
+}
+
+// ReferenceFromSerial and ReferenceParallel are the reference's sources.
+const (
+	ReferenceFromSerial = "serial"
+	ReferenceParallel   = "parallel pass"
+)
 
 // Settings are the measurement settings the user chose (or defaulted).
 type Settings struct {
@@ -88,28 +172,66 @@ type Settings struct {
 	HeartbeatMs float64 `json:"heartbeat_ms"`
 	// SwitchIntervalMs is gil-lock's switch interval.
 	SwitchIntervalMs float64 `json:"switch_interval_ms,omitempty"`
+	// StallLimitSeconds is --stall-timeout, 0 when automatic.
+	StallLimitSeconds float64 `json:"stall_limit_seconds,omitempty"`
+	Retries           int     `json:"retries,omitempty"`
 }
 
 // Strategy is one strategy at one worker count, with every measured run.
 type Strategy struct {
 	Name    string `json:"name"`
 	Workers int    `json:"workers"`
-	// Cores is how many cores the strategy can keep busy at this worker count
-	// on this machine; CPU time is judged against it.
-	Cores   int     `json:"cores"`
-	Runs    []Run   `json:"runs"`
-	Summary Summary `json:"summary"`
+	// SingleCore: the strategy's model keeps one core busy however many
+	// workers it has (serial, an event loop, a GIL).
+	SingleCore bool `json:"single_core"`
+	// CPUs is how many CPUs the workers could use, efficiency's divisor:
+	// min(workers, effective_cpus) here, per host for workers elsewhere.
+	// Cores is what the model keeps busy: 1 when single-core, else CPUs.
+	// Both are derived (WorkerCPUs) and recomputed on load.
+	CPUs  float64 `json:"cpus"`
+	Cores float64 `json:"cores"`
+	// Placement is where the worker processes ran, one entry per command
+	// and host (process strategies only).
+	Placement []Placement `json:"placement,omitempty"`
+	// Interpreter is the Python of a cpython-* strategy.
+	Interpreter *Interpreter `json:"interpreter,omitempty"`
+	Runs        []Run        `json:"runs"`
+	Summary     Summary      `json:"summary"`
 	// Probe holds the responsiveness probe's runs, made after the measured
 	// ones and kept apart from them: the heartbeat costs loaded workers a
 	// few percent. Absent when the probe was off.
 	Probe *Probe `json:"probe,omitempty"`
 }
 
+// Placement is a group of worker processes started by one command on one
+// host.
+type Placement struct {
+	Command string  `json:"command,omitempty"` // as the user wrote it; empty for the local worker
+	Host    string  `json:"host"`
+	OS      string  `json:"os"`
+	Arch    string  `json:"arch"`
+	CPUs    float64 `json:"cpus"` // the effective CPUs the workers reported
+	Workers int     `json:"workers"`
+	Remote  bool    `json:"remote"`
+}
+
+// Interpreter is the CPython that ran a cpython-* strategy.
+type Interpreter struct {
+	Path             string  `json:"path"`
+	Version          string  `json:"version"`
+	Build            string  `json:"build"` // "gil" or "free-threaded"
+	SwitchIntervalMs float64 `json:"switch_interval_ms"`
+}
+
 // Probe is the responsiveness probe of one strategy: a heartbeat that asks to
 // wake every IntervalMs while the work runs.
 type Probe struct {
-	IntervalMs float64    `json:"interval_ms"`
-	Runs       []ProbeRun `json:"runs"`
+	IntervalMs float64 `json:"interval_ms"`
+	// Chunks is how many of the plan's first chunks each probe run checked:
+	// sized from the strategy's median so the probe takes about half a run,
+	// and at least 0.6 s, in all.
+	Chunks int        `json:"chunks,omitempty"`
+	Runs   []ProbeRun `json:"runs"`
 }
 
 // ProbeRun is one probed run: its wall time and how late, in milliseconds,
@@ -121,27 +243,42 @@ type ProbeRun struct {
 
 // Run is one measured run (warm-up runs are not kept).
 type Run struct {
-	WallSeconds    float64 `json:"wall_seconds"`
-	UserSeconds    float64 `json:"user_seconds"`
-	SystemSeconds  float64 `json:"system_seconds"`
-	CPUSeconds     float64 `json:"cpu_seconds"` // user + system, worker processes included
-	StartupSeconds float64 `json:"startup_seconds"`
-	// WorkerRestarts counts subprocess workers that died and were replaced
-	// (--retry); such a run's time includes the lost work and the restart.
+	WallSeconds float64 `json:"wall_seconds"`
+	// CPU time from the OS, of primebench and of the worker processes it
+	// reaped (plus what workers on other hosts reported of themselves); null
+	// where the OS does not say, never a zero that would look like a starved
+	// run.
+	UserSeconds   *float64 `json:"user_seconds"`
+	SystemSeconds *float64 `json:"system_seconds"`
+	CPUSeconds    *float64 `json:"cpu_seconds"`
+	// StartupSeconds is the time until every worker process was ready;
+	// WorkerStartupSeconds each worker's, from exec to its greeting.
+	StartupSeconds       float64   `json:"startup_seconds"`
+	WorkerStartupSeconds []float64 `json:"worker_startup_seconds,omitempty"`
+	// WorkerRestarts counts worker processes that died or stalled and were
+	// replaced (--retry); such a run's time includes the lost work.
 	WorkerRestarts int `json:"worker_restarts,omitempty"`
-	// LockHandoffs counts global-lock hand-overs between workers (gil-lock).
+	// LockHandoffs counts global-lock hand-overs between threads (gil-lock).
 	LockHandoffs int64 `json:"lock_handoffs,omitempty"`
-	// CoreBusy and CoreSteal hold one fraction 0..1 per logical CPU over the
-	// run's window, from the OS's per-CPU counters. Busy includes every
-	// process, not only primebench; steal is time the hypervisor took away.
+	// CoreBusy and CoreSteal hold one fraction 0..1 per CPU of
+	// machine.cpu_ids over the run, from the OS's per-CPU counters; absent
+	// where the OS has none. Busy includes every process, not only
+	// primebench; steal is time the hypervisor took away.
 	CoreBusy  []float64 `json:"core_busy"`
 	CoreSteal []float64 `json:"core_steal"`
 	// CoreTimeline is each CPU's busy share sampled during the run, for the
 	// per-core heat map; absent when sampling was off.
 	CoreTimeline *Timeline `json:"core_timeline,omitempty"`
-	// CPUShare is CPUSeconds / (WallSeconds * Cores): how much of the CPU
-	// time the strategy should have had it actually got.
-	CPUShare float64 `json:"cpu_share"`
+	// Throttling is the CPU quota's doing during the run, from the
+	// cgroup's counters; absent without a quota.
+	Throttling *Throttling `json:"throttling,omitempty"`
+}
+
+// Throttling is how often the cgroup's CPU quota ran out during a run.
+type Throttling struct {
+	Periods   uint64  `json:"periods"`   // enforcement periods with runnable tasks
+	Throttled uint64  `json:"throttled"` // periods in which the quota ran out
+	Seconds   float64 `json:"seconds"`   // time tasks waited for the next period
 }
 
 // Timeline is per-core busy shares sampled at a fixed interval in a run.
@@ -154,35 +291,5 @@ type Timeline struct {
 // start) up to Seconds after the start.
 type TimelineSample struct {
 	Seconds float64   `json:"seconds"`
-	Busy    []float64 `json:"busy"` // one fraction 0..1 per logical CPU
-}
-
-// Summary holds figures derived from the runs; Summarise recomputes them.
-type Summary struct {
-	MedianSeconds      float64    `json:"median_seconds"`
-	MeanSeconds        float64    `json:"mean_seconds"`
-	StddevSeconds      float64    `json:"stddev_seconds"`
-	MinSeconds         float64    `json:"min_seconds"`
-	MaxSeconds         float64    `json:"max_seconds"`
-	CV                 float64    `json:"cv"`
-	CI95Seconds        [2]float64 `json:"ci95_seconds"` // 95% interval of the mean wall time
-	NumbersPerSecond   float64    `json:"numbers_per_second"`
-	DivisionsPerSecond float64    `json:"divisions_per_second"`
-	// Speedup and Efficiency are null when the file has no serial run at
-	// workers=1 to compare with.
-	Speedup        *float64  `json:"speedup"`
-	Efficiency     *float64  `json:"efficiency"`
-	CPUUtilisation float64   `json:"cpu_utilisation"` // median of cpu_seconds / wall_seconds
-	CoreBusy       []float64 `json:"core_busy"`       // median per logical CPU
-	StartupSeconds float64   `json:"startup_seconds"` // median
-	StarvedRuns    int       `json:"starved_runs"`
-	// Heartbeat lag percentiles over every probe run's samples; omitted
-	// when the probe was off.
-	LagP50Ms *float64 `json:"lag_p50_ms,omitempty"`
-	LagP99Ms *float64 `json:"lag_p99_ms,omitempty"`
-	LagMaxMs *float64 `json:"lag_max_ms,omitempty"`
-	// HandoffsPerSecond is the median of lock_handoffs / wall_seconds
-	// (gil-lock only; omitted elsewhere).
-	HandoffsPerSecond float64  `json:"handoffs_per_second,omitempty"`
-	Warnings          []string `json:"warnings"`
+	Busy    []float64 `json:"busy"` // one fraction 0..1 per CPU of machine.cpu_ids
 }

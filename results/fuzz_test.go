@@ -17,7 +17,9 @@ func FuzzDecode(f *testing.F) {
 	f.Add(good[:len(good)/2])
 	f.Add([]byte(`{"schema_version": 2}`))
 	f.Add([]byte(`{"schema_version": 1, "workload": {"spec": "x", "numbers": 1}, "machine": {"logical_cpus": 1}, "strategies": [{"name": "s", "workers": 1, "runs": [{"wall_seconds": 1e308}]}]}`))
-	if committed, err := filepath.Glob(filepath.Join("..", "report", "testdata", "*.json")); err == nil {
+	f.Add([]byte(`{"schema_version": 2, "workload": {"spec": "x", "numbers": 1, "checksum": "7"}, "machine": {"logical_cpus": 1, "cpu_ids": [3], "effective_cpus": 0.5}, "strategies": [{"name": "s", "workers": 1, "runs": [{"wall_seconds": 1}]}]}`))
+	for _, pattern := range []string{filepath.Join("..", "report", "testdata", "*.json"), filepath.Join("testdata", "*.json")} {
+		committed, _ := filepath.Glob(pattern)
 		for _, path := range committed {
 			if data, err := os.ReadFile(path); err == nil {
 				f.Add(data)

@@ -2,6 +2,7 @@ package results
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -31,7 +32,10 @@ func Encode(w io.Writer, f *File) error {
 // WriteFile writes f to path atomically: into a temporary file in the same
 // directory, synced, then renamed over path. A reader never sees a partial
 // file, and a failed write leaves nothing behind.
-func WriteFile(path string, f *File) (err error) {
+//
+// It checks ctx before the rename: a run stopped while its file was being
+// written leaves no file.
+func WriteFile(ctx context.Context, path string, f *File) (err error) {
 	dir := filepath.Dir(path)
 	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp*")
 	if err != nil {
@@ -54,6 +58,9 @@ func WriteFile(path string, f *File) (err error) {
 	}
 	if err = os.Chmod(tmp.Name(), 0o644); err != nil {
 		return fmt.Errorf("cannot write %s: %w", path, err)
+	}
+	if err = ctx.Err(); err != nil {
+		return err
 	}
 	if err = os.Rename(tmp.Name(), path); err != nil {
 		return fmt.Errorf("cannot write %s: %w", path, err)
@@ -95,7 +102,7 @@ func Load(path string) (*File, error) {
 	return f, nil
 }
 
-// Decode parses and checks a result file's bytes.
+// Decode parses and checks a result file's bytes, upgrading older versions.
 func Decode(data []byte) (*File, error) {
 	if len(bytes.TrimSpace(data)) == 0 {
 		return nil, errors.New("empty file: not a primebench result file")
@@ -121,27 +128,95 @@ func Decode(data []byte) (*File, error) {
 	case *probe.SchemaVersion < 1:
 		return nil, fmt.Errorf("unknown schema version %d: not a file primebench wrote", *probe.SchemaVersion)
 	}
+	version := *probe.SchemaVersion
+	if version == 1 {
+		var err error
+		if data, err = dropV1Summaries(data); err != nil {
+			return nil, fmt.Errorf("schema version 1 file does not fit the format: %v", err)
+		}
+	}
 	var f File
-	dec := json.NewDecoder(bytes.NewReader(data))
-	if err := dec.Decode(&f); err != nil {
-		return nil, fmt.Errorf("schema version %d file does not fit the format: %v", f.SchemaVersion, err)
+	if err := json.Unmarshal(data, &f); err != nil {
+		return nil, fmt.Errorf("schema version %d file does not fit the format: %v", version, err)
+	}
+	if version == 1 {
+		upgradeV1(&f)
 	}
 	if err := validate(&f); err != nil {
 		return nil, err
 	}
+	Summarise(&f)
 	return &f, nil
+}
+
+// dropV1Summaries removes version 1's summaries, whose warnings were
+// sentences rather than data: they are derived and recomputed anyway.
+func dropV1Summaries(data []byte) ([]byte, error) {
+	var doc map[string]json.RawMessage
+	if err := json.Unmarshal(data, &doc); err != nil {
+		return nil, err
+	}
+	var strategies []map[string]json.RawMessage
+	if raw, ok := doc["strategies"]; ok {
+		if err := json.Unmarshal(raw, &strategies); err != nil {
+			return nil, err
+		}
+	}
+	for _, s := range strategies {
+		delete(s, "summary")
+	}
+	raw, err := json.Marshal(strategies)
+	if err != nil {
+		return nil, err
+	}
+	doc["strategies"] = raw
+	return json.Marshal(doc)
+}
+
+// upgradeV1 fills what version 1 did not record. It knew only the logical
+// CPU count and measured per-core figures for CPUs 0..n-1 of the whole
+// machine (under taskset it recorded the mask's size as logical_cpus but
+// figures for every CPU); its cores field was 1 exactly for the single-core
+// models.
+func upgradeV1(f *File) {
+	m := &f.Machine
+	n := m.LogicalCPUs
+	for _, s := range f.Strategies {
+		for _, r := range s.Runs {
+			n = max(n, len(r.CoreBusy))
+		}
+	}
+	m.CPUIDs = make([]int, n)
+	for i := range m.CPUIDs {
+		m.CPUIDs[i] = i
+	}
+	m.AffinityCPUs = m.LogicalCPUs
+	m.EffectiveCPUs = float64(m.LogicalCPUs)
+	m.LogicalCPUs = max(m.LogicalCPUs, n)
+	for i := range f.Strategies {
+		s := &f.Strategies[i]
+		s.SingleCore = s.Cores == 1
+		for _, r := range s.Runs {
+			m.PerCore = m.PerCore || len(r.CoreBusy) > 0
+		}
+	}
 }
 
 func validate(f *File) error {
 	if f.Workload.Spec == "" || f.Workload.Numbers == 0 {
 		return errors.New("missing workload: the file records no workload spec or numbers")
 	}
-	if f.Machine.LogicalCPUs < 1 {
-		return errors.New("missing machine description: logical_cpus must be at least 1")
+	m := f.Machine
+	if m.LogicalCPUs < 1 || len(m.CPUIDs) < 1 {
+		return errors.New("missing machine description: logical_cpus and cpu_ids must name at least one CPU")
+	}
+	if math.IsNaN(m.EffectiveCPUs) || m.EffectiveCPUs <= 0 || m.EffectiveCPUs > float64(len(m.CPUIDs))+1e-9 {
+		return fmt.Errorf("machine effective_cpus %v is not between 0 and its %d usable CPUs", m.EffectiveCPUs, len(m.CPUIDs))
 	}
 	if len(f.Strategies) == 0 {
 		return errors.New("no strategies: the file holds no measurements")
 	}
+	cpus := len(m.CPUIDs)
 	for _, s := range f.Strategies {
 		if s.Name == "" || s.Workers < 1 {
 			return fmt.Errorf("strategy %q has no name or a worker count below 1", s.Name)
@@ -149,24 +224,38 @@ func validate(f *File) error {
 		if len(s.Runs) == 0 {
 			return fmt.Errorf("strategy %s workers=%d has no runs", s.Name, s.Workers)
 		}
+		for _, p := range s.Placement {
+			if p.Workers < 1 || !(p.CPUs > 0) {
+				return fmt.Errorf("strategy %s workers=%d has a placement with %d workers on %v CPUs", s.Name, s.Workers, p.Workers, p.CPUs)
+			}
+		}
 		for i, r := range s.Runs {
-			for _, v := range []float64{r.WallSeconds, r.CPUSeconds, r.UserSeconds, r.SystemSeconds, r.StartupSeconds} {
-				if math.IsNaN(v) || math.IsInf(v, 0) || v < 0 {
-					return fmt.Errorf("strategy %s workers=%d run %d has an invalid figure %v", s.Name, s.Workers, i+1, v)
+			where := fmt.Sprintf("strategy %s workers=%d run %d", s.Name, s.Workers, i+1)
+			if r.WallSeconds <= 0 || math.IsNaN(r.WallSeconds) || math.IsInf(r.WallSeconds, 0) {
+				return fmt.Errorf("%s has a wall time of %v", where, r.WallSeconds)
+			}
+			for _, v := range []*float64{r.CPUSeconds, r.UserSeconds, r.SystemSeconds} {
+				if v != nil && (math.IsNaN(*v) || math.IsInf(*v, 0) || *v < 0) {
+					return fmt.Errorf("%s has an invalid CPU time %v", where, *v)
+				}
+			}
+			if math.IsNaN(r.StartupSeconds) || r.StartupSeconds < 0 {
+				return fmt.Errorf("%s has an invalid start-up time %v", where, r.StartupSeconds)
+			}
+			for _, per := range [][]float64{r.CoreBusy, r.CoreSteal} {
+				if len(per) != 0 && len(per) != cpus {
+					return fmt.Errorf("%s has per-core figures for %d CPUs, cpu_ids names %d", where, len(per), cpus)
 				}
 			}
 			if tl := r.CoreTimeline; tl != nil {
 				if math.IsNaN(tl.IntervalSeconds) || tl.IntervalSeconds <= 0 {
-					return fmt.Errorf("strategy %s workers=%d run %d has a timeline interval of %v", s.Name, s.Workers, i+1, tl.IntervalSeconds)
+					return fmt.Errorf("%s has a timeline interval of %v", where, tl.IntervalSeconds)
 				}
 				for _, smp := range tl.Samples {
-					if len(smp.Busy) != f.Machine.LogicalCPUs {
-						return fmt.Errorf("strategy %s workers=%d run %d has a timeline sample for %d CPUs, the machine has %d", s.Name, s.Workers, i+1, len(smp.Busy), f.Machine.LogicalCPUs)
+					if len(smp.Busy) != cpus {
+						return fmt.Errorf("%s has a timeline sample for %d CPUs, cpu_ids names %d", where, len(smp.Busy), cpus)
 					}
 				}
-			}
-			if r.WallSeconds == 0 {
-				return fmt.Errorf("strategy %s workers=%d run %d has a wall time of zero", s.Name, s.Workers, i+1)
 			}
 		}
 	}

@@ -1,9 +1,12 @@
 package results
 
 import (
+	"bytes"
+	"context"
 	"encoding/json"
 	"math"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"reflect"
 	"strings"
@@ -11,83 +14,235 @@ import (
 	"time"
 )
 
+func f64(x float64) *float64 { return &x }
+
 // sample is a small, fully specified result file.
 func sample() *File {
 	run := func(wall, cpu float64, busy ...float64) Run {
-		return Run{WallSeconds: wall, UserSeconds: cpu, CPUSeconds: cpu, CoreBusy: busy, CoreSteal: make([]float64, len(busy)), CPUShare: 1}
+		return Run{WallSeconds: wall, UserSeconds: f64(cpu), SystemSeconds: f64(0), CPUSeconds: f64(cpu), CoreBusy: busy, CoreSteal: make([]float64, len(busy))}
 	}
 	f := &File{
 		SchemaVersion: SchemaVersion,
 		CreatedAt:     time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC),
 		Command:       []string{"primebench", "run"},
-		Machine:       Machine{Hostname: "box", OS: "linux", Arch: "amd64", CPUModel: "Test CPU", LogicalCPUs: 2, GOMAXPROCS: 2, GoVersion: "go1.26.8", PrimebenchVersion: "0.1.0"},
-		Workload:      Workload{Spec: "range:1-30000", Numbers: 30000, Primes: 3245, Checksum: 42, Divisions: 1_000_000, ChunkSize: 100, Chunks: 300},
-		Settings:      Settings{Runs: 3, Warmup: 1, AutoChunk: true},
+		Machine: Machine{Hostname: "box", OS: "linux", Arch: "amd64", CPUModel: "Test CPU", LogicalCPUs: 2, AffinityCPUs: 2, CPUIDs: []int{0, 1},
+			EffectiveCPUs: 2, GOMAXPROCS: 2, GoVersion: "go1.26.8", PrimebenchVersion: "0.2.0", PerCore: true},
+		Workload:  Workload{Spec: "range:1-30000", Numbers: 30000, Primes: 3245, Checksum: 2855639107889809618, Divisions: 1_000_000, ChunkSize: 100, Chunks: 300},
+		Reference: Reference{Source: ReferenceFromSerial, Workers: 1},
+		Settings:  Settings{Runs: 4, Warmup: 1, AutoChunk: true},
 		Strategies: []Strategy{
-			{Name: "serial", Workers: 1, Cores: 1, Runs: []Run{run(1.0, 1.0, 1, 0), run(1.1, 1.1, 1, 0), run(0.9, 0.9, 0, 1)}},
-			{Name: "goroutines", Workers: 2, Cores: 2, Runs: []Run{run(0.5, 1.0, 1, 1), run(0.52, 1.04, 1, 1), run(0.51, 1.02, 1, 1)}},
+			{Name: "serial", Workers: 1, SingleCore: true, Runs: []Run{run(1.0, 1.0, 1, 0), run(1.1, 1.1, 1, 0), run(0.9, 0.9, 0, 1), run(1.05, 1.05, 1, 0)}},
+			{Name: "goroutines", Workers: 2, Runs: []Run{run(0.5, 1.0, 1, 1), run(0.52, 1.04, 1, 1), run(0.51, 0.51, 1, 1), run(0.54, 1.08, 1, 1)}},
 		},
 	}
-	f.Strategies[1].Runs[2].CPUShare = 0.5 // one starved run
 	Summarise(f)
 	return f
 }
 
+func near(a, b float64) bool { return math.Abs(a-b) <= 1e-9*math.Max(1, math.Abs(b)) }
+
 func TestSummarise(t *testing.T) {
 	f := sample()
 	serial, par := f.Strategies[0].Summary, f.Strategies[1].Summary
-	if serial.MedianSeconds != 1.0 || *serial.Speedup != 1 {
+	// Four runs: the median is the mean of the middle two; throughput is
+	// the workload over it, not a mean of per-run rates.
+	if !near(serial.MedianSeconds, 1.025) || *serial.Speedup != 1 || serial.Baseline != Baseline {
 		t.Errorf("serial summary %+v", serial)
 	}
-	if par.MedianSeconds != 0.51 || math.Abs(*par.Speedup-1/0.51) > 1e-12 || math.Abs(*par.Efficiency-1/0.51/2) > 1e-12 {
-		t.Errorf("goroutines speedup %v efficiency %v", *par.Speedup, *par.Efficiency)
+	if !near(par.MedianSeconds, 0.515) || !near(par.NumbersPerSecond, 30000/0.515) || !near(*par.Speedup, 1.025/0.515) || !near(*par.Efficiency, 1.025/0.515/2) {
+		t.Errorf("goroutines summary %+v", par)
 	}
-	if par.NumbersPerSecond != 30000/0.51 || par.CPUUtilisation != 2 {
-		t.Errorf("throughput %v utilisation %v", par.NumbersPerSecond, par.CPUUtilisation)
+	// Four runs give [min, max] at 1 - 2/16.
+	if par.IntervalSeconds != [2]float64{0.5, 0.54} || !near(par.IntervalLevel, 0.875) || !near(par.ThroughputInterval[0], 30000/0.54) {
+		t.Errorf("interval %v at %v, throughput interval %v", par.IntervalSeconds, par.IntervalLevel, par.ThroughputInterval)
 	}
-	if par.StarvedRuns != 1 || !strings.Contains(strings.Join(par.Warnings, " "), "1 of 3 runs got under 90%") {
-		t.Errorf("starved %d, warnings %q", par.StarvedRuns, par.Warnings)
+	if f.Strategies[1].CPUs != 2 || f.Strategies[1].Cores != 2 || f.Strategies[0].Cores != 1 {
+		t.Errorf("cpus/cores %v/%v and %v", f.Strategies[1].CPUs, f.Strategies[1].Cores, f.Strategies[0].Cores)
 	}
-	if !reflect.DeepEqual(serial.CoreBusy, []float64{1, 0}) {
-		t.Errorf("serial core busy %v", serial.CoreBusy)
+	if par.StarvedRuns != 1 || !hasKind(par.Warnings, Starved) || !hasKind(par.Warnings, WideInterval) {
+		t.Errorf("one run got half its CPU time: %+v", par.Warnings)
 	}
-	// Without a serial run there is nothing to compute speedup from.
-	f.Strategies = f.Strategies[1:]
+	if !reflect.DeepEqual(par.CoreBusy, []float64{1, 1}) || !near(*par.CPUUtilisation, 2) {
+		t.Errorf("core busy %v, utilisation %v", par.CoreBusy, *par.CPUUtilisation)
+	}
+}
+
+func hasKind(ws []Warning, k WarningKind) bool {
+	for _, w := range ws {
+		if w.Kind == k {
+			return true
+		}
+	}
+	return false
+}
+
+// A quota, not a neighbour, is blamed when the cgroup throttled the run; a
+// starved run with hypervisor steal is steal.
+func TestStarvedThrottledOrSteal(t *testing.T) {
+	f := sample()
+	f.Strategies[1].Runs[2].Throttling = &Throttling{Periods: 50, Throttled: 38, Seconds: 1.9}
 	Summarise(f)
-	if f.Strategies[0].Summary.Speedup != nil {
-		t.Errorf("speedup without serial = %v", *f.Strategies[0].Summary.Speedup)
+	w := f.Strategies[1].Summary.Warnings
+	if !hasKind(w, Throttled) || hasKind(w, Starved) || hasKind(w, Steal) {
+		t.Errorf("throttled run: %+v", w)
+	}
+	f = sample()
+	f.Strategies[1].Runs[2].CoreSteal = []float64{0.3, 0.3}
+	Summarise(f)
+	if w := f.Strategies[1].Summary.Warnings; !hasKind(w, Steal) || hasKind(w, Starved) {
+		t.Errorf("steal: %+v", w)
+	}
+}
+
+func TestWorkerCPUs(t *testing.T) {
+	m := Machine{LogicalCPUs: 64, EffectiveCPUs: 1.5}
+	tests := []struct {
+		name string
+		s    Strategy
+		want float64
+	}{
+		{"in-process, quota", Strategy{Workers: 4}, 1.5},
+		{"in-process, few workers", Strategy{Workers: 1}, 1},
+		{"local processes", Strategy{Workers: 2, Placement: []Placement{{Workers: 2, CPUs: 2}}}, 1.5},
+		{"remote host", Strategy{Workers: 4, Placement: []Placement{{Workers: 1, CPUs: 2}, {Host: "b", Workers: 3, CPUs: 8, Remote: true}}}, 1 + 3},
+		{"two commands to one host", Strategy{Workers: 6, Placement: []Placement{{Host: "b", Command: "x", Workers: 3, CPUs: 4, Remote: true}, {Host: "b", Command: "y", Workers: 3, CPUs: 4, Remote: true}}}, 4},
+		{"version 1 file", Strategy{Workers: 8}, 2},
+	}
+	for _, tt := range tests {
+		mm := m
+		if tt.name == "version 1 file" {
+			mm = Machine{LogicalCPUs: 2}
+		}
+		if got := WorkerCPUs(tt.s, mm); got != tt.want {
+			t.Errorf("%s: %v, want %v", tt.name, got, tt.want)
+		}
+	}
+}
+
+func TestShortRunsSuggestABiggerWorkload(t *testing.T) {
+	f := sample()
+	for i := range f.Strategies {
+		for j := range f.Strategies[i].Runs {
+			f.Strategies[i].Runs[j].WallSeconds /= 10
+			f.Strategies[i].Runs[j].WorkerStartupSeconds = []float64{0.004, 0.005}
+		}
+	}
+	Summarise(f)
+	for _, s := range f.Strategies {
+		var short *Warning
+		for i, w := range s.Summary.Warnings {
+			if w.Kind == ShortRuns {
+				short = &s.Summary.Warnings[i]
+			}
+		}
+		if short == nil || short.Suggest != "preset:large" || !near(short.Limit, 0.225) {
+			t.Errorf("%s: %+v", s.Name, s.Summary.Warnings)
+		}
 	}
 }
 
 func TestRoundTrip(t *testing.T) {
-	dir := t.TempDir()
-	path := filepath.Join(dir, "r.json")
-	want := sample()
-	if err := WriteFile(path, want); err != nil {
+	f := sample()
+	path := filepath.Join(t.TempDir(), "r.json")
+	if err := WriteFile(context.Background(), path, f); err != nil {
 		t.Fatal(err)
 	}
 	got, err := Load(path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !reflect.DeepEqual(got, want) {
-		t.Errorf("round trip changed the file:\n got %+v\nwant %+v", got, want)
+	if !reflect.DeepEqual(got, f) {
+		a, _ := json.Marshal(got)
+		b, _ := json.Marshal(f)
+		t.Errorf("round trip changed the file:\n%s\n%s", a, b)
 	}
-	entries, _ := os.ReadDir(dir)
-	if len(entries) != 1 {
-		t.Errorf("temporary files left behind: %v", entries)
+	data, _ := os.ReadFile(path)
+	if !strings.Contains(string(data), `"checksum": "2855639107889809618"`) {
+		t.Errorf("checksum is not written as a string")
+	}
+}
+
+// jq (and JavaScript) turn numbers above 2^53 into the nearest float; a
+// checksum written as a string survives them.
+func TestChecksumSurvivesJq(t *testing.T) {
+	jq, err := exec.LookPath("jq")
+	if err != nil {
+		t.Skip("no jq")
+	}
+	var buf bytes.Buffer
+	Encode(&buf, sample())
+	cmd := exec.Command(jq, ".")
+	cmd.Stdin = &buf
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := Decode(out)
+	if err != nil || f.Workload.Checksum != 2855639107889809618 {
+		t.Fatalf("after jq: %v, %v", f.Workload.Checksum, err)
+	}
+}
+
+func TestChecksumDecodesBothForms(t *testing.T) {
+	for _, text := range []string{`"18446744073709551615"`, `18446744073709551615`} {
+		var c Checksum
+		if err := json.Unmarshal([]byte(text), &c); err != nil || c != 18446744073709551615 {
+			t.Errorf("%s: %v, %v", text, c, err)
+		}
+	}
+	for _, bad := range []string{`"x"`, `-1`, `"1e3"`, `true`} {
+		var c Checksum
+		if err := json.Unmarshal([]byte(bad), &c); err == nil {
+			t.Errorf("%s accepted", bad)
+		}
+	}
+}
+
+// Version 1 files load: the committed scan from primebench 0.1.0, and the
+// file 0.1.0 wrote under taskset -c 0 (one logical CPU recorded, per-core
+// figures for two), which 0.1.0 itself refused.
+func TestVersion1FilesLoad(t *testing.T) {
+	f, err := Load(filepath.Join("testdata", "v1-quick-scan.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f.Workload.Checksum != 2855639107889809618 || f.Machine.EffectiveCPUs != 2 || len(f.Machine.CPUIDs) != 2 || !f.Machine.PerCore {
+		t.Errorf("v1 scan: %+v", f.Machine)
+	}
+	for _, s := range f.Strategies {
+		if s.Summary.NumbersPerSecond <= 0 || s.Summary.Speedup == nil {
+			t.Errorf("%s/%d: summary not recomputed: %+v", s.Name, s.Workers, s.Summary)
+		}
+		if s.Name == "gil" && !s.SingleCore || s.Name == "goroutines" && s.Workers > 1 && s.SingleCore {
+			t.Errorf("%s/%d single core %v", s.Name, s.Workers, s.SingleCore)
+		}
+	}
+	f, err = Load(filepath.Join("testdata", "v1-taskset.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f.Machine.EffectiveCPUs != 1 || f.Machine.AffinityCPUs != 1 || len(f.Machine.CPUIDs) != 2 {
+		t.Errorf("v1 taskset: %+v", f.Machine)
+	}
+	if e := f.Strategies[1].Summary.Efficiency; e == nil || *e < 1.5 {
+		t.Errorf("goroutines on a v1 file recorded as 1 CPU: efficiency %v", e)
 	}
 }
 
 func TestWriteFileFailureLeavesNothing(t *testing.T) {
 	dir := t.TempDir()
-	f := sample()
-	f.Strategies[0].Runs[0].WallSeconds = math.NaN() // JSON cannot encode it
-	if err := WriteFile(filepath.Join(dir, "r.json"), f); err == nil {
+	bad := sample()
+	bad.Strategies[0].Runs[0].WallSeconds = math.NaN() // JSON cannot encode NaN
+	if err := WriteFile(context.Background(), filepath.Join(dir, "r.json"), bad); err == nil {
 		t.Fatal("writing NaN succeeded")
 	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if err := WriteFile(ctx, filepath.Join(dir, "r.json"), sample()); err == nil {
+		t.Fatal("a cancelled write succeeded")
+	}
 	if entries, _ := os.ReadDir(dir); len(entries) != 0 {
-		t.Errorf("failed write left %v", entries)
+		t.Errorf("failed writes left %v", entries)
 	}
 }
 
@@ -103,6 +258,7 @@ func TestLoadRejectsBadFiles(t *testing.T) {
 	firstRun := func(m map[string]any) map[string]any {
 		return m["strategies"].([]any)[0].(map[string]any)["runs"].([]any)[0].(map[string]any)
 	}
+	machine := func(m map[string]any) map[string]any { return m["machine"].(map[string]any) }
 	tests := []struct {
 		name, body, want string
 	}{
@@ -110,14 +266,17 @@ func TestLoadRejectsBadFiles(t *testing.T) {
 		{"truncated", string(good[:len(good)/2]), "truncated JSON"},
 		{"not json", "hello world", "not a primebench result file"},
 		{"other json", `{"name": "x"}`, "has no schema_version"},
-		{"newer", edit(func(m map[string]any) { m["schema_version"] = 99 }), "schema version 99 is newer than this primebench reads (1): upgrade"},
+		{"newer", edit(func(m map[string]any) { m["schema_version"] = 99 }), "schema version 99 is newer than this primebench reads (2): upgrade"},
 		{"zero version", edit(func(m map[string]any) { m["schema_version"] = 0 }), "unknown schema version 0"},
 		{"wrong type", edit(func(m map[string]any) { m["strategies"] = "many" }), "does not fit the format"},
+		{"bad checksum", edit(func(m map[string]any) { m["workload"].(map[string]any)["checksum"] = "x" }), "checksum \"x\" is not a 64-bit decimal number"},
 		{"no workload", edit(func(m map[string]any) { delete(m, "workload") }), "missing workload"},
 		{"no machine", edit(func(m map[string]any) { delete(m, "machine") }), "missing machine description"},
+		{"effective above usable", edit(func(m map[string]any) { machine(m)["effective_cpus"] = 3 }), "effective_cpus 3 is not between 0 and its 2 usable CPUs"},
 		{"no strategies", edit(func(m map[string]any) { m["strategies"] = []any{} }), "no strategies"},
-		{"negative time", edit(func(m map[string]any) { firstRun(m)["wall_seconds"] = -1.0 }), "run 1 has an invalid figure -1"},
-		{"zero time", edit(func(m map[string]any) { firstRun(m)["wall_seconds"] = 0 }), "wall time of zero"},
+		{"negative time", edit(func(m map[string]any) { firstRun(m)["cpu_seconds"] = -1.0 }), "run 1 has an invalid CPU time -1"},
+		{"zero time", edit(func(m map[string]any) { firstRun(m)["wall_seconds"] = 0 }), "wall time of 0"},
+		{"per-core mismatch", edit(func(m map[string]any) { firstRun(m)["core_busy"] = []any{1, 1, 1} }), "per-core figures for 3 CPUs, cpu_ids names 2"},
 		{"NaN", strings.Replace(string(good), `"wall_seconds":1,`, `"wall_seconds":NaN,`, 1), "not a primebench result file"},
 	}
 	dir := t.TempDir()

@@ -1,80 +1,194 @@
 package results
 
 import (
-	"fmt"
 	"math"
-	"sort"
+	"slices"
 
 	"github.com/primebench/primebench/summary"
+	"github.com/primebench/primebench/workload"
 )
 
-// StarvedShare is the CPU share below which a run is flagged: the process got
-// less than 90% of the CPU time its busy workers should have had, so another
-// tenant (or the hypervisor) took a core away during it.
-const StarvedShare = 0.90
+// Summary holds the figures derived from a strategy's runs. Summarise is
+// their one definition; tables, exports, comparisons and charts read them
+// from here and compute none of their own.
+type Summary struct {
+	// MedianSeconds is the median wall time; IntervalSeconds the median's
+	// own confidence interval (order statistics, as benchstat), at
+	// IntervalLevel (0.95 or more from 6 runs; [min, max] at what it reaches
+	// with fewer; 0 with one run).
+	MedianSeconds   float64    `json:"median_seconds"`
+	IntervalSeconds [2]float64 `json:"median_interval_seconds"`
+	IntervalLevel   float64    `json:"median_interval_level"`
+	MeanSeconds     float64    `json:"mean_seconds"`
+	StddevSeconds   float64    `json:"stddev_seconds"`
+	MinSeconds      float64    `json:"min_seconds"`
+	MaxSeconds      float64    `json:"max_seconds"`
+	CV              float64    `json:"cv"`
+	// Throughput is the workload over the median wall time (never a mean
+	// of per-run rates); its interval is the wall-time interval inverted.
+	NumbersPerSecond   float64    `json:"numbers_per_second"`
+	ThroughputInterval [2]float64 `json:"numbers_per_second_interval"`
+	DivisionsPerSecond float64    `json:"divisions_per_second"`
+	// Baseline is the strategy speedup is against (serial, or
+	// cpython-serial for the CPython lanes); Speedup and Efficiency are null
+	// when the file has no baseline run.
+	Baseline   string   `json:"baseline"`
+	Speedup    *float64 `json:"speedup"`
+	Efficiency *float64 `json:"efficiency"` // speedup / cpus
+	// CPUUtilisation is the median of cpu_seconds / wall_seconds (2.0 = two
+	// cores busy); null when CPU time was not available.
+	CPUUtilisation *float64  `json:"cpu_utilisation"`
+	CoreBusy       []float64 `json:"core_busy"` // median per CPU of machine.cpu_ids; absent without per-CPU counters
+	// StartupSeconds is the median time until every worker was ready;
+	// WorkerStartupSeconds the median over every worker of every run.
+	StartupSeconds       float64  `json:"startup_seconds"`
+	WorkerStartupSeconds *float64 `json:"worker_startup_seconds,omitempty"`
+	StarvedRuns          int      `json:"starved_runs"`
+	ThrottledRuns        int      `json:"throttled_runs,omitempty"`
+	// Heartbeat lag percentiles (nearest rank) over every probe run's
+	// samples; absent without a probe.
+	LagP50Ms   *float64 `json:"lag_p50_ms,omitempty"`
+	LagP99Ms   *float64 `json:"lag_p99_ms,omitempty"`
+	LagMaxMs   *float64 `json:"lag_max_ms,omitempty"`
+	LagSamples int      `json:"lag_samples,omitempty"`
+	// HandoffsPerSecond is the median of lock_handoffs / wall_seconds
+	// (gil-lock only).
+	HandoffsPerSecond float64   `json:"handoffs_per_second,omitempty"`
+	Warnings          []Warning `json:"warnings"`
+}
 
-// ShortRun is the wall time in seconds below which per-core figures are
-// mostly counter granularity.
-const ShortRun = 0.1
+// WorkerCPUs is how many CPUs a strategy's workers could use: efficiency's
+// divisor. In-process workers and local worker processes share this
+// machine's effective CPUs: min(workers, effective). Workers on other hosts
+// add what each host has, as its workers reported it.
+func WorkerCPUs(s Strategy, m Machine) float64 {
+	local := m.EffectiveCPUs
+	if local <= 0 {
+		local = float64(m.LogicalCPUs) // a version 1 file
+	}
+	if len(s.Placement) == 0 {
+		return min(float64(s.Workers), local)
+	}
+	type host struct {
+		workers int
+		cpus    float64
+	}
+	var hosts []string
+	byHost := map[string]*host{}
+	for _, p := range s.Placement {
+		name := p.Host
+		if !p.Remote {
+			name = ""
+		}
+		h, ok := byHost[name]
+		if !ok {
+			h = &host{}
+			byHost[name] = h
+			hosts = append(hosts, name)
+		}
+		h.workers += p.Workers
+		h.cpus = max(h.cpus, p.CPUs)
+	}
+	total := 0.0
+	for _, name := range hosts {
+		h := byHost[name]
+		cpus := h.cpus
+		if name == "" {
+			cpus = min(cpus, local)
+		}
+		total += min(float64(h.workers), cpus)
+	}
+	return total
+}
 
-// Summarise recomputes every strategy's summary from its raw runs. The
-// baseline for speedup is the serial strategy with one worker, when present.
+// Summarise recomputes every derived figure of the file from its raw runs:
+// each strategy's CPUs and cores, and its summary.
 func Summarise(f *File) {
-	baseline := 0.0
-	for _, s := range f.Strategies {
-		if s.Name == "serial" && s.Workers == 1 && len(s.Runs) > 0 {
-			baseline = summary.Of(s.wallTimes()).Median
+	for i := range f.Strategies {
+		s := &f.Strategies[i]
+		s.CPUs = WorkerCPUs(*s, f.Machine)
+		s.Cores = s.CPUs
+		if s.SingleCore {
+			s.Cores = 1
 		}
 	}
 	for i := range f.Strategies {
 		s := &f.Strategies[i]
-		s.Summary = summariseStrategy(s, f.Workload, f.Machine.LogicalCPUs, baseline)
+		s.Summary = summariseStrategy(s, f)
 	}
 }
 
-func summariseStrategy(s *Strategy, w Workload, cpus int, baseline float64) Summary {
+// baselineMedian is the median wall time of the strategy's baseline at one
+// worker, or 0 when the file has none.
+func baselineMedian(f *File, name string) float64 {
+	for _, s := range f.Strategies {
+		if s.Name == name && s.Workers == 1 && len(s.Runs) > 0 {
+			return summary.Median(s.wallTimes())
+		}
+	}
+	return 0
+}
+
+func summariseStrategy(s *Strategy, f *File) Summary {
+	out := Summary{Baseline: BaselineFor(s.Name), Warnings: []Warning{}}
 	if len(s.Runs) == 0 {
-		return Summary{Warnings: []string{"no measured runs"}}
+		return out
 	}
-	wall := summary.Of(s.wallTimes())
-	out := Summary{
-		MedianSeconds: wall.Median,
-		MeanSeconds:   wall.Mean,
-		StddevSeconds: wall.Stddev,
-		MinSeconds:    wall.Min,
-		MaxSeconds:    wall.Max,
-		CV:            wall.CV,
-		CI95Seconds:   [2]float64{wall.CI95Low, wall.CI95High},
-		Warnings:      append([]string(nil), wall.Warnings...),
-	}
-	if wall.Median > 0 {
-		out.NumbersPerSecond = float64(w.Numbers) / wall.Median
-		out.DivisionsPerSecond = float64(w.Divisions) / wall.Median
-	}
-	if baseline > 0 && wall.Median > 0 {
-		speedup := baseline / wall.Median
-		efficiency := speedup / float64(max(1, min(s.Workers, cpus)))
+	walls := s.wallTimes()
+	wall := summary.Of(walls)
+	out.MedianSeconds, out.MeanSeconds, out.StddevSeconds = wall.Median, wall.Mean, wall.Stddev
+	out.MinSeconds, out.MaxSeconds, out.CV = wall.Min, wall.Max, wall.CV
+	out.IntervalSeconds, out.IntervalLevel = [2]float64{wall.Lo, wall.Hi}, wall.Confidence
+	numbers := float64(f.Workload.Numbers)
+	out.NumbersPerSecond = numbers / wall.Median
+	out.ThroughputInterval = [2]float64{numbers / wall.Hi, numbers / wall.Lo}
+	out.DivisionsPerSecond = float64(f.Workload.Divisions) / wall.Median
+	if base := baselineMedian(f, out.Baseline); base > 0 {
+		speedup := base / wall.Median
+		efficiency := speedup / s.CPUs
 		out.Speedup, out.Efficiency = &speedup, &efficiency
 	}
-	var utilisation, startup, handoffs []float64
+
+	var utilisation, shares, startups, workerStartups, handoffs, steal []float64
+	var throttled uint64
+	var throttledSeconds float64
 	restarts := 0
 	for _, r := range s.Runs {
 		restarts += r.WorkerRestarts
-		if r.LockHandoffs > 0 && r.WallSeconds > 0 {
+		startups = append(startups, r.StartupSeconds)
+		workerStartups = append(workerStartups, r.WorkerStartupSeconds...)
+		if r.LockHandoffs > 0 {
 			handoffs = append(handoffs, float64(r.LockHandoffs)/r.WallSeconds)
 		}
-		if r.WallSeconds > 0 {
-			utilisation = append(utilisation, r.CPUSeconds/r.WallSeconds)
+		if r.Throttling != nil && r.Throttling.Throttled > 0 {
+			out.ThrottledRuns++
+			throttled += r.Throttling.Throttled
+			throttledSeconds += r.Throttling.Seconds
 		}
-		startup = append(startup, r.StartupSeconds)
-		if r.CPUShare < StarvedShare {
+		if r.CPUSeconds == nil {
+			continue
+		}
+		utilisation = append(utilisation, *r.CPUSeconds/r.WallSeconds)
+		share := CPUShare(r, s.Cores)
+		shares = append(shares, share)
+		if share < StarvedShare {
 			out.StarvedRuns++
+			steal = append(steal, mean(r.CoreSteal))
 		}
 	}
 	if len(utilisation) > 0 {
-		out.CPUUtilisation = median(utilisation)
+		u := summary.Median(utilisation)
+		out.CPUUtilisation = &u
 	}
-	out.StartupSeconds = median(startup)
+	out.StartupSeconds = summary.Median(startups)
+	if len(workerStartups) > 0 {
+		ws := summary.Median(workerStartups)
+		out.WorkerStartupSeconds = &ws
+	}
+	if len(handoffs) > 0 {
+		out.HandoffsPerSecond = summary.Median(handoffs)
+	}
+	out.CoreBusy = medianPerCore(s.Runs)
 	var lags []float64
 	if s.Probe != nil {
 		for _, r := range s.Probe.Runs {
@@ -82,28 +196,69 @@ func summariseStrategy(s *Strategy, w Workload, cpus int, baseline float64) Summ
 		}
 	}
 	if len(lags) > 0 {
-		sort.Float64s(lags)
-		p50, p99, mx := percentile(lags, 0.50), percentile(lags, 0.99), lags[len(lags)-1]
-		out.LagP50Ms, out.LagP99Ms, out.LagMaxMs = &p50, &p99, &mx
+		p50, p99, mx := summary.Percentile(lags, 50), summary.Percentile(lags, 99), slices.Max(lags)
+		out.LagP50Ms, out.LagP99Ms, out.LagMaxMs, out.LagSamples = &p50, &p99, &mx, len(lags)
 	}
-	out.HandoffsPerSecond = median(handoffs)
-	out.CoreBusy = medianPerCore(s.Runs)
+
+	n := len(s.Runs)
+	warn := func(w Warning) { out.Warnings = append(out.Warnings, w) }
+	if n > 1 && wall.Confidence < summary.Level {
+		warn(Warning{Kind: WideInterval, Runs: n, Value: wall.Confidence, Limit: summary.Level})
+	}
+	if wall.CV > NoisyCV {
+		warn(Warning{Kind: HighVariance, Value: wall.CV, Limit: NoisyCV})
+	}
+	if len(wall.Outliers) > 0 {
+		warn(Warning{Kind: Outliers, Runs: len(wall.Outliers), Of: n, Limit: summary.OutlierScore})
+	}
+	switch {
+	case out.ThrottledRuns > 0:
+		// The quota took the time: say so with its own counters, whether
+		// or not the run fell under the starved line.
+		warn(Warning{Kind: Throttled, Runs: out.ThrottledRuns, Of: n, Count: throttled, Seconds: throttledSeconds})
+	case out.StarvedRuns > 0 && summary.Median(steal) > StealShare:
+		warn(Warning{Kind: Steal, Runs: out.StarvedRuns, Of: n, Value: summary.Median(steal), Limit: StealShare})
+	case out.StarvedRuns > 0:
+		warn(Warning{Kind: Starved, Runs: out.StarvedRuns, Of: n, Value: s.Cores, Limit: StarvedShare})
+	}
+	if limit := shortRunLimit(out.WorkerStartupSeconds); wall.Median < limit {
+		warn(Warning{Kind: ShortRuns, Value: wall.Median, Limit: limit, Suggest: biggerWorkload(f.Workload.Spec)})
+	}
 	if restarts > 0 {
-		out.Warnings = append(out.Warnings, fmt.Sprintf("%d worker(s) died and were replaced (--retry): the times include the lost work and the restarts", restarts))
+		warn(Warning{Kind: Restarts, Count: uint64(restarts)})
 	}
-	if wall.Median < ShortRun {
-		out.Warnings = append(out.Warnings, fmt.Sprintf("runs last under %.0f ms: per-core figures are coarse (the kernel's CPU counters tick every 10 ms); use a larger workload", ShortRun*1000))
-	}
-	if out.StarvedRuns > 0 {
-		out.Warnings = append(out.Warnings, fmt.Sprintf("%d of %d runs got under %.0f%% of the CPU time %d busy core(s) should give: a core was taken away (noisy neighbour or hypervisor steal)", out.StarvedRuns, len(s.Runs), 100*StarvedShare, s.Cores))
+	if out.LagSamples > 0 && out.LagSamples < MinWakeUps {
+		warn(Warning{Kind: FewWakeUps, Count: uint64(out.LagSamples), Limit: MinWakeUps})
 	}
 	return out
 }
 
-// percentile of sorted xs by the nearest-rank method: a value that occurred.
-func percentile(sorted []float64, q float64) float64 {
-	rank := int(math.Ceil(q*float64(len(sorted)))) - 1
-	return sorted[max(0, min(rank, len(sorted)-1))]
+// CPUShare is how much of the CPU time a run's busy cores should have given
+// it actually got: cpu_seconds / (wall_seconds * cores). NaN without CPU
+// time.
+func CPUShare(r Run, cores float64) float64 {
+	if r.CPUSeconds == nil || cores <= 0 {
+		return math.NaN()
+	}
+	return *r.CPUSeconds / (r.WallSeconds * cores)
+}
+
+// shortRunLimit is the shortest median run worth reporting without a
+// warning: ShortRun, or StartupFactor worker start-ups if longer.
+func shortRunLimit(workerStartup *float64) float64 {
+	limit := ShortRun
+	if workerStartup != nil {
+		limit = max(limit, StartupFactor**workerStartup)
+	}
+	return limit
+}
+
+// biggerWorkload names a workload to use when runs are too short.
+func biggerWorkload(spec string) string {
+	if spec == workload.LargeSpec {
+		return "a range of more numbers than " + workload.LargeSpec + " holds"
+	}
+	return workload.LargeSpec
 }
 
 func (s *Strategy) wallTimes() []float64 {
@@ -114,17 +269,34 @@ func (s *Strategy) wallTimes() []float64 {
 	return out
 }
 
-func median(xs []float64) float64 {
+// Throughputs are the per-run throughputs, numbers per second, for tests of
+// significance (which need every run, not only the median).
+func (s *Strategy) Throughputs(w Workload) []float64 {
+	out := make([]float64, len(s.Runs))
+	for i, r := range s.Runs {
+		out[i] = float64(w.Numbers) / r.WallSeconds
+	}
+	return out
+}
+
+func mean(xs []float64) float64 {
 	if len(xs) == 0 {
 		return 0
 	}
-	return summary.Of(xs).Median
+	sum := 0.0
+	for _, x := range xs {
+		sum += x
+	}
+	return sum / float64(len(xs))
 }
 
 func medianPerCore(runs []Run) []float64 {
 	cores := 0
 	for _, r := range runs {
 		cores = max(cores, len(r.CoreBusy))
+	}
+	if cores == 0 {
+		return nil
 	}
 	out := make([]float64, cores)
 	for c := range out {
@@ -134,7 +306,49 @@ func medianPerCore(runs []Run) []float64 {
 				xs = append(xs, r.CoreBusy[c])
 			}
 		}
-		out[c] = median(xs)
+		out[c] = summary.Median(xs)
+	}
+	return out
+}
+
+// Pair is a Go emulation and the CPython lane it stands for.
+type Pair struct{ Go, CPython string }
+
+// Pairs are the emulations and their CPython counterparts, for tables and
+// charts that set them side by side.
+var Pairs = []Pair{
+	{"serial", "cpython-serial"},
+	{"cooperative", "cpython-asyncio"},
+	{"gil", "cpython-threads"},
+	{"gil-lock", "cpython-threads"},
+	{"gil-lock-fifo", "cpython-threads"},
+	{"goroutines", "cpython-threads-ft"},
+	{"subprocess", "cpython-processes"},
+}
+
+// PairedRow is a pair present in a file at one worker count.
+type PairedRow struct {
+	Pair
+	Workers     int
+	Go, CPython *Strategy
+}
+
+// PairedRows lists the pairs a file holds, in Pairs order.
+func PairedRows(f *File) []PairedRow {
+	var out []PairedRow
+	for _, p := range Pairs {
+		for i := range f.Strategies {
+			g := &f.Strategies[i]
+			if g.Name != p.Go {
+				continue
+			}
+			for j := range f.Strategies {
+				c := &f.Strategies[j]
+				if c.Name == p.CPython && c.Workers == g.Workers {
+					out = append(out, PairedRow{Pair: p, Workers: g.Workers, Go: g, CPython: c})
+				}
+			}
+		}
 	}
 	return out
 }

@@ -3,7 +3,7 @@ package strategies
 import (
 	"context"
 	"runtime"
-	"sync/atomic"
+	"time"
 
 	"github.com/primebench/primebench/workload"
 )
@@ -20,74 +20,82 @@ func (Cooperative) Name() string { return "cooperative" }
 func (Cooperative) Models() string {
 	return "an asyncio event loop running N tasks that await after every number: one thread, one core"
 }
-func (Cooperative) Cores(int, int) int { return 1 }
 
 // task is one coroutine's state between resumptions.
 type task struct {
-	chunk  workload.Chunk
-	pos    uint64 // next number of chunk to check
-	active bool   // holds a chunk
+	chunk   workload.Chunk
+	pos     uint64 // next number of chunk to check
+	active  bool   // holds a chunk
+	started time.Time
+}
+
+// loopState is what the tasks share: the queue and the running answer.
+type loopState struct {
+	plan   *workload.Plan
+	next   int
+	answer workload.Answer
+	gauge  *workload.Gauge
+	watch  *Watch
 }
 
 // step resumes the task until its next yield point: it checks one number,
 // taking a new chunk first if it has none. It reports false when the task has
-// finished because the queue is empty.
-func (t *task) step(plan *workload.Plan, next *int, answer *workload.Answer) bool {
+// finished because the queue is empty, or was stopped mid-number.
+func (t *task) step(l *loopState) bool {
 	if !t.active {
-		if *next >= plan.NumChunks() {
+		if l.next >= l.plan.NumChunks() {
 			return false
 		}
-		t.chunk, t.pos, t.active = plan.Chunk(*next), 0, true
-		*next++
+		t.chunk, t.pos, t.active, t.started = l.plan.Chunk(l.next), 0, true, time.Now()
+		l.next++
 	}
-	answer.Check(t.chunk.At(t.pos))
+	if !l.answer.CheckUntil(t.chunk.At(t.pos), l.gauge) {
+		return false
+	}
 	t.pos++
 	if t.pos == t.chunk.Len() {
 		t.active = false
+		l.watch.chunkDone(time.Since(t.started))
 	}
 	return true
 }
 
-func (c Cooperative) Run(ctx context.Context, plan *workload.Plan, workers int) (Outcome, error) {
-	return c.RunWithHeartbeat(ctx, plan, workers, nil)
-}
-
-// RunWithHeartbeat runs the loop with the heartbeat as one more task on it:
-// it can only run when the computing task yields.
-func (Cooperative) RunWithHeartbeat(ctx context.Context, plan *workload.Plan, workers int, hb *Heartbeat) (Outcome, error) {
+// Run runs the loop with the heartbeat, if any, as one more task on it: it
+// can only run when a computing task yields.
+func (Cooperative) Run(ctx context.Context, run Task) (Outcome, error) {
 	// The loop owns its thread for the whole run, as asyncio's loop owns the
 	// main thread; unlocking afterwards lets the runtime reuse the thread.
 	runtime.LockOSThread()
 	defer runtime.UnlockOSThread()
 
-	tasks := make([]task, workers)
-	ready := make([]int, workers) // task indexes, resumed round-robin
+	g, release := run.gauge(ctx)
+	defer release()
+	l := &loopState{plan: run.Plan, gauge: g, watch: run.Watch}
+	tasks := make([]task, run.Workers)
+	ready := make([]int, run.Workers) // task indexes, resumed round-robin
 	for i := range ready {
 		ready[i] = i
 	}
-	var answer workload.Answer
-	next := 0
-	// Checked at every yield point, as asyncio checks for cancellation at
-	// every await: one atomic load, so a heavy number delays Ctrl-C by that
-	// number alone.
-	var cancelled atomic.Bool
-	stop := context.AfterFunc(ctx, func() { cancelled.Store(true) })
-	defer stop()
-	heartbeat := newLoopTimer(hb)
+	heartbeat := newLoopTimer(run.Heartbeat)
 	defer heartbeat.stop()
 	for cur := 0; len(ready) > 0; {
-		if cancelled.Load() {
+		// Checked at every yield point, as asyncio checks for cancellation
+		// at every await: one atomic load.
+		if g.Stop.Load() {
 			return Outcome{}, ctx.Err()
 		}
 		heartbeat.poll()
 		if cur >= len(ready) {
 			cur = 0
 		}
-		if tasks[ready[cur]].step(plan, &next, &answer) {
+		if tasks[ready[cur]].step(l) {
 			cur++
 		} else {
 			ready = append(ready[:cur], ready[cur+1:]...) // finished: leaves the loop
 		}
 	}
-	return Outcome{Answer: answer}, nil
+	if err := ctx.Err(); err != nil {
+		return Outcome{}, err // stopped mid-number: the answer is partial
+	}
+	return Outcome{Answer: l.answer, SingleCore: true}, nil
 }

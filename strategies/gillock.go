@@ -2,7 +2,8 @@ package strategies
 
 import (
 	"context"
-	"runtime"
+	"math/rand/v2"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -14,89 +15,195 @@ const DefaultSwitchInterval = 5 * time.Millisecond
 
 // GILLock models CPython's GIL itself rather than its effect: N goroutines on
 // every core, each of which must hold one global lock to compute. As in
-// CPython 3.2 and later, a thread that has waited a switch interval for the
-// lock sets a drop request; the holder notices it at its next check (here,
-// after each number, where CPython checks between bytecodes) and hands the
-// lock over; the waiter keeps re-requesting every interval. The hand-offs
-// and the convoy they cause are what GIL (GOMAXPROCS=1) does not show.
+// CPython 3.2 and later (Python/ceval_gil.c), a thread waiting for the lock
+// asks the holder to drop it when a whole switch interval passed with no
+// switch; the holder notices at its next check (here after each number,
+// where CPython checks between bytecodes) and drops it; and the dropped lock
+// goes to whichever waiter the OS wakes first, not to the one that waited
+// longest: COND_SIGNAL on a condition variable whose waiters keep leaving and
+// re-entering it on every timed-out interval. The model draws that waiter at
+// random. The dropped holder then waits like any other thread, so a
+// heartbeat thread can lose several hand-offs in a row.
+//
+// With fair set (gil-lock-fifo) the longest waiter always wins: the lock a
+// ticket lock would give, which CPython's is not.
 type GILLock struct {
-	SwitchInterval time.Duration // zero means DefaultSwitchInterval
+	opts Options
+	fair bool
 }
 
-func (GILLock) Name() string { return "gil-lock" }
-func (GILLock) Models() string {
-	return "CPython's GIL: threads on every core that must hold one lock, handed over every switch interval (5 ms)"
+func (s GILLock) Name() string {
+	if s.fair {
+		return "gil-lock-fifo"
+	}
+	return "gil-lock"
 }
-func (GILLock) Cores(int, int) int { return 1 }
 
-// globalLock is a one-token lock with CPython's drop-request protocol.
+func (s GILLock) Models() string {
+	if s.fair {
+		return "a fair GIL: as gil-lock, but the longest waiter always gets the lock (CPython's does not)"
+	}
+	return "CPython's GIL: threads on every core that must hold one lock, dropped on request after a switch interval (5 ms) to any waiter"
+}
+
+// globalLock is one lock with CPython's drop-request protocol.
 type globalLock struct {
-	token       chan struct{}
-	dropRequest atomic.Bool
-	handoffs    atomic.Int64 // acquisitions by a worker other than the last holder
-	lastHolder  atomic.Int64
-	interval    time.Duration
+	interval time.Duration
+	fair     bool
+
+	dropRequest atomic.Bool // read by the holder after every number
+
+	mu       sync.Mutex
+	locked   bool
+	holder   int
+	switches uint64    // hand-overs to a different thread (CPython's switch_number)
+	waiters  []*waiter // in arrival order
+	rng      *rand.Rand
 }
 
-// acquire waits for the token, asking the holder to drop it after every
-// interval spent waiting.
-func (g *globalLock) acquire(ctx context.Context, worker int) bool {
+type waiter struct {
+	id      int
+	granted chan struct{} // receives the lock, handed over directly
+}
+
+func newGlobalLock(interval time.Duration, fair bool, seed uint64) *globalLock {
+	if interval <= 0 {
+		interval = DefaultSwitchInterval
+	}
+	return &globalLock{interval: interval, fair: fair, holder: -1, rng: rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))}
+}
+
+// acquire takes the lock for thread id, waiting as CPython's take_gil does:
+// after each interval of waiting in which no switch happened it sets the drop
+// request. It reports false if ctx ended first (without the lock).
+func (g *globalLock) acquire(ctx context.Context, id int) bool {
+	g.mu.Lock()
+	if !g.locked {
+		g.grant(id)
+		g.mu.Unlock()
+		return true
+	}
+	w := &waiter{id: id, granted: make(chan struct{}, 1)}
+	g.waiters = append(g.waiters, w)
+	saved := g.switches
+	g.mu.Unlock()
+
 	timer := time.NewTimer(g.interval)
 	defer timer.Stop()
 	for {
 		select {
-		case <-g.token:
-			if prev := g.lastHolder.Swap(int64(worker)); prev != int64(worker) && prev >= 0 {
-				g.handoffs.Add(1)
-			}
+		case <-w.granted:
 			return true
 		case <-timer.C:
-			g.dropRequest.Store(true)
+			g.mu.Lock()
+			if g.locked && g.switches == saved && g.waiting(w) {
+				g.dropRequest.Store(true)
+			}
+			saved = g.switches
+			g.mu.Unlock()
 			timer.Reset(g.interval)
 		case <-ctx.Done():
+			g.mu.Lock()
+			if !g.waiting(w) { // handed the lock just now: pass it on
+				g.mu.Unlock()
+				g.release()
+				return false
+			}
+			g.remove(w)
+			g.mu.Unlock()
 			return false
 		}
 	}
 }
 
-func (g *globalLock) release() { g.token <- struct{}{} }
-
-func (s GILLock) Run(ctx context.Context, plan *workload.Plan, workers int) (Outcome, error) {
-	return s.RunWithHeartbeat(ctx, plan, workers, nil)
+// grant makes id the holder; g.mu is held.
+func (g *globalLock) grant(id int) {
+	if g.holder != id {
+		g.switches++
+	}
+	g.locked, g.holder = true, id
+	g.dropRequest.Store(false)
 }
 
-// RunWithHeartbeat makes the heartbeat one more Python thread: after each
-// sleep it must take the global lock before it can run, as CPython's
-// threads must, so its lateness shows the switch interval.
-func (s GILLock) RunWithHeartbeat(ctx context.Context, plan *workload.Plan, workers int, hb *Heartbeat) (out Outcome, err error) {
-	g := &globalLock{token: make(chan struct{}, 1), interval: s.SwitchInterval}
-	g.lastHolder.Store(-1)
-	if g.interval <= 0 {
-		g.interval = DefaultSwitchInterval
+// release drops the lock, handing it straight to one waiter if there is one:
+// the longest waiting (fair) or any of them (CPython).
+func (g *globalLock) release() {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if len(g.waiters) == 0 {
+		g.locked = false
+		g.dropRequest.Store(false)
+		return
 	}
-	g.token <- struct{}{}
-	withGOMAXPROCS(runtime.NumCPU(), func() {
-		stopBeat := g.heartbeat(ctx, hb, workers)
+	i := 0
+	if !g.fair {
+		i = g.rng.IntN(len(g.waiters))
+	}
+	w := g.waiters[i]
+	g.waiters = append(g.waiters[:i], g.waiters[i+1:]...)
+	g.grant(w.id)
+	w.granted <- struct{}{}
+}
+
+func (g *globalLock) waiting(w *waiter) bool {
+	for _, x := range g.waiters {
+		if x == w {
+			return true
+		}
+	}
+	return false
+}
+
+func (g *globalLock) remove(w *waiter) {
+	for i, x := range g.waiters {
+		if x == w {
+			g.waiters = append(g.waiters[:i], g.waiters[i+1:]...)
+			return
+		}
+	}
+}
+
+// handoffs is how many times the lock changed threads, the first
+// acquisition not counted.
+func (g *globalLock) handoffs() int64 {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return int64(max(g.switches, 1) - 1)
+}
+
+// Run makes the heartbeat, if any, one more Python thread: after each sleep
+// it must take the global lock before it can run, as CPython's threads must,
+// so its lateness shows the switch interval and the unfair hand-off.
+func (s GILLock) Run(ctx context.Context, task Task) (out Outcome, err error) {
+	g := newGlobalLock(s.opts.SwitchInterval, s.fair, uint64(time.Now().UnixNano()))
+	gauge, release := task.gauge(ctx)
+	defer release()
+	withGOMAXPROCS(s.opts.procs(), func() {
+		stopBeat := g.heartbeat(ctx, task.Heartbeat, task.Workers)
 		defer stopBeat()
-		out.Answer, err = runPoolWith(ctx, plan, workers, func(w int, claim func() (workload.Chunk, bool)) workload.Answer {
+		out.Answer, err = runPoolWith(ctx, task.Plan, task.Workers, func(w int, claim func() (workload.Chunk, bool)) (workload.Answer, bool) {
 			var local workload.Answer
 			if !g.acquire(ctx, w) {
-				return local
+				return local, false
 			}
 			for c, ok := claim(); ok; c, ok = claim() {
-				if !g.solveHolding(ctx, w, c, &local) {
-					return local // cancelled while waiting: holds no token
+				start := time.Now()
+				if !g.solveHolding(ctx, w, c, &local, gauge) {
+					return local, false // stopped: holds no lock
 				}
+				task.Watch.chunkDone(time.Since(start))
 			}
 			g.release()
-			return local
+			return local, true
 		})
-		out.Handoffs = g.handoffs.Load()
 	})
+	out.Handoffs = g.handoffs()
+	out.SingleCore = true
 	return out, err
 }
 
-// heartbeat runs hb as a thread with its own id that takes the lock to wake.
+// heartbeat runs hb as a thread with its own id that takes the lock to wake
+// and drops it again to sleep.
 func (g *globalLock) heartbeat(ctx context.Context, hb *Heartbeat, id int) (stop func()) {
 	if hb == nil || hb.Every <= 0 {
 		return func() {}
@@ -106,10 +213,13 @@ func (g *globalLock) heartbeat(ctx context.Context, hb *Heartbeat, id int) (stop
 	var due time.Time
 	go func() {
 		defer close(finished)
+		timer := time.NewTimer(hb.Every)
+		defer timer.Stop()
 		for {
 			due = time.Now().Add(hb.Every)
+			timer.Reset(hb.Every)
 			select {
-			case <-time.After(hb.Every):
+			case <-timer.C:
 			case <-beatCtx.Done():
 				return
 			}
@@ -128,15 +238,17 @@ func (g *globalLock) heartbeat(ctx context.Context, hb *Heartbeat, id int) (stop
 	}
 }
 
-// solveHolding checks a chunk's numbers while holding the lock, handing it
-// over whenever another worker asks. It reports false if the run was
-// cancelled while this worker waited to get the lock back.
-func (g *globalLock) solveHolding(ctx context.Context, worker int, c workload.Chunk, a *workload.Answer) bool {
+// solveHolding checks a chunk's numbers while holding the lock, dropping it
+// whenever another thread asks. It reports false, holding no lock, if the
+// run was stopped.
+func (g *globalLock) solveHolding(ctx context.Context, worker int, c workload.Chunk, a *workload.Answer, gauge *workload.Gauge) bool {
 	for k := uint64(0); k < c.Len(); k++ {
-		a.Check(c.At(k))
+		if !a.CheckUntil(c.At(k), gauge) {
+			g.release()
+			return false
+		}
 		if g.dropRequest.Load() {
-			g.dropRequest.Store(false)
-			g.release() // a parked waiter gets the token directly
+			g.release()
 			if !g.acquire(ctx, worker) {
 				return false
 			}

@@ -1,41 +1,30 @@
 package strategies
 
 import (
-	"context"
 	"sync/atomic"
 	"time"
-
-	"github.com/primebench/primebench/workload"
 )
 
 // Heartbeat is the responsiveness probe: something that asks to wake every
 // Every while the work runs, and records how late each wake-up was. Where a
 // strategy has an event loop the heartbeat is a task on that loop (so a loop
-// busy computing starves it); elsewhere it is a goroutine (so it shows how
-// the Go scheduler shares the CPUs between it and the workers).
+// busy computing starves it); under gil-lock a thread that must take the
+// lock; in the CPython lanes a Python thread or task; elsewhere a goroutine
+// (so it shows how the Go scheduler shares the CPUs between it and the
+// workers).
 type Heartbeat struct {
 	Every time.Duration
 	Lags  []time.Duration
 }
 
-// HeartbeatRunner is a strategy that runs the heartbeat where its model puts
-// it: as a task on its event loop (cooperative, loop+*), or as one more
-// thread that must take the global lock to run (gil-lock).
-type HeartbeatRunner interface {
-	RunWithHeartbeat(ctx context.Context, plan *workload.Plan, workers int, hb *Heartbeat) (Outcome, error)
-}
-
-// RunProbed runs s with the heartbeat on its loop, or beside it as a
-// goroutine when s has no loop. A nil hb runs s plainly.
-func RunProbed(ctx context.Context, s Strategy, plan *workload.Plan, workers int, hb *Heartbeat) (Outcome, error) {
-	if hb == nil || hb.Every <= 0 {
-		return s.Run(ctx, plan, workers)
+// runWithGoroutineHeartbeat runs f with the task's heartbeat, if any, as a
+// goroutine beside it: for strategies without an event loop of their own.
+func runWithGoroutineHeartbeat(task Task, f func() (Outcome, error)) (Outcome, error) {
+	if task.Heartbeat == nil || task.Heartbeat.Every <= 0 {
+		return f()
 	}
-	if lr, ok := s.(HeartbeatRunner); ok {
-		return lr.RunWithHeartbeat(ctx, plan, workers, hb)
-	}
-	stop := startGoroutineHeartbeat(hb)
-	out, err := s.Run(ctx, plan, workers)
+	stop := startGoroutineHeartbeat(task.Heartbeat)
+	out, err := f()
 	stop()
 	return out, err
 }

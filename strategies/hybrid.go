@@ -17,39 +17,42 @@ import (
 
 // LoopGoroutines: the executor is a pool of goroutines running in parallel
 // (a ThreadPoolExecutor whose threads are truly parallel, as without a GIL).
-type LoopGoroutines struct{}
+type LoopGoroutines struct{ opts Options }
 
 func (LoopGoroutines) Name() string { return "loop+goroutines" }
 func (LoopGoroutines) Models() string {
 	return "asyncio loop awaiting run_in_executor on a thread pool with truly parallel threads"
 }
-func (LoopGoroutines) Cores(workers, cpus int) int { return min(workers, cpus) }
 
-func (l LoopGoroutines) Run(ctx context.Context, plan *workload.Plan, workers int) (Outcome, error) {
-	return l.RunWithHeartbeat(ctx, plan, workers, nil)
-}
-
-func (LoopGoroutines) RunWithHeartbeat(ctx context.Context, plan *workload.Plan, workers int, hb *Heartbeat) (out Outcome, err error) {
+// Run runs the event loop with the heartbeat, if any, as a task on it.
+func (l LoopGoroutines) Run(ctx context.Context, task Task) (out Outcome, err error) {
+	plan := task.Plan
+	g, release := task.gauge(ctx)
+	defer release()
 	// One P more than CPUs: the loop's thread is an OS thread of its own, as
 	// in Python, and the OS wakes it when a future completes instead of it
 	// queueing behind the workers for a Go time slice.
-	withGOMAXPROCS(runtime.NumCPU()+1, func() {
-		queue := make(chan int, queueSize(plan, workers))
-		completions := make(chan completion, workers+1)
+	withGOMAXPROCS(l.opts.procs()+1, func() {
+		queue := make(chan int, queueSize(plan, task.Workers))
+		completions := make(chan completion, task.Workers+1)
 		var wg sync.WaitGroup
-		for w := 0; w < workers; w++ {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
+		for w := 0; w < task.Workers; w++ {
+			wg.Go(func() {
 				for i := range queue {
-					if ctx.Err() != nil {
+					if g.Stop.Load() {
 						continue // cancelled: drain the queue without computing
 					}
-					completions <- completion{index: i, answer: plan.Chunk(i).Solve()}
+					start := time.Now()
+					a, ok := plan.Chunk(i).SolveUntil(g)
+					if !ok {
+						continue
+					}
+					task.Watch.chunkDone(time.Since(start))
+					completions <- completion{index: i, answer: a}
 				}
-			}()
+			})
 		}
-		out.Answer, err = eventLoop(ctx, plan, queue, completions, nil, hb)
+		out.Answer, err = eventLoop(ctx, plan, queue, completions, nil, task.Heartbeat)
 		if err != nil {
 			// Drain so executor goroutines blocked on completions can exit.
 			go func() {
@@ -66,34 +69,34 @@ func (LoopGoroutines) RunWithHeartbeat(ctx context.Context, plan *workload.Plan,
 // LoopSubprocess: the executor is a pool of worker processes
 // (ProcessPoolExecutor).
 type LoopSubprocess struct {
-	Pool *Subprocess
+	pool *Subprocess
 }
 
 func (LoopSubprocess) Name() string { return "loop+subprocess" }
+
+// WatchesItself: the pool replaces or reports its stalled workers.
+func (LoopSubprocess) WatchesItself() bool { return true }
 func (LoopSubprocess) Models() string {
 	return "asyncio loop awaiting run_in_executor on a ProcessPoolExecutor"
 }
-func (LoopSubprocess) Cores(workers, cpus int) int { return min(workers, cpus) }
 
-func (l LoopSubprocess) Run(ctx context.Context, plan *workload.Plan, workers int) (Outcome, error) {
-	return l.RunWithHeartbeat(ctx, plan, workers, nil)
-}
-
-func (l LoopSubprocess) RunWithHeartbeat(ctx context.Context, plan *workload.Plan, workers int, hb *Heartbeat) (Outcome, error) {
+// Run runs the event loop with the heartbeat, if any, as a task on it.
+func (l LoopSubprocess) Run(ctx context.Context, task Task) (Outcome, error) {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	queue := make(chan int, queueSize(plan, workers))
-	completions := make(chan completion, workers*inFlight+1)
+	plan := task.Plan
+	queue := make(chan int, queueSize(plan, task.Workers))
+	completions := make(chan completion, task.Workers*l.pool.inFlight()+1)
 	poolDone := make(chan error, 1)
 	var pool Outcome
 	go func() {
 		var err error
-		pool, err = l.Pool.runPool(ctx, plan, workers, queue, func(i int, a workload.Answer) {
+		pool, err = l.pool.runPool(ctx, Task{Plan: plan, Workers: task.Workers, Watch: task.Watch}, queue, func(i int, a workload.Answer) {
 			completions <- completion{index: i, answer: a}
 		})
 		poolDone <- err
 	}()
-	answer, err := eventLoop(ctx, plan, queue, completions, poolDone, hb)
+	answer, err := eventLoop(ctx, plan, queue, completions, poolDone, task.Heartbeat)
 	if err != nil {
 		cancel()
 		go func() {
@@ -107,7 +110,8 @@ func (l LoopSubprocess) RunWithHeartbeat(ctx context.Context, plan *workload.Pla
 	if err := <-poolDone; err != nil {
 		return Outcome{}, err
 	}
-	return Outcome{Answer: answer, Startup: pool.Startup, Restarts: pool.Restarts}, nil
+	pool.Answer = answer
+	return pool, nil
 }
 
 type completion struct {

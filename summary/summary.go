@@ -1,91 +1,161 @@
-// Package summary describes a small sample of measurements: centre, spread,
-// a confidence interval and the warnings a careful reader needs. It is pure
-// statistics over []float64, with no I/O.
+// Package summary describes small samples of measurements: the median with
+// its own confidence interval, spread, outliers, percentiles and the
+// comparison of two samples. It is pure statistics over []float64 with no
+// I/O, built on golang.org/x/perf's benchmath (benchstat's statistics) and
+// montanaflynn/stats.
 package summary
 
 import (
-	"fmt"
 	"math"
-	"sort"
+	"slices"
 
 	"github.com/montanaflynn/stats"
-	"gonum.org/v1/gonum/stat/distuv"
+	"golang.org/x/perf/benchmath"
+	"gonum.org/v1/gonum/stat/combin"
 )
 
-// Summary of a sample. CI95Low and CI95High bound the mean with 95%
-// confidence (Student's t interval: with 5 runs a normal interval would be
-// too narrow by a third).
+// Level is the confidence level asked of every interval.
+const Level = 0.95
+
+// Summary of a sample.
 type Summary struct {
-	N        int
-	Median   float64
-	Mean     float64
-	Stddev   float64 // sample standard deviation (n-1)
-	Min      float64
-	Max      float64
-	CV       float64 // coefficient of variation: Stddev / Mean
-	CI95Low  float64
-	CI95High float64
-	Outliers []int // indexes of samples with a modified z-score above 3.5
-	Warnings []string
+	N      int
+	Median float64
+	// Lo and Hi bound the median: benchmath's distribution-free interval
+	// from order statistics (the same as benchstat prints). Confidence is
+	// its actual level: at least Level from 6 samples on; with 2 to 5
+	// samples the widest interval there is, [min, max], at the level it
+	// reaches (93.75% with 5); 0 with one sample, when Lo = Hi = Median.
+	Lo, Hi     float64
+	Confidence float64
+	Mean       float64
+	Stddev     float64 // sample standard deviation (n-1)
+	Min, Max   float64
+	CV         float64 // coefficient of variation: Stddev / Mean
+	// Outliers are indexes of samples whose modified z-score (on the median
+	// absolute deviation, which one slow run cannot inflate) exceeds
+	// OutlierScore; only judged from MinForOutliers samples on.
+	Outliers []int
 }
 
-// minForOutliers: with fewer samples the median absolute deviation is too
+// OutlierScore is the modified z-score above which a sample is an outlier
+// (Iglewicz and Hoaglin's 3.5, as hyperfine uses).
+const OutlierScore = 3.5
+
+// MinForOutliers: with fewer samples the median absolute deviation is too
 // unstable to call any one of them an outlier.
-const minForOutliers = 5
+const MinForOutliers = 5
 
-// NoisyCV is the coefficient of variation above which a summary warns.
-const NoisyCV = 0.05
+// MinForLevel is how many samples the median's interval needs to reach
+// Level.
+const MinForLevel = 6
 
-// Of summarises samples; it never drops one. samples must not be empty.
+// Of summarises samples; it never drops one. samples must not be empty and
+// is not modified.
 func Of(samples []float64) Summary {
+	sorted := slices.Clone(samples)
+	slices.Sort(sorted)
+	s := Summary{N: len(samples), Min: sorted[0], Max: sorted[len(sorted)-1]}
+	s.Median, s.Lo, s.Hi, s.Confidence = medianInterval(sorted)
 	data := stats.Float64Data(samples)
-	s := Summary{N: len(samples)}
-	s.Median, _ = data.Median()
 	s.Mean, _ = data.Mean()
-	s.Min, _ = data.Min()
-	s.Max, _ = data.Max()
-	s.CI95Low, s.CI95High = s.Mean, s.Mean
 	if s.N < 2 {
-		s.Warnings = append(s.Warnings, "only one run: no spread or confidence interval (use more --runs)")
 		return s
 	}
 	s.Stddev, _ = data.StandardDeviationSample()
 	if s.Mean != 0 {
 		s.CV = s.Stddev / s.Mean
 	}
-	t := distuv.StudentsT{Mu: 0, Sigma: 1, Nu: float64(s.N - 1)}.Quantile(0.975)
-	half := t * s.Stddev / math.Sqrt(float64(s.N))
-	s.CI95Low, s.CI95High = s.Mean-half, s.Mean+half
-	if s.CV > NoisyCV {
-		s.Warnings = append(s.Warnings, fmt.Sprintf("times vary by %.1f%% (coefficient of variation over %.0f%%): the machine was likely busy; rerun or use more --runs", 100*s.CV, 100*NoisyCV))
-	}
-	if s.N >= minForOutliers {
+	if s.N >= MinForOutliers {
 		s.Outliers = outliers(samples, s.Median)
-	}
-	if len(s.Outliers) > 0 {
-		s.Warnings = append(s.Warnings, fmt.Sprintf("%d of %d runs are outliers (modified z-score over 3.5): something else ran at the time", len(s.Outliers), s.N))
 	}
 	return s
 }
 
-// outliers uses the modified z-score on the median absolute deviation, which
-// one slow run cannot inflate the way it inflates the standard deviation.
-func outliers(samples []float64, median float64) []int {
-	dev := make([]float64, len(samples))
-	for i, x := range samples {
-		dev[i] = math.Abs(x - median)
+func medianInterval(sorted []float64) (median, lo, hi, confidence float64) {
+	thresholds := benchmath.DefaultThresholds
+	sample := benchmath.NewSample(sorted, &thresholds)
+	sum := benchmath.AssumeNothing.Summary(sample, Level)
+	if n := len(sorted); n >= 2 && (math.IsInf(sum.Lo, 0) || math.IsInf(sum.Hi, 0)) {
+		// Too few samples for Level: [min, max] is the widest interval
+		// order statistics give, at confidence 1 - 2 * 0.5^n.
+		sum = benchmath.AssumeNothing.Summary(sample, 1-2*math.Pow(0.5, float64(n))-1e-9)
 	}
-	sorted := append([]float64(nil), dev...)
-	sort.Float64s(sorted)
-	mad, _ := stats.Median(sorted)
-	if mad == 0 {
+	if math.IsInf(sum.Lo, 0) || math.IsInf(sum.Hi, 0) {
+		return sum.Center, sum.Center, sum.Center, 0
+	}
+	return sum.Center, sum.Lo, sum.Hi, sum.Confidence
+}
+
+func outliers(samples []float64, median float64) []int {
+	mad, err := stats.MedianAbsoluteDeviationPopulation(samples)
+	if err != nil || mad == 0 {
 		return nil
 	}
 	var out []int
-	for i, d := range dev {
-		if 0.6745*d/mad > 3.5 {
+	for i, x := range samples {
+		if 0.6745*math.Abs(x-median)/mad > OutlierScore {
 			out = append(out, i)
 		}
 	}
 	return out
+}
+
+// Median of xs (NaN when empty).
+func Median(xs []float64) float64 {
+	if len(xs) == 0 {
+		return math.NaN()
+	}
+	m, _ := stats.Median(xs)
+	return m
+}
+
+// Percentile of xs by the nearest-rank method, p in 0..100: a value that
+// occurred, never an interpolation (NaN when empty).
+func Percentile(xs []float64, p float64) float64 {
+	v, err := stats.PercentileNearestRank(xs, p)
+	if err != nil {
+		return math.NaN()
+	}
+	return v
+}
+
+// Geomean of positive xs (NaN when empty).
+func Geomean(xs []float64) float64 {
+	g, err := stats.GeometricMean(xs)
+	if err != nil {
+		return math.NaN()
+	}
+	return g
+}
+
+// Comparison of two samples by the Mann-Whitney U test, which assumes
+// nothing about their distribution (benchstat's default).
+type Comparison struct {
+	P float64
+	// TooFew is set when the samples are too small for any difference to
+	// reach Alpha, however large: the test cannot tell.
+	TooFew bool
+}
+
+// Alpha is the significance level of Compare.
+const Alpha = 0.05
+
+// Compare tests whether a and b differ in location.
+func Compare(a, b []float64) Comparison {
+	thresholds := benchmath.DefaultThresholds
+	thresholds.CompareAlpha = Alpha
+	c := benchmath.AssumeNothing.Compare(benchmath.NewSample(slices.Clone(a), &thresholds), benchmath.NewSample(slices.Clone(b), &thresholds))
+	return Comparison{P: c.P, TooFew: MinimumP(len(a), len(b)) >= Alpha}
+}
+
+// MinimumP is the smallest two-sided p-value the exact Mann-Whitney U test
+// can give for samples of sizes n1 and n2 (complete separation, no ties):
+// 2 / C(n1+n2, n1). benchmath's own warning looks only at equal sizes, so 3
+// runs against 4 (at best p = 2/35 = 0.057) would pass unremarked.
+func MinimumP(n1, n2 int) float64 {
+	if n1 == 0 || n2 == 0 {
+		return 1
+	}
+	return math.Min(1, 2/combin.GeneralizedBinomial(float64(n1+n2), float64(n1)))
 }

@@ -1,6 +1,7 @@
 package workload
 
 import (
+	"context"
 	"math"
 	"math/big"
 	"math/rand/v2"
@@ -150,10 +151,11 @@ func BenchmarkIsPrime(b *testing.B) {
 
 func BenchmarkSolveQuick(b *testing.B) {
 	w, _ := Parse(DefaultSpec, nil)
-	p, _ := NewPlan(w, AutoChunkSize(w))
+	size, _ := AutoChunkSize(context.Background(), w, 1)
+	p, _ := NewPlan(w, size)
 	var divs uint64
 	for b.Loop() {
-		divs += p.Solve().Divisions
+		divs += solve(p).Divisions
 	}
 	b.ReportMetric(float64(divs)/b.Elapsed().Seconds(), "divisions/s")
 }

@@ -31,6 +31,11 @@ const (
 	quickHi = 1_000_000_019_999
 	denseLo = 2
 	denseHi = 4_000_001
+	// preset:large is 128 times preset:quick: about 100 CPU-seconds at 5e8
+	// divisions per second, so a run on 64 cores lasts about 1.6 s and one
+	// on 192 cores about 0.5 s, long against worker start-up.
+	largeLo = 1_000_000_000_000
+	largeHi = 1_000_002_559_999
 )
 
 var presets = map[string]Preset{
@@ -52,6 +57,13 @@ var presets = map[string]Preset{
 			return &Workload{Spec: spec, numbers: numbers, isList: true}
 		},
 	},
+	"large": {
+		Name:   "large",
+		Models: "2,560,000 consecutive 12-digit numbers (128x quick, about 100 CPU-seconds): for machines with 64 to 192 cores",
+		build: func(spec string) *Workload {
+			return &Workload{Spec: spec, lo: largeLo, hi: largeHi}
+		},
+	},
 	"dense": {
 		Name:   "dense",
 		Models: "4 million small numbers: each check is cheap, so dispatch and scheduling overhead dominate",
@@ -63,6 +75,10 @@ var presets = map[string]Preset{
 
 // DefaultSpec is the workload `primebench run` uses when none is given.
 const DefaultSpec = "preset:quick"
+
+// LargeSpec is the workload to suggest when runs are too short to measure:
+// sized for machines with many cores.
+const LargeSpec = "preset:large"
 
 // LookupPreset returns the preset with the given name.
 func LookupPreset(name string) (Preset, bool) {

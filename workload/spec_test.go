@@ -1,6 +1,7 @@
 package workload
 
 import (
+	"context"
 	"errors"
 	"os"
 	"path/filepath"
@@ -76,7 +77,7 @@ func TestParseErrors(t *testing.T) {
 		{"range:1-18446744073709551616", "larger than the largest 64-bit"},
 		{"range:0-18446744073709551615", "2^64 numbers"},
 		{"range: 1-5", "is not a decimal integer"},
-		{"preset:nope", `unknown preset "nope": choose one of classic, dense, quick`},
+		{"preset:nope", `unknown preset "nope": choose one of classic, dense, large, quick`},
 		{"list:", "names no file"},
 		{"list:" + filepath.Join(dir, "missing.txt"), "no such file or directory"},
 		{"list:" + dir, "is a directory"},
@@ -144,7 +145,7 @@ func TestPlanCoversWorkloadExactlyOnce(t *testing.T) {
 		if tt.w.Len() > 1000 || tt.w.At(0) > 1<<40 {
 			continue
 		}
-		if got := p.Solve().Numbers; got != tt.w.Len() {
+		if got := solve(p).Numbers; got != tt.w.Len() {
 			t.Fatalf("Solve checked %d numbers, want %d", got, tt.w.Len())
 		}
 	}
@@ -162,23 +163,106 @@ func TestNewPlanRejectsTooManyChunks(t *testing.T) {
 func TestAutoChunkSize(t *testing.T) {
 	tests := []struct {
 		spec     string
+		workers  int
 		min, max uint64
 	}{
-		{"preset:classic", 1, 1},        // each item is ~5e6 divisions already
-		{"preset:quick", 20, 100},       // ~2e4 divisions per number on average
-		{"preset:dense", 5_000, 70_000}, // ~60 divisions per number
-		{"range:1-10", 1, 1},            // tiny: keep chunks for balancing
-		{"range:1000-1999", 1, 16},      // 1000 numbers: at least 64 chunks
+		{"preset:classic", 2, 1, 1},        // each item is ~5e6 divisions already
+		{"preset:quick", 2, 20, 100},       // ~2e4 divisions per number on average
+		{"preset:dense", 2, 5_000, 70_000}, // ~60 divisions per number
+		{"range:1-10", 2, 1, 1},            // tiny: keep chunks for balancing
+		{"range:1000-1999", 2, 1, 16},      // 1000 numbers: at least 64 chunks
+		{"preset:quick", 64, 1, 15},        // 20 chunks for each of 64 workers: 1280 chunks
+		{"preset:quick", 256, 1, 3},        // 5120 chunks
+		{"preset:large", 192, 20, 100},     // big enough that the per-worker floor does not bind
+		// Near 2^64 one number costs seconds: the time budget cuts the
+		// sample short instead of waiting for it.
+		{"range:18446744073709551557-18446744073709551557", 2, 1, 1},
 	}
 	for _, tt := range tests {
 		w, err := Parse(tt.spec, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if got := AutoChunkSize(w); got < tt.min || got > tt.max {
-			t.Errorf("AutoChunkSize(%s) = %d, want %d..%d", tt.spec, got, tt.min, tt.max)
+		got, err := AutoChunkSize(context.Background(), w, tt.workers)
+		if err != nil || got < tt.min || got > tt.max {
+			t.Errorf("AutoChunkSize(%s, %d workers) = %d, %v; want %d..%d", tt.spec, tt.workers, got, err, tt.min, tt.max)
+		}
+		if chunks := (w.Len() + got - 1) / got; w.Len() >= uint64(MinChunksPerWorker*tt.workers) && chunks < uint64(MinChunksPerWorker*tt.workers) {
+			t.Errorf("%s with %d workers: %d chunks, want at least %d per worker", tt.spec, tt.workers, chunks, MinChunksPerWorker)
 		}
 	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	w, _ := Parse("preset:quick", nil)
+	if _, err := AutoChunkSize(ctx, w, 2); !errors.Is(err, context.Canceled) {
+		t.Errorf("cancelled: err = %v", err)
+	}
+}
+
+func TestSolveUntilStops(t *testing.T) {
+	// The largest 64-bit prime: about 2e9 divisions, seconds of work.
+	c := Chunk{First: 18446744073709551557, Last: 18446744073709551557}
+	var g Gauge
+	g.Stop.Store(true)
+	if _, ok := c.SolveUntil(&g); ok {
+		t.Fatal("SolveUntil finished a number near 2^64 with stop set")
+	}
+	small := Chunk{First: 1, Last: 1000}
+	if a, ok := small.SolveUntil(&Gauge{}); !ok || a.Primes != 168 {
+		t.Errorf("SolveUntil(1-1000) = %+v, %v", a, ok)
+	}
+}
+
+func TestPrefix(t *testing.T) {
+	p, _ := NewPlan(mustRange(t, 1, 1000), 30)
+	for _, k := range []int{0, 1, 10, 34, 100} {
+		q := p.Prefix(k)
+		want := max(1, min(k, p.NumChunks()))
+		if q.NumChunks() != want {
+			t.Errorf("Prefix(%d) has %d chunks, want %d", k, q.NumChunks(), want)
+		}
+		var sum Answer
+		for i := 0; i < want; i++ {
+			sum.Add(p.Chunk(i).Solve())
+		}
+		if got := solve(q); got != sum || q.Numbers() != sum.Numbers {
+			t.Errorf("Prefix(%d) solves to %+v (numbers %d), want %+v", k, got, q.Numbers(), sum)
+		}
+	}
+	if p.Numbers() != 1000 {
+		t.Errorf("Numbers() = %d", p.Numbers())
+	}
+}
+
+// presetAnswers are the presets' known answers, kept as test vectors and
+// checked here against the solver (preset:large, about 100 CPU-seconds, is
+// not).
+var presetAnswers = map[string]Answer{
+	"preset:quick":   {Numbers: 20000, Primes: 724, Checksum: 2855639107889809618, Divisions: 418905997},
+	"preset:classic": {Numbers: 96, Primes: 80, Checksum: 4331656294440310304, Divisions: 452848992},
+	"preset:dense":   {Numbers: 4000000, Primes: 283146, Checksum: 981992361476487073, Divisions: 237470396},
+}
+
+func TestPresetAnswers(t *testing.T) {
+	for spec, want := range presetAnswers {
+		w, err := Parse(spec, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		p, _ := NewPlan(w, 1000)
+		if got := solve(p); got != want {
+			t.Errorf("%s solves to %+v, want %+v", spec, got, want)
+		}
+	}
+}
+
+// solve checks the whole plan on the calling goroutine.
+func solve(p *Plan) Answer {
+	var a Answer
+	for i := 0; i < p.NumChunks(); i++ {
+		a.Add(p.Chunk(i).Solve())
+	}
+	return a
 }
 
 func mustRange(t *testing.T, lo, hi uint64) *Workload {

@@ -1,8 +1,10 @@
 package workload
 
 import (
+	"context"
 	"fmt"
 	"math"
+	"time"
 )
 
 // Workload is a named, reproducible list of candidates. A range is kept as its
@@ -83,20 +85,31 @@ func (c Chunk) At(k uint64) uint64 {
 
 // Solve checks every number in the chunk.
 func (c Chunk) Solve() Answer {
+	a, _ := c.SolveUntil(nil)
+	return a
+}
+
+// SolveUntil checks every number in the chunk unless g.Stop is set first; it
+// then reports false and a partial answer that must not be used.
+func (c Chunk) SolveUntil(g *Gauge) (Answer, bool) {
 	var a Answer
 	if c.IsRange() {
 		for n := c.First; ; n++ {
-			a.Check(n)
+			if !a.CheckUntil(n, g) {
+				return a, false
+			}
 			if n == c.Last { // not n <= Last: Last may be MaxUint64
 				break
 			}
 		}
-		return a
+		return a, true
 	}
 	for _, n := range c.Numbers {
-		a.Check(n)
+		if !a.CheckUntil(n, g) {
+			return a, false
+		}
 	}
-	return a
+	return a, true
 }
 
 // Plan is a workload cut into chunks of a fixed size. Chunks are made on
@@ -149,14 +162,19 @@ func (p *Plan) Chunk(i int) Chunk {
 	return Chunk{Index: i, First: p.w.lo + start, Last: p.w.lo + end - 1}
 }
 
-// Solve checks the whole workload on the calling goroutine, the reference
-// answer every strategy is compared against.
-func (p *Plan) Solve() Answer {
-	var a Answer
-	for i := 0; i < p.n; i++ {
-		a.Add(p.Chunk(i).Solve())
-	}
-	return a
+// Prefix is the plan of the first chunks chunks (all of them if the plan
+// has fewer): the same chunk boundaries, so its answer is the sum of those
+// chunks' answers in the whole plan.
+func (p *Plan) Prefix(chunks int) *Plan {
+	q := *p
+	q.n = max(1, min(chunks, p.n))
+	return &q
+}
+
+// Numbers is how many numbers the plan's chunks hold: the workload's, or
+// fewer for a prefix.
+func (p *Plan) Numbers() uint64 {
+	return min(uint64(p.n)*p.size, p.w.Len())
 }
 
 // TargetChunkDivisions is the work the automatic chunk size aims at per chunk:
@@ -164,15 +182,36 @@ func (p *Plan) Solve() Answer {
 // chunk (a channel send, a pipe write) is noise, short enough to balance load.
 const TargetChunkDivisions = 1_000_000
 
+// MinChunksPerWorker is how many chunks the automatic size leaves each
+// worker at least, where the workload has that many numbers: with fewer, the
+// last chunks leave some workers idle while others finish, and a 64-core
+// machine would measure its tail rather than its throughput.
+const MinChunksPerWorker = 20
+
+// minChunks is the floor for few workers, so uneven work still balances.
+const minChunks = 64
+
+// samplingBudget bounds the time spent sampling a workload's cost: a number
+// near 2^64 costs seconds by itself, and its first 0.1 s already says that a
+// chunk should hold one number.
+const samplingBudget = 100 * time.Millisecond
+
 // AutoChunkSize picks a chunk size from the divisions measured on a sample of
-// evenly spaced numbers, so the choice is reproducible for a given workload.
-// It keeps at least minChunks chunks where the workload has that many numbers,
-// so uneven work can still be balanced across workers.
-func AutoChunkSize(w *Workload) uint64 {
+// evenly spaced numbers, so the choice is reproducible for a given workload
+// (unless a single number is so heavy that the time budget cuts it short, in
+// which case every chunk holds one number anyway). It keeps at least
+// MinChunksPerWorker chunks per worker, for the largest worker count to be
+// run, and at least 64 in all. It returns ctx's error if ctx ends first.
+func AutoChunkSize(ctx context.Context, w *Workload, maxWorkers int) (uint64, error) {
 	// Sample blocks of consecutive numbers: a strided sample of single numbers
 	// could hit only even numbers (or only multiples of 3) and misjudge the cost.
 	const blocks, blockLen = 16, 16
-	const minChunks = 64
+	var g Gauge
+	budget := time.AfterFunc(samplingBudget, func() { g.Stop.Store(true) })
+	defer budget.Stop()
+	cancel := context.AfterFunc(ctx, func() { g.Stop.Store(true) })
+	defer cancel()
+
 	n := w.Len()
 	stride := n / blocks
 	if stride < blockLen {
@@ -182,20 +221,21 @@ func AutoChunkSize(w *Workload) uint64 {
 sampling:
 	for start := uint64(0); start < n; start += stride {
 		for i := start; i < start+blockLen && i < n; i++ {
-			_, d := IsPrime(w.At(i))
+			_, d, stopped := isPrime(w.At(i), &g)
 			sampled++
 			divs += d + 1 // +1: checking a number has a cost even with no division
-			if divs > 8*TargetChunkDivisions {
+			if stopped || divs > 8*TargetChunkDivisions {
 				break sampling // heavy numbers: the sample so far says enough
 			}
 		}
 	}
+	if err := ctx.Err(); err != nil {
+		return 0, err
+	}
 	size := uint64(TargetChunkDivisions) * sampled / divs
-	if limit := (n + minChunks - 1) / minChunks; size > limit {
+	chunks := max(uint64(minChunks), uint64(MinChunksPerWorker)*uint64(max(1, maxWorkers)))
+	if limit := n / chunks; size > limit { // rounding down keeps at least chunks chunks
 		size = limit
 	}
-	if size < 1 {
-		size = 1
-	}
-	return size
+	return max(size, 1), nil
 }

@@ -13,18 +13,16 @@ import (
 	"time"
 
 	"github.com/urfave/cli/v2"
-)
 
-// version is the primebench release; builds may override it with
-// -ldflags "-X main.version=...".
-var version = "0.1.0"
+	"github.com/primebench/primebench/version"
+)
 
 // Exit codes.
 const (
 	exitOK          = 0
-	exitRunFailed   = 1 // a wrong answer, a worker that died, a write that failed
-	exitUsage       = 2 // bad flags, arguments or input files
-	exitInterrupted = 130
+	exitRunFailed   = 1   // a wrong answer, a worker that died, a write that failed
+	exitUsage       = 2   // bad flags, arguments or input files
+	exitInterrupted = 130 // SIGINT; SIGTERM gives 143
 )
 
 // usageError is the user's mistake: exit code 2 and one line saying what to
@@ -37,11 +35,14 @@ func usagef(format string, args ...any) error {
 	return &usageError{msg: fmt.Sprintf(format, args...)}
 }
 
-// interruptedError is a run stopped by a signal.
-type interruptedError struct{ code int }
+// interruptedError is a run stopped by a signal, and where it was.
+type interruptedError struct {
+	code  int
+	where string
+}
 
 func (e *interruptedError) Error() string {
-	return "interrupted: the run was stopped and nothing was saved"
+	return "interrupted during " + e.where + ": every worker was stopped and nothing was saved"
 }
 
 // env is what a command may touch; tests pass their own.
@@ -49,8 +50,9 @@ type env struct {
 	stdin          io.Reader
 	stdout, stderr io.Writer
 	args           []string
-	// workerPath overrides the executable started for subprocess workers.
-	workerPath string
+	// workerArgv overrides the worker command of subprocess strategies
+	// (tests start their own binary as the worker).
+	workerArgv []string
 	// signals, when set, replaces the process's signal handling (tests).
 	signals func(ctx context.Context) (context.Context, func(), func() int)
 }
@@ -93,9 +95,10 @@ func newApp(e *env) *cli.App {
 		return usagef("%v: run 'primebench help' for the flags", strings.TrimPrefix(err.Error(), "flag provided but not defined: "))
 	}
 	app := &cli.App{
-		Name:      "primebench",
-		Usage:     "measure CPU-bound work under Python-style concurrency strategies",
-		Version:   fullVersion(),
+		Name:    "primebench",
+		Usage:   "measure CPU-bound work under Python-style concurrency strategies",
+		Version: fullVersion(),
+		// -v is --version's alias; nothing else may take it.
 		Reader:    e.stdin,
 		Writer:    e.stdout,
 		ErrWriter: e.stderr,
@@ -110,7 +113,6 @@ func newApp(e *env) *cli.App {
 			compareCommand(e),
 			chartCommand(e),
 			listCommand(e),
-			workerCommand(e),
 		},
 	}
 	for _, c := range app.Commands {
@@ -174,7 +176,7 @@ func sourceCommit() string {
 
 func fullVersion() string {
 	if c := commit(); len(c) >= 12 {
-		return version + " (" + c[:12] + ")"
+		return version.Version + " (" + c[:12] + ")"
 	}
-	return version
+	return version.Version
 }

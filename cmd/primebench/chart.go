@@ -11,13 +11,12 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/primebench/primebench/chart"
-	"github.com/primebench/primebench/results"
 )
 
 func chartCommand(e *env) *cli.Command {
 	return &cli.Command{
 		Name:      "chart",
-		Usage:     "draw charts of result files: throughput, scaling, per-core utilisation, run times",
+		Usage:     "draw charts of result files: throughput, scaling, per-core utilisation, run times, lag, CPython pairs",
 		ArgsUsage: "FILE...",
 		Description: "Writes FILE-KIND.FORMAT into --out for every file and kind; with several files it also\n" +
 			"writes compare_WORKLOAD-throughput.FORMAT per shared workload, one group of bars per machine.\nA kind a file cannot" +
@@ -59,70 +58,29 @@ func chartCommand(e *env) *cli.Command {
 				if err != nil {
 					return err
 				}
-				results.Summarise(f)
 				inputs = append(inputs, chart.Input{Path: path, File: f})
 			}
-			save := func(ch chart.Chart, name string) error {
-				path := filepath.Join(out, name)
+			jobs, err := chart.Select(inputs, kinds, format)
+			if err != nil {
+				return usagef("--kinds: %v", err)
+			}
+			for _, job := range jobs {
+				ch, err := job.Draw()
+				if err != nil {
+					if chart.Unavailable(err) && !explicit {
+						fmt.Fprintf(e.stderr, "primebench: no %s chart: %v\n", job.Kind, err)
+						continue
+					}
+					if chart.Unavailable(err) {
+						return usagef("%s chart: %v", job.Kind, err)
+					}
+					return err
+				}
+				path := filepath.Join(out, job.Name)
 				if err := ch.Save(path); err != nil {
 					return fmt.Errorf("cannot write %s: %w", path, err)
 				}
 				fmt.Fprintln(e.stdout, path)
-				return nil
-			}
-			for _, in := range inputs {
-				for _, kind := range kinds {
-					var ch chart.Chart
-					var err error
-					switch kind {
-					case "throughput":
-						ch, err = chart.Throughput([]chart.Input{in})
-					case "scaling":
-						ch, err = chart.Scaling(in)
-					case "cores":
-						ch, err = chart.Cores(in)
-					case "runtimes":
-						ch, err = chart.Runtimes(in)
-					case "lag":
-						ch, err = chart.Lag(in)
-					}
-					if err != nil {
-						if explicit {
-							return usagef("%s chart: %v", kind, err)
-						}
-						fmt.Fprintf(e.stderr, "primebench: no %s chart: %v\n", kind, err)
-						continue
-					}
-					if err := save(ch, chart.FileName(in.Path, kind, format)); err != nil {
-						return err
-					}
-				}
-			}
-			if !slices.Contains(kinds, "throughput") {
-				return nil
-			}
-			// One grouped chart per workload that two or more files share:
-			// throughput of different work is not comparable.
-			var specs []string
-			groups := map[string][]chart.Input{}
-			for _, in := range inputs {
-				spec := in.File.Workload.Spec
-				if _, ok := groups[spec]; !ok {
-					specs = append(specs, spec)
-				}
-				groups[spec] = append(groups[spec], in)
-			}
-			for _, spec := range specs {
-				if len(groups[spec]) < 2 {
-					continue
-				}
-				ch, err := chart.Throughput(groups[spec])
-				if err != nil {
-					return err
-				}
-				if err := save(ch, chart.CompareFileName(spec, format)); err != nil {
-					return err
-				}
 			}
 			return nil
 		},

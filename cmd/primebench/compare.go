@@ -35,8 +35,7 @@ func reportCommand(e *env) *cli.Command {
 			if err != nil {
 				return err
 			}
-			results.Summarise(f) // figures come from the raw runs, whatever the file says
-			return reporter(e.stdout, f)
+			return reporter(e.stdout, f) // Load recomputed the figures from the raw runs
 		},
 	}
 }
@@ -46,9 +45,10 @@ func compareCommand(e *env) *cli.Command {
 		Name:      "compare",
 		Usage:     "compare result files, strategy by strategy, against a baseline (the first file)",
 		ArgsUsage: "A.json B.json [C.json ...]",
-		Description: "Shows median throughput with a 95% CI per file, the change against the baseline when\n" +
-			"a Mann-Whitney U test finds it significant (p < 0.05, else ~), per-core efficiency and a\n" +
-			"geometric mean. Files of different workloads are refused unless --force.",
+		Description: "Shows throughput (the workload over the median wall time, with the median's 95% CI) per\n" +
+			"file, the change against the baseline when a Mann-Whitney U test finds it significant\n" +
+			"(p < 0.05, else ~), per-CPU efficiency and a geometric mean. Files of different workloads\n" +
+			"are refused, naming each field that differs, unless --force.",
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "baseline", Usage: "the result `FILE` to compare against (default: the first file)"},
 			&cli.BoolFlag{Name: "force", Usage: "compare files even if they ran different workloads"},
@@ -75,7 +75,6 @@ func compareCommand(e *env) *cli.Command {
 				if err != nil {
 					return err
 				}
-				results.Summarise(f)
 				inputs = append(inputs, compare.Input{Path: path, File: f})
 			}
 			cmp, err := compare.New(inputs, c.Bool("force"))

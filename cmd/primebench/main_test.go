@@ -4,19 +4,24 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"io"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
-	"syscall"
 	"testing"
+	"time"
 
+	"github.com/primebench/primebench/cputime"
+	"github.com/primebench/primebench/protocol"
 	"github.com/primebench/primebench/results"
-	"github.com/primebench/primebench/strategies"
+	"github.com/primebench/primebench/version"
 )
 
-// The test binary doubles as primebench for the subprocess strategy's
-// workers: `<test binary> worker` behaves like `primebench worker`.
-// With asMainEnv set it is the whole primebench command.
+// The test binary doubles as the subprocess strategy's worker: `<test
+// binary> worker` speaks the protocol as primebench-worker does (and can be
+// told to die once). With asMainEnv set it is the whole primebench command;
+// its workers are then the real primebench-worker (realWorker).
 func TestMain(m *testing.M) {
 	if len(os.Args) > 1 && os.Args[1] == "worker" {
 		if flag := os.Getenv(killOnceEnv); flag != "" {
@@ -25,11 +30,28 @@ func TestMain(m *testing.M) {
 				os.Exit(dieMidRun())
 			}
 		}
+		os.Exit(serveAsWorker(os.Stdout))
 	}
-	if len(os.Args) > 1 && os.Args[1] == "worker" || os.Getenv(asMainEnv) == "1" {
+	if os.Getenv(asMainEnv) == "1" {
 		os.Exit(run(append([]string{"primebench"}, os.Args[1:]...), os.Stdin, os.Stdout, os.Stderr))
 	}
 	os.Exit(m.Run())
+}
+
+// serveAsWorker is primebench-worker's loop, in the test binary.
+func serveAsWorker(out io.Writer) int {
+	host, _ := os.Hostname()
+	wk := protocol.Worker{
+		Greeting: protocol.Greeting{Release: version.Version, Impl: "go", OS: runtime.GOOS, Arch: runtime.GOARCH, Host: host, PID: os.Getpid(), CPUs: 2},
+		CPUTime: func() (time.Duration, time.Duration, bool) {
+			t, ok := cputime.Self()
+			return t.User, t.System, ok
+		},
+	}
+	if err := wk.Serve(os.Stdin, out); err != nil {
+		return 2
+	}
+	return 0
 }
 
 const asMainEnv = "PRIMEBENCH_TEST_AS_MAIN"
@@ -39,14 +61,13 @@ const asMainEnv = "PRIMEBENCH_TEST_AS_MAIN"
 const killOnceEnv = "PRIMEBENCH_TEST_KILL_ONCE"
 
 func dieMidRun() int {
-	_ = strategies.ServeWorker(os.Stdin, writerFunc(func(p []byte) (int, error) {
+	return serveAsWorker(writerFunc(func(p []byte) (int, error) {
 		if bytes.HasPrefix(p, []byte("A ")) {
 			os.Stdout.Write(p)
-			syscall.Kill(os.Getpid(), syscall.SIGKILL)
+			killSelf()
 		}
 		return os.Stdout.Write(p)
 	}))
-	return 0
 }
 
 type writerFunc func([]byte) (int, error)
@@ -69,7 +90,7 @@ func TestRetryReplacesAWorkerThatDies(t *testing.T) {
 	if got := f.Strategies[1].Runs[0].WorkerRestarts; got != 1 {
 		t.Errorf("worker_restarts = %d, want 1", got)
 	}
-	if !strings.Contains(r.stdout, "died and were replaced") {
+	if !strings.Contains(r.stdout, "died or stalled and were replaced") {
 		t.Errorf("table does not warn about the restart:\n%s", r.stdout)
 	}
 	os.Remove(out)
@@ -97,8 +118,8 @@ func runCLI(t *testing.T, e *env, args ...string) cliResult {
 	if e.stdin == nil {
 		e.stdin = strings.NewReader("")
 	}
-	if e.workerPath == "" {
-		e.workerPath = os.Args[0]
+	if e.workerArgv == nil {
+		e.workerArgv = []string{os.Args[0], "worker"}
 	}
 	code := runEnv(e)
 	return cliResult{code: code, stdout: stdout.String(), stderr: stderr.String()}
@@ -135,7 +156,14 @@ func TestUsageErrors(t *testing.T) {
 		{[]string{"run", "--probe-runs", "-1"}, "--probe-runs -1 is out of range"},
 		{[]string{"run", "--switch-interval", "0s"}, "--switch-interval 0s must be positive"},
 		{[]string{"run", "--sample-interval", "1ms"}, "shorter than the kernel's 10 ms tick"},
-		{[]string{"run", "--strategies", "all,serial"}, `unknown strategy "all"`},
+		{[]string{"run", "--strategies", "al"}, `unknown strategy "al"`},
+		{[]string{"run", "--strategies", "serial,serial"}, `"serial" is named twice`},
+		{[]string{"run", "--stall-timeout", "1ms"}, "--stall-timeout 1ms is out of range"},
+		{[]string{"run", "--worker-cmd", ""}, "--worker-cmd \"\" is empty"},
+		{[]string{"run", "--worker-cmd", "ssh 'host"}, "--worker-cmd \"ssh 'host\": "},
+		{[]string{"run", "--worker-cmd", "no-such-command-here x"}, "cannot run no-such-command-here"},
+		{[]string{"run", "--worker", "x", "--worker-cmd", "true"}, "--worker and --worker-cmd both say how to start workers"},
+		{[]string{"run", "--strategies", "cpython-threads", "--python", "/nonexistent/python3"}, `no Python interpreter "/nonexistent/python3" found`},
 		{[]string{"run", "--timeout", "-5s"}, "--timeout -5s is negative"},
 		{[]string{"run", "--timeout", "soon"}, `invalid value "soon" for flag -timeout`},
 		{[]string{"run", "--save", "--output", "x.json"}, "give one"},
@@ -194,7 +222,7 @@ func TestListAndVersion(t *testing.T) {
 		t.Errorf("--help: exit %d, want the commands without the hidden worker:\n%s", r.code, r.stdout)
 	}
 	r = runCLI(t, nil, "--version")
-	if r.code != 0 || !strings.Contains(r.stdout, version) {
+	if r.code != 0 || !strings.Contains(r.stdout, version.Version) {
 		t.Fatalf("--version: exit %d, stdout %q", r.code, r.stdout)
 	}
 	for _, cmd := range []string{"run", "list"} {
@@ -274,7 +302,7 @@ func TestRunAllStrategies(t *testing.T) {
 			t.Errorf("gil-lock recorded no hand-offs")
 		}
 	}
-	if got := strings.Join(names, ","); got != "serial,cooperative,gil,goroutines,subprocess,gil-lock,loop+goroutines,loop+subprocess" {
+	if got := strings.Join(names, ","); got != "serial,cooperative,gil,goroutines,subprocess,gil-lock,gil-lock-fifo,loop+goroutines,loop+subprocess" {
 		t.Errorf("strategies %s", got)
 	}
 	if f.Settings.SwitchIntervalMs != 5 || f.Settings.HeartbeatMs != 1 || f.Settings.ProbeRuns != 1 {
@@ -322,7 +350,7 @@ func TestListFromStdin(t *testing.T) {
 func TestWorkerFailureIsARunFailure(t *testing.T) {
 	dir := t.TempDir()
 	out := filepath.Join(dir, "r.json")
-	e := &env{workerPath: "/bin/true"} // exits at once without a greeting
+	e := &env{workerArgv: []string{"/bin/true"}} // exits at once without a greeting
 	r := runCLI(t, e, append([]string{"run", "--strategies", "serial,subprocess", "--output", out}, small...)...)
 	if r.code != exitRunFailed {
 		t.Fatalf("exit %d, want %d; stderr %q", r.code, exitRunFailed, r.stderr)

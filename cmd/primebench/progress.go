@@ -1,0 +1,107 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"sync"
+	"time"
+
+	"golang.org/x/term"
+)
+
+// display shows what a run is doing on one self-rewriting line of a
+// terminal: the phase (preparing, reference, warm-up, run k of n, probe,
+// writing), what runs in it and for how long, redrawn every half second so
+// it never sits still without saying why. On anything but a terminal it
+// shows nothing.
+type display struct {
+	w     io.Writer
+	every time.Duration
+	now   func() time.Time
+
+	mu      sync.Mutex
+	text    string
+	since   time.Time
+	done    int
+	total   int
+	stop    chan struct{}
+	stopped chan struct{}
+	width   int
+}
+
+// newDisplay returns a display on stderr when it is a terminal, or nil.
+func newDisplay(e *env) *display {
+	f, ok := e.stderr.(*os.File)
+	if !ok || !term.IsTerminal(int(f.Fd())) {
+		return nil
+	}
+	width, _, err := term.GetSize(int(f.Fd()))
+	if err != nil || width < 20 {
+		width = 80
+	}
+	return startDisplay(f, 500*time.Millisecond, width)
+}
+
+func startDisplay(w io.Writer, every time.Duration, width int) *display {
+	d := &display{w: w, every: every, now: time.Now, stop: make(chan struct{}), stopped: make(chan struct{}), width: width}
+	go d.loop()
+	return d
+}
+
+func (d *display) loop() {
+	defer close(d.stopped)
+	t := time.NewTicker(d.every)
+	defer t.Stop()
+	for {
+		select {
+		case <-d.stop:
+			return
+		case <-t.C:
+			d.draw()
+		}
+	}
+}
+
+// show starts a phase: text says what is happening; done and total count
+// runs (total 0: no count).
+func (d *display) show(text string, done, total int) {
+	if d == nil {
+		return
+	}
+	d.mu.Lock()
+	d.text, d.since, d.done, d.total = text, d.now(), done, total
+	d.mu.Unlock()
+	d.draw()
+}
+
+func (d *display) draw() {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.text == "" {
+		return
+	}
+	line := d.text
+	if d.total > 0 {
+		line = fmt.Sprintf("[%d/%d] %s", d.done, d.total, line)
+	}
+	line += fmt.Sprintf(" (%.1fs)", d.now().Sub(d.since).Seconds())
+	if r := []rune(line); len(r) > d.width-1 {
+		line = string(r[:d.width-2]) + "…"
+	}
+	fmt.Fprint(d.w, "\r\033[K"+line)
+}
+
+// close clears the line.
+func (d *display) close() {
+	if d == nil {
+		return
+	}
+	close(d.stop)
+	<-d.stopped
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.text != "" {
+		fmt.Fprint(d.w, "\r\033[K")
+	}
+}

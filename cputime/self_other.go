@@ -1,0 +1,7 @@
+//go:build !unix && !windows
+
+package cputime
+
+// Self cannot read CPU time here: callers report it as not available, never
+// as zero.
+func Self() (Times, bool) { return Times{}, false }

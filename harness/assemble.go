@@ -1,0 +1,80 @@
+package harness
+
+import (
+	"time"
+
+	"github.com/primebench/primebench/results"
+	"github.com/primebench/primebench/strategies"
+)
+
+// Meta is what the caller knows of the invocation: when, how, where, and
+// with which settings.
+type Meta struct {
+	CreatedAt  time.Time
+	Command    []string
+	Machine    results.Machine
+	Conditions results.Conditions
+	Settings   results.Settings
+}
+
+// Assemble is the one place a result file is put together: the caller's
+// meta, the plan and the measurement, with every derived figure computed.
+func Assemble(meta Meta, cfg Config, m Measurement) *results.File {
+	a := m.Answer
+	f := &results.File{
+		SchemaVersion: results.SchemaVersion,
+		CreatedAt:     meta.CreatedAt,
+		Command:       meta.Command,
+		Machine:       meta.Machine,
+		Conditions:    meta.Conditions,
+		Settings:      meta.Settings,
+		Reference:     m.Reference,
+		Workload: results.Workload{
+			Spec: cfg.Plan.Workload().Spec, Numbers: a.Numbers, Primes: a.Primes, Checksum: results.Checksum(a.Checksum),
+			Divisions: a.Divisions, ChunkSize: cfg.Plan.ChunkSize(), Chunks: cfg.Plan.NumChunks(),
+		},
+	}
+	f.Settings.Runs, f.Settings.Warmup = cfg.Runs, cfg.Warmup
+	f.Settings.HeartbeatMs = float64(cfg.HeartbeatEvery) / 1e6
+	f.Settings.ProbeRuns = 0
+	for _, j := range m.Jobs {
+		s := results.Strategy{
+			Name:       j.Job.Strategy.Name(),
+			Workers:    j.Job.Workers,
+			SingleCore: j.SingleCore,
+			Placement:  placement(j.Processes),
+			Runs:       j.Runs,
+		}
+		if in := j.Interpreter; in != nil {
+			s.Interpreter = &results.Interpreter{Path: in.Path, Version: in.Version, Build: in.Build, SwitchIntervalMs: float64(in.SwitchInterval) / 1e6}
+		}
+		if len(j.Probes) > 0 {
+			s.Probe = &results.Probe{IntervalMs: f.Settings.HeartbeatMs, Chunks: j.ProbeChunks, Runs: j.Probes}
+			f.Settings.ProbeRuns = len(j.Probes)
+		}
+		f.Strategies = append(f.Strategies, s)
+	}
+	results.Summarise(f)
+	return f
+}
+
+// placement groups worker processes by command and host.
+func placement(procs []strategies.Process) []results.Placement {
+	var out []results.Placement
+	index := map[[2]string]int{}
+	for _, p := range procs {
+		if p.Replaced || p.CPUs <= 0 {
+			continue
+		}
+		key := [2]string{p.Command, p.Host}
+		i, ok := index[key]
+		if !ok {
+			i = len(out)
+			index[key] = i
+			out = append(out, results.Placement{Command: p.Command, Host: p.Host, OS: p.OS, Arch: p.Arch, CPUs: p.CPUs, Remote: p.Remote})
+		}
+		out[i].Workers += max(1, p.Workers)
+		out[i].CPUs = max(out[i].CPUs, p.CPUs)
+	}
+	return out
+}

@@ -1,0 +1,442 @@
+// Package protocol is the worker protocol: how primebench hands chunks to
+// worker processes (its own small worker binary, a worker over ssh, or the
+// CPython program) and reads their answers back. PROTOCOL.md documents it.
+//
+// It imports only the workload, so the worker binary stays small.
+package protocol
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"net/url"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/primebench/primebench/workload"
+)
+
+// Version is the protocol version both sides must speak.
+const Version = 2
+
+// Line limits: longer lines are rejected, never buffered without bound.
+const (
+	MaxRequestLine = 1 << 20
+	MaxReplyLine   = 4096
+	// MaxListChunk is the most numbers a list chunk may carry so its request
+	// line (up to 21 bytes a number) stays under MaxRequestLine.
+	MaxListChunk = 40_000
+	// MaxLagsPerLine keeps a T line under MaxReplyLine.
+	MaxLagsPerLine = 200
+)
+
+// GreetingWord opens every worker's greeting.
+const GreetingWord = "primebench-worker"
+
+// Error is a line that does not follow the protocol.
+type Error struct{ Msg string }
+
+func (e *Error) Error() string { return e.Msg }
+
+func errorf(format string, args ...any) error {
+	return &Error{Msg: fmt.Sprintf(format, args...)}
+}
+
+// Hello is the parent's first line: the settings a worker applies before it
+// greets. Zero fields leave the worker's defaults.
+type Hello struct {
+	GOMAXPROCS int // Go workers: threads running Go code at once
+	GCPercent  int // Go workers: GOGC; -1 turns the collector off
+	// Mode and Threads choose what the CPython program runs: serial,
+	// threads or asyncio (Threads threads or tasks in this one process), or
+	// process (one worker like the Go one).
+	Mode    string
+	Threads int
+	// Heartbeat, when set, asks the worker to run its own responsiveness
+	// probe (the CPython program's single-process lanes) and report how late
+	// each wake-up was before it exits.
+	Heartbeat time.Duration
+}
+
+// AppendHello appends the hello line: "H 2 key=value ...".
+func AppendHello(buf []byte, h Hello) []byte {
+	buf = append(buf, "H "...)
+	buf = strconv.AppendInt(buf, Version, 10)
+	kv := map[string]string{}
+	if h.GOMAXPROCS != 0 {
+		kv["gomaxprocs"] = strconv.Itoa(h.GOMAXPROCS)
+	}
+	if h.GCPercent != 0 {
+		kv["gcpercent"] = strconv.Itoa(h.GCPercent)
+	}
+	if h.Mode != "" {
+		kv["mode"] = h.Mode
+	}
+	if h.Threads != 0 {
+		kv["threads"] = strconv.Itoa(h.Threads)
+	}
+	if h.Heartbeat != 0 {
+		kv["heartbeat_us"] = strconv.FormatInt(h.Heartbeat.Microseconds(), 10)
+	}
+	buf = appendPairs(buf, kv)
+	return append(buf, '\n')
+}
+
+// ParseHello decodes a hello line (without its newline). Unknown keys are
+// ignored, so a newer parent can add settings an older worker skips.
+func ParseHello(line []byte) (Hello, error) {
+	if !bytes.HasPrefix(line, []byte("H")) {
+		return Hello{}, errorf("expected the parent's hello line (H %d ...), got %q", Version, clip(line))
+	}
+	_, version, kv, err := parseHeader(line)
+	if err != nil {
+		return Hello{}, err
+	}
+	if version != Version {
+		return Hello{}, errorf("the parent speaks protocol %d, this worker speaks %d: use the worker of the same primebench release", version, Version)
+	}
+	var h Hello
+	ints := map[string]*int{"gomaxprocs": &h.GOMAXPROCS, "gcpercent": &h.GCPercent, "threads": &h.Threads}
+	for key, p := range ints {
+		if v, ok := kv[key]; ok {
+			n, err := strconv.Atoi(v)
+			if err != nil || n < -1 || n > 1<<20 {
+				return Hello{}, errorf("hello: bad %s %q", key, v)
+			}
+			*p = n
+		}
+	}
+	if v, ok := kv["heartbeat_us"]; ok {
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil || n < 0 {
+			return Hello{}, errorf("hello: bad heartbeat_us %q", v)
+		}
+		h.Heartbeat = time.Duration(n) * time.Microsecond
+	}
+	h.Mode = kv["mode"]
+	return h, nil
+}
+
+// Greeting is the worker's first line: who it is and what it can use.
+type Greeting struct {
+	Protocol int
+	Release  string  // the primebench release the worker belongs to
+	Impl     string  // "go" or "cpython"
+	OS, Arch string  // where it runs
+	Host     string  // the host's name
+	PID      int     // its process id on that host
+	CPUs     float64 // its effective CPUs: min(affinity, cgroup quota)
+	// The CPython program's interpreter: version, build ("gil" or
+	// "free-threaded") and sys.getswitchinterval().
+	Python         string
+	Build          string
+	SwitchInterval time.Duration
+}
+
+// AppendGreeting appends the greeting line:
+// "primebench-worker 2 key=value ...".
+func AppendGreeting(buf []byte, g Greeting) []byte {
+	buf = append(buf, GreetingWord...)
+	buf = append(buf, ' ')
+	buf = strconv.AppendInt(buf, Version, 10)
+	kv := map[string]string{
+		"release": g.Release, "impl": g.Impl, "os": g.OS, "arch": g.Arch, "host": g.Host,
+		"pid":  strconv.Itoa(g.PID),
+		"cpus": strconv.FormatFloat(g.CPUs, 'g', -1, 64),
+	}
+	if g.Python != "" {
+		kv["python"] = g.Python
+	}
+	if g.Build != "" {
+		kv["build"] = g.Build
+	}
+	if g.SwitchInterval != 0 {
+		kv["switch_us"] = strconv.FormatInt(g.SwitchInterval.Microseconds(), 10)
+	}
+	buf = appendPairs(buf, kv)
+	return append(buf, '\n')
+}
+
+// ParseGreeting decodes a greeting line (without its newline). It fails on
+// anything but a greeting of this protocol version.
+func ParseGreeting(line []byte) (Greeting, error) {
+	word, version, kv, err := parseHeader(line)
+	if err != nil || word != GreetingWord {
+		if word == GreetingWord && version != Version {
+			return Greeting{}, errorf("speaks protocol %d (release %s), primebench speaks %d: install the worker of the same release", version, orUnknown(kv["release"]), Version)
+		}
+		return Greeting{}, errorf("greeted with %q instead of %q: is it a primebench worker?", clip(line), GreetingWord+" "+strconv.Itoa(Version)+" ...")
+	}
+	g := Greeting{Protocol: version, Release: kv["release"], Impl: kv["impl"], OS: kv["os"], Arch: kv["arch"], Host: kv["host"],
+		Python: kv["python"], Build: kv["build"]}
+	if version != Version {
+		return g, errorf("speaks protocol %d (release %s), primebench speaks %d: install the worker of the same release", version, orUnknown(g.Release), Version)
+	}
+	if g.PID, err = strconv.Atoi(kv["pid"]); err != nil {
+		return g, errorf("greeting has no pid: %q", clip(line))
+	}
+	if g.CPUs, err = strconv.ParseFloat(kv["cpus"], 64); err != nil || g.CPUs <= 0 || g.CPUs > 1<<20 {
+		return g, errorf("greeting has no effective CPU count: %q", clip(line))
+	}
+	if v, ok := kv["switch_us"]; ok {
+		us, err := strconv.ParseInt(v, 10, 64)
+		if err != nil || us <= 0 || us > int64(time.Hour/time.Microsecond) {
+			return g, errorf("greeting has a bad switch interval %q", v)
+		}
+		g.SwitchInterval = time.Duration(us) * time.Microsecond
+	}
+	return g, nil
+}
+
+func orUnknown(s string) string {
+	if s == "" {
+		return "unknown"
+	}
+	return s
+}
+
+// parseHeader splits "WORD VERSION key=value ..." with URL-escaped values.
+func parseHeader(line []byte) (word string, version int, kv map[string]string, err error) {
+	if len(line) > MaxReplyLine {
+		return "", 0, nil, errorf("line of %d bytes exceeds the %d-byte limit", len(line), MaxReplyLine)
+	}
+	fields := strings.Fields(string(line))
+	if len(fields) < 2 {
+		return "", 0, nil, errorf("malformed line %q", clip(line))
+	}
+	version, err = strconv.Atoi(fields[1])
+	if err != nil {
+		return "", 0, nil, errorf("malformed line %q", clip(line))
+	}
+	kv = map[string]string{}
+	for _, f := range fields[2:] {
+		k, v, ok := strings.Cut(f, "=")
+		if !ok {
+			return "", 0, nil, errorf("malformed setting %q", clip([]byte(f)))
+		}
+		if kv[k], err = url.QueryUnescape(v); err != nil {
+			return "", 0, nil, errorf("malformed setting %q", clip([]byte(f)))
+		}
+	}
+	return fields[0], version, kv, nil
+}
+
+func appendPairs(buf []byte, kv map[string]string) []byte {
+	keys := make([]string, 0, len(kv))
+	for k := range kv {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		buf = append(buf, ' ')
+		buf = append(buf, k...)
+		buf = append(buf, '=')
+		buf = append(buf, url.QueryEscape(kv[k])...)
+	}
+	return buf
+}
+
+// AppendRequest appends the request line (with its newline) for chunk c:
+// "R index first last" for a range, "L index n1 n2 ..." for a list.
+func AppendRequest(buf []byte, c workload.Chunk) []byte {
+	if c.IsRange() {
+		buf = append(buf, 'R', ' ')
+		buf = strconv.AppendInt(buf, int64(c.Index), 10)
+		buf = append(buf, ' ')
+		buf = strconv.AppendUint(buf, c.First, 10)
+		buf = append(buf, ' ')
+		buf = strconv.AppendUint(buf, c.Last, 10)
+		return append(buf, '\n')
+	}
+	buf = append(buf, 'L', ' ')
+	buf = strconv.AppendInt(buf, int64(c.Index), 10)
+	for _, n := range c.Numbers {
+		buf = append(buf, ' ')
+		buf = strconv.AppendUint(buf, n, 10)
+	}
+	return append(buf, '\n')
+}
+
+// ParseRequest decodes a request line (without its newline).
+func ParseRequest(line []byte) (workload.Chunk, error) {
+	if len(line) > MaxRequestLine {
+		return workload.Chunk{}, errorf("request of %d bytes exceeds the %d-byte limit", len(line), MaxRequestLine)
+	}
+	fields := bytes.Split(line, []byte{' '})
+	if len(fields) < 2 || len(fields[0]) != 1 {
+		return workload.Chunk{}, errorf("malformed request %q", clip(line))
+	}
+	index, err := parseIndex(fields[1])
+	if err != nil {
+		return workload.Chunk{}, err
+	}
+	switch fields[0][0] {
+	case 'R':
+		if len(fields) != 4 {
+			return workload.Chunk{}, errorf("range request needs 3 numbers, got %d", len(fields)-1)
+		}
+		first, err1 := parseUint(fields[2])
+		last, err2 := parseUint(fields[3])
+		if err := errors.Join(err1, err2); err != nil {
+			return workload.Chunk{}, err
+		}
+		if first > last {
+			return workload.Chunk{}, errorf("range request %d-%d is empty", first, last)
+		}
+		return workload.Chunk{Index: index, First: first, Last: last}, nil
+	case 'L':
+		count := len(fields) - 2
+		if count == 0 || count > MaxListChunk {
+			return workload.Chunk{}, errorf("list request holds %d numbers, want 1 to %d", count, MaxListChunk)
+		}
+		numbers := make([]uint64, count)
+		for i, f := range fields[2:] {
+			if numbers[i], err = parseUint(f); err != nil {
+				return workload.Chunk{}, err
+			}
+		}
+		return workload.Chunk{Index: index, Numbers: numbers}, nil
+	default:
+		return workload.Chunk{}, errorf("unknown request kind %q", fields[0])
+	}
+}
+
+// AppendAnswer appends the answer line (with its newline) for chunk index:
+// "A index numbers primes checksum divisions".
+func AppendAnswer(buf []byte, index int, a workload.Answer) []byte {
+	buf = append(buf, 'A', ' ')
+	buf = strconv.AppendInt(buf, int64(index), 10)
+	for _, v := range [...]uint64{a.Numbers, a.Primes, a.Checksum, a.Divisions} {
+		buf = append(buf, ' ')
+		buf = strconv.AppendUint(buf, v, 10)
+	}
+	return append(buf, '\n')
+}
+
+// AppendLags appends "T lag_us ..." lines, at most MaxLagsPerLine lags each.
+func AppendLags(buf []byte, lags []time.Duration) []byte {
+	for len(lags) > 0 {
+		n := min(len(lags), MaxLagsPerLine)
+		buf = append(buf, 'T')
+		for _, l := range lags[:n] {
+			buf = append(buf, ' ')
+			buf = strconv.AppendInt(buf, max(0, l.Microseconds()), 10)
+		}
+		buf = append(buf, '\n')
+		lags = lags[n:]
+	}
+	return buf
+}
+
+// AppendBye appends the worker's last line, "B user_us system_us": the CPU
+// time it used, read by itself (the parent cannot read it when the worker
+// runs on another host).
+func AppendBye(buf []byte, user, system time.Duration) []byte {
+	buf = append(buf, 'B', ' ')
+	buf = strconv.AppendInt(buf, user.Microseconds(), 10)
+	buf = append(buf, ' ')
+	buf = strconv.AppendInt(buf, system.Microseconds(), 10)
+	return append(buf, '\n')
+}
+
+// ReplyKind says what a worker's line carries.
+type ReplyKind int
+
+const (
+	AnswerReply ReplyKind = iota + 1 // A: a chunk's answer
+	LagsReply                        // T: heartbeat lags
+	ByeReply                         // B: the worker's CPU time, its last line
+)
+
+// Reply is one decoded line from a worker after its greeting.
+type Reply struct {
+	Kind   ReplyKind
+	Index  int             // AnswerReply
+	Answer workload.Answer // AnswerReply
+	Lags   []time.Duration // LagsReply
+	User   time.Duration   // ByeReply
+	System time.Duration   // ByeReply
+}
+
+// ParseReply decodes a worker's line (without its newline). A worker's
+// error line ("E message") comes back as an *Error carrying its message.
+func ParseReply(line []byte) (Reply, error) {
+	if len(line) > MaxReplyLine {
+		return Reply{}, errorf("line of %d bytes exceeds the %d-byte limit", len(line), MaxReplyLine)
+	}
+	if msg, ok := bytes.CutPrefix(line, []byte("E ")); ok {
+		return Reply{}, errorf("worker reported: %s", clip(msg))
+	}
+	fields := bytes.Split(line, []byte{' '})
+	switch string(fields[0]) {
+	case "A":
+		if len(fields) != 6 {
+			return Reply{}, errorf("malformed answer %q", clip(line))
+		}
+		index, err := parseIndex(fields[1])
+		if err != nil {
+			return Reply{}, err
+		}
+		var v [4]uint64
+		for i := range v {
+			if v[i], err = parseUint(fields[2+i]); err != nil {
+				return Reply{}, err
+			}
+		}
+		return Reply{Kind: AnswerReply, Index: index, Answer: workload.Answer{Numbers: v[0], Primes: v[1], Checksum: v[2], Divisions: v[3]}}, nil
+	case "T":
+		if len(fields) < 2 || len(fields) > MaxLagsPerLine+1 {
+			return Reply{}, errorf("malformed lag line %q", clip(line))
+		}
+		lags := make([]time.Duration, len(fields)-1)
+		for i, f := range fields[1:] {
+			us, err := parseUint(f)
+			if err != nil || us > uint64(time.Hour/time.Microsecond) {
+				return Reply{}, errorf("bad lag %q", clip(f))
+			}
+			lags[i] = time.Duration(us) * time.Microsecond
+		}
+		return Reply{Kind: LagsReply, Lags: lags}, nil
+	case "B":
+		if len(fields) != 3 {
+			return Reply{}, errorf("malformed bye %q", clip(line))
+		}
+		user, err1 := parseUint(fields[1])
+		system, err2 := parseUint(fields[2])
+		const limit = uint64(1 << 50)
+		if err := errors.Join(err1, err2); err != nil || user > limit || system > limit {
+			return Reply{}, errorf("malformed bye %q", clip(line))
+		}
+		return Reply{Kind: ByeReply, User: time.Duration(user) * time.Microsecond, System: time.Duration(system) * time.Microsecond}, nil
+	}
+	return Reply{}, errorf("malformed line %q", clip(line))
+}
+
+func parseUint(b []byte) (uint64, error) {
+	if len(b) == 0 || len(b) > 20 || b[0] == '+' {
+		return 0, errorf("bad number %q", clip(b))
+	}
+	n, err := strconv.ParseUint(string(b), 10, 64)
+	if err != nil {
+		return 0, errorf("bad number %q", clip(b))
+	}
+	return n, nil
+}
+
+func parseIndex(b []byte) (int, error) {
+	n, err := parseUint(b)
+	if err != nil || n >= workload.MaxChunks {
+		return 0, errorf("bad chunk index %q", clip(b))
+	}
+	return int(n), nil
+}
+
+// clip shortens a line quoted in an error message.
+func clip(b []byte) string {
+	if len(b) > 60 {
+		return string(b[:60]) + "..."
+	}
+	return string(b)
+}

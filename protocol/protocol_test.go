@@ -1,0 +1,210 @@
+package protocol
+
+import (
+	"bufio"
+	"bytes"
+	"io"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/primebench/primebench/workload"
+)
+
+func TestHelloRoundTrip(t *testing.T) {
+	tests := []Hello{
+		{},
+		{GOMAXPROCS: 1, GCPercent: 400},
+		{Mode: "threads", Threads: 4, Heartbeat: time.Millisecond},
+		{GCPercent: -1},
+	}
+	for _, h := range tests {
+		line := AppendHello(nil, h)
+		got, err := ParseHello(bytes.TrimSuffix(line, []byte("\n")))
+		if err != nil || got != h {
+			t.Errorf("%q: %+v, %v; want %+v", line, got, err, h)
+		}
+	}
+}
+
+func TestParseHelloErrors(t *testing.T) {
+	tests := []struct{ line, want string }{
+		{"H 1", "the parent speaks protocol 1, this worker speaks 2"},
+		{"R 0 1 2", "expected the parent's hello line"},
+		{"H 2 gomaxprocs=x", "bad gomaxprocs"},
+		{"H 2 heartbeat_us=-1", "bad heartbeat_us"},
+		{"H 2 oops", "malformed setting"},
+		{"H", "malformed line"},
+	}
+	for _, tt := range tests {
+		if _, err := ParseHello([]byte(tt.line)); err == nil || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("%q: error %v, want %q", tt.line, err, tt.want)
+		}
+	}
+	// A newer parent's unknown settings are skipped.
+	if h, err := ParseHello([]byte("H 2 gomaxprocs=2 colour=blue")); err != nil || h.GOMAXPROCS != 2 {
+		t.Errorf("unknown key: %+v, %v", h, err)
+	}
+}
+
+func TestGreeting(t *testing.T) {
+	g := Greeting{Protocol: Version, Release: "0.2.0", Impl: "cpython", OS: "linux", Arch: "amd64", Host: "a host", PID: 42, CPUs: 1.5,
+		Python: "3.11.7", Build: "gil", SwitchInterval: 5 * time.Millisecond}
+	line := AppendGreeting(nil, g)
+	if !bytes.HasPrefix(line, []byte("primebench-worker 2 ")) || bytes.Count(line, []byte("\n")) != 1 {
+		t.Fatalf("greeting %q", line)
+	}
+	got, err := ParseGreeting(bytes.TrimSuffix(line, []byte("\n")))
+	if err != nil || got != g {
+		t.Errorf("round trip: %+v, %v; want %+v", got, err, g)
+	}
+	bad := []struct{ line, want string }{
+		{"primebench-worker 1", "speaks protocol 1 (release unknown), primebench speaks 2"},
+		{"primebench-worker 3 release=9.9", "speaks protocol 3 (release 9.9)"},
+		{"hello", "is it a primebench worker?"},
+		{"primebench-worker 2 cpus=2", "no pid"},
+		{"primebench-worker 2 pid=3 cpus=0", "no effective CPU count"},
+	}
+	for _, tt := range bad {
+		if _, err := ParseGreeting([]byte(tt.line)); err == nil || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("%q: error %v, want %q", tt.line, err, tt.want)
+		}
+	}
+}
+
+func TestReplies(t *testing.T) {
+	lags := make([]time.Duration, 450)
+	for i := range lags {
+		lags[i] = time.Duration(i) * time.Millisecond
+	}
+	var buf []byte
+	buf = AppendAnswer(buf, 7, workload.Answer{Numbers: 10, Primes: 4, Checksum: 1 << 63, Divisions: 99})
+	buf = AppendLags(buf, lags)
+	buf = AppendBye(buf, 1500*time.Millisecond, 20*time.Millisecond)
+	lines := strings.Split(strings.TrimSuffix(string(buf), "\n"), "\n")
+	if len(lines) != 1+3+1 {
+		t.Fatalf("%d lines, want 5 (450 lags on 3 lines)", len(lines))
+	}
+	var got []time.Duration
+	for _, l := range lines {
+		if len(l) > MaxReplyLine {
+			t.Errorf("line of %d bytes", len(l))
+		}
+		r, err := ParseReply([]byte(l))
+		if err != nil {
+			t.Fatal(err)
+		}
+		switch r.Kind {
+		case AnswerReply:
+			if r.Index != 7 || r.Answer.Checksum != 1<<63 {
+				t.Errorf("answer %+v", r)
+			}
+		case LagsReply:
+			got = append(got, r.Lags...)
+		case ByeReply:
+			if r.User != 1500*time.Millisecond || r.System != 20*time.Millisecond {
+				t.Errorf("bye %+v", r)
+			}
+		}
+	}
+	if len(got) != len(lags) || got[449] != lags[449] {
+		t.Errorf("lags came back as %d values", len(got))
+	}
+	for _, bad := range []string{"E it broke", "A 1 2 3", "T", "T x", "B 1", "Q"} {
+		if _, err := ParseReply([]byte(bad)); err == nil {
+			t.Errorf("%q accepted", bad)
+		}
+	}
+}
+
+func testWorker() Worker {
+	return Worker{
+		Greeting: Greeting{Release: "test", Impl: "go", OS: "linux", Arch: "amd64", Host: "h", PID: 1, CPUs: 1},
+		CPUTime:  func() (time.Duration, time.Duration, bool) { return time.Second, time.Millisecond, true },
+	}
+}
+
+func TestServe(t *testing.T) {
+	var in bytes.Buffer
+	in.Write(AppendHello(nil, Hello{GOMAXPROCS: 1}))
+	in.Write(AppendRequest(nil, workload.Chunk{Index: 0, First: 1, Last: 100}))
+	in.Write(AppendRequest(nil, workload.Chunk{Index: 1, Numbers: []uint64{2, 4, 1000000007}}))
+	var applied Hello
+	wk := testWorker()
+	wk.Apply = func(h Hello) error { applied = h; return nil }
+	var out bytes.Buffer
+	if err := wk.Serve(&in, &out); err != nil {
+		t.Fatal(err)
+	}
+	want := "primebench-worker 2 arch=amd64 cpus=1 host=h impl=go os=linux pid=1 release=test\n" +
+		"A 0 100 25 " + checksum(1, 100) + "\nA 1 3 2 " + checksum2() + "\nB 1000000 1000\n"
+	if out.String() != want || applied.GOMAXPROCS != 1 {
+		t.Errorf("served:\n%s\nwant:\n%s(applied %+v)", out.String(), want, applied)
+	}
+}
+
+func checksum(lo, hi uint64) string {
+	return figures(workload.Chunk{First: lo, Last: hi}.Solve())
+}
+
+func checksum2() string { return figures(workload.Chunk{Numbers: []uint64{2, 4, 1000000007}}.Solve()) }
+
+func figures(a workload.Answer) string {
+	return strconv.FormatUint(a.Checksum, 10) + " " + strconv.FormatUint(a.Divisions, 10)
+}
+
+func TestServeRejectsBadInput(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"R 0 1 2\n", "expected the parent's hello line"},
+		{string(AppendHello(nil, Hello{})) + "R 0 5 1\n", "range request 5-1 is empty"},
+		{"H 1\n", "protocol 1"},
+	}
+	for _, tt := range tests {
+		var out bytes.Buffer
+		err := testWorker().Serve(strings.NewReader(tt.in), &out)
+		if err == nil || !strings.Contains(out.String(), "E "+err.Error()) || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("%q: err %v, output %q", tt.in, err, out.String())
+		}
+	}
+	if err := testWorker().Serve(strings.NewReader(""), io.Discard); err == nil {
+		t.Error("empty input: want an error")
+	}
+}
+
+// BenchmarkRoundTrip is one chunk's trip through the protocol on both sides,
+// without the work: encode the request, decode it, encode the answer, decode
+// it. It is what each chunk costs beyond its divisions and the pipe.
+func BenchmarkRoundTrip(b *testing.B) {
+	c := workload.Chunk{Index: 123, First: 1_000_000_000_000, Last: 1_000_000_000_039}
+	a := workload.Answer{Numbers: 40, Primes: 2, Checksum: 1234567890123456789, Divisions: 1_000_000}
+	var req, ans []byte
+	for b.Loop() {
+		req = AppendRequest(req[:0], c)
+		got, err := ParseRequest(req[:len(req)-1])
+		if err != nil || got.Index != c.Index {
+			b.Fatal(err)
+		}
+		ans = AppendAnswer(ans[:0], got.Index, a)
+		if _, err := ParseReply(ans[:len(ans)-1]); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkServe is the worker loop over an in-memory pipe, one tiny chunk
+// per request: the per-chunk cost of reading, answering and flushing.
+func BenchmarkServe(b *testing.B) {
+	var in bytes.Buffer
+	in.Write(AppendHello(nil, Hello{}))
+	for i := 0; i < 10000; i++ {
+		in.Write(AppendRequest(nil, workload.Chunk{Index: i, First: 3, Last: 3}))
+	}
+	data := in.Bytes()
+	for b.Loop() {
+		if err := testWorker().Serve(bufio.NewReader(bytes.NewReader(data)), io.Discard); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*10000), "ns/chunk")
+}

@@ -1,0 +1,79 @@
+package protocol
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"io"
+	"time"
+)
+
+// Worker is the worker side of the protocol, as the worker binary runs it.
+type Worker struct {
+	// Greeting is what the worker says about itself once settled.
+	Greeting Greeting
+	// Apply puts the parent's settings into effect before the greeting.
+	Apply func(Hello) error
+	// CPUTime reads the worker's own CPU time for its last line; ok false
+	// leaves the line out.
+	CPUTime func() (user, system time.Duration, ok bool)
+}
+
+// Serve is a worker's whole life on in and out: read the hello, apply it,
+// greet, answer every request until in is closed, say goodbye. A malformed
+// line is answered with an error line and ends the worker with that error.
+func (wk Worker) Serve(in io.Reader, out io.Writer) error {
+	w := bufio.NewWriter(out)
+	sc := bufio.NewScanner(in)
+	sc.Buffer(make([]byte, 0, 4096), MaxRequestLine+1)
+	fail := func(err error) error {
+		fmt.Fprintf(w, "E %v\n", err)
+		w.Flush()
+		return err
+	}
+	if !sc.Scan() {
+		if err := sc.Err(); err != nil {
+			return fail(errorf("reading the hello: %v", err))
+		}
+		return errors.New("the parent closed the pipe before its hello")
+	}
+	hello, err := ParseHello(sc.Bytes())
+	if err != nil {
+		return fail(err)
+	}
+	if wk.Apply != nil {
+		if err := wk.Apply(hello); err != nil {
+			return fail(err)
+		}
+	}
+	if _, err := w.Write(AppendGreeting(nil, wk.Greeting)); err != nil {
+		return err
+	}
+	if err := w.Flush(); err != nil {
+		return err
+	}
+	var buf []byte
+	for sc.Scan() {
+		chunk, err := ParseRequest(sc.Bytes())
+		if err != nil {
+			return fail(err)
+		}
+		buf = AppendAnswer(buf[:0], chunk.Index, chunk.Solve())
+		if _, err := w.Write(buf); err != nil {
+			return err
+		}
+		// One write per answer: the parent is waiting for it.
+		if err := w.Flush(); err != nil {
+			return err
+		}
+	}
+	if err := sc.Err(); err != nil {
+		return fail(errorf("reading requests: %v", err))
+	}
+	if wk.CPUTime != nil {
+		if user, system, ok := wk.CPUTime(); ok {
+			w.Write(AppendBye(nil, user, system))
+		}
+	}
+	return w.Flush()
+}
