@@ -167,6 +167,9 @@ func TestRoundTrip(t *testing.T) {
 func TestChecksumSurvivesJq(t *testing.T) {
 	jq, err := exec.LookPath("jq")
 	if err != nil {
+		if os.Getenv("PRIMEBENCH_REQUIRE_TOOLS") == "1" {
+			t.Fatal("jq required: scripts/test.sh installs it")
+		}
 		t.Skip("no jq")
 	}
 	var buf bytes.Buffer

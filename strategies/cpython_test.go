@@ -12,13 +12,13 @@ import (
 	"time"
 )
 
-// findTestPython returns python3, or skips; with PRIMEBENCH_REQUIRE_PYTHON=1
+// findTestPython returns python3, or skips; with PRIMEBENCH_REQUIRE_TOOLS=1
 // (as the test script sets, having installed it) a missing one fails.
 func findTestPython(t *testing.T) *Python {
 	t.Helper()
 	py, err := FindPython(context.Background(), "python3")
 	if err != nil {
-		if os.Getenv("PRIMEBENCH_REQUIRE_PYTHON") == "1" {
+		if os.Getenv("PRIMEBENCH_REQUIRE_TOOLS") == "1" {
 			t.Fatalf("python3 required: %v", err)
 		}
 		t.Skipf("no python3: %v", err)

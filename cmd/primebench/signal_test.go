@@ -10,10 +10,14 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"slices"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/primebench/primebench/results"
 )
 
 // primebench starts this test binary as the primebench command, with a
@@ -22,8 +26,9 @@ import (
 func primebench(t *testing.T, args ...string) (*exec.Cmd, *bytes.Buffer, string) {
 	t.Helper()
 	marker := fmt.Sprintf("PRIMEBENCH_TEST_MARKER=%d", time.Now().UnixNano())
+	_, worker := realBinaries(t)
 	cmd := exec.Command(os.Args[0], args...)
-	cmd.Env = append(os.Environ(), asMainEnv+"=1", marker)
+	cmd.Env = append(os.Environ(), asMainEnv+"=1", marker, workerEnv+"="+worker)
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	if err := cmd.Start(); err != nil {
@@ -119,5 +124,109 @@ func TestTimeoutStopsTheRun(t *testing.T) {
 	waitFor(t, "no process of the run left", func() bool { return len(processesWith(marker)) == 0 })
 	if _, err := os.Stat(out); !os.IsNotExist(err) {
 		t.Errorf("a timed-out run left %s", out)
+	}
+}
+
+// exitOf waits for cmd and returns its exit code and how long it took from
+// since.
+func exitOf(t *testing.T, cmd *exec.Cmd, since time.Time) (int, time.Duration) {
+	t.Helper()
+	err := cmd.Wait()
+	took := time.Since(since)
+	var exitErr *exec.ExitError
+	if err == nil {
+		return 0, took
+	}
+	if !errors.As(err, &exitErr) {
+		t.Fatal(err)
+	}
+	return exitErr.ExitCode(), took
+}
+
+// --timeout stops the reference pass, which serial's absence makes the
+// first phase: it used to be an untimed pass deaf to the context.
+func TestTimeoutStopsTheReferencePass(t *testing.T) {
+	start := time.Now()
+	cmd, stderr, marker := primebench(t, "run", "--strategies", "goroutines", "--timeout", "1s", "--workload", "range:1000000000000-1000000400000")
+	code, took := exitOf(t, cmd, start)
+	if code != exitRunFailed || !strings.Contains(stderr.String(), "the run took longer than --timeout 1s and was stopped during reference pass: goroutines") {
+		t.Errorf("exit %d, stderr %q", code, stderr.String())
+	}
+	if took > 3*time.Second {
+		t.Errorf("took %v to stop", took)
+	}
+	waitFor(t, "no process of the run left", func() bool { return len(processesWith(marker)) == 0 })
+}
+
+// Ctrl-C half a second in: whatever phase it finds (preparing, the
+// reference pass), the run stops with 130 and says where.
+func TestEarlyInterrupt(t *testing.T) {
+	for _, strategies := range []string{"goroutines", "subprocess", "serial,cpython-threads"} {
+		t.Run(strategies, func(t *testing.T) {
+			start := time.Now()
+			cmd, stderr, marker := primebench(t, "run", "--strategies", strategies, "--workload", "range:1000000000000-1000000400000")
+			time.Sleep(500 * time.Millisecond)
+			cmd.Process.Signal(syscall.SIGINT)
+			signalled := time.Now()
+			code, _ := exitOf(t, cmd, start)
+			if code != exitInterrupted || !strings.Contains(stderr.String(), "primebench: interrupted during ") || strings.Count(stderr.String(), "\n") != 1 {
+				t.Errorf("exit %d, stderr %q", code, stderr.String())
+			}
+			if took := time.Since(signalled); took > 2*time.Second {
+				t.Errorf("took %v after SIGINT", took)
+			}
+			waitFor(t, "no process of the run left", func() bool { return len(processesWith(marker)) == 0 })
+		})
+	}
+}
+
+// A worker stopped with SIGSTOP holds its chunks and says nothing: without
+// --retry the run ends at the stall limit naming its pid; with --retry 1 it
+// is replaced and the run completes, verified.
+func TestStoppedWorker(t *testing.T) {
+	for _, retry := range []bool{false, true} {
+		t.Run(fmt.Sprintf("retry=%v", retry), func(t *testing.T) {
+			out := filepath.Join(t.TempDir(), "r.json")
+			args := []string{"run", "--strategies", "serial,subprocess", "--runs", "2", "--warmup", "0", "--probe-runs", "0",
+				"--workload", "range:1000000000000-1000000040000", "--output", out}
+			if retry {
+				args = append(args, "--retry", "1")
+			}
+			start := time.Now()
+			cmd, stderr, marker := primebench(t, args...)
+			_, worker := realBinaries(t)
+			var victim int
+			waitFor(t, "the workers to start", func() bool {
+				for _, p := range processesRunning(worker) {
+					if slices.Contains(processesWith(marker), p) {
+						victim, _ = strconv.Atoi(p)
+						return true
+					}
+				}
+				return false
+			})
+			syscall.Kill(victim, syscall.SIGSTOP)
+			stopped := time.Now()
+			code, _ := exitOf(t, cmd, start)
+			limit := 5*time.Second + 2*time.Second // the automatic floor, and a margin
+			if took := time.Since(stopped); took > limit+10*time.Second {
+				t.Errorf("took %v after the stop", took)
+			}
+			if retry {
+				if code != 0 {
+					t.Fatalf("exit %d, stderr %q", code, stderr.String())
+				}
+				f, err := results.Load(out)
+				if err != nil || f.Strategies[1].Runs[0].WorkerRestarts+f.Strategies[1].Runs[1].WorkerRestarts != 1 {
+					t.Fatalf("%v %+v", err, f)
+				}
+			} else {
+				want := fmt.Sprintf("(pid %d) stalled: silent for ", victim)
+				if code != exitRunFailed || !strings.Contains(stderr.String(), want) || !strings.Contains(stderr.String(), "while holding chunk") {
+					t.Errorf("exit %d, stderr %q, want %q", code, stderr.String(), want)
+				}
+			}
+			waitFor(t, "no process of the run left", func() bool { return len(processesWith(marker)) == 0 })
+		})
 	}
 }

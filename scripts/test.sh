@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# primebench's test command. It installs what the tests need beyond Go's
+# own modules (OpenSSH's server and client for the remote-worker and fleet
+# tests, python3 for the CPython lanes, jq, taskset), then runs the Go tests
+# with those tests required rather than skipped:
+#
+#   scripts/test.sh [go test flags...]     e.g. scripts/test.sh -race -count=1
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+missing=()
+[ -x /usr/sbin/sshd ] || missing+=(openssh-server)
+command -v ssh >/dev/null && command -v ssh-keygen >/dev/null || missing+=(openssh-client)
+command -v python3 >/dev/null || missing+=(python3)
+command -v jq >/dev/null || missing+=(jq)
+command -v taskset >/dev/null || missing+=(util-linux)
+if [ ${#missing[@]} -gt 0 ]; then
+  if ! command -v apt-get >/dev/null; then
+    echo "scripts/test.sh: missing ${missing[*]}: install them with your package manager and rerun" >&2
+    exit 1
+  fi
+  sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  echo "scripts/test.sh: installing ${missing[*]} (apt-get)" >&2
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+export PRIMEBENCH_REQUIRE_TOOLS=1
+exec go test "$@" ./...
