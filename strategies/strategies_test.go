@@ -165,7 +165,7 @@ func mustPlan(t testing.TB, spec string, chunk uint64) *workload.Plan {
 		t.Fatal(err)
 	}
 	if chunk == 0 {
-		if chunk, err = workload.AutoChunkSize(context.Background(), w, 8); err != nil {
+		if chunk, err = workload.AutoChunkSize(context.Background(), w, 8, workload.TargetChunkDivisions); err != nil {
 			t.Fatal(err)
 		}
 	}

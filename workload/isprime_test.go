@@ -151,7 +151,7 @@ func BenchmarkIsPrime(b *testing.B) {
 
 func BenchmarkSolveQuick(b *testing.B) {
 	w, _ := Parse(DefaultSpec, nil)
-	size, _ := AutoChunkSize(context.Background(), w, 1)
+	size, _ := AutoChunkSize(context.Background(), w, 1, TargetChunkDivisions)
 	p, _ := NewPlan(w, size)
 	var divs uint64
 	for b.Loop() {

@@ -183,7 +183,7 @@ func TestAutoChunkSize(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		got, err := AutoChunkSize(context.Background(), w, tt.workers)
+		got, err := AutoChunkSize(context.Background(), w, tt.workers, TargetChunkDivisions)
 		if err != nil || got < tt.min || got > tt.max {
 			t.Errorf("AutoChunkSize(%s, %d workers) = %d, %v; want %d..%d", tt.spec, tt.workers, got, err, tt.min, tt.max)
 		}
@@ -191,10 +191,17 @@ func TestAutoChunkSize(t *testing.T) {
 			t.Errorf("%s with %d workers: %d chunks, want at least %d per worker", tt.spec, tt.workers, chunks, MinChunksPerWorker)
 		}
 	}
+	// Workers behind ssh get chunks of about four times the work.
+	quick, _ := Parse("preset:quick", nil)
+	local, _ := AutoChunkSize(context.Background(), quick, 2, TargetChunkDivisions)
+	remote, _ := AutoChunkSize(context.Background(), quick, 2, RemoteChunkDivisions)
+	if remote < 3*local || remote > 5*local {
+		t.Errorf("remote chunks of %d numbers, local %d: want about 4 times", remote, local)
+	}
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	w, _ := Parse("preset:quick", nil)
-	if _, err := AutoChunkSize(ctx, w, 2); !errors.Is(err, context.Canceled) {
+	if _, err := AutoChunkSize(ctx, w, 2, TargetChunkDivisions); !errors.Is(err, context.Canceled) {
 		t.Errorf("cancelled: err = %v", err)
 	}
 }

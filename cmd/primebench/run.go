@@ -416,7 +416,11 @@ func (r *runState) run() error {
 		for _, n := range workerCounts {
 			maxWorkers = max(maxWorkers, n)
 		}
-		if chunk, err = workload.AutoChunkSize(ctx, w, maxWorkers); err != nil {
+		target := uint64(workload.TargetChunkDivisions)
+		if len(s.workerCmds) > 0 {
+			target = workload.RemoteChunkDivisions
+		}
+		if chunk, err = workload.AutoChunkSize(ctx, w, maxWorkers, target); err != nil {
 			return err
 		}
 		if w.IsList() && chunk > protocol.MaxListChunk {
