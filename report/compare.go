@@ -84,8 +84,12 @@ func compareTable(w io.Writer, c *compare.Comparison, r tw.Renderer, bullet stri
 			}
 			cells = append(cells, throughputCell(cell))
 			if i > 0 {
-				cells = append(cells, verdict(cell))
-				tooFew = tooFew || cell.TooFew
+				if cell.Compared {
+					cells = append(cells, verdict(cell))
+					tooFew = tooFew || cell.TooFew
+				} else {
+					cells = append(cells, "-") // the baseline has no such row
+				}
 			}
 			cells = append(cells, efficiency(cell.Efficiency))
 		}

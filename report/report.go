@@ -302,10 +302,10 @@ func wallCell(s results.Summary, runs int) string {
 	return withInterval(s.MedianSeconds, s.IntervalSeconds, "s")
 }
 
-// withInterval writes a centre and its interval on one scale: "802.4ms
-// [799.1–806.0]".
+// withInterval writes a centre and its interval on the centre's scale:
+// "802.4ms [799.1–806.0]", "1.014s [0.977–1.043]".
 func withInterval(centre float64, interval [2]float64, unit string) string {
-	sc := benchunit.CommonScale([]float64{interval[0], centre, interval[1]}, benchunit.Decimal)
+	sc := benchunit.CommonScale([]float64{centre}, benchunit.Decimal)
 	bare := func(x float64) string { return strings.TrimSuffix(sc.Format(x), sc.Prefix) }
 	return fmt.Sprintf("%s%s%s [%s–%s]", bare(centre), sc.Prefix, unit, bare(interval[0]), bare(interval[1]))
 }

@@ -249,3 +249,24 @@ func TestCSVCarriesTheSummary(t *testing.T) {
 		}
 	}
 }
+
+// A row the baseline file lacks has no verdict, not a p-value of nothing;
+// an interval keeps its centre's unit even when its low end is smaller.
+func TestCompareRowMissingFromBaseline(t *testing.T) {
+	base, other := load(t), slower(t)
+	base.Strategies = base.Strategies[:1] // serial only
+	c, err := compare.New([]compare.Input{{Path: "base.json", File: base}, {Path: "other.json", File: other}}, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	if err := compareTable(&buf, c, asciiRenderer(), ""); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(buf.String(), "p=0.000") {
+		t.Errorf("a row missing from the baseline got a verdict:\n%s", buf.String())
+	}
+	if got := withInterval(1.0143, [2]float64{0.9774, 1.0429}, "s"); got != "1.014s [0.977–1.043]" {
+		t.Errorf("withInterval = %q", got)
+	}
+}
