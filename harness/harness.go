@@ -148,13 +148,13 @@ type JobResult struct {
 	ProbeChunks int // chunks each probe run checked
 }
 
-// The probe's time: its runs together take about ProbeShare of a measured
-// run, and at least ProbeFloor, so a fast strategy still wakes its heartbeat
-// often enough for percentiles to mean something, and the probe never costs
-// more than ProbeRuns whole runs.
+// Each probe run takes about ProbeShare of a measured run, and at least
+// ProbeFloor (never more than a whole run), so a fast strategy still wakes
+// its heartbeat often enough for percentiles to mean something. The default
+// two probe runs cost half a run; more probe runs gather more wake-ups.
 const (
-	ProbeShare = 0.5
-	ProbeFloor = 600 * time.Millisecond
+	ProbeShare = 0.25
+	ProbeFloor = 300 * time.Millisecond
 )
 
 // Splits are the prefixes of the plan a probe run may check: the first
@@ -171,15 +171,15 @@ func Splits(plan *workload.Plan) []int {
 	return out
 }
 
-// ProbeChunks is how many chunks each of probeRuns probe runs of a strategy
-// whose median run is median checks: the largest of Splits that keeps the
-// probe within its time.
-func ProbeChunks(plan *workload.Plan, median time.Duration, probeRuns int) int {
+// ProbeChunks is how many chunks each probe run of a strategy whose median
+// run is median checks: the largest of Splits that keeps the run within its
+// time.
+func ProbeChunks(plan *workload.Plan, median time.Duration) int {
 	splits := Splits(plan)
-	if probeRuns < 1 || median <= 0 {
+	if median <= 0 {
 		return splits[len(splits)-1]
 	}
-	budget := max(time.Duration(ProbeShare*float64(median)), ProbeFloor) / time.Duration(probeRuns)
+	budget := max(time.Duration(ProbeShare*float64(median)), ProbeFloor)
 	fraction := float64(budget) / float64(median)
 	k := splits[0]
 	for _, s := range splits {
@@ -256,7 +256,7 @@ func Measure(ctx context.Context, cfg Config) (Measurement, error) {
 			var hb *strategies.Heartbeat
 			if ev.Phase == PhaseProbe {
 				if r.ProbeChunks == 0 {
-					r.ProbeChunks = ProbeChunks(cfg.Plan, medianWall(r.Runs), probeRounds)
+					r.ProbeChunks = ProbeChunks(cfg.Plan, medianWall(r.Runs))
 				}
 				hb = newHeartbeat(cfg.HeartbeatEvery)
 				task.Plan, task.Heartbeat = cfg.Plan.Prefix(r.ProbeChunks), hb

@@ -294,24 +294,22 @@ func TestProbeChunks(t *testing.T) {
 	}
 	tests := []struct {
 		median time.Duration
-		runs   int
 		want   int
 	}{
-		{10 * time.Second, 2, 250},       // 5 s of probe in 2 runs: a quarter each
-		{10 * time.Second, 1, 500},       // one run of half
-		{10 * time.Second, 5, 63},        // a tenth each: rounds down to 1/16
-		{400 * time.Millisecond, 2, 500}, // the 0.6 s floor: 300 ms each, 3/4 rounds down to 1/2
-		{100 * time.Millisecond, 2, 1000},
-		{10 * time.Second, 0, 1000},
-		{time.Hour, 2, 250}, // the share scales: never less than half a run in all
+		{10 * time.Second, 250},        // a quarter of a run each
+		{time.Hour, 250},               // the share scales
+		{900 * time.Millisecond, 250},  // the 0.3 s floor is a third: rounds down to a quarter
+		{400 * time.Millisecond, 500},  // 3/4 rounds down to a half
+		{100 * time.Millisecond, 1000}, // never more than a whole run
+		{0, 1000},
 	}
 	for _, tt := range tests {
-		if got := ProbeChunks(plan, tt.median, tt.runs); got != tt.want {
-			t.Errorf("median %v, %d runs: %d chunks, want %d", tt.median, tt.runs, got, tt.want)
+		if got := ProbeChunks(plan, tt.median); got != tt.want {
+			t.Errorf("median %v: %d chunks, want %d", tt.median, got, tt.want)
 		}
 	}
 	one := testPlan(t, 1, 10, 100)
-	if fmt.Sprint(Splits(one)) != "[1]" || ProbeChunks(one, time.Hour, 2) != 1 {
+	if fmt.Sprint(Splits(one)) != "[1]" || ProbeChunks(one, time.Hour) != 1 {
 		t.Errorf("one chunk: %v", Splits(one))
 	}
 }

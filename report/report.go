@@ -161,7 +161,7 @@ func legend(w io.Writer, f *results.File) {
 	fmt.Fprintf(w, "CPU util = CPU seconds (workers included) / wall seconds; core busy = median busy share of %s, all processes;\n", ids)
 	fmt.Fprintln(w, "startup = median time until every worker process was ready [median per worker, exec to greeting]; n/a: the OS gives no figure.")
 	if f.Settings.ProbeRuns > 0 {
-		fmt.Fprintf(w, "lag = how late a heartbeat asking to wake every %gms woke, over %d probe run(s) per strategy of the first chunks (half a run's time)\n", f.Settings.HeartbeatMs, f.Settings.ProbeRuns)
+		fmt.Fprintf(w, "lag = how late a heartbeat asking to wake every %gms woke, over %d probe run(s) per strategy, each of the first chunks (a quarter of a run's time)\n", f.Settings.HeartbeatMs, f.Settings.ProbeRuns)
 		fmt.Fprintln(w, "      (a task on the event loop for cooperative, loop+* and cpython-asyncio, a thread that must take the lock for gil-lock")
 		fmt.Fprintln(w, "      and the other cpython-* in one interpreter, a goroutine elsewhere); probe runs are not timed.")
 	}

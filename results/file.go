@@ -228,8 +228,8 @@ type Interpreter struct {
 type Probe struct {
 	IntervalMs float64 `json:"interval_ms"`
 	// Chunks is how many of the plan's first chunks each probe run checked:
-	// sized from the strategy's median so the probe takes about half a run,
-	// and at least 0.6 s, in all.
+	// sized from the strategy's median so each probe run takes about a
+	// quarter of a run, and at least 0.3 s.
 	Chunks int        `json:"chunks,omitempty"`
 	Runs   []ProbeRun `json:"runs"`
 }
