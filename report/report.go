@@ -285,6 +285,8 @@ func Words(w results.Warning, s results.Strategy) string {
 		return fmt.Sprintf("the median run is shorter than %s (0.2 s, or 50 worker start-ups if longer): start-up and the counters' 10 ms ticks weigh on every figure; use %s", seconds(w.Limit), w.Suggest)
 	case results.FewWakeUps:
 		return fmt.Sprintf("the heartbeat woke only %d time(s) (under %.0f): its p99 is little more than its maximum; use more --probe-runs or a larger workload", w.Count, w.Limit)
+	case results.SlowCPU:
+		return fmt.Sprintf("%d of %d runs needed up to %.1fx the CPU time of the median run for the same work: the CPUs ran slower (other load on the host, an SMT sibling, frequency), which CPU time and steal do not show", w.Runs, w.Of, w.Value)
 	case results.Restarts:
 		return fmt.Sprintf("%d worker process(es) died or stalled and were replaced (--retry): the times include the lost work and the restarts", w.Count)
 	}

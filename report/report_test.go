@@ -139,7 +139,7 @@ func TestWarningsInWords(t *testing.T) {
 		}
 	}
 	for _, k := range []results.WarningKind{results.WideInterval, results.HighVariance, results.Outliers, results.Starved, results.Throttled,
-		results.Steal, results.ShortRuns, results.Restarts, results.FewWakeUps} {
+		results.Steal, results.ShortRuns, results.Restarts, results.FewWakeUps, results.SlowCPU} {
 		if text := Words(results.Warning{Kind: k, Runs: 1, Of: 2, Value: 0.5, Limit: 0.9, Count: 3, Suggest: "preset:large"}, *s); text == string(k) || strings.Contains(text, "%!") {
 			t.Errorf("%s has no words: %q", k, text)
 		}

@@ -94,6 +94,27 @@ func TestStarvedThrottledOrSteal(t *testing.T) {
 	}
 }
 
+// A run that used twice the CPU time for the same work ran on slower CPUs,
+// though its CPU share and steal look normal.
+func TestSlowCPU(t *testing.T) {
+	f := sample()
+	r := &f.Strategies[1].Runs[1]
+	r.WallSeconds, r.CPUSeconds = 1.04, f64(2.08)
+	Summarise(f)
+	var slow *Warning
+	for i, w := range f.Strategies[1].Summary.Warnings {
+		if w.Kind == SlowCPU {
+			slow = &f.Strategies[1].Summary.Warnings[i]
+		}
+	}
+	if slow == nil || slow.Runs != 1 || slow.Of != 4 || !near(slow.Value, 2.08/1.04) {
+		t.Errorf("warnings %+v", f.Strategies[1].Summary.Warnings)
+	}
+	if hasKind(f.Strategies[0].Summary.Warnings, SlowCPU) {
+		t.Errorf("serial's runs are even: %+v", f.Strategies[0].Summary.Warnings)
+	}
+}
+
 func TestWorkerCPUs(t *testing.T) {
 	m := Machine{LogicalCPUs: 64, EffectiveCPUs: 1.5}
 	tests := []struct {

@@ -227,6 +227,9 @@ func summariseStrategy(s *Strategy, f *File) Summary {
 	if restarts > 0 {
 		warn(Warning{Kind: Restarts, Count: uint64(restarts)})
 	}
+	if runs, worst := slowCPURuns(s.Runs); runs > 0 {
+		warn(Warning{Kind: SlowCPU, Runs: runs, Of: n, Value: worst, Limit: SlowCPUFactor})
+	}
 	if out.LagSamples > 0 && out.LagSamples < MinWakeUps {
 		warn(Warning{Kind: FewWakeUps, Count: uint64(out.LagSamples), Limit: MinWakeUps})
 	}
@@ -241,6 +244,33 @@ func CPUShare(r Run, cores float64) float64 {
 		return math.NaN()
 	}
 	return *r.CPUSeconds / (r.WallSeconds * cores)
+}
+
+// slowCPURuns counts runs that needed more than SlowCPUFactor times the
+// median run's CPU time (every run does the same work) and returns the
+// largest such factor.
+func slowCPURuns(runs []Run) (int, float64) {
+	var cpu []float64
+	for _, r := range runs {
+		if r.CPUSeconds != nil {
+			cpu = append(cpu, *r.CPUSeconds)
+		}
+	}
+	if len(cpu) < 3 {
+		return 0, 0
+	}
+	median := summary.Median(cpu)
+	if median <= 0 {
+		return 0, 0
+	}
+	count, worst := 0, 0.0
+	for _, c := range cpu {
+		if f := c / median; f > SlowCPUFactor {
+			count++
+			worst = max(worst, f)
+		}
+	}
+	return count, worst
 }
 
 // shortRunLimit is the shortest median run worth reporting without a

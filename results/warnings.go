@@ -49,6 +49,11 @@ const (
 	// FewWakeUps: the heartbeat lag rests on Count wake-ups, under Limit:
 	// its p99 is little more than its maximum.
 	FewWakeUps WarningKind = "few_wake_ups"
+	// SlowCPU: Runs of Of runs needed more than Limit times the CPU time
+	// per division of the strategy's median run (Value: the most): the CPUs
+	// themselves ran slower, which CPU time and steal do not show (the
+	// host's other load on an SMT sibling, frequency scaling).
+	SlowCPU WarningKind = "slow_cpu"
 )
 
 // Thresholds of the warnings.
@@ -69,4 +74,7 @@ const (
 	// MinWakeUps is how many heartbeat wake-ups a p99 lag needs to be more
 	// than the largest one seen.
 	MinWakeUps = 100
+	// SlowCPUFactor: a run needing this much more CPU time for the same
+	// work than the strategy's median run ran on slower CPUs.
+	SlowCPUFactor = 1.3
 )
