@@ -15,6 +15,6 @@ cc -O2 -o "$tmp/divloop" scripts/cref/divloop.c
 go build -o "$tmp/primebench" ./cmd/primebench
 for i in $(seq "$runs"); do
   echo "C -O2:      $("$tmp/divloop" "$lo" "$hi")"
-  "$tmp/primebench" run --strategies serial --runs 1 --warmup 0 --workload "range:$lo-$hi" --format json |
+  "$tmp/primebench" run --strategies serial --runs 1 --warmup 0 --probe-runs 0 --sample-interval 0 --workload "range:$lo-$hi" --format json |
     python3 -c 'import json,sys; s=json.load(sys.stdin)["strategies"][0]["summary"]; print("primebench: %.4g divisions/s, %.3f s" % (s["divisions_per_second"], s["median_seconds"]))'
 done
