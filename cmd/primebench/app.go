@@ -103,10 +103,13 @@ func newApp(e *env) *cli.App {
 		Writer:    e.stdout,
 		ErrWriter: e.stderr,
 		// Errors are printed once, by runEnv; urfave must not exit the process.
-		ExitErrHandler:       func(*cli.Context, error) {},
-		OnUsageError:         onUsageError,
-		HideHelpCommand:      false,
-		EnableBashCompletion: false,
+		ExitErrHandler: func(*cli.Context, error) {},
+		// A --worker-cmd such as 'taskset -c 0,1 primebench-worker' is one
+		// command: repeated flags, not commas, separate values.
+		DisableSliceFlagSeparator: true,
+		OnUsageError:              onUsageError,
+		HideHelpCommand:           false,
+		EnableBashCompletion:      false,
 		Commands: []*cli.Command{
 			runCommand(e),
 			reportCommand(e),

@@ -12,6 +12,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/urfave/cli/v2"
+
 	"github.com/primebench/primebench/cputime"
 	"github.com/primebench/primebench/protocol"
 	"github.com/primebench/primebench/results"
@@ -162,6 +164,7 @@ func TestUsageErrors(t *testing.T) {
 		{[]string{"run", "--worker-cmd", ""}, "--worker-cmd \"\" is empty"},
 		{[]string{"run", "--worker-cmd", "ssh 'host"}, "--worker-cmd \"ssh 'host\": "},
 		{[]string{"run", "--worker-cmd", "no-such-command-here x"}, "cannot run no-such-command-here"},
+		{[]string{"run", "--worker-cmd", "true", "--worker-cmd", "taskset -c 0,1 no-such-worker", "--workload", "x"}, "--workload"},
 		{[]string{"run", "--worker", "x", "--worker-cmd", "true"}, "--worker and --worker-cmd both say how to start workers"},
 		{[]string{"run", "--strategies", "cpython-threads", "--python", "/nonexistent/python3"}, `no Python interpreter "/nonexistent/python3" found`},
 		{[]string{"run", "--timeout", "-5s"}, "--timeout -5s is negative"},
@@ -391,5 +394,22 @@ func assertOnlyFiles(t *testing.T, dir string, want ...string) {
 	}
 	if strings.Join(got, ",") != strings.Join(want, ",") {
 		t.Errorf("%s holds %v, want %v", dir, got, want)
+	}
+}
+
+// A comma inside a --worker-cmd belongs to the command.
+func TestWorkerCmdKeepsCommas(t *testing.T) {
+	cmds, err := parseWorkerCommands([]string{"taskset -c 0,1 'a b' $HOME"})
+	if err != nil || len(cmds) != 1 || strings.Join(cmds[0].Argv, "|") != "taskset|-c|0,1|a b|"+os.Getenv("HOME") {
+		t.Fatalf("%+v, %v", cmds, err)
+	}
+	var got []string
+	app := newApp(&env{stdout: io.Discard, stderr: io.Discard})
+	app.Commands[0].Action = func(c *cli.Context) error { got = c.StringSlice("worker-cmd"); return nil }
+	if err := app.Run([]string{"primebench", "run", "--worker-cmd", "taskset -c 0,1 w", "--worker-cmd", "ssh -T h w"}); err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 2 || got[0] != "taskset -c 0,1 w" {
+		t.Errorf("--worker-cmd values %q", got)
 	}
 }

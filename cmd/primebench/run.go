@@ -52,7 +52,7 @@ func runCommand(e *env) *cli.Command {
 			&cli.StringFlag{Name: "results-dir", Value: "results", Usage: "directory --save writes into"},
 			&cli.DurationFlag{Name: "sample-interval", Value: 100 * time.Millisecond, Usage: "interval of the per-core timeline sampled during each run, for charts (0: off; at least 10ms, the kernel's tick)"},
 			&cli.DurationFlag{Name: "heartbeat", Value: time.Millisecond, Usage: "responsiveness probe: a heartbeat that asks to wake every `INTERVAL` while the work runs, its lateness reported (0: off)"},
-			&cli.IntFlag{Name: "probe-runs", Value: 2, Usage: "extra runs per strategy with the heartbeat on, after the measured runs; together they check half the workload's chunks (0: no probe)"},
+			&cli.IntFlag{Name: "probe-runs", Value: 2, Usage: "extra runs per strategy with the heartbeat on, after the measured runs, each over the first chunks taking about a quarter of a run, at least 0.3s (0: no probe)"},
 			&cli.DurationFlag{Name: "switch-interval", Value: strategies.DefaultSwitchInterval, Usage: "gil-lock: how long a waiting thread lets the holder keep the lock before asking for it (CPython's sys.setswitchinterval)"},
 			&cli.IntFlag{Name: "retry", Usage: "replace up to `N` worker processes that die or stall during a run, re-sending their unanswered chunks (0: a dying worker fails the run)"},
 			&cli.DurationFlag{Name: "timeout", Usage: "stop everything if the whole run (reference and warm-up included) takes longer than `DURATION`, e.g. 10m (0: no limit)"},
