@@ -3,6 +3,7 @@ module github.com/primebench/primebench
 go 1.26.8
 
 require (
+	github.com/creack/pty v1.1.24
 	github.com/montanaflynn/stats v0.14.0
 	github.com/olekukonko/tablewriter v1.1.5
 	github.com/shirou/gopsutil/v4 v4.26.10

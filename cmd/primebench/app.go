@@ -149,12 +149,12 @@ func commit() string {
 // sourceCommit is commit, or else, for `go run` from primebench's own
 // checkout, that checkout's HEAD (with -dirty if tracked files changed).
 // Result files should say which code measured them.
-func sourceCommit() string {
+func sourceCommit(ctx context.Context) string {
 	if c := commit(); c != "" {
 		return c
 	}
 	git := func(args ...string) (string, error) {
-		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
 		defer cancel()
 		out, err := exec.CommandContext(ctx, "git", args...).Output()
 		return strings.TrimSpace(string(out)), err

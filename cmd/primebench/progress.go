@@ -27,6 +27,7 @@ type display struct {
 	total   int
 	stop    chan struct{}
 	stopped chan struct{}
+	closing sync.Once
 	width   int
 }
 
@@ -92,16 +93,18 @@ func (d *display) draw() {
 	fmt.Fprint(d.w, "\r\033[K"+line)
 }
 
-// close clears the line.
+// close clears the line; later calls do nothing.
 func (d *display) close() {
 	if d == nil {
 		return
 	}
-	close(d.stop)
-	<-d.stopped
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	if d.text != "" {
-		fmt.Fprint(d.w, "\r\033[K")
-	}
+	d.closing.Do(func() {
+		close(d.stop)
+		<-d.stopped
+		d.mu.Lock()
+		defer d.mu.Unlock()
+		if d.text != "" {
+			fmt.Fprint(d.w, "\r\033[K")
+		}
+	})
 }

@@ -341,7 +341,7 @@ func runAction(c *cli.Context, e *env) error {
 		defer cancel()
 	}
 	r := &runState{s: s, e: e, ctx: ctx, exitCode: exitCode, disp: newDisplay(e)}
-	defer r.disp.close()
+	defer r.disp.close() // the run may have closed it already, before the table
 	if err := r.run(); err != nil {
 		return r.stopped(err)
 	}
@@ -435,7 +435,7 @@ func (r *runState) run() error {
 	}
 
 	r.enter("preparing: describing the machine")
-	m := machine.Describe(version.Version, sourceCommit(), limits)
+	m := machine.Describe(version.Version, sourceCommit(ctx), limits)
 	m.Label = s.label
 	if m.Label == "" {
 		m.Label = m.Hostname
@@ -456,7 +456,7 @@ func (r *runState) run() error {
 			StallLimitSeconds: s.stallTimeout.Seconds(), Retries: s.retries},
 	}
 	meta.Conditions.LoadAverage1 = machine.LoadAverage1()
-	r.enter("preparing: measuring how busy the machine is (0.25 s)")
+	r.enter("preparing: measuring how busy the machine is")
 	if busy, err := harness.BusyBefore(ctx, counters, 250*time.Millisecond); err == nil {
 		meta.Conditions.BusyBefore = busy
 	} else if ctx.Err() != nil {
@@ -489,7 +489,6 @@ func (r *runState) run() error {
 		}
 	}
 	r.disp.close()
-	r.disp = nil
 	if err := s.reporter(e.stdout, file); err != nil {
 		return err
 	}

@@ -1,0 +1,52 @@
+//go:build linux
+
+package main
+
+import (
+	"bytes"
+	"io"
+	"os"
+	"os/exec"
+	"strings"
+	"testing"
+
+	"github.com/creack/pty"
+)
+
+// On a terminal the display draws the phases on stderr while the table goes
+// to stdout, and the run ends cleanly (the display is closed before the
+// table and again on the way out).
+func TestRunOnATerminal(t *testing.T) {
+	_, worker := realBinaries(t)
+	ptmx, tty, err := pty.Open()
+	if err != nil {
+		t.Skipf("no pseudo-terminal: %v", err)
+	}
+	defer ptmx.Close()
+	pty.Setsize(ptmx, &pty.Winsize{Rows: 24, Cols: 100})
+	cmd := exec.Command(os.Args[0], "run", "--strategies", "serial,subprocess", "--workload", "range:1-30000", "--runs", "2", "--warmup", "0")
+	cmd.Env = append(os.Environ(), asMainEnv+"=1", workerEnv+"="+worker)
+	var stdout bytes.Buffer
+	cmd.Stdout, cmd.Stderr, cmd.Stdin = &stdout, tty, tty
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	tty.Close()
+	var screen bytes.Buffer
+	copied := make(chan struct{})
+	go func() { io.Copy(&screen, ptmx); close(copied) }()
+	err = cmd.Wait()
+	ptmx.Close()
+	<-copied
+	if err != nil {
+		t.Fatalf("%v; terminal showed %q", err, screen.String())
+	}
+	for _, want := range []string{"preparing: ", "run 1 of 2: serial (workers=1)", "run 2 of 2: subprocess (workers=2)", "\r\033[K"} {
+		if !strings.Contains(screen.String(), want) {
+			t.Errorf("terminal lacks %q: %q", want, screen.String())
+		}
+	}
+	if strings.Contains(screen.String(), "panic") || !strings.Contains(stdout.String(), "| subprocess") {
+		t.Errorf("stdout %q, terminal %q", stdout.String(), screen.String())
+	}
+}
