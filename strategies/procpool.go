@@ -47,6 +47,11 @@ type poolConfig struct {
 	// cpus is this process's effective CPUs: a worker it started on this
 	// host (a wrapper's child included) can use no more, whatever it reports.
 	cpus float64
+	// own, when set, times this pool's chunks apart from the watch's (whose
+	// chunks are Go's): the stall limit then scales the watch's slowest
+	// chunk by slowdown until own has seen one.
+	own      *atomic.Int64
+	slowdown float64
 }
 
 // WorkerError says which worker process failed and how.
@@ -411,7 +416,7 @@ func (pp *pool) converse(p *proc) error {
 		if !ok {
 			return pp.fail(p, fmt.Sprintf("answered chunk %d, which it was not working on", r.Index))
 		}
-		pp.cfg.watch.chunkDone(took)
+		pp.chunkDone(took)
 		p.answer.Add(r.Answer)
 		if pp.cfg.onAnswer != nil {
 			pp.cfg.onAnswer(r.Index, r.Answer)
@@ -467,11 +472,34 @@ func (pp *pool) answered(p *proc, index int) (time.Duration, bool) {
 	return 0, false
 }
 
+// chunkDone records an answered chunk: in the watch, or apart from it for
+// a pool whose chunks run at another speed.
+func (pp *pool) chunkDone(took time.Duration) {
+	if pp.cfg.own == nil {
+		pp.cfg.watch.chunkDone(took)
+		return
+	}
+	for {
+		old := pp.cfg.own.Load()
+		if int64(took) <= old || pp.cfg.own.CompareAndSwap(old, int64(took)) {
+			return
+		}
+	}
+}
+
+// stallLimit is how long a worker holding chunks may stay silent.
+func (pp *pool) stallLimit() time.Duration {
+	if pp.cfg.own == nil {
+		return pp.cfg.watch.limit()
+	}
+	return pp.cfg.watch.limitScaled(pp.cfg.slowdown, time.Duration(pp.cfg.own.Load()))
+}
+
 // checkStalls fails (or replaces) workers that hold chunks and have said
 // nothing for longer than the stall limit: stopped, deadlocked or looping
 // for ever.
 func (pp *pool) checkStalls() error {
-	limit := pp.cfg.watch.limit()
+	limit := pp.stallLimit()
 	now := time.Now()
 	var stalled []*proc
 	pp.mu.Lock()

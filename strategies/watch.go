@@ -52,8 +52,24 @@ func (w *Watch) limit() time.Duration {
 	return w.Limit()
 }
 
+// limitScaled is the limit for work that runs slowdown times slower per
+// division than the chunks the watch has timed, and whose own slowest chunk
+// so far is own: the CPython lanes, whose chunks are not Go's.
+func (w *Watch) limitScaled(slowdown float64, own time.Duration) time.Duration {
+	if w != nil && w.fixed > 0 {
+		return w.fixed
+	}
+	guess := time.Duration(slowdown * float64(w.Slowest()))
+	return max(StallFloor, StallMultiple*max(own, guess))
+}
+
 // Slowest is the slowest chunk seen so far.
-func (w *Watch) Slowest() time.Duration { return time.Duration(w.slowest.Load()) }
+func (w *Watch) Slowest() time.Duration {
+	if w == nil {
+		return 0
+	}
+	return time.Duration(w.slowest.Load())
+}
 
 // Begin starts a new run: a fresh gauge, no stop request carried over.
 func (w *Watch) Begin() {
