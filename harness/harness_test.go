@@ -336,6 +336,14 @@ func TestReferenceHeads(t *testing.T) {
 	}
 }
 
+// The result format names the baseline; the strategies name the strategy:
+// one name, two packages that must not import each other.
+func TestBaselineNames(t *testing.T) {
+	if strategies.SerialName != results.Baseline || registry()[results.Baseline] == nil || registry()[results.CPythonBaseline] == nil {
+		t.Errorf("baselines %q and %q are not strategies", results.Baseline, results.CPythonBaseline)
+	}
+}
+
 func TestMeasureRejectsEmptyConfig(t *testing.T) {
 	if _, err := Measure(context.Background(), Config{Plan: testPlan(t, 1, 10, 1), Runs: 1}); err == nil {
 		t.Fatal("no jobs: want an error")

@@ -347,7 +347,7 @@ type Pair struct{ Go, CPython string }
 // Pairs are the emulations and their CPython counterparts, for tables and
 // charts that set them side by side.
 var Pairs = []Pair{
-	{"serial", "cpython-serial"},
+	{Baseline, CPythonBaseline},
 	{"cooperative", "cpython-asyncio"},
 	{"gil", "cpython-threads"},
 	{"gil-lock", "cpython-threads"},
