@@ -198,7 +198,10 @@ func TestStoppedWorker(t *testing.T) {
 			var victim int
 			waitFor(t, "the workers to start", func() bool {
 				for _, p := range processesRunning(worker) {
-					if slices.Contains(processesWith(marker), p) {
+					// A serving worker, not the --version check run before
+					// measuring.
+					cmdline, _ := os.ReadFile(filepath.Join("/proc", p, "cmdline"))
+					if slices.Contains(processesWith(marker), p) && !strings.Contains(string(cmdline), "--version") {
 						victim, _ = strconv.Atoi(p)
 						return true
 					}
