@@ -173,7 +173,7 @@ func summariseStrategy(s *Strategy, f *File) Summary {
 		shares = append(shares, share)
 		if share < StarvedShare {
 			out.StarvedRuns++
-			steal = append(steal, mean(r.CoreSteal))
+			steal = append(steal, summary.Mean(r.CoreSteal))
 		}
 	}
 	if len(utilisation) > 0 {
@@ -307,17 +307,6 @@ func (s *Strategy) Throughputs(w Workload) []float64 {
 		out[i] = float64(w.Numbers) / r.WallSeconds
 	}
 	return out
-}
-
-func mean(xs []float64) float64 {
-	if len(xs) == 0 {
-		return 0
-	}
-	sum := 0.0
-	for _, x := range xs {
-		sum += x
-	}
-	return sum / float64(len(xs))
 }
 
 func medianPerCore(runs []Run) []float64 {

@@ -134,7 +134,7 @@ var ErrNoPython = errors.New("no Python interpreter")
 func (c *CPython) Run(ctx context.Context, task Task) (out Outcome, err error) {
 	py := c.python
 	if py == nil {
-		why := c.opts.PythonMissing
+		why := "none was given: pass --python PATH"
 		if c.mode.name == CPythonFTName {
 			why = "no free-threaded CPython (" + strings.Join(FreeThreadedNames, ", ") + ") was found"
 		}

@@ -156,10 +156,8 @@ func TestFindPython(t *testing.T) {
 }
 
 func TestCPythonWithoutInterpreter(t *testing.T) {
-	opts := testOptions()
-	opts.PythonMissing = "no python3 on PATH"
-	_, err := run(t, NewRegistry(opts)["cpython-threads"], mustPlan(t, "range:1-10", 1), 2)
-	if !errors.Is(err, ErrNoPython) || !strings.Contains(err.Error(), "no python3 on PATH") {
+	_, err := run(t, NewRegistry(testOptions())["cpython-threads"], mustPlan(t, "range:1-10", 1), 2)
+	if !errors.Is(err, ErrNoPython) || !strings.Contains(err.Error(), "pass --python PATH") {
 		t.Errorf("err = %v", err)
 	}
 }

@@ -490,9 +490,9 @@ func (pp *pool) chunkDone(took time.Duration) {
 // stallLimit is how long a worker holding chunks may stay silent.
 func (pp *pool) stallLimit() time.Duration {
 	if pp.cfg.own == nil {
-		return pp.cfg.watch.limit()
+		return pp.cfg.watch.Limit()
 	}
-	return pp.cfg.watch.limitScaled(pp.cfg.slowdown, time.Duration(pp.cfg.own.Load()))
+	return pp.cfg.watch.limitFor(pp.cfg.slowdown, time.Duration(pp.cfg.own.Load()))
 }
 
 // checkStalls fails (or replaces) workers that hold chunks and have said

@@ -476,13 +476,13 @@ func TestStallLimit(t *testing.T) {
 	// CPython's chunks: Go's slowest scaled until the lane has its own.
 	w = NewWatch(0)
 	w.chunkDone(10 * time.Millisecond)
-	if got := w.limitScaled(100, 0); got != StallMultiple*time.Second {
+	if got := w.limitFor(100, 0); got != StallMultiple*time.Second {
 		t.Errorf("scaled limit %v", got)
 	}
-	if got := w.limitScaled(100, 2*time.Second); got != StallMultiple*2*time.Second {
+	if got := w.limitFor(100, 2*time.Second); got != StallMultiple*2*time.Second {
 		t.Errorf("own slowest chunk: %v", got)
 	}
-	if got := NewWatch(3*time.Second).limitScaled(100, time.Hour); got != 3*time.Second {
+	if got := NewWatch(3*time.Second).limitFor(100, time.Hour); got != 3*time.Second {
 		t.Errorf("a fixed limit is not kept for CPython: %v", got)
 	}
 }

@@ -140,10 +140,8 @@ type Options struct {
 	Retries int
 	// SwitchInterval is gil-lock's; zero means DefaultSwitchInterval.
 	SwitchInterval time.Duration
-	// Python runs the cpython-* lanes; nil leaves them unavailable, and
-	// PythonMissing says why.
-	Python        *Python
-	PythonMissing string
+	// Python runs the cpython-* lanes; nil leaves them unavailable.
+	Python *Python
 	// PythonFT is a free-threaded interpreter for cpython-threads-ft.
 	PythonFT *Python
 }

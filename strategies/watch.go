@@ -36,26 +36,14 @@ func NewWatch(fixed time.Duration) *Watch {
 }
 
 // Limit is how long a worker holding chunks, or an in-process run, may go
-// without progress before it counts as stalled.
-func (w *Watch) Limit() time.Duration {
-	if w.fixed > 0 {
-		return w.fixed
-	}
-	return max(StallFloor, StallMultiple*time.Duration(w.slowest.Load()))
-}
+// without progress before it counts as stalled. A nil watch has the floor.
+func (w *Watch) Limit() time.Duration { return w.limitFor(1, 0) }
 
-// limit is Limit, with the automatic floor when there is no watch.
-func (w *Watch) limit() time.Duration {
-	if w == nil {
-		return StallFloor
-	}
-	return w.Limit()
-}
-
-// limitScaled is the limit for work that runs slowdown times slower per
+// limitFor is the limit for work that runs slowdown times slower per
 // division than the chunks the watch has timed, and whose own slowest chunk
-// so far is own: the CPython lanes, whose chunks are not Go's.
-func (w *Watch) limitScaled(slowdown float64, own time.Duration) time.Duration {
+// so far is own: the CPython lanes, whose chunks are not Go's, use 100 and
+// their own.
+func (w *Watch) limitFor(slowdown float64, own time.Duration) time.Duration {
 	if w != nil && w.fixed > 0 {
 		return w.fixed
 	}

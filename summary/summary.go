@@ -101,6 +101,15 @@ func outliers(samples []float64, median float64) []int {
 	return out
 }
 
+// Mean of xs (0 when empty).
+func Mean(xs []float64) float64 {
+	m, err := stats.Mean(xs)
+	if err != nil {
+		return 0
+	}
+	return m
+}
+
 // Median of xs (NaN when empty).
 func Median(xs []float64) float64 {
 	if len(xs) == 0 {

@@ -60,6 +60,9 @@ func TestPercentileAndGeomean(t *testing.T) {
 	if !math.IsNaN(Percentile(nil, 50)) || !math.IsNaN(Median(nil)) {
 		t.Error("empty input: want NaN")
 	}
+	if m := Mean([]float64{1, 2, 6}); !near(m, 3) || Mean(nil) != 0 {
+		t.Errorf("mean %v", m)
+	}
 	if g := Geomean([]float64{1, 4, 16}); !near(g, 4) {
 		t.Errorf("geomean %v", g)
 	}
