@@ -80,20 +80,6 @@ func effectiveCPUs(m results.Machine) string {
 
 func rowLabel(s results.Strategy) string { return fmt.Sprintf("%s/%d", s.Name, s.Workers) }
 
-// strategyColor keeps one colour per strategy in every chart.
-func strategyColor(name string) color.Color {
-	for i, n := range []string{results.Baseline, "cooperative", "gil", "goroutines", "subprocess"} {
-		if n == name {
-			return plotutil.Color(i)
-		}
-	}
-	h := 0
-	for _, r := range name {
-		h += int(r)
-	}
-	return plotutil.Color(5 + h%3)
-}
-
 // Throughput draws throughput per strategy and worker count (the workload
 // over the median wall time) with the median's 95% interval as error bars;
 // with several files, one group of bars per machine.
@@ -124,6 +110,7 @@ func Throughput(inputs []Input) (Chart, error) {
 	}
 	var ticks []plot.Tick
 	legendDone := map[string]bool{}
+	colours := newPalette(inputs)
 	for g, in := range inputs {
 		center := float64(g*slots) + float64(len(keys)-1)/2
 		if len(inputs) > 1 {
@@ -138,7 +125,7 @@ func Throughput(inputs []Input) (Chart, error) {
 				return Chart{}, err
 			}
 			bar.XMin = x
-			bar.Color = strategyColor(s.Name)
+			bar.Color = colours.of(s)
 			if len(inputs) > 1 {
 				bar.Color = plotutil.Color(k)
 			}
@@ -250,19 +237,28 @@ func Scaling(in Input) (Chart, error) {
 	for w := range counts {
 		maxWorkers = max(maxWorkers, w)
 	}
-	p := newPlot(title("Scaling with workers", f), "workers", "speedup over serial (median wall time)")
+	p := newPlot(title("Scaling with workers", f), "workers", "speedup over its baseline (median wall time)")
 	cpus := f.Machine.EffectiveCPUs
-	ideal, _ := plotter.NewLine(plotter.XYs{{X: 1, Y: 1}, {X: float64(maxWorkers), Y: float64(maxWorkers)}})
+	// The ideal is what the CPUs allow: min(workers, E) / min(1, E).
+	base := results.BaselineCPUs(f.Machine)
+	idealAt := func(w float64) float64 { return math.Min(w, cpus) / base }
+	idealXYs := plotter.XYs{{X: 1, Y: idealAt(1)}}
+	if cpus > 1 && cpus < float64(maxWorkers) {
+		idealXYs = append(idealXYs, plotter.XY{X: cpus, Y: idealAt(cpus)})
+	}
+	idealXYs = append(idealXYs, plotter.XY{X: float64(maxWorkers), Y: idealAt(float64(maxWorkers))})
+	ideal, _ := plotter.NewLine(idealXYs)
 	ideal.LineStyle.Dashes = []vg.Length{vg.Points(4), vg.Points(3)}
 	ideal.LineStyle.Color = color.Gray{Y: 128}
 	p.Add(ideal)
-	p.Legend.Add("ideal (linear)", ideal)
+	p.Legend.Add("ideal: min(workers, E) / min(1, E)", ideal)
 	top := math.Max(float64(maxWorkers), cpus) * 1.05
 	cpuLine, _ := plotter.NewLine(plotter.XYs{{X: cpus, Y: 0}, {X: cpus, Y: top}})
 	cpuLine.LineStyle.Color = color.RGBA{R: 200, A: 255}
 	cpuLine.LineStyle.Dashes = []vg.Length{vg.Points(2), vg.Points(2)}
 	p.Add(cpuLine)
 	p.Legend.Add(effectiveCPUs(f.Machine), cpuLine)
+	colours := newPalette([]Input{in})
 	for i, name := range names {
 		xys := byStrategy[name]
 		sort.Slice(xys, func(a, b int) bool { return xys[a].X < xys[b].X })
@@ -270,9 +266,9 @@ func Scaling(in Input) (Chart, error) {
 		if err != nil {
 			return Chart{}, err
 		}
-		line.Color = strategyColor(name)
+		line.Color = colours.named(name)
 		line.Width = vg.Points(1.5)
-		points.Color = strategyColor(name)
+		points.Color = colours.named(name)
 		points.Shape = plotutil.Shape(i)
 		p.Add(line, points)
 		p.Legend.Add(name, line, points)
@@ -294,6 +290,7 @@ func Scaling(in Input) (Chart, error) {
 // as those of a 1.2 s one. Medians are in the tick labels.
 func Runtimes(in Input) (Chart, error) {
 	f := in.File
+	colours := newPalette([]Input{in})
 	p := newPlot(title("Spread of run times (box: quartiles, whiskers: 1.5 IQR, circles: outliers)", f),
 		"strategy/workers (median wall time)", "wall time vs. the strategy's median (%)")
 	var names []string
@@ -307,7 +304,7 @@ func Runtimes(in Input) (Chart, error) {
 		if err != nil {
 			return Chart{}, err
 		}
-		box.FillColor = strategyColor(s.Name)
+		box.FillColor = colours.of(s)
 		p.Add(box)
 		names = append(names, fmt.Sprintf("%s (%.3gs)", rowLabel(s), median))
 	}
@@ -327,6 +324,7 @@ func Runtimes(in Input) (Chart, error) {
 // orders of magnitude, which a linear axis would flatten.
 func Lag(in Input) (Chart, error) {
 	f := in.File
+	colours := newPalette([]Input{in})
 	p := newPlot(title(fmt.Sprintf("Responsiveness: lateness of a heartbeat asking to wake every %gms", f.Settings.HeartbeatMs), f),
 		"strategy/workers (box: quartiles; circles: outliers)", "wake-up lag (ms, log scale)")
 	p.Y.Scale = plot.LogScale{}
@@ -352,7 +350,7 @@ func Lag(in Input) (Chart, error) {
 		if err != nil {
 			return Chart{}, err
 		}
-		box.FillColor = strategyColor(s.Name)
+		box.FillColor = colours.of(s)
 		p.Add(box)
 		names = append(names, rowLabel(s))
 	}

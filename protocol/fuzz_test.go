@@ -32,7 +32,7 @@ func FuzzParseRequest(f *testing.F) {
 // FuzzParseAnswer: every reply the decoder accepts encodes back to itself.
 func FuzzParseAnswer(f *testing.F) {
 	for _, seed := range []string{"A 0 1 2 3 4", "A 1 18446744073709551615 0 0 0", "E something broke", "A 0 1 2 3", "A x 1 2 3 4",
-		"A 0 1 2 3 4 5", "T 1 2 3", "T", "B 10 20", "B 1", "T 99999999999999"} {
+		"A 0 1 2 3 4 5", "T 1 2 3", "T", "B 10 20", "B 1", "T 99999999999999", "S 5 6", "S", "S 1"} {
 		f.Add([]byte(seed))
 	}
 	f.Fuzz(func(t *testing.T, line []byte) {
@@ -48,6 +48,8 @@ func FuzzParseAnswer(f *testing.F) {
 			encoded = AppendLags(nil, r.Lags)
 		case ByeReply:
 			encoded = AppendBye(nil, r.User, r.System)
+		case StatsReply:
+			encoded = AppendStats(nil, r.User, r.System, r.Known)
 		default:
 			t.Fatalf("accepted %q as kind %d", line, r.Kind)
 		}
@@ -62,9 +64,9 @@ func FuzzParseAnswer(f *testing.F) {
 // accepted encodes back to the same greeting.
 func FuzzParseGreeting(f *testing.F) {
 	for _, seed := range []string{
-		"primebench-worker 2 arch=amd64 cpus=2 host=vm impl=go os=linux pid=12 release=0.2.0",
-		"primebench-worker 1", "primebench-worker 2 cpus=0 pid=1", "primebench-worker 2 pid=1 cpus=1.5 host=a%20b",
-		"primebench-worker 2 pid=1 cpus=1 python=3.11.7 build=gil switch_us=5000", "hello"} {
+		"primebench-worker 3 arch=amd64 cpus=2 host=vm impl=go os=linux pid=12 release=0.2.0",
+		"primebench-worker 2", "primebench-worker 3 cpus=0 pid=1", "primebench-worker 3 pid=1 cpus=1.5 host=a%20b",
+		"primebench-worker 3 pid=1 cpus=1 python=3.11.7 build=gil switch_us=5000", "hello"} {
 		f.Add([]byte(seed))
 	}
 	f.Fuzz(func(t *testing.T, line []byte) {

@@ -19,7 +19,7 @@ import (
 )
 
 // Version is the protocol version both sides must speak.
-const Version = 2
+const Version = 3
 
 // Line limits: longer lines are rejected, never buffered without bound.
 const (
@@ -60,7 +60,7 @@ type Hello struct {
 	Heartbeat time.Duration
 }
 
-// AppendHello appends the hello line: "H 2 key=value ...".
+// AppendHello appends the hello line: "H 3 key=value ...".
 func AppendHello(buf []byte, h Hello) []byte {
 	buf = append(buf, "H "...)
 	buf = strconv.AppendInt(buf, Version, 10)
@@ -136,7 +136,7 @@ type Greeting struct {
 }
 
 // AppendGreeting appends the greeting line:
-// "primebench-worker 2 key=value ...".
+// "primebench-worker 3 key=value ...".
 func AppendGreeting(buf []byte, g Greeting) []byte {
 	buf = append(buf, GreetingWord...)
 	buf = append(buf, ' ')
@@ -259,6 +259,17 @@ func AppendRequest(buf []byte, c workload.Chunk) []byte {
 	return append(buf, '\n')
 }
 
+// StatsRequest is the parent's line asking a worker kept between runs for
+// its CPU time so far: "S". The worker answers with a stats line.
+const StatsRequest = "S"
+
+// AppendStatsRequest appends the stats request line.
+func AppendStatsRequest(buf []byte) []byte { return append(buf, StatsRequest+"\n"...) }
+
+// IsStatsRequest tells whether a request line (without its newline) is the
+// stats request.
+func IsStatsRequest(line []byte) bool { return string(line) == StatsRequest }
+
 // ParseRequest decodes a request line (without its newline).
 func ParseRequest(line []byte) (workload.Chunk, error) {
 	if len(line) > MaxRequestLine {
@@ -341,6 +352,19 @@ func AppendBye(buf []byte, user, system time.Duration) []byte {
 	return append(buf, '\n')
 }
 
+// AppendStats appends the answer to a stats request, "S user_us
+// system_us", or "S" alone when the worker cannot read its CPU time.
+func AppendStats(buf []byte, user, system time.Duration, known bool) []byte {
+	if !known {
+		return append(buf, "S\n"...)
+	}
+	buf = append(buf, 'S', ' ')
+	buf = strconv.AppendInt(buf, user.Microseconds(), 10)
+	buf = append(buf, ' ')
+	buf = strconv.AppendInt(buf, system.Microseconds(), 10)
+	return append(buf, '\n')
+}
+
 // ReplyKind says what a worker's line carries.
 type ReplyKind int
 
@@ -348,6 +372,7 @@ const (
 	AnswerReply ReplyKind = iota + 1 // A: a chunk's answer
 	LagsReply                        // T: heartbeat lags
 	ByeReply                         // B: the worker's CPU time, its last line
+	StatsReply                       // S: the worker's CPU time so far
 )
 
 // Reply is one decoded line from a worker after its greeting.
@@ -356,8 +381,10 @@ type Reply struct {
 	Index  int             // AnswerReply
 	Answer workload.Answer // AnswerReply
 	Lags   []time.Duration // LagsReply
-	User   time.Duration   // ByeReply
-	System time.Duration   // ByeReply
+	User   time.Duration   // ByeReply, StatsReply
+	System time.Duration   // ByeReply, StatsReply
+	// Known is false for a stats line without CPU time.
+	Known bool
 }
 
 // ParseReply decodes a worker's line (without its newline). A worker's
@@ -399,17 +426,24 @@ func ParseReply(line []byte) (Reply, error) {
 			lags[i] = time.Duration(us) * time.Microsecond
 		}
 		return Reply{Kind: LagsReply, Lags: lags}, nil
-	case "B":
+	case "B", "S":
+		kind, what := ByeReply, "bye"
+		if fields[0][0] == 'S' {
+			kind, what = StatsReply, "stats line"
+			if len(fields) == 1 {
+				return Reply{Kind: StatsReply}, nil
+			}
+		}
 		if len(fields) != 3 {
-			return Reply{}, errorf("malformed bye %q", clip(line))
+			return Reply{}, errorf("malformed %s %q", what, clip(line))
 		}
 		user, err1 := parseUint(fields[1])
 		system, err2 := parseUint(fields[2])
 		const limit = uint64(1 << 50)
 		if err := errors.Join(err1, err2); err != nil || user > limit || system > limit {
-			return Reply{}, errorf("malformed bye %q", clip(line))
+			return Reply{}, errorf("malformed %s %q", what, clip(line))
 		}
-		return Reply{Kind: ByeReply, User: time.Duration(user) * time.Microsecond, System: time.Duration(system) * time.Microsecond}, nil
+		return Reply{Kind: kind, User: time.Duration(user) * time.Microsecond, System: time.Duration(system) * time.Microsecond, Known: true}, nil
 	}
 	return Reply{}, errorf("malformed line %q", clip(line))
 }

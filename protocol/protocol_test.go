@@ -30,11 +30,11 @@ func TestHelloRoundTrip(t *testing.T) {
 
 func TestParseHelloErrors(t *testing.T) {
 	tests := []struct{ line, want string }{
-		{"H 1", "the parent speaks protocol 1, this worker speaks 2"},
+		{"H 2", "the parent speaks protocol 2, this worker speaks 3"},
 		{"R 0 1 2", "expected the parent's hello line"},
-		{"H 2 gomaxprocs=x", "bad gomaxprocs"},
-		{"H 2 heartbeat_us=-1", "bad heartbeat_us"},
-		{"H 2 oops", "malformed setting"},
+		{"H 3 gomaxprocs=x", "bad gomaxprocs"},
+		{"H 3 heartbeat_us=-1", "bad heartbeat_us"},
+		{"H 3 oops", "malformed setting"},
 		{"H", "malformed line"},
 	}
 	for _, tt := range tests {
@@ -43,7 +43,7 @@ func TestParseHelloErrors(t *testing.T) {
 		}
 	}
 	// A newer parent's unknown settings are skipped.
-	if h, err := ParseHello([]byte("H 2 gomaxprocs=2 colour=blue")); err != nil || h.GOMAXPROCS != 2 {
+	if h, err := ParseHello([]byte("H 3 gomaxprocs=2 colour=blue")); err != nil || h.GOMAXPROCS != 2 {
 		t.Errorf("unknown key: %+v, %v", h, err)
 	}
 }
@@ -52,7 +52,7 @@ func TestGreeting(t *testing.T) {
 	g := Greeting{Protocol: Version, Release: "0.2.0", Impl: "cpython", OS: "linux", Arch: "amd64", Host: "a host", PID: 42, CPUs: 1.5,
 		Python: "3.11.7", Build: "gil", SwitchInterval: 5 * time.Millisecond}
 	line := AppendGreeting(nil, g)
-	if !bytes.HasPrefix(line, []byte("primebench-worker 2 ")) || bytes.Count(line, []byte("\n")) != 1 {
+	if !bytes.HasPrefix(line, []byte("primebench-worker 3 ")) || bytes.Count(line, []byte("\n")) != 1 {
 		t.Fatalf("greeting %q", line)
 	}
 	got, err := ParseGreeting(bytes.TrimSuffix(line, []byte("\n")))
@@ -60,11 +60,11 @@ func TestGreeting(t *testing.T) {
 		t.Errorf("round trip: %+v, %v; want %+v", got, err, g)
 	}
 	bad := []struct{ line, want string }{
-		{"primebench-worker 1", "speaks protocol 1 (release unknown), primebench speaks 2"},
-		{"primebench-worker 3 release=9.9", "speaks protocol 3 (release 9.9)"},
+		{"primebench-worker 2", "speaks protocol 2 (release unknown), primebench speaks 3"},
+		{"primebench-worker 4 release=9.9", "speaks protocol 4 (release 9.9)"},
 		{"hello", "is it a primebench worker?"},
-		{"primebench-worker 2 cpus=2", "no pid"},
-		{"primebench-worker 2 pid=3 cpus=0", "no effective CPU count"},
+		{"primebench-worker 3 cpus=2", "no pid"},
+		{"primebench-worker 3 pid=3 cpus=0", "no effective CPU count"},
 	}
 	for _, tt := range bad {
 		if _, err := ParseGreeting([]byte(tt.line)); err == nil || !strings.Contains(err.Error(), tt.want) {
@@ -81,11 +81,14 @@ func TestReplies(t *testing.T) {
 	var buf []byte
 	buf = AppendAnswer(buf, 7, workload.Answer{Numbers: 10, Primes: 4, Checksum: 1 << 63, Divisions: 99})
 	buf = AppendLags(buf, lags)
+	buf = AppendStats(buf, 700*time.Millisecond, 10*time.Millisecond, true)
+	buf = AppendStats(buf, 0, 0, false)
 	buf = AppendBye(buf, 1500*time.Millisecond, 20*time.Millisecond)
 	lines := strings.Split(strings.TrimSuffix(string(buf), "\n"), "\n")
-	if len(lines) != 1+3+1 {
-		t.Fatalf("%d lines, want 5 (450 lags on 3 lines)", len(lines))
+	if len(lines) != 1+3+2+1 {
+		t.Fatalf("%d lines, want 7 (450 lags on 3 lines)", len(lines))
 	}
+	stats := 0
 	var got []time.Duration
 	for _, l := range lines {
 		if len(l) > MaxReplyLine {
@@ -103,15 +106,23 @@ func TestReplies(t *testing.T) {
 		case LagsReply:
 			got = append(got, r.Lags...)
 		case ByeReply:
-			if r.User != 1500*time.Millisecond || r.System != 20*time.Millisecond {
+			if r.User != 1500*time.Millisecond || r.System != 20*time.Millisecond || !r.Known {
 				t.Errorf("bye %+v", r)
 			}
+		case StatsReply:
+			stats++
+			if stats == 1 && (r.User != 700*time.Millisecond || r.System != 10*time.Millisecond || !r.Known) || stats == 2 && r.Known {
+				t.Errorf("stats line %d: %+v", stats, r)
+			}
 		}
+	}
+	if stats != 2 {
+		t.Errorf("%d stats lines, want 2", stats)
 	}
 	if len(got) != len(lags) || got[449] != lags[449] {
 		t.Errorf("lags came back as %d values", len(got))
 	}
-	for _, bad := range []string{"E it broke", "A 1 2 3", "T", "T x", "B 1", "Q"} {
+	for _, bad := range []string{"E it broke", "A 1 2 3", "T", "T x", "B 1", "S 1", "S x y", "Q"} {
 		if _, err := ParseReply([]byte(bad)); err == nil {
 			t.Errorf("%q accepted", bad)
 		}
@@ -129,6 +140,7 @@ func TestServe(t *testing.T) {
 	var in bytes.Buffer
 	in.Write(AppendHello(nil, Hello{GOMAXPROCS: 1}))
 	in.Write(AppendRequest(nil, workload.Chunk{Index: 0, First: 1, Last: 100}))
+	in.Write(AppendStatsRequest(nil))
 	in.Write(AppendRequest(nil, workload.Chunk{Index: 1, Numbers: []uint64{2, 4, 1000000007}}))
 	var applied Hello
 	wk := testWorker()
@@ -137,8 +149,8 @@ func TestServe(t *testing.T) {
 	if err := wk.Serve(&in, &out); err != nil {
 		t.Fatal(err)
 	}
-	want := "primebench-worker 2 arch=amd64 cpus=1 host=h impl=go os=linux pid=1 release=test\n" +
-		"A 0 100 25 " + checksum(1, 100) + "\nA 1 3 2 " + checksum2() + "\nB 1000000 1000\n"
+	want := "primebench-worker 3 arch=amd64 cpus=1 host=h impl=go os=linux pid=1 release=test\n" +
+		"A 0 100 25 " + checksum(1, 100) + "\nS 1000000 1000\nA 1 3 2 " + checksum2() + "\nB 1000000 1000\n"
 	if out.String() != want || applied.GOMAXPROCS != 1 {
 		t.Errorf("served:\n%s\nwant:\n%s(applied %+v)", out.String(), want, applied)
 	}
@@ -158,7 +170,7 @@ func TestServeRejectsBadInput(t *testing.T) {
 	tests := []struct{ in, want string }{
 		{"R 0 1 2\n", "expected the parent's hello line"},
 		{string(AppendHello(nil, Hello{})) + "R 0 5 1\n", "range request 5-1 is empty"},
-		{"H 1\n", "protocol 1"},
+		{"H 2\n", "protocol 2"},
 	}
 	for _, tt := range tests {
 		var out bytes.Buffer

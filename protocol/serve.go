@@ -20,7 +20,8 @@ type Worker struct {
 }
 
 // Serve is a worker's whole life on in and out: read the hello, apply it,
-// greet, answer every request until in is closed, say goodbye. A malformed
+// greet, answer every request (chunks, and stats requests from a parent
+// that keeps it between runs) until in is closed, say goodbye. A malformed
 // line is answered with an error line and ends the worker with that error.
 func (wk Worker) Serve(in io.Reader, out io.Writer) error {
 	w := bufio.NewWriter(out)
@@ -54,6 +55,20 @@ func (wk Worker) Serve(in io.Reader, out io.Writer) error {
 	}
 	var buf []byte
 	for sc.Scan() {
+		if IsStatsRequest(sc.Bytes()) {
+			var user, system time.Duration
+			known := false
+			if wk.CPUTime != nil {
+				user, system, known = wk.CPUTime()
+			}
+			if _, err := w.Write(AppendStats(buf[:0], user, system, known)); err != nil {
+				return err
+			}
+			if err := w.Flush(); err != nil {
+				return err
+			}
+			continue
+		}
 		chunk, err := ParseRequest(sc.Bytes())
 		if err != nil {
 			return fail(err)

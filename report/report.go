@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"slices"
 	"sort"
 	"strings"
 
@@ -152,8 +153,8 @@ func newTable(w io.Writer, r tw.Renderer, cols []string) *tablewriter.Table {
 
 func legend(w io.Writer, f *results.File) {
 	fmt.Fprintln(w, "wall median [95% CI]: the median wall time and its own distribution-free confidence interval (order statistics);")
-	fmt.Fprintln(w, "speedup = the baseline's median / this median (serial for Go strategies, cpython-serial for cpython-*);")
-	fmt.Fprintln(w, "efficiency = speedup / CPUs the workers could use = min(workers, effective CPUs), per host for remote workers;")
+	fmt.Fprintf(w, "speedup = the baseline's median / this median (%s);\n", baselinesInWords(f))
+	fmt.Fprintln(w, "efficiency = speedup / ideal speedup, ideal = min(workers, E) / min(1, E) with E the effective CPUs (per host for remote workers);")
 	ids := "each usable CPU"
 	if len(f.Machine.CPUIDs) > 0 {
 		ids = "each usable CPU (cpu " + cpulimit.FormatList(f.Machine.CPUIDs) + ")"
@@ -161,9 +162,16 @@ func legend(w io.Writer, f *results.File) {
 	fmt.Fprintf(w, "CPU util = CPU seconds (workers included) / wall seconds; core busy = median busy share of %s, all processes;\n", ids)
 	fmt.Fprintln(w, "startup = median time until every worker process was ready [median per worker, exec to greeting]; n/a: the OS gives no figure.")
 	if f.Settings.ProbeRuns > 0 {
-		fmt.Fprintf(w, "lag = how late a heartbeat asking to wake every %gms woke, over %d probe run(s) per strategy, each of the first chunks (a quarter of a run's time)\n", f.Settings.HeartbeatMs, f.Settings.ProbeRuns)
-		fmt.Fprintln(w, "      (a task on the event loop for cooperative, loop+* and cpython-asyncio, a thread that must take the lock for gil-lock")
-		fmt.Fprintln(w, "      and the other cpython-* in one interpreter, a goroutine elsewhere); probe runs are not timed.")
+		fmt.Fprintf(w, "lag = how late a heartbeat asking to wake every %gms woke, over %d probe run(s) per strategy, each of the first chunks (a quarter\n", f.Settings.HeartbeatMs, f.Settings.ProbeRuns)
+		fmt.Fprintln(w, "      of a run's time); probe runs are not timed. The heartbeat is")
+		places := heartbeatPlaces(f)
+		for i, pl := range places {
+			end := ";"
+			if i == len(places)-1 {
+				end = "."
+			}
+			fmt.Fprintf(w, "      %s: %s%s\n", pl.where, strings.Join(pl.names, ", "), end)
+		}
 	}
 	for _, s := range f.Strategies {
 		if s.Summary.HandoffsPerSecond > 0 {
@@ -176,6 +184,52 @@ func legend(w io.Writer, f *results.File) {
 			fmt.Fprintf(w, "%s (workers=%d) ran CPython %s (%s build, switch interval %gms) at %s\n", s.Name, s.Workers, in.Version, in.Build, in.SwitchIntervalMs, in.Path)
 		}
 	}
+}
+
+// baselinesInWords names each family's baseline as the file records it:
+// "serial for go strategies, cpython-serial for cpython ones".
+func baselinesInWords(f *results.File) string {
+	var parts []string
+	seen := map[string]bool{}
+	for _, s := range f.Strategies {
+		key := s.Baseline + " for " + s.Family
+		if !seen[key] {
+			seen[key] = true
+			parts = append(parts, s.Baseline+" for the "+s.Family+" strategies")
+		}
+	}
+	return strings.Join(parts, ", ")
+}
+
+type place struct {
+	where string
+	names []string
+}
+
+// heartbeatPlaces groups the file's strategies by where their heartbeat
+// ran, in the order they first appear.
+func heartbeatPlaces(f *results.File) []place {
+	var out []place
+	index := map[string]int{}
+	for _, s := range f.Strategies {
+		if s.Probe == nil {
+			continue
+		}
+		where := s.Heartbeat
+		if where == "" {
+			where = "not recorded"
+		}
+		i, ok := index[where]
+		if !ok {
+			i = len(out)
+			index[where] = i
+			out = append(out, place{where: where})
+		}
+		if !slices.Contains(out[i].names, s.Name) {
+			out[i].names = append(out[i].names, s.Name)
+		}
+	}
+	return out
 }
 
 // Where says where a strategy's worker processes ran, when any ran
@@ -287,10 +341,24 @@ func Words(w results.Warning, s results.Strategy) string {
 		return fmt.Sprintf("the heartbeat woke only %d time(s) (under %.0f): its p99 is little more than its maximum; use more --probe-runs or a larger workload", w.Count, w.Limit)
 	case results.SlowCPU:
 		return fmt.Sprintf("%d of %d runs needed up to %.1fx the CPU time of the median run for the same work: the CPUs ran slower (other load on the host, an SMT sibling, frequency), which CPU time and steal do not show", w.Runs, w.Of, w.Value)
+	case results.AtBound:
+		return fmt.Sprintf("%s measured %.2f, above its bound of %s by less than the noise of the medians behind it: shown as %s", figureName(w.Figure), w.Value, trimFloat(w.Limit), trimFloat(w.Limit))
+	case results.BeyondBound:
+		return fmt.Sprintf("%s measured %.2f, beyond its bound of %s by more than noise explains: the figure cannot be trusted and is n/a (the CPU counters, or the baseline's CPUs, were not what the file says)", figureName(w.Figure), w.Value, trimFloat(w.Limit))
 	case results.Restarts:
 		return fmt.Sprintf("%d worker process(es) died or stalled and were replaced (--retry): the times include the lost work and the restarts", w.Count)
 	}
 	return string(w.Kind)
+}
+
+func figureName(field string) string {
+	switch field {
+	case "cpu_utilisation":
+		return "CPU util"
+	case "":
+		return "a figure"
+	}
+	return field
 }
 
 // seconds formats a time with benchunit's SI scaling: 802ms, 1.20s, 16.4µs.

@@ -15,25 +15,12 @@ import (
 )
 
 // SchemaVersion is the version of the format this build writes.
-const SchemaVersion = 2
+const SchemaVersion = 3
 
-// Baseline is the strategy every Go strategy's speedup is measured against;
-// CPythonBaseline is the CPython lanes' own.
-const (
-	Baseline        = "serial"
-	CPythonBaseline = "cpython-serial"
-	cpythonPrefix   = "cpython-"
-)
-
-// BaselineFor is the strategy a strategy's speedup is measured against: its
-// own family's serial loop, so CPython's threads are judged against
-// CPython's loop and Go's against Go's.
-func BaselineFor(name string) string {
-	if len(name) > len(cpythonPrefix) && name[:len(cpythonPrefix)] == cpythonPrefix {
-		return CPythonBaseline
-	}
-	return Baseline
-}
+// FamilyGo names the strategies that are Go's models of Python's
+// concurrency, the emulations that the pairs table sets beside their
+// CPython counterparts.
+const FamilyGo = "go"
 
 // File is one invocation of `primebench run`: where it ran, what it ran, and
 // every measured run, so that any statistic can be recomputed later.
@@ -175,12 +162,29 @@ type Settings struct {
 	// StallLimitSeconds is --stall-timeout, 0 when automatic.
 	StallLimitSeconds float64 `json:"stall_limit_seconds,omitempty"`
 	Retries           int     `json:"retries,omitempty"`
+	// Pool is --pool ("per-run" or "persistent"); empty for the default:
+	// a pool per run for local workers, kept for workers reached through a
+	// command.
+	Pool string `json:"pool,omitempty"`
 }
 
 // Strategy is one strategy at one worker count, with every measured run.
 type Strategy struct {
 	Name    string `json:"name"`
 	Workers int    `json:"workers"`
+	// What the strategy is, as its descriptor stated it when the file was
+	// written: readers take these facts from the file, not from a table of
+	// names, so a file shows what its own primebench measured.
+	Models string `json:"models"`
+	// Family is whose code divided ("go" or "cpython"); Baseline the
+	// strategy of that family its speedup is measured against; Counterpart
+	// the strategy of the other family that models the same Python
+	// construct (empty when none does).
+	Family      string `json:"family"`
+	Baseline    string `json:"baseline"`
+	Counterpart string `json:"counterpart,omitempty"`
+	// Heartbeat says where the responsiveness probe ran, in words.
+	Heartbeat string `json:"heartbeat,omitempty"`
 	// SingleCore: the strategy's model keeps one core busy however many
 	// workers it has (serial, an event loop, a GIL).
 	SingleCore bool `json:"single_core"`
@@ -193,6 +197,11 @@ type Strategy struct {
 	// Placement is where the worker processes ran, one entry per command
 	// and host (process strategies only).
 	Placement []Placement `json:"placement,omitempty"`
+	// Pool is present when the workers were started once for all the
+	// strategy's runs (workers reached through a command, --pool
+	// persistent): their start-up, paid once, is recorded here instead of
+	// in each run.
+	Pool *Pool `json:"pool,omitempty"`
 	// Interpreter is the Python of a cpython-* strategy.
 	Interpreter *Interpreter `json:"interpreter,omitempty"`
 	Runs        []Run        `json:"runs"`
@@ -213,6 +222,18 @@ type Placement struct {
 	CPUs    float64 `json:"cpus"` // the effective CPUs the workers reported
 	Workers int     `json:"workers"`
 	Remote  bool    `json:"remote"`
+}
+
+// Pool is a strategy's workers kept for all its runs, warm-up and probe
+// runs included.
+type Pool struct {
+	// StartupSeconds is the time from starting them (connecting, for a
+	// command such as ssh) until every one had greeted;
+	// WorkerStartupSeconds each one's, from exec to its greeting.
+	StartupSeconds       float64   `json:"startup_seconds"`
+	WorkerStartupSeconds []float64 `json:"worker_startup_seconds,omitempty"`
+	// Restarts counts workers that failed to start and were replaced.
+	Restarts int `json:"restarts,omitempty"`
 }
 
 // Interpreter is the CPython that ran a cpython-* strategy.

@@ -142,6 +142,12 @@ func Decode(data []byte) (*File, error) {
 	if version == 1 {
 		upgradeV1(&f)
 	}
+	if version < 3 {
+		upgradeV2(&f)
+	}
+	// Upgraded, it is a file of this version: written out again (report
+	// --format json), it says so, and holds every field this version does.
+	f.SchemaVersion = SchemaVersion
 	if err := validate(&f); err != nil {
 		return nil, err
 	}
@@ -220,6 +226,9 @@ func validate(f *File) error {
 	for _, s := range f.Strategies {
 		if s.Name == "" || s.Workers < 1 {
 			return fmt.Errorf("strategy %q has no name or a worker count below 1", s.Name)
+		}
+		if s.Family == "" || s.Baseline == "" {
+			return fmt.Errorf("strategy %s workers=%d has no family or baseline: schema %d files record both", s.Name, s.Workers, SchemaVersion)
 		}
 		if len(s.Runs) == 0 {
 			return fmt.Errorf("strategy %s workers=%d has no runs", s.Name, s.Workers)

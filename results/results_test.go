@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"math"
 	"os"
 	"os/exec"
@@ -31,8 +32,8 @@ func sample() *File {
 		Reference: Reference{Source: ReferenceFromSerial, Workers: 1},
 		Settings:  Settings{Runs: 4, Warmup: 1, AutoChunk: true},
 		Strategies: []Strategy{
-			{Name: "serial", Workers: 1, SingleCore: true, Runs: []Run{run(1.0, 1.0, 1, 0), run(1.1, 1.1, 1, 0), run(0.9, 0.9, 0, 1), run(1.05, 1.05, 1, 0)}},
-			{Name: "goroutines", Workers: 2, Runs: []Run{run(0.5, 1.0, 1, 1), run(0.52, 1.04, 1, 1), run(0.51, 0.51, 1, 1), run(0.54, 1.08, 1, 1)}},
+			{Name: "serial", Workers: 1, Family: FamilyGo, Baseline: "serial", SingleCore: true, Runs: []Run{run(1.0, 1.0, 1, 0), run(1.1, 1.1, 1, 0), run(0.9, 0.9, 0, 1), run(1.05, 1.05, 1, 0)}},
+			{Name: "goroutines", Workers: 2, Family: FamilyGo, Baseline: "serial", Runs: []Run{run(0.5, 1.0, 1, 1), run(0.52, 1.04, 1, 1), run(0.51, 0.51, 1, 1), run(0.54, 1.08, 1, 1)}},
 		},
 	}
 	Summarise(f)
@@ -46,7 +47,7 @@ func TestSummarise(t *testing.T) {
 	serial, par := f.Strategies[0].Summary, f.Strategies[1].Summary
 	// Four runs: the median is the mean of the middle two; throughput is
 	// the workload over it, not a mean of per-run rates.
-	if !near(serial.MedianSeconds, 1.025) || *serial.Speedup != 1 || serial.Baseline != Baseline {
+	if !near(serial.MedianSeconds, 1.025) || *serial.Speedup != 1 || serial.Baseline != "serial" {
 		t.Errorf("serial summary %+v", serial)
 	}
 	if !near(par.MedianSeconds, 0.515) || !near(par.NumbersPerSecond, 30000/0.515) || !near(*par.Speedup, 1.025/0.515) || !near(*par.Efficiency, 1.025/0.515/2) {
@@ -137,6 +138,108 @@ func TestWorkerCPUs(t *testing.T) {
 		if got := WorkerCPUs(tt.s, mm); got != tt.want {
 			t.Errorf("%s: %v, want %v", tt.name, got, tt.want)
 		}
+	}
+}
+
+// With E effective CPUs the ideal speedup is min(workers, E) / min(1, E):
+// under half a CPU the baseline had half a CPU too, and a two-worker run
+// at the same speed is as efficient as it can be, not twice as.
+func TestEfficiencyForFractionalCPUs(t *testing.T) {
+	tests := []struct {
+		effective      float64
+		workers        int
+		serial, wall   float64
+		ideal, speedup float64
+	}{
+		{0.5, 2, 2, 2, 1, 1},
+		{0.5, 1, 2, 2, 1, 1},
+		{1.5, 2, 1, 0.7, 1.5, 1 / 0.7},
+		{1.5, 4, 1, 0.7, 1.5, 1 / 0.7},
+		{2, 2, 1, 0.55, 2, 1 / 0.55},
+		{64, 64, 1, 1.0 / 60, 64, 60},
+	}
+	for _, tt := range tests {
+		f := sample()
+		f.Machine.EffectiveCPUs, f.Machine.CPUQuota = tt.effective, tt.effective
+		f.Machine.AffinityCPUs, f.Machine.LogicalCPUs = 64, 64
+		f.Machine.CPUIDs = make([]int, 64)
+		for i := range f.Machine.CPUIDs {
+			f.Machine.CPUIDs[i] = i
+		}
+		for i := range f.Strategies {
+			for j := range f.Strategies[i].Runs {
+				f.Strategies[i].Runs[j].CoreBusy, f.Strategies[i].Runs[j].CoreSteal = nil, nil
+			}
+		}
+		f.Strategies[0].Runs = []Run{{WallSeconds: tt.serial}, {WallSeconds: tt.serial}}
+		f.Strategies[1].Workers = tt.workers
+		f.Strategies[1].Runs = []Run{{WallSeconds: tt.wall}, {WallSeconds: tt.wall}}
+		Summarise(f)
+		s := f.Strategies[1].Summary
+		if !near(s.IdealSpeedup, tt.ideal) || s.Speedup == nil || !near(*s.Speedup, tt.speedup) || !near(*s.Efficiency, tt.speedup/tt.ideal) {
+			t.Errorf("E=%g, %d workers: ideal %v, speedup %v, efficiency %v; want %v, %v", tt.effective, tt.workers, s.IdealSpeedup, s.Speedup, s.Efficiency, tt.ideal, tt.speedup)
+		}
+		if e := *f.Strategies[0].Summary.Efficiency; e != 1 {
+			t.Errorf("E=%g: the baseline's efficiency %v", tt.effective, e)
+		}
+	}
+}
+
+// A figure above its physical bound is never shown: within the noise of
+// the medians behind it, it is shown at the bound with a note; beyond it,
+// it is null with a note.
+func TestFiguresBeyondTheirBounds(t *testing.T) {
+	f := sample()
+	// Two workers on two CPUs, 2.04 times faster: the intervals overlap 2.
+	f.Strategies[1].Runs = []Run{{WallSeconds: 0.49}, {WallSeconds: 0.51}, {WallSeconds: 0.50}, {WallSeconds: 0.53}}
+	Summarise(f)
+	s := f.Strategies[1].Summary
+	if s.Efficiency == nil || *s.Efficiency != 1 || *s.Speedup != 2 || !hasKind(s.Warnings, AtBound) {
+		t.Errorf("within noise: efficiency %v, speedup %v, warnings %+v", s.Efficiency, s.Speedup, s.Warnings)
+	}
+	// Three times faster on two CPUs: impossible.
+	f.Strategies[1].Runs = []Run{{WallSeconds: 0.34}, {WallSeconds: 0.34}, {WallSeconds: 0.35}, {WallSeconds: 0.34}}
+	Summarise(f)
+	s = f.Strategies[1].Summary
+	if s.Efficiency != nil || s.Speedup != nil || !hasKind(s.Warnings, BeyondBound) {
+		t.Errorf("beyond noise: efficiency %v, warnings %+v", s.Efficiency, s.Warnings)
+	}
+	// 12 CPU-seconds a second on 2 CPUs (a counter that never resets).
+	f = sample()
+	for i := range f.Strategies[1].Runs {
+		r := &f.Strategies[1].Runs[i]
+		r.CPUSeconds = f64(12 * r.WallSeconds)
+	}
+	Summarise(f)
+	s = f.Strategies[1].Summary
+	if s.CPUUtilisation != nil || !hasKind(s.Warnings, BeyondBound) {
+		t.Errorf("CPU util 12 on 2 CPUs: %v, warnings %+v", s.CPUUtilisation, s.Warnings)
+	}
+	if u := f.Strategies[0].Summary.CPUUtilisation; u == nil {
+		t.Error("serial's CPU util vanished")
+	}
+}
+
+// Pairs come from the facts the file records: each emulation beside the
+// strategies of the other family that name it, or that it names, at its
+// worker count.
+func TestPairsFromTheFile(t *testing.T) {
+	f := sample()
+	py := func(name, counterpart string, workers int) Strategy {
+		return Strategy{Name: name, Workers: workers, Family: "cpython", Baseline: "cpython-serial", Counterpart: counterpart, Runs: []Run{{WallSeconds: 10}}}
+	}
+	f.Strategies[0].Counterpart = "cpython-serial"
+	f.Strategies[1].Counterpart = "cpython-threads-ft"
+	f.Strategies = append(f.Strategies,
+		Strategy{Name: "gil-lock", Workers: 2, Family: FamilyGo, Baseline: "serial", Counterpart: "cpython-threads", Runs: []Run{{WallSeconds: 1}}},
+		py("cpython-serial", "serial", 1), py("cpython-threads", "gil-lock", 2), py("cpython-threads", "gil-lock", 3), py("cpython-threads-ft", "goroutines", 2))
+	Summarise(f)
+	var got []string
+	for _, r := range PairedRows(f) {
+		got = append(got, fmt.Sprintf("%s/%s/%d", r.Go.Name, r.CPython.Name, r.Workers))
+	}
+	if want := "serial/cpython-serial/1 goroutines/cpython-threads-ft/2 gil-lock/cpython-threads/2"; strings.Join(got, " ") != want {
+		t.Errorf("pairs %v, want %s", got, want)
 	}
 }
 
@@ -248,8 +351,37 @@ func TestVersion1FilesLoad(t *testing.T) {
 	if f.Machine.EffectiveCPUs != 1 || f.Machine.AffinityCPUs != 1 || len(f.Machine.CPUIDs) != 2 {
 		t.Errorf("v1 taskset: %+v", f.Machine)
 	}
-	if e := f.Strategies[1].Summary.Efficiency; e == nil || *e < 1.5 {
-		t.Errorf("goroutines on a v1 file recorded as 1 CPU: efficiency %v", e)
+	// It recorded one CPU, yet goroutines ran twice as fast as serial: an
+	// efficiency of 2 is beyond its bound, so it is not shown.
+	if s := f.Strategies[1].Summary; s.Efficiency != nil || s.Speedup != nil || !hasKind(s.Warnings, BeyondBound) {
+		t.Errorf("goroutines on a v1 file recorded as 1 CPU: efficiency %v, warnings %+v", s.Efficiency, s.Warnings)
+	}
+}
+
+// Version 2 files (primebench 0.2) did not record what each strategy was:
+// the facts come from what that release stated, and the pairs table of its
+// CPython comparison is rebuilt from them.
+func TestVersion2FilesLoad(t *testing.T) {
+	f, err := Load(filepath.Join("testdata", "v2-cpython.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range f.Strategies {
+		wantFamily := FamilyGo
+		if strings.HasPrefix(s.Name, "cpython-") {
+			wantFamily = "cpython"
+		}
+		if s.Family != wantFamily || s.Models == "" || s.Heartbeat == "" || s.Summary.Speedup == nil {
+			t.Errorf("%s: family %q, models %q, heartbeat %q, speedup %v", s.Name, s.Family, s.Models, s.Heartbeat, s.Summary.Speedup)
+		}
+	}
+	var pairs []string
+	for _, r := range PairedRows(f) {
+		pairs = append(pairs, r.Go.Name+"/"+r.CPython.Name)
+	}
+	want := "serial/cpython-serial cooperative/cpython-asyncio gil/cpython-threads subprocess/cpython-processes gil-lock/cpython-threads gil-lock-fifo/cpython-threads"
+	if strings.Join(pairs, " ") != want {
+		t.Errorf("pairs %v, want %s", pairs, want)
 	}
 }
 
@@ -290,7 +422,7 @@ func TestLoadRejectsBadFiles(t *testing.T) {
 		{"truncated", string(good[:len(good)/2]), "truncated JSON"},
 		{"not json", "hello world", "not a primebench result file"},
 		{"other json", `{"name": "x"}`, "has no schema_version"},
-		{"newer", edit(func(m map[string]any) { m["schema_version"] = 99 }), "schema version 99 is newer than this primebench reads (2): upgrade"},
+		{"newer", edit(func(m map[string]any) { m["schema_version"] = 99 }), "schema version 99 is newer than this primebench reads (3): upgrade"},
 		{"zero version", edit(func(m map[string]any) { m["schema_version"] = 0 }), "unknown schema version 0"},
 		{"wrong type", edit(func(m map[string]any) { m["strategies"] = "many" }), "does not fit the format"},
 		{"bad checksum", edit(func(m map[string]any) { m["workload"].(map[string]any)["checksum"] = "x" }), "checksum \"x\" is not a 64-bit decimal number"},

@@ -29,14 +29,20 @@ type Summary struct {
 	NumbersPerSecond   float64    `json:"numbers_per_second"`
 	ThroughputInterval [2]float64 `json:"numbers_per_second_interval"`
 	DivisionsPerSecond float64    `json:"divisions_per_second"`
-	// Baseline is the strategy speedup is against (serial, or
-	// cpython-serial for the CPython lanes); Speedup and Efficiency are null
-	// when the file has no baseline run.
-	Baseline   string   `json:"baseline"`
-	Speedup    *float64 `json:"speedup"`
-	Efficiency *float64 `json:"efficiency"` // speedup / cpus
+	// Baseline is the strategy speedup is against (the strategy's own,
+	// copied here for exports); Speedup and Efficiency are null when the
+	// file has no baseline run, and when they exceed their bound by more
+	// than the noise allows (a warning then says so).
+	Baseline string   `json:"baseline"`
+	Speedup  *float64 `json:"speedup"`
+	// IdealSpeedup is the most speedup the CPUs allow: the CPUs the
+	// workers could use over the CPU the baseline could, min(workers, E) /
+	// min(1, E) with E the effective CPUs (per host for remote workers).
+	IdealSpeedup float64  `json:"ideal_speedup"`
+	Efficiency   *float64 `json:"efficiency"` // speedup / ideal_speedup, at most 1
 	// CPUUtilisation is the median of cpu_seconds / wall_seconds (2.0 = two
-	// cores busy); null when CPU time was not available.
+	// cores busy); null when CPU time was not available or exceeds the CPUs
+	// the process could use by more than the noise allows.
 	CPUUtilisation *float64  `json:"cpu_utilisation"`
 	CoreBusy       []float64 `json:"core_busy"` // median per CPU of machine.cpu_ids; absent without per-CPU counters
 	// StartupSeconds is the median time until every worker was ready;
@@ -101,6 +107,35 @@ func WorkerCPUs(s Strategy, m Machine) float64 {
 	return total
 }
 
+// BaselineCPUs is the CPU the baseline (one worker) could use: min(1, E).
+func BaselineCPUs(m Machine) float64 {
+	return min(1, localCPUs(m))
+}
+
+func localCPUs(m Machine) float64 {
+	if m.EffectiveCPUs > 0 {
+		return m.EffectiveCPUs
+	}
+	return float64(m.LogicalCPUs) // a version 1 file
+}
+
+// UsableCPUs is how many CPUs a strategy's processes could keep busy
+// together: this machine's effective CPUs, plus each other host's that
+// workers ran on. CPU utilisation cannot exceed it.
+func UsableCPUs(s Strategy, m Machine) float64 {
+	total := localCPUs(m)
+	hosts := map[string]float64{}
+	for _, p := range s.Placement {
+		if p.Remote {
+			hosts[p.Host] = max(hosts[p.Host], p.CPUs)
+		}
+	}
+	for _, c := range hosts {
+		total += c
+	}
+	return total
+}
+
 // Summarise recomputes every derived figure of the file from its raw runs:
 // each strategy's CPUs and cores, and its summary.
 func Summarise(f *File) {
@@ -118,19 +153,19 @@ func Summarise(f *File) {
 	}
 }
 
-// baselineMedian is the median wall time of the strategy's baseline at one
-// worker, or 0 when the file has none.
-func baselineMedian(f *File, name string) float64 {
+// baselineWall is the wall time summary of the strategy's baseline at one
+// worker; false when the file has none.
+func baselineWall(f *File, name string) (summary.Summary, bool) {
 	for _, s := range f.Strategies {
 		if s.Name == name && s.Workers == 1 && len(s.Runs) > 0 {
-			return summary.Median(s.wallTimes())
+			return summary.Of(s.wallTimes()), true
 		}
 	}
-	return 0
+	return summary.Summary{}, false
 }
 
 func summariseStrategy(s *Strategy, f *File) Summary {
-	out := Summary{Baseline: BaselineFor(s.Name), Warnings: []Warning{}}
+	out := Summary{Baseline: s.Baseline, Warnings: []Warning{}}
 	if len(s.Runs) == 0 {
 		return out
 	}
@@ -143,10 +178,24 @@ func summariseStrategy(s *Strategy, f *File) Summary {
 	out.NumbersPerSecond = numbers / wall.Median
 	out.ThroughputInterval = [2]float64{numbers / wall.Hi, numbers / wall.Lo}
 	out.DivisionsPerSecond = float64(f.Workload.Divisions) / wall.Median
-	if base := baselineMedian(f, out.Baseline); base > 0 {
-		speedup := base / wall.Median
-		efficiency := speedup / s.CPUs
-		out.Speedup, out.Efficiency = &speedup, &efficiency
+	warn := func(w Warning) { out.Warnings = append(out.Warnings, w) }
+	out.IdealSpeedup = s.CPUs / BaselineCPUs(f.Machine)
+	if base, ok := baselineWall(f, out.Baseline); ok {
+		speedup := base.Median / wall.Median
+		efficiency := speedup / out.IdealSpeedup
+		// The least efficiency the two medians' intervals allow: above the
+		// bound of 1 even there, the figure cannot be trusted.
+		lowest := base.Lo / wall.Hi / out.IdealSpeedup / (1 + MinNoise)
+		switch {
+		case efficiency <= 1:
+			out.Speedup, out.Efficiency = &speedup, &efficiency
+		case lowest <= 1:
+			warn(Warning{Kind: AtBound, Figure: "efficiency", Value: efficiency, Limit: 1})
+			speedup, efficiency = out.IdealSpeedup, 1
+			out.Speedup, out.Efficiency = &speedup, &efficiency
+		default:
+			warn(Warning{Kind: BeyondBound, Figure: "efficiency", Value: efficiency, Limit: 1})
+		}
 	}
 
 	var utilisation, shares, startups, workerStartups, handoffs, steal []float64
@@ -178,7 +227,16 @@ func summariseStrategy(s *Strategy, f *File) Summary {
 	}
 	if len(utilisation) > 0 {
 		u := summary.Median(utilisation)
-		out.CPUUtilisation = &u
+		usable := UsableCPUs(*s, f.Machine)
+		bound := usable * (1 + CPUNoise)
+		if f.Machine.CPUQuota > 0 {
+			bound += QuotaBurst / wall.Median
+		}
+		if u <= bound {
+			out.CPUUtilisation = &u
+		} else {
+			warn(Warning{Kind: BeyondBound, Figure: "cpu_utilisation", Value: u, Limit: usable})
+		}
 	}
 	out.StartupSeconds = summary.Median(startups)
 	if len(workerStartups) > 0 {
@@ -201,7 +259,6 @@ func summariseStrategy(s *Strategy, f *File) Summary {
 	}
 
 	n := len(s.Runs)
-	warn := func(w Warning) { out.Warnings = append(out.Warnings, w) }
 	if n > 1 && wall.Confidence < summary.Level {
 		warn(Warning{Kind: WideInterval, Runs: n, Value: wall.Confidence, Limit: summary.Level})
 	}
@@ -333,18 +390,6 @@ func medianPerCore(runs []Run) []float64 {
 // Pair is a Go emulation and the CPython lane it stands for.
 type Pair struct{ Go, CPython string }
 
-// Pairs are the emulations and their CPython counterparts, for tables and
-// charts that set them side by side.
-var Pairs = []Pair{
-	{Baseline, CPythonBaseline},
-	{"cooperative", "cpython-asyncio"},
-	{"gil", "cpython-threads"},
-	{"gil-lock", "cpython-threads"},
-	{"gil-lock-fifo", "cpython-threads"},
-	{"goroutines", "cpython-threads-ft"},
-	{"subprocess", "cpython-processes"},
-}
-
 // PairedRow is a pair present in a file at one worker count.
 type PairedRow struct {
 	Pair
@@ -352,21 +397,23 @@ type PairedRow struct {
 	Go, CPython *Strategy
 }
 
-// PairedRows lists the pairs a file holds, in Pairs order.
+// PairedRows lists each emulation (a strategy of FamilyGo) beside the
+// strategies of the other family it is the counterpart of, or that are its
+// counterpart, at the same worker count: as the file's strategies name
+// each other, in the file's order.
 func PairedRows(f *File) []PairedRow {
 	var out []PairedRow
-	for _, p := range Pairs {
-		for i := range f.Strategies {
-			g := &f.Strategies[i]
-			if g.Name != p.Go {
+	for i := range f.Strategies {
+		g := &f.Strategies[i]
+		if g.Family != FamilyGo {
+			continue
+		}
+		for j := range f.Strategies {
+			c := &f.Strategies[j]
+			if c.Family == FamilyGo || c.Workers != g.Workers || (g.Counterpart != c.Name && c.Counterpart != g.Name) {
 				continue
 			}
-			for j := range f.Strategies {
-				c := &f.Strategies[j]
-				if c.Name == p.CPython && c.Workers == g.Workers {
-					out = append(out, PairedRow{Pair: p, Workers: g.Workers, Go: g, CPython: c})
-				}
-			}
+			out = append(out, PairedRow{Pair: Pair{Go: g.Name, CPython: c.Name}, Workers: g.Workers, Go: g, CPython: c})
 		}
 	}
 	return out

@@ -17,6 +17,8 @@ type Warning struct {
 	Seconds float64 `json:"seconds,omitempty"`
 	// Suggest is a workload to use instead.
 	Suggest string `json:"suggest,omitempty"`
+	// Figure names the summary figure a bound concerns.
+	Figure string `json:"figure,omitempty"`
 }
 
 // WarningKind names a kind of warning.
@@ -54,6 +56,12 @@ const (
 	// themselves ran slower, which CPU time and steal do not show (the
 	// host's other load on an SMT sibling, frequency scaling).
 	SlowCPU WarningKind = "slow_cpu"
+	// AtBound: Figure measured Value, above its physical bound Limit, but
+	// within the noise of the medians it comes from: it is shown as Limit.
+	AtBound WarningKind = "at_bound"
+	// BeyondBound: Figure measured Value, above its physical bound Limit
+	// by more than the noise allows: it cannot be trusted and is null.
+	BeyondBound WarningKind = "beyond_bound"
 )
 
 // Thresholds of the warnings.
@@ -77,4 +85,15 @@ const (
 	// SlowCPUFactor: a run needing this much more CPU time for the same
 	// work than the strategy's median run ran on slower CPUs.
 	SlowCPUFactor = 1.3
+	// MinNoise is the relative noise a ratio of two medians carries even
+	// where their intervals are narrower (or, with one run, absent).
+	MinNoise = 0.01
+	// CPUNoise is how far CPU utilisation may exceed the CPUs the process
+	// could use before it is untrustworthy: the kernel charges CPU time in
+	// ticks, and a run's start and end straddle them.
+	CPUNoise = 0.05
+	// QuotaBurst is the CPU time, in CPU-seconds, a cgroup quota may grant
+	// beyond its average over a run: one enforcement period's quota at
+	// each end (the default period, 100 ms, at one CPU).
+	QuotaBurst = 0.1
 )

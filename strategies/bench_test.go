@@ -1,7 +1,6 @@
 package strategies
 
 import (
-	"context"
 	"fmt"
 	"os"
 	"os/exec"
@@ -43,7 +42,7 @@ func BenchmarkWorkerStartup(b *testing.B) {
 			plan := mustPlan(b, fmt.Sprintf("range:1-%d", n), 1)
 			var all, each time.Duration
 			for b.Loop() {
-				out, err := NewRegistry(opts)["subprocess"].Run(context.Background(), Task{Plan: plan, Workers: n})
+				_, out, err := run(b, &subprocessStrategy, opts, plan, n)
 				if err != nil {
 					b.Fatal(err)
 				}
@@ -66,7 +65,7 @@ func BenchmarkPipeRoundTrip(b *testing.B) {
 	const chunks = 20000
 	plan := mustPlan(b, fmt.Sprintf("range:1-%d", chunks), 1)
 	for b.Loop() {
-		if _, err := NewRegistry(opts)["subprocess"].Run(context.Background(), Task{Plan: plan, Workers: 1}); err != nil {
+		if _, _, err := run(b, &subprocessStrategy, opts, plan, 1); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -9,7 +9,6 @@ import (
 	"os/exec"
 	"strconv"
 	"strings"
-	"sync/atomic"
 	"time"
 
 	"github.com/primebench/primebench/protocol"
@@ -34,7 +33,7 @@ type Python struct {
 type Interpreter struct {
 	Path           string
 	Version        string
-	Build          string // "gil" or "free-threaded"
+	Build          string // GILBuild or FreeThreadedBuild
 	SwitchInterval time.Duration
 }
 
@@ -92,29 +91,11 @@ print(sys.executable)`
 // FreeThreadedNames are the free-threaded builds looked for on PATH.
 var FreeThreadedNames = []string{"python3.14t", "python3.13t"}
 
-// cpythonMode is one CPython lane.
-type cpythonMode struct {
-	name, mode string
-	processes  bool // N processes of one worker each, rather than one process
-	models     string
-}
-
-var cpythonModes = []cpythonMode{
-	{"cpython-serial", "serial", false, "real CPython: a plain for loop in one interpreter (the CPython baseline)"},
-	{"cpython-threads", "threads", false, "real CPython: N threading.Thread workers in one interpreter (GIL or free-threaded build)"},
-	{"cpython-asyncio", "asyncio", false, "real CPython: N asyncio tasks on one event loop, awaiting after every number"},
-	{"cpython-processes", "process", true, "real CPython: N interpreter processes fed over pipes, like ProcessPoolExecutor"},
-}
-
-// CPython runs the embedded Python program under one of the lanes.
-type CPython struct {
-	mode   cpythonMode
-	opts   Options
-	python *Python
-	// slowest is the slowest chunk this lane has answered, across runs:
-	// its chunks are timed apart from the Go strategies'.
-	slowest atomic.Int64
-}
+// The interpreter builds, as the CPython program reports them.
+const (
+	GILBuild          = "gil"
+	FreeThreadedBuild = "free-threaded"
+)
 
 // pythonSlowdown is how many times slower CPython does the same divisions
 // than Go, for the stall limit before a lane has timed chunks of its own:
@@ -122,36 +103,97 @@ type CPython struct {
 // same run), with room for slower interpreters.
 const pythonSlowdown = 100
 
-func (c *CPython) Name() string   { return c.mode.name }
-func (c *CPython) Models() string { return c.mode.models }
+// cpythonLane describes one of the embedded program's modes; the
+// descriptors below say the rest.
+func cpythonLane(d Descriptor, mode string, processes bool) Descriptor {
+	d.Family, d.Needs, d.Processes = CPythonFamily, d.Needs|NeedsPython, true
+	d.New = func(name string, opts Options) Strategy {
+		py := opts.Python
+		if d.Needs&NeedsFreeThreadedPython != 0 {
+			py = opts.PythonFT
+		}
+		return &cpythonRun{name: name, mode: mode, processes: processes, opts: opts, python: py}
+	}
+	return d
+}
 
-// WatchesItself: the pool replaces or reports its stalled interpreters.
-func (*CPython) WatchesItself() bool { return true }
+var cpythonSerialStrategy = cpythonLane(Descriptor{
+	Name:        "cpython-serial",
+	Models:      "real CPython: a plain for loop in one interpreter (the CPython baseline)",
+	Baseline:    true,
+	Cores:       OneCore,
+	Heartbeat:   BeatPythonThread,
+	Counterpart: "serial",
+}, "serial", false)
+
+var cpythonThreadsStrategy = cpythonLane(Descriptor{
+	Name:        "cpython-threads",
+	Models:      "real CPython: N threading.Thread workers in one interpreter (GIL or free-threaded build)",
+	Cores:       OneCoreUnderGIL,
+	Heartbeat:   BeatPythonThread,
+	Counterpart: "gil-lock",
+}, "threads", false)
+
+var cpythonThreadsFTStrategy = cpythonLane(Descriptor{
+	Name:        "cpython-threads-ft",
+	Models:      "real CPython: N threading.Thread workers on a free-threaded build (python3.13t or later), run beside cpython-threads when one is on PATH",
+	Cores:       OneCoreUnderGIL,
+	Needs:       NeedsFreeThreadedPython,
+	Heartbeat:   BeatPythonThread,
+	Counterpart: "goroutines",
+	Optional:    true,
+}, "threads", false)
+
+var cpythonAsyncioStrategy = cpythonLane(Descriptor{
+	Name:        "cpython-asyncio",
+	Models:      "real CPython: N asyncio tasks on one event loop, awaiting after every number",
+	Cores:       OneCore,
+	Heartbeat:   BeatPythonTask,
+	Counterpart: "cooperative",
+}, "asyncio", false)
+
+var cpythonProcessesStrategy = cpythonLane(Descriptor{
+	Name:        "cpython-processes",
+	Models:      "real CPython: N interpreter processes fed over pipes, like ProcessPoolExecutor",
+	Cores:       EveryCore,
+	Heartbeat:   BeatGoroutine,
+	Counterpart: "subprocess",
+}, "process", true)
+
+// cpythonRun runs the embedded Python program under one of the lanes: a
+// new pool of interpreters for every run, whose hello carries the run's
+// heartbeat.
+type cpythonRun struct {
+	name      string
+	mode      string // the program's mode
+	processes bool   // N processes of one worker each, rather than one process
+	opts      Options
+	python    *Python
+}
 
 // ErrNoPython is returned by a CPython lane when no interpreter was found.
 var ErrNoPython = errors.New("no Python interpreter")
 
-func (c *CPython) Run(ctx context.Context, task Task) (out Outcome, err error) {
+func (c *cpythonRun) Run(ctx context.Context, task Task) (out Outcome, err error) {
 	py := c.python
 	if py == nil {
 		why := "none was given: pass --python PATH"
-		if c.mode.name == CPythonFTName {
+		if c.name == cpythonThreadsFTStrategy.Name {
 			why = "no free-threaded CPython (" + strings.Join(FreeThreadedNames, ", ") + ") was found"
 		}
 		return Outcome{}, fmt.Errorf("%w: %s", ErrNoPython, why)
 	}
 	procs, threads := 1, task.Workers
-	if c.mode.processes {
+	if c.processes {
 		procs, threads = task.Workers, 1
 	}
-	if c.mode.mode == "serial" {
+	if c.mode == "serial" {
 		threads = 1
 	}
-	hello := protocol.Hello{Mode: c.mode.mode, Threads: threads}
+	hello := protocol.Hello{Mode: c.mode, Threads: threads}
 	var lags func([]time.Duration)
 	hb := task.Heartbeat
-	inProcessBeat := !c.mode.processes && hb != nil && hb.Every > 0
-	if inProcessBeat {
+	if !c.processes && hb.on() {
 		// The heartbeat is one more Python thread (or task) in the
 		// interpreter, competing for its GIL like any other.
 		hello.Heartbeat = hb.Every
@@ -164,32 +206,32 @@ func (c *CPython) Run(ctx context.Context, task Task) (out Outcome, err error) {
 	// contending for the GIL with the threads it feeds. Each of N worker
 	// processes keeps two in flight, as the Go workers do.
 	inFlight := task.Plan.NumChunks()
-	if c.mode.processes {
+	if c.processes {
 		inFlight = goInFlight
 	}
-	cfg := poolConfig{
-		kind: c.mode.name, plan: task.Plan, watch: task.Watch, retries: c.opts.Retries, lags: lags, cpus: c.opts.CPUs,
-		own: &c.slowest, slowdown: pythonSlowdown,
+	pool := newPool(poolConfig{
+		kind: c.name, retries: c.opts.Retries, lags: lags, cpus: c.opts.CPUs,
 		launch: func(int) launch {
 			return launch{
 				argv: []string{py.Path, "-I", "-S", "-c", pythonWorker, version.Version}, label: py.Path,
 				hello: hello, inFlight: inFlight, check: checkRelease("cpython"),
 			}
 		},
-	}
+	})
 	withGOMAXPROCS(1, func() {
 		out, err = runWithGoroutineHeartbeat(task, func() (Outcome, error) {
-			return newPool(cfg, procs).run(ctx, procs)
+			poolTask := task
+			poolTask.Workers = procs
+			return pool.run(ctx, poolTask, nil)
 		})
 	})
 	if err != nil {
 		return Outcome{}, err
 	}
-	build := "gil"
+	build := GILBuild
 	if py.FreeThreaded {
-		build = "free-threaded"
+		build = FreeThreadedBuild
 	}
 	out.Interpreter = &Interpreter{Path: py.Path, Version: py.Version, Build: build, SwitchInterval: py.SwitchInterval}
-	out.SingleCore = c.mode.mode == "serial" || c.mode.mode == "asyncio" || (c.mode.mode == "threads" && !py.FreeThreaded)
 	return out, nil
 }

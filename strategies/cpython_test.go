@@ -10,118 +10,68 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/primebench/primebench/internal/testworker"
 )
 
-// findTestPython returns python3, or skips; with PRIMEBENCH_REQUIRE_TOOLS=1
-// (as the test script sets, having installed it) a missing one fails.
-func findTestPython(t *testing.T) *Python {
-	t.Helper()
-	py, err := FindPython(context.Background(), "python3")
-	if err != nil {
-		if os.Getenv("PRIMEBENCH_REQUIRE_TOOLS") == "1" {
-			t.Fatalf("python3 required: %v", err)
-		}
-		t.Skipf("no python3: %v", err)
-	}
-	return py
-}
-
-func pythonRegistry(t *testing.T) Registry {
-	opts := testOptions()
-	opts.Python = findTestPython(t)
-	return NewRegistry(opts)
-}
-
-func TestCPythonLanesMatchSerial(t *testing.T) {
-	reg := pythonRegistry(t)
-	list := filepath.Join(t.TempDir(), "list.txt")
-	os.WriteFile(list, []byte("0\n1\n2\n97\n18446744073709551615\n1000000000039\n4\n999999999989\n"), 0o644)
-	for _, pc := range []struct {
-		spec  string
-		chunk uint64
-	}{{"range:1-3000", 50}, {"list:" + list, 3}, {"range:1000000000000-1000000000020", 7}} {
-		plan := mustPlan(t, pc.spec, pc.chunk)
-		want := solve(plan)
-		for _, name := range CPythonNames {
-			for _, workers := range []int{1, 3} {
-				out, err := run(t, reg[name], plan, workers)
-				if err != nil {
-					t.Fatalf("%s on %s: %v", name, pc.spec, err)
-				}
-				if out.Answer != want {
-					t.Fatalf("%s/%d on %s: answer %+v, serial says %+v", name, workers, pc.spec, out.Answer, want)
-				}
-				if out.Interpreter == nil || out.Interpreter.Version == "" || out.Interpreter.Build == "" || out.Interpreter.SwitchInterval <= 0 {
-					t.Errorf("%s: interpreter %+v", name, out.Interpreter)
-				}
-				wantProcs := 1
-				if name == "cpython-processes" {
-					wantProcs = workers
-				}
-				if len(out.Processes) != wantProcs || !out.ChildCPUKnown || out.ChildCPU.Total() <= 0 {
-					t.Errorf("%s/%d: %d processes, CPU %v (known %v)", name, workers, len(out.Processes), out.ChildCPU, out.ChildCPUKnown)
-				}
-				assertNoChildren(t)
-			}
-		}
-	}
-}
-
-func TestCPythonHeartbeat(t *testing.T) {
-	reg := pythonRegistry(t)
-	plan := mustPlan(t, "range:1000000000000-1000000000300", 10)
-	for _, name := range CPythonNames {
-		hb := &Heartbeat{Every: time.Millisecond}
-		if _, err := reg[name].Run(context.Background(), Task{Plan: plan, Workers: 2, Heartbeat: hb}); err != nil {
-			t.Fatal(err)
-		}
-		if len(hb.Lags) == 0 {
-			t.Errorf("%s: no heartbeat lags", name)
-		}
-	}
-}
-
-// A Python worker killed mid-run is reported like a Go worker, and no
-// interpreter is left behind, on a kill or on Ctrl-C.
+// The real interpreter, killed mid-run, is reported like any worker, and no
+// interpreter is left behind, on a kill or on a cancel.
 func TestCPythonWorkerDeathAndCancel(t *testing.T) {
 	if runtime.GOOS != "linux" {
 		t.Skip("finds the interpreter in /proc")
 	}
-	reg := pythonRegistry(t)
+	opts := testOptions(t)
+	opts.Python = findTestPython(t, true)
 	plan := mustPlan(t, "range:1000000000000-1000000100000", 20) // minutes in Python
-	for _, name := range []string{"cpython-processes", "cpython-threads"} {
+	for _, d := range []*Descriptor{&cpythonProcessesStrategy, &cpythonThreadsStrategy} {
 		done := make(chan error, 1)
-		go func() { _, err := run(t, reg[name], plan, 2); done <- err }()
+		go func() { _, _, err := run(t, d, opts, plan, 2); done <- err }()
 		var victim int
 		waitFor(t, func() bool {
-			for _, c := range children() {
-				pid := 0
-				for _, r := range strings.Fields(c)[0] {
-					pid = pid*10 + int(r-'0')
-				}
-				if cmdline, _ := os.ReadFile(filepath.Join("/proc", strings.Fields(c)[0], "cmdline")); strings.Contains(string(cmdline), "primebench's CPython worker") {
-					victim = pid
-					return true
-				}
+			pids := testworker.ChildPIDs("primebench's CPython worker")
+			if len(pids) > 0 {
+				victim = pids[0]
 			}
-			return false
+			return victim != 0
 		})
 		time.Sleep(200 * time.Millisecond) // past its greeting
-		sigkill(victim)
+		testworker.Kill(victim)
 		err := <-done
 		var we *WorkerError
-		if !errors.As(err, &we) || we.Kind != name || !strings.Contains(err.Error(), "died mid-run") || !strings.Contains(err.Error(), "signal: killed") {
-			t.Errorf("%s: err = %v", name, err)
+		if !errors.As(err, &we) || we.Kind != d.Name || !strings.Contains(err.Error(), "died mid-run") || !strings.Contains(err.Error(), "signal: killed") {
+			t.Errorf("%s: err = %v", d.Name, err)
 		}
-		assertNoChildren(t)
+		testworker.AssertNoChildren(t)
 
 		ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
-		_, err = reg[name].Run(ctx, Task{Plan: plan, Workers: 2})
+		j, _, _ := newJob(t, d, opts, 2, nil)
+		_, _, err = j.run(ctx, plan, 2, nil)
 		cancel()
 		if !errors.Is(err, context.DeadlineExceeded) {
-			t.Errorf("%s cancelled: err = %v", name, err)
+			t.Errorf("%s cancelled: err = %v", d.Name, err)
 		}
-		assertNoChildren(t)
+		testworker.AssertNoChildren(t)
+	}
+}
+
+func TestCPythonRecordsItsInterpreter(t *testing.T) {
+	opts := testOptions(t)
+	opts.Python = findTestPython(t, true)
+	for _, d := range All() {
+		if d.Family != CPythonFamily {
+			continue
+		}
+		_, out, err := run(t, d, opts, mustPlan(t, "range:1-300", 10), 2)
+		if err != nil {
+			t.Fatal(err)
+		}
+		in := out.Interpreter
+		if in == nil || in.Version == "" || in.Build == "" || in.SwitchInterval <= 0 {
+			t.Errorf("%s: interpreter %+v", d.Name, in)
+		}
+		if d.SingleCore(in) != (d.Cores != EveryCore && in.Build == GILBuild) {
+			t.Errorf("%s on a %s build: single-core %v", d.Name, in.Build, d.SingleCore(in))
+		}
 	}
 }
 
@@ -151,13 +101,17 @@ func TestFindPython(t *testing.T) {
 		t.Errorf("free-threaded: %+v, %v", py, err)
 	}
 	if _, err := exec.LookPath("python3"); err == nil {
-		findTestPython(t)
+		findTestPython(t, true)
 	}
 }
 
 func TestCPythonWithoutInterpreter(t *testing.T) {
-	_, err := run(t, NewRegistry(testOptions())["cpython-threads"], mustPlan(t, "range:1-10", 1), 2)
-	if !errors.Is(err, ErrNoPython) || !strings.Contains(err.Error(), "pass --python PATH") {
-		t.Errorf("err = %v", err)
+	opts := testOptions(t)
+	opts.Python, opts.PythonFT = nil, nil
+	for _, d := range []*Descriptor{&cpythonThreadsStrategy, &cpythonThreadsFTStrategy} {
+		_, _, err := run(t, d, opts, mustPlan(t, "range:1-10", 1), 2)
+		if !errors.Is(err, ErrNoPython) {
+			t.Errorf("%s: err = %v", d.Name, err)
+		}
 	}
 }

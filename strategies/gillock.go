@@ -13,7 +13,27 @@ import (
 // DefaultSwitchInterval is CPython's default sys.getswitchinterval().
 const DefaultSwitchInterval = 5 * time.Millisecond
 
-// GILLock models CPython's GIL itself rather than its effect: N goroutines on
+var gilLockStrategy = Descriptor{
+	Name:        "gil-lock",
+	Models:      "CPython's GIL: threads on every core that must hold one lock, dropped on request after a switch interval (5 ms) to any waiter",
+	Family:      GoFamily,
+	Cores:       OneCore,
+	Heartbeat:   BeatLockThread,
+	Counterpart: "cpython-threads",
+	New:         func(_ string, opts Options) Strategy { return gilLock{opts: opts} },
+}
+
+var gilLockFIFOStrategy = Descriptor{
+	Name:        "gil-lock-fifo",
+	Models:      "a fair GIL: as gil-lock, but the longest waiter always gets the lock (CPython's does not)",
+	Family:      GoFamily,
+	Cores:       OneCore,
+	Heartbeat:   BeatLockThread,
+	Counterpart: "cpython-threads",
+	New:         func(_ string, opts Options) Strategy { return gilLock{opts: opts, fair: true} },
+}
+
+// gilLock models CPython's GIL itself rather than its effect: N goroutines on
 // every core, each of which must hold one global lock to compute. As in
 // CPython 3.2 and later (Python/ceval_gil.c), a thread waiting for the lock
 // asks the holder to drop it when a whole switch interval passed with no
@@ -27,23 +47,9 @@ const DefaultSwitchInterval = 5 * time.Millisecond
 //
 // With fair set (gil-lock-fifo) the longest waiter always wins: the lock a
 // ticket lock would give, which CPython's is not.
-type GILLock struct {
+type gilLock struct {
 	opts Options
 	fair bool
-}
-
-func (s GILLock) Name() string {
-	if s.fair {
-		return "gil-lock-fifo"
-	}
-	return "gil-lock"
-}
-
-func (s GILLock) Models() string {
-	if s.fair {
-		return "a fair GIL: as gil-lock, but the longest waiter always gets the lock (CPython's does not)"
-	}
-	return "CPython's GIL: threads on every core that must hold one lock, dropped on request after a switch interval (5 ms) to any waiter"
 }
 
 // globalLock is one lock with CPython's drop-request protocol.
@@ -174,50 +180,50 @@ func (g *globalLock) handoffs() int64 {
 // Run makes the heartbeat, if any, one more Python thread: after each sleep
 // it must take the global lock before it can run, as CPython's threads must,
 // so its lateness shows the switch interval and the unfair hand-off.
-func (s GILLock) Run(ctx context.Context, task Task) (out Outcome, err error) {
+func (s gilLock) Run(ctx context.Context, task Task) (out Outcome, err error) {
 	g := newGlobalLock(s.opts.SwitchInterval, s.fair, uint64(time.Now().UnixNano()))
 	gauge, release := task.gauge(ctx)
 	defer release()
 	withGOMAXPROCS(s.opts.procs(), func() {
 		stopBeat := g.heartbeat(ctx, task.Heartbeat, task.Workers)
 		defer stopBeat()
-		out.Answer, err = runPoolWith(ctx, task.Plan, task.Workers, func(w int, claim func() (workload.Chunk, bool)) (workload.Answer, bool) {
-			var local workload.Answer
+		err = runPoolWith(ctx, task, func(w int, claim func() (workload.Chunk, bool)) error {
 			if !g.acquire(ctx, w) {
-				return local, false
+				return nil
 			}
 			for c, ok := claim(); ok; c, ok = claim() {
 				start := time.Now()
-				if !g.solveHolding(ctx, w, c, &local, gauge) {
-					return local, false // stopped: holds no lock
+				var a workload.Answer
+				if !g.solveHolding(ctx, w, c, &a, gauge) {
+					return nil // stopped: holds no lock
 				}
-				task.Watch.chunkDone(time.Since(start))
+				if err := task.Ledger.Record(w, c.Index, a, time.Since(start)); err != nil {
+					g.release()
+					return err
+				}
 			}
 			g.release()
-			return local, true
+			return nil
 		})
 	})
 	out.Handoffs = g.handoffs()
-	out.SingleCore = true
 	return out, err
 }
 
 // heartbeat runs hb as a thread with its own id that takes the lock to wake
 // and drops it again to sleep.
 func (g *globalLock) heartbeat(ctx context.Context, hb *Heartbeat, id int) (stop func()) {
-	if hb == nil || hb.Every <= 0 {
+	if !hb.on() {
 		return func() {}
 	}
 	beatCtx, cancel := context.WithCancel(ctx)
 	finished := make(chan struct{})
-	var due time.Time
+	b := hb.start()
 	go func() {
 		defer close(finished)
 		timer := time.NewTimer(hb.Every)
 		defer timer.Stop()
 		for {
-			due = time.Now().Add(hb.Every)
-			timer.Reset(hb.Every)
 			select {
 			case <-timer.C:
 			case <-beatCtx.Done():
@@ -226,15 +232,16 @@ func (g *globalLock) heartbeat(ctx context.Context, hb *Heartbeat, id int) (stop
 			if !g.acquire(beatCtx, id) {
 				return
 			}
-			hb.Lags = append(hb.Lags, time.Since(due))
+			b.woke(time.Now())
 			g.release()
+			timer.Reset(hb.Every)
 		}
 	}()
 	return func() {
 		end := time.Now()
 		cancel()
 		<-finished
-		recordOverdue(hb, due, end)
+		b.end(end)
 	}
 }
 

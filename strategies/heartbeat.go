@@ -6,21 +6,52 @@ import (
 )
 
 // Heartbeat is the responsiveness probe: something that asks to wake every
-// Every while the work runs, and records how late each wake-up was. Where a
-// strategy has an event loop the heartbeat is a task on that loop (so a loop
-// busy computing starves it); under gil-lock a thread that must take the
-// lock; in the CPython lanes a Python thread or task; elsewhere a goroutine
-// (so it shows how the Go scheduler shares the CPUs between it and the
-// workers).
+// Every while the work runs, and records how late each wake-up was. Where it
+// runs is a fact of each strategy's model (Descriptor.Heartbeat): a task on
+// an event loop only runs when the loop gets control back, a thread under a
+// global lock only when it gets the lock, a goroutine when the scheduler
+// finds it a CPU.
 type Heartbeat struct {
 	Every time.Duration
 	Lags  []time.Duration
 }
 
+// on tells whether a run has a heartbeat to keep.
+func (hb *Heartbeat) on() bool { return hb != nil && hb.Every > 0 }
+
+// beat is the one bookkeeping of a heartbeat, whatever its placement: when
+// the next wake-up is due, and how late each one came. Placements differ only
+// in how they wait for it.
+type beat struct {
+	hb  *Heartbeat
+	due time.Time
+}
+
+// start asks for the first wake-up one interval from now.
+func (hb *Heartbeat) start() *beat {
+	return &beat{hb: hb, due: time.Now().Add(hb.Every)}
+}
+
+// woke records a wake-up that ran at now (when the placement got to run,
+// not when its timer fired) and asks for the next one an interval later.
+func (b *beat) woke(now time.Time) {
+	b.hb.Lags = append(b.hb.Lags, max(0, now.Sub(b.due)))
+	b.due = now.Add(b.hb.Every)
+}
+
+// end closes the beat when the run ends at end: a wake-up that was due
+// before then and had not happened is late by at least that much. Without
+// it a heartbeat starved for the whole run would leave no sample at all.
+func (b *beat) end(end time.Time) {
+	if end.After(b.due) {
+		b.hb.Lags = append(b.hb.Lags, end.Sub(b.due))
+	}
+}
+
 // runWithGoroutineHeartbeat runs f with the task's heartbeat, if any, as a
 // goroutine beside it: for strategies without an event loop of their own.
 func runWithGoroutineHeartbeat(task Task, f func() (Outcome, error)) (Outcome, error) {
-	if task.Heartbeat == nil || task.Heartbeat.Every <= 0 {
+	if !task.Heartbeat.on() {
 		return f()
 	}
 	stop := startGoroutineHeartbeat(task.Heartbeat)
@@ -29,12 +60,11 @@ func runWithGoroutineHeartbeat(task Task, f func() (Outcome, error)) (Outcome, e
 	return out, err
 }
 
-// startGoroutineHeartbeat sleeps Every at a time, as asyncio.sleep would, and
-// records how much later than asked it woke.
+// startGoroutineHeartbeat sleeps Every at a time, as asyncio.sleep would.
 func startGoroutineHeartbeat(hb *Heartbeat) (stop func()) {
 	done := make(chan struct{})
 	finished := make(chan struct{})
-	due := time.Now().Add(hb.Every)
+	b := hb.start()
 	go func() {
 		defer close(finished)
 		timer := time.NewTimer(hb.Every)
@@ -44,9 +74,7 @@ func startGoroutineHeartbeat(hb *Heartbeat) (stop func()) {
 			case <-done:
 				return
 			case <-timer.C:
-				woke := time.Now() // when this goroutine ran, not when the timer fired
-				hb.Lags = append(hb.Lags, woke.Sub(due))
-				due = woke.Add(hb.Every)
+				b.woke(time.Now())
 				timer.Reset(hb.Every)
 			}
 		}
@@ -55,16 +83,7 @@ func startGoroutineHeartbeat(hb *Heartbeat) (stop func()) {
 		end := time.Now()
 		close(done)
 		<-finished
-		recordOverdue(hb, due, end)
-	}
-}
-
-// recordOverdue closes a run's heartbeat: a wake-up that was due before the
-// run ended and had not happened is late by at least that much. Without it a
-// heartbeat starved for the whole run would leave no sample at all.
-func recordOverdue(hb *Heartbeat, due, end time.Time) {
-	if end.After(due) {
-		hb.Lags = append(hb.Lags, end.Sub(due))
+		b.end(end)
 	}
 }
 
@@ -72,17 +91,16 @@ func recordOverdue(hb *Heartbeat, due, end time.Time) {
 // control at yield points: a timer marks the heartbeat due on time, and the
 // loop runs it, late, at its next yield.
 type loopTimer struct {
-	hb    *Heartbeat
+	beat  *beat
 	ready atomic.Bool
-	due   time.Time
 	timer *time.Timer
 }
 
 func newLoopTimer(hb *Heartbeat) *loopTimer {
-	if hb == nil || hb.Every <= 0 {
+	if !hb.on() {
 		return nil
 	}
-	t := &loopTimer{hb: hb, due: time.Now().Add(hb.Every)}
+	t := &loopTimer{beat: hb.start()}
 	t.timer = time.AfterFunc(hb.Every, func() { t.ready.Store(true) })
 	return t
 }
@@ -93,15 +111,13 @@ func (t *loopTimer) poll() {
 		return
 	}
 	t.ready.Store(false)
-	now := time.Now()
-	t.hb.Lags = append(t.hb.Lags, now.Sub(t.due))
-	t.due = now.Add(t.hb.Every)
-	t.timer.Reset(t.hb.Every)
+	t.beat.woke(time.Now())
+	t.timer.Reset(t.beat.hb.Every)
 }
 
 func (t *loopTimer) stop() {
 	if t != nil {
 		t.timer.Stop()
-		recordOverdue(t.hb, t.due, time.Now())
+		t.beat.end(time.Now())
 	}
 }

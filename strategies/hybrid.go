@@ -12,20 +12,25 @@ import (
 
 // The hybrids are asyncio's executor pattern: an event loop on one OS thread
 // that never computes. It hands chunks to an executor (loop.run_in_executor),
-// awaits their futures, and runs its other tasks, such as the heartbeat, in
-// between; the executor does the CPU work elsewhere.
+// awaits their futures, records each result as it arrives, and runs its other
+// tasks, such as the heartbeat, in between; the executor does the CPU work
+// elsewhere.
 
-// LoopGoroutines: the executor is a pool of goroutines running in parallel
-// (a ThreadPoolExecutor whose threads are truly parallel, as without a GIL).
-type LoopGoroutines struct{ opts Options }
-
-func (LoopGoroutines) Name() string { return "loop+goroutines" }
-func (LoopGoroutines) Models() string {
-	return "asyncio loop awaiting run_in_executor on a thread pool with truly parallel threads"
+var loopGoroutinesStrategy = Descriptor{
+	Name:      "loop+goroutines",
+	Models:    "asyncio loop awaiting run_in_executor on a thread pool with truly parallel threads",
+	Family:    GoFamily,
+	Cores:     EveryCore,
+	Heartbeat: BeatLoopTask,
+	New:       func(_ string, opts Options) Strategy { return loopGoroutines{opts: opts} },
 }
 
+// loopGoroutines: the executor is a pool of goroutines running in parallel
+// (a ThreadPoolExecutor whose threads are truly parallel, as without a GIL).
+type loopGoroutines struct{ opts Options }
+
 // Run runs the event loop with the heartbeat, if any, as a task on it.
-func (l LoopGoroutines) Run(ctx context.Context, task Task) (out Outcome, err error) {
+func (l loopGoroutines) Run(ctx context.Context, task Task) (out Outcome, err error) {
 	plan := task.Plan
 	g, release := task.gauge(ctx)
 	defer release()
@@ -47,12 +52,11 @@ func (l LoopGoroutines) Run(ctx context.Context, task Task) (out Outcome, err er
 					if !ok {
 						continue
 					}
-					task.Watch.chunkDone(time.Since(start))
-					completions <- completion{index: i, answer: a}
+					completions <- completion{index: i, answer: a, took: time.Since(start)}
 				}
 			})
 		}
-		out.Answer, err = eventLoop(ctx, plan, queue, completions, nil, task.Heartbeat)
+		err = eventLoop(ctx, task, queue, completions, nil, nil)
 		if err != nil {
 			// Drain so executor goroutines blocked on completions can exit.
 			go func() {
@@ -66,57 +70,70 @@ func (l LoopGoroutines) Run(ctx context.Context, task Task) (out Outcome, err er
 	return out, err
 }
 
-// LoopSubprocess: the executor is a pool of worker processes
+var loopSubprocessStrategy = Descriptor{
+	Name:      "loop+subprocess",
+	Models:    "asyncio loop awaiting run_in_executor on a ProcessPoolExecutor",
+	Family:    GoFamily,
+	Cores:     EveryCore,
+	Needs:     NeedsWorker,
+	Processes: true,
+	Heartbeat: BeatLoopTask,
+	New: func(name string, opts Options) Strategy {
+		return &loopSubprocess{workers: newGoWorkers(name, opts)}
+	},
+}
+
+// loopSubprocess: the executor is a pool of worker processes
 // (ProcessPoolExecutor).
-type LoopSubprocess struct {
-	pool *Subprocess
+type loopSubprocess struct{ workers goWorkers }
+
+func (l *loopSubprocess) Keeps() bool { return l.workers.Keeps() }
+func (l *loopSubprocess) Open(ctx context.Context, workers int, greet time.Duration) (Opening, error) {
+	return l.workers.Open(ctx, workers, greet)
 }
+func (l *loopSubprocess) Close() { l.workers.Close() }
 
-func (LoopSubprocess) Name() string { return "loop+subprocess" }
-
-// WatchesItself: the pool replaces or reports its stalled workers.
-func (LoopSubprocess) WatchesItself() bool { return true }
-func (LoopSubprocess) Models() string {
-	return "asyncio loop awaiting run_in_executor on a ProcessPoolExecutor"
-}
-
-// Run runs the event loop with the heartbeat, if any, as a task on it.
-func (l LoopSubprocess) Run(ctx context.Context, task Task) (Outcome, error) {
+// Run runs the event loop with the heartbeat, if any, as a task on it; the
+// pool's workers take the chunks the loop submits and hand each answer back
+// to the loop.
+func (l *loopSubprocess) Run(ctx context.Context, task Task) (Outcome, error) {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	plan := task.Plan
-	queue := make(chan int, queueSize(plan, task.Workers))
-	completions := make(chan completion, task.Workers*l.pool.inFlight()+1)
-	poolDone := make(chan error, 1)
-	var pool Outcome
+	queue := make(chan int, queueSize(task.Plan, task.Workers))
+	completions := make(chan completion, task.Workers*goInFlight+1)
+	// The pool's result is published by closing ended, so the loop and this
+	// function can both wait for it.
+	var poolOut Outcome
+	var poolErr error
+	ended := make(chan struct{})
 	go func() {
-		var err error
-		pool, err = l.pool.runPool(ctx, Task{Plan: plan, Workers: task.Workers, Watch: task.Watch}, queue, func(i int, a workload.Answer) {
-			completions <- completion{index: i, answer: a}
-		})
-		poolDone <- err
+		defer close(ended)
+		poolOut, poolErr = l.workers.pool().run(ctx, task, &poolSource{queue: queue, deliver: func(c completion) { completions <- c }})
 	}()
-	answer, err := eventLoop(ctx, plan, queue, completions, poolDone, task.Heartbeat)
+	err := eventLoop(ctx, task, queue, completions, ended, func() error { return poolErr })
 	if err != nil {
-		cancel()
-		go func() {
-			for range completions {
-			}
-		}()
-		<-poolDone // the pool has stopped and reaped its workers
-		close(completions)
+		cancel() // the pool stops: the loop ended before its work did
+	}
+	for waiting := true; waiting; {
+		select {
+		case <-completions: // a worker's answer nobody awaits any more
+		case <-ended:
+			waiting = false
+		}
+	}
+	if err != nil {
 		return Outcome{}, err
 	}
-	if err := <-poolDone; err != nil {
-		return Outcome{}, err
+	if poolErr != nil {
+		return Outcome{}, poolErr
 	}
-	pool.Answer = answer
-	return pool, nil
+	return poolOut, nil
 }
 
 type completion struct {
 	index  int
 	answer workload.Answer
+	took   time.Duration
 }
 
 // queueSize bounds the executor's queue: big enough that it never runs dry
@@ -126,13 +143,15 @@ func queueSize(plan *workload.Plan, workers int) int {
 }
 
 // eventLoop runs on one locked OS thread: it keeps the executor's queue
-// full, collects completed chunks, and runs the heartbeat task when its timer
-// fires. It computes nothing itself. failed, if set, ends the loop with the
-// executor's error.
-func eventLoop(ctx context.Context, plan *workload.Plan, queue chan<- int, completions <-chan completion, failed <-chan error, hb *Heartbeat) (workload.Answer, error) {
+// full, records each completed chunk in the ledger, and runs the heartbeat
+// task when its timer fires. It computes nothing itself. ended, if set, is
+// closed when the executor stops, and executorErr then says why: an error
+// ends the loop with it; a clean end only stops the loop listening for it,
+// since the last answers may still wait in completions.
+func eventLoop(ctx context.Context, task Task, queue chan<- int, completions <-chan completion, ended <-chan struct{}, executorErr func() error) error {
 	runtime.LockOSThread()
 	defer runtime.UnlockOSThread()
-	var total workload.Answer
+	plan := task.Plan
 	next, done := 0, 0
 	defer func() {
 		if queue != nil {
@@ -150,41 +169,39 @@ func eventLoop(ctx context.Context, plan *workload.Plan, queue chan<- int, compl
 		}
 	}
 	submit()
-	var beat <-chan time.Time
+	var tick <-chan time.Time
 	var timer *time.Timer
-	var due time.Time
-	if hb != nil && hb.Every > 0 {
-		timer = time.NewTimer(hb.Every)
+	var b *beat
+	if task.Heartbeat.on() {
+		timer = time.NewTimer(task.Heartbeat.Every)
 		defer timer.Stop()
-		beat, due = timer.C, time.Now().Add(hb.Every)
+		tick, b = timer.C, task.Heartbeat.start()
 	}
-	seen := make([]bool, plan.NumChunks())
 	for done < plan.NumChunks() {
 		select {
 		case c := <-completions:
-			if c.index < 0 || c.index >= len(seen) || seen[c.index] {
-				return total, fmt.Errorf("event loop: chunk %d completed twice or out of range", c.index)
+			if err := task.Ledger.Record(0, c.index, c.answer, c.took); err != nil {
+				return err
 			}
-			seen[c.index] = true
-			total.Add(c.answer)
 			done++
 			submit()
-		case <-beat:
-			now := time.Now()
-			hb.Lags = append(hb.Lags, now.Sub(due))
-			due = now.Add(hb.Every)
-			timer.Reset(hb.Every)
-		case err := <-failed:
-			if err == nil {
-				err = fmt.Errorf("event loop: the executor stopped with %d of %d chunks answered", done, plan.NumChunks())
+		case <-tick:
+			b.woke(time.Now())
+			timer.Reset(task.Heartbeat.Every)
+		case <-ended:
+			if err := executorErr(); err != nil {
+				return err
 			}
-			return total, err
+			ended = nil // it answered everything: the answers are in completions
+			if len(completions) == 0 && done < plan.NumChunks() {
+				return fmt.Errorf("event loop: the executor stopped with %d of %d chunks answered", done, plan.NumChunks())
+			}
 		case <-ctx.Done():
-			return total, ctx.Err()
+			return ctx.Err()
 		}
 	}
-	if hb != nil && hb.Every > 0 {
-		recordOverdue(hb, due, time.Now())
+	if b != nil {
+		b.end(time.Now())
 	}
-	return total, nil
+	return nil
 }

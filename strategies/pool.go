@@ -3,7 +3,6 @@ package strategies
 import (
 	"context"
 	"runtime"
-	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -13,49 +12,30 @@ import (
 
 // runPool checks the plan with the given number of goroutines. Dispatch is
 // dynamic: each goroutine takes the next unclaimed chunk when it finishes one,
-// so heavy chunks do not leave other workers idle. It also returns the
-// answers of the chunks before each of task.Splits.
-func runPool(ctx context.Context, task Task) (total workload.Answer, heads []workload.Answer, err error) {
+// so heavy chunks do not leave other workers idle.
+func runPool(ctx context.Context, task Task) error {
 	g, release := task.gauge(ctx)
 	defer release()
-	// Each worker sums its chunks into the bucket of the first split above
-	// them; a head is then the sum of the buckets below its split.
-	buckets := make([][]workload.Answer, task.Workers)
-	total, err = runPoolWith(ctx, task.Plan, task.Workers, func(w int, claim func() (workload.Chunk, bool)) (workload.Answer, bool) {
-		var local workload.Answer // private until the end: no shared cache line
-		mine := make([]workload.Answer, len(task.Splits))
-		defer func() { buckets[w] = mine }()
+	return runPoolWith(ctx, task, func(w int, claim func() (workload.Chunk, bool)) error {
 		for c, ok := claim(); ok; c, ok = claim() {
 			start := time.Now()
 			a, done := c.SolveUntil(g)
 			if !done {
-				return local, false
+				return nil // stopped: ctx says why
 			}
-			task.Watch.chunkDone(time.Since(start))
-			local.Add(a)
-			if b, found := slices.BinarySearch(task.Splits, c.Index+1); found || b < len(mine) {
-				mine[b].Add(a)
+			if err := task.Ledger.Record(w, c.Index, a, time.Since(start)); err != nil {
+				return err
 			}
 		}
-		return local, true
+		return nil
 	})
-	if len(task.Splits) > 0 {
-		heads = make([]workload.Answer, len(task.Splits))
-		var sum workload.Answer
-		for j := range task.Splits {
-			for _, mine := range buckets {
-				sum.Add(mine[j])
-			}
-			heads[j] = sum
-		}
-	}
-	return total, heads, err
 }
 
-// runPoolWith runs work on each of the goroutines; claim hands out the next
-// unclaimed chunk, and reports false once every chunk is taken or ctx is
-// cancelled. work reports false if it stopped before its chunks were done.
-func runPoolWith(ctx context.Context, plan *workload.Plan, workers int, work func(worker int, claim func() (workload.Chunk, bool)) (workload.Answer, bool)) (workload.Answer, error) {
+// runPoolWith runs work on each of task.Workers goroutines; claim hands out
+// the next unclaimed chunk, and reports false once every chunk is taken or
+// ctx is cancelled. It returns ctx's error, or else the first worker's.
+func runPoolWith(ctx context.Context, task Task, work func(worker int, claim func() (workload.Chunk, bool)) error) error {
+	plan := task.Plan
 	var next atomic.Int64
 	claim := func() (workload.Chunk, bool) {
 		if ctx.Err() != nil {
@@ -67,20 +47,21 @@ func runPoolWith(ctx context.Context, plan *workload.Plan, workers int, work fun
 		}
 		return plan.Chunk(i), true
 	}
-	answers := make([]workload.Answer, workers)
+	errs := make([]error, task.Workers)
 	var wg sync.WaitGroup
-	for w := 0; w < workers; w++ {
-		wg.Go(func() { answers[w], _ = work(w, claim) })
+	for w := 0; w < task.Workers; w++ {
+		wg.Go(func() { errs[w] = work(w, claim) })
 	}
 	wg.Wait()
 	if err := ctx.Err(); err != nil {
-		return workload.Answer{}, err
+		return err
 	}
-	var total workload.Answer
-	for _, a := range answers {
-		total.Add(a)
+	for _, err := range errs {
+		if err != nil {
+			return err
+		}
 	}
-	return total, nil
+	return nil
 }
 
 // withGOMAXPROCS runs f with GOMAXPROCS set to n and restores the previous
@@ -94,41 +75,51 @@ func withGOMAXPROCS(n int, f func()) {
 // setGOMAXPROCS is runtime.GOMAXPROCS; tests watch it.
 var setGOMAXPROCS = runtime.GOMAXPROCS
 
-// GIL runs N goroutines with GOMAXPROCS capped at 1 for the run: at most one
+var gilStrategy = Descriptor{
+	Name:        "gil",
+	Models:      "threading.Thread workers under the GIL: N goroutines, GOMAXPROCS=1, one core",
+	Family:      GoFamily,
+	Cores:       OneCore,
+	Heartbeat:   BeatGoroutine,
+	Counterpart: "cpython-threads",
+	Default:     true,
+	New:         func(string, Options) Strategy { return gil{} },
+}
+
+// gil runs N goroutines with GOMAXPROCS capped at 1 for the run: at most one
 // runs Go code at a time and the scheduler switches between them (on blocking
 // or preemption every ~10 ms), the Go analogue of CPython threads under the
 // GIL.
-type GIL struct{}
+type gil struct{}
 
-func (GIL) Name() string { return "gil" }
-func (GIL) Models() string {
-	return "threading.Thread workers under the GIL: N goroutines, GOMAXPROCS=1, one core"
-}
-
-func (GIL) Run(ctx context.Context, task Task) (out Outcome, err error) {
+func (gil) Run(ctx context.Context, task Task) (out Outcome, err error) {
 	withGOMAXPROCS(1, func() {
 		out, err = runWithGoroutineHeartbeat(task, func() (Outcome, error) {
-			a, _, err := runPool(ctx, task)
-			return Outcome{Answer: a, SingleCore: true}, err
+			return Outcome{}, runPool(ctx, task)
 		})
 	})
 	return out, err
 }
 
-// Goroutines runs N goroutines on every CPU the process may use: threads
-// without a GIL (free-threaded Python, or native code that releases the GIL).
-type Goroutines struct{ opts Options }
-
-func (Goroutines) Name() string { return "goroutines" }
-func (Goroutines) Models() string {
-	return "threads without a GIL (free-threaded CPython 3.13t, or C code releasing the GIL): every core"
+var goroutinesStrategy = Descriptor{
+	Name:        "goroutines",
+	Models:      "threads without a GIL (free-threaded CPython 3.13t, or C code releasing the GIL): every core",
+	Family:      GoFamily,
+	Cores:       EveryCore,
+	Heartbeat:   BeatGoroutine,
+	Counterpart: "cpython-threads-ft",
+	Default:     true,
+	New:         func(_ string, opts Options) Strategy { return goroutines{opts: opts} },
 }
 
-func (s Goroutines) Run(ctx context.Context, task Task) (out Outcome, err error) {
+// goroutines runs N goroutines on every CPU the process may use: threads
+// without a GIL (free-threaded Python, or native code that releases the GIL).
+type goroutines struct{ opts Options }
+
+func (s goroutines) Run(ctx context.Context, task Task) (out Outcome, err error) {
 	withGOMAXPROCS(s.opts.procs(), func() {
 		out, err = runWithGoroutineHeartbeat(task, func() (Outcome, error) {
-			a, heads, err := runPool(ctx, task)
-			return Outcome{Answer: a, Heads: heads}, err
+			return Outcome{}, runPool(ctx, task)
 		})
 	})
 	return out, err

@@ -6,11 +6,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"os/exec"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/primebench/primebench/cputime"
@@ -29,29 +29,19 @@ type launch struct {
 	check func(protocol.Greeting) error
 }
 
-// poolConfig is one run of a process pool.
+// poolConfig says how a strategy's pool starts and treats its workers.
 type poolConfig struct {
-	kind    string // the strategy's name, for messages
-	plan    *workload.Plan
-	watch   *Watch
+	kind    string                // the strategy's name, for messages
+	launch  func(slot int) launch // a slot's command (replacements reuse their slot's)
 	retries int
-	launch  func(i int) launch // worker i's command (replacements reuse their slot's)
-	// source, when set, is an event loop's queue of chunk indexes: workers
-	// take chunks from it instead of from the plan in order, and report
-	// each answer to onAnswer (loop+subprocess).
-	source   <-chan int
-	onAnswer func(index int, a workload.Answer)
-	// lags receives heartbeat lags the workers measured themselves.
-	lags         func([]time.Duration)
-	greetTimeout time.Duration
 	// cpus is this process's effective CPUs: a worker it started on this
 	// host (a wrapper's child included) can use no more, whatever it reports.
 	cpus float64
-	// own, when set, times this pool's chunks apart from the watch's (whose
-	// chunks are Go's): the stall limit then scales the watch's slowest
-	// chunk by slowdown until own has seen one.
-	own      *atomic.Int64
-	slowdown float64
+	// keep: the workers serve every run of the job, from open to close,
+	// instead of being started for each run.
+	keep bool
+	// lags receives heartbeat lags the workers measured themselves.
+	lags func([]time.Duration)
 }
 
 // WorkerError says which worker process failed and how.
@@ -59,7 +49,7 @@ type WorkerError struct {
 	Kind   string // the strategy
 	Worker int
 	PID    int
-	Where  string // ", on HOST via COMMAND" for workers started by a command
+	Where  string // ", COMMAND" for workers started by a command
 	What   string
 }
 
@@ -67,34 +57,60 @@ func (e *WorkerError) Error() string {
 	return fmt.Sprintf("%s worker %d (pid %d%s) %s", e.Kind, e.Worker, e.PID, e.Where, e.What)
 }
 
-// pool is the parent's side of one run: one goroutine per worker process
-// reads its lines and writes its next requests; a watchdog looks for
-// workers that hold chunks and say nothing.
+// pool is the parent's side of a set of worker processes. Each worker has
+// two goroutines: a reader, which parses its lines and records its answers
+// in the run's ledger, and a sender, the only writer of its stdin, which
+// keeps it supplied with chunks. A blocked pipe (a stopped worker) blocks
+// only those two; the run's own goroutine watches for silent workers and
+// never touches a pipe.
 type pool struct {
 	cfg      poolConfig
-	start    time.Time
-	serving  sync.WaitGroup // worker goroutines still running
-	failed   chan error     // the first failures
-	ready    chan struct{}  // one per slot's first greeting
-	stopped  atomic.Bool
-	quit     chan struct{} // closed by stop: no worker waits on source after it
 	hostname string
+	quit     chan struct{} // closed by close: no goroutine of the pool waits after it
+	serving  sync.WaitGroup
 
-	mu          sync.Mutex
-	next        int   // next unclaimed chunk of the plan
-	requeue     []int // chunks a failed worker left unanswered
-	procs       []*proc
-	retriesLeft int
-	restarts    int
-	childCPU    cputime.Times
-	cpuKnown    bool
+	mu      sync.Mutex
+	slots   []*proc  // the worker serving each slot now
+	procs   []*proc  // every worker started, in order
+	current *poolRun // the run being served; nil between runs
+	opening *poolRun // open's bookkeeping of greetings (a run with no chunks)
+	closed  bool
 }
 
-// proc is one worker process. Fields under "guarded" are shared with the
-// watchdog and read under pool.mu.
+// poolRun is one run's state: the chunks still to send, its failures, its
+// replacements.
+type poolRun struct {
+	task   Task
+	source *poolSource
+	start  time.Time
+	greet  time.Duration // how long a new worker may take to greet
+
+	// guarded by pool.mu
+	next        int   // next unclaimed chunk of the plan
+	requeue     []int // chunks a failed worker left unanswered
+	answered    int
+	retriesLeft int
+	restarts    int
+	served      []*proc     // every worker that served it, in order
+	slotReady   []time.Time // each slot's first greeting among workers started for it
+
+	complete chan struct{} // closed when every chunk is answered
+	over     chan struct{} // closed when the run ends, however
+	failed   chan error
+}
+
+// poolSource is an event loop that submits chunks to the pool and awaits
+// each answer itself (loop+subprocess), instead of the pool taking chunks
+// in plan order and recording their answers.
+type poolSource struct {
+	queue   <-chan int
+	deliver func(completion)
+}
+
+// proc is one worker process. Fields under "guarded" are shared between its
+// goroutines and the run's watchdog and read under pool.mu.
 type proc struct {
 	id      int // its slot: a replacement takes the failed worker's slot
-	seq     int // position in pool.procs
 	l       launch
 	cmd     *exec.Cmd
 	stdin   io.WriteCloser
@@ -102,6 +118,9 @@ type proc struct {
 	stderr  *tailBuffer
 	started time.Time
 	group   processGroup
+	wake    chan struct{}       // asks its sender to act (cap 1)
+	stats   chan protocol.Reply // its answers to stats requests (cap 1)
+	gone    chan struct{}       // closed when its reader has ended
 
 	// guarded by pool.mu
 	pending    []sent // chunks sent, not yet answered
@@ -110,12 +129,20 @@ type proc struct {
 	greeting   *protocol.Greeting
 	owned      bool // the greeting came from this child or its descendant
 	readyAt    time.Time
-	done       bool // finished or replaced: the watchdog leaves it alone
+	bornIn     *poolRun // the run it was started for; nil when opened for a job
+	assigned   *poolRun // the run it serves (or the opening it greets in)
+	done       bool     // finished, replaced or dead: the watchdog leaves it alone
 	replaced   bool
-	countReady bool // its greeting counts for its slot's start-up
-
-	answer workload.Answer // owned by its goroutine until it ends
-	bye    *protocol.Reply
+	ending     bool  // its stdin is closed on purpose: end of output is its goodbye
+	dying      bool  // its output broke: it is being reaped, not silent
+	wantStats  bool  // the sender owes it a stats request
+	dead       error // why it died when no run was there to hear it
+	bye        *protocol.Reply
+	// A kept worker's CPU time at its last stats reply (its own, plus its
+	// local process's when that is a wrapper such as ssh), and what it used
+	// in the run that reply closed.
+	mark, runCPU     cputime.Times
+	markOK, runCPUOK bool
 
 	reapOnce sync.Once
 	waitErr  error
@@ -126,83 +153,287 @@ type sent struct {
 	at    time.Time
 }
 
-func newPool(cfg poolConfig, workers int) *pool {
-	if cfg.greetTimeout == 0 {
-		cfg.greetTimeout = 10 * time.Second
-	}
+func newPool(cfg poolConfig) *pool {
 	host, _ := os.Hostname()
-	return &pool{cfg: cfg, failed: make(chan error, workers+cfg.retries+1), ready: make(chan struct{}, workers),
-		quit: make(chan struct{}), retriesLeft: cfg.retries, hostname: host, cpuKnown: true}
+	return &pool{cfg: cfg, hostname: host, quit: make(chan struct{})}
 }
 
-// run starts the workers and serves them until every chunk is answered.
-func (pp *pool) run(ctx context.Context, workers int) (Outcome, error) {
-	pp.start = time.Now()
-	defer pp.stop()
-	for i := 0; i < workers; i++ {
-		if err := pp.startProc(i, true); err != nil {
-			return Outcome{}, err
+// open starts the job's workers and waits until each has greeted and said
+// how much CPU it has used, so none of its start-up counts in a run.
+func (pp *pool) open(ctx context.Context, workers int, greet time.Duration) (Opening, error) {
+	r := pp.newRun(Task{Workers: workers}, nil, greet)
+	pp.mu.Lock()
+	pp.opening = r
+	pp.mu.Unlock()
+	defer func() {
+		pp.mu.Lock()
+		pp.opening = nil
+		pp.mu.Unlock()
+	}()
+	for slot := 0; slot < workers; slot++ {
+		if err := pp.startProc(slot, r); err != nil {
+			pp.close()
+			return Opening{}, err
 		}
 	}
-	watchdog := time.NewTicker(100 * time.Millisecond)
-	defer watchdog.Stop()
-	greetDeadline := time.NewTimer(pp.cfg.greetTimeout)
-	defer greetDeadline.Stop()
-	var startup time.Duration
-	for ready := 0; ready < workers; {
-		select {
-		case <-pp.ready:
-			ready++
-			if ready == workers {
-				startup = time.Since(pp.start)
-			}
-		case err := <-pp.failed:
-			return Outcome{}, err
-		case <-watchdog.C:
-			if err := pp.checkStalls(); err != nil {
-				return Outcome{}, err
-			}
-		case <-greetDeadline.C:
-			return Outcome{}, fmt.Errorf("%s workers did not start within %v: %s", pp.cfg.kind, pp.cfg.greetTimeout, pp.silentOnes())
-		case <-ctx.Done():
-			return Outcome{}, ctx.Err()
-		}
+	startup, err := pp.awaitGreetings(ctx, r)
+	if err == nil {
+		err = pp.collectStats(ctx, r)
 	}
-
-	finished := make(chan struct{})
-	go func() { pp.serving.Wait(); close(finished) }()
-	for running := true; running; {
-		select {
-		case <-finished:
-			running = false
-		case err := <-pp.failed:
-			return Outcome{}, err
-		case <-watchdog.C:
-			if err := pp.checkStalls(); err != nil {
-				return Outcome{}, err
-			}
-		case <-ctx.Done():
-			return Outcome{}, ctx.Err()
-		}
+	if err != nil {
+		pp.close()
+		return Opening{}, err
 	}
-	select {
-	case err := <-pp.failed: // a failure racing with the last answer
-		return Outcome{}, err
-	default:
-	}
-	out := Outcome{Startup: startup, Restarts: pp.restarts, ChildCPU: pp.childCPU, ChildCPUKnown: pp.cpuKnown}
+	out := Opening{Startup: startup, Restarts: r.restarts}
+	pp.mu.Lock()
 	for _, p := range pp.procs {
-		out.Answer.Add(p.answer)
-		out.Processes = append(out.Processes, p.describe(pp.hostname, pp.cfg.cpus))
+		p.bornIn = nil // kept for every run from now on
+		out.Processes = append(out.Processes, p.describe(pp.hostname, pp.cfg.cpus, nil))
 	}
+	pp.mu.Unlock()
 	return out, nil
 }
 
-// startProc starts the worker of slot id and its goroutine. It writes the
-// hello and the first chunks at once: the worker finds them in its pipe as
-// soon as it has greeted.
-func (pp *pool) startProc(id int, countReady bool) error {
-	l := pp.cfg.launch(id)
+// awaitGreetings waits until every slot's worker (or its replacement) has
+// greeted, watching for deaths and for workers that never greet.
+func (pp *pool) awaitGreetings(ctx context.Context, r *poolRun) (time.Duration, error) {
+	tick := time.NewTicker(50 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		if ready, startup := pp.allGreeted(r); ready {
+			return startup, nil
+		}
+		select {
+		case <-tick.C:
+			if err := pp.checkStalls(r); err != nil {
+				return 0, err
+			}
+		case err := <-r.failed:
+			return 0, err
+		case <-ctx.Done():
+			return 0, ctx.Err()
+		}
+	}
+}
+
+func (pp *pool) allGreeted(r *poolRun) (bool, time.Duration) {
+	pp.mu.Lock()
+	defer pp.mu.Unlock()
+	var last time.Time
+	for _, t := range r.slotReady {
+		if t.IsZero() {
+			return false, 0
+		}
+		if t.After(last) {
+			last = t
+		}
+	}
+	return true, last.Sub(r.start)
+}
+
+func (pp *pool) newRun(task Task, source *poolSource, greet time.Duration) *poolRun {
+	return &poolRun{task: task, source: source, start: time.Now(), greet: greet, retriesLeft: pp.cfg.retries,
+		slotReady: make([]time.Time, task.Workers), complete: make(chan struct{}), over: make(chan struct{}),
+		failed: make(chan error, task.Workers+pp.cfg.retries+1)}
+}
+
+// run serves one run: every chunk of task.Plan (or of source) answered by
+// the pool's workers, started for this run or kept from the job's opening.
+func (pp *pool) run(ctx context.Context, task Task, source *poolSource) (out Outcome, err error) {
+	if len(pp.cfg.launch(0).argv) == 0 {
+		return Outcome{}, fmt.Errorf("%s: no worker command configured", pp.cfg.kind)
+	}
+	r := pp.newRun(task, source, task.Ledger.GreetLimit())
+	if !pp.cfg.keep {
+		defer pp.close()
+	}
+	pp.mu.Lock()
+	if pp.closed {
+		pp.mu.Unlock()
+		return Outcome{}, errStopped
+	}
+	pp.current = r
+	kept := pp.slots
+	pp.mu.Unlock()
+	defer func() {
+		pp.mu.Lock()
+		pp.current = nil
+		pp.mu.Unlock()
+		close(r.over)
+		if err != nil && pp.cfg.keep {
+			pp.close() // its workers' state is unknown: no later run may use them
+		}
+	}()
+
+	if !pp.cfg.keep || len(kept) == 0 {
+		for slot := 0; slot < task.Workers; slot++ {
+			if err := pp.startProc(slot, r); err != nil {
+				return Outcome{}, err
+			}
+		}
+	} else if err := pp.takeOver(r, kept); err != nil {
+		return Outcome{}, err
+	}
+	tick := time.NewTicker(100 * time.Millisecond)
+	defer tick.Stop()
+	for waiting := true; waiting; {
+		select {
+		case <-r.complete:
+			waiting = false
+		case err := <-r.failed:
+			return Outcome{}, err
+		case <-tick.C:
+			if err := pp.checkStalls(r); err != nil {
+				return Outcome{}, err
+			}
+		case <-ctx.Done():
+			return Outcome{}, ctx.Err()
+		}
+	}
+	if pp.cfg.keep {
+		err = pp.collectStats(ctx, r)
+	} else {
+		err = pp.finish(ctx, r)
+	}
+	if err != nil {
+		return Outcome{}, err
+	}
+	return pp.outcome(r), nil
+}
+
+// takeOver hands a run the workers kept from earlier runs, replacing (or
+// failing on) those that died in between.
+func (pp *pool) takeOver(r *poolRun, kept []*proc) error {
+	for _, p := range kept {
+		pp.mu.Lock()
+		dead := p.dead
+		if dead == nil {
+			r.served = append(r.served, p)
+			p.assigned = r
+			r.slotReady[p.id] = r.start // ready before the run began
+		}
+		pp.mu.Unlock()
+		if dead != nil {
+			err := pp.fail(p, "died between runs: "+dead.Error())
+			if !pp.replace(r, p, err) {
+				return err
+			}
+			continue
+		}
+		p.poke()
+	}
+	return nil
+}
+
+// finish ends a run's own workers: each is told there is no more work (its
+// stdin closed), sends its last lines and exits, and is reaped.
+func (pp *pool) finish(ctx context.Context, r *poolRun) error {
+	pp.mu.Lock()
+	procs := pp.liveProcs()
+	for _, p := range procs {
+		p.ending = true
+	}
+	pp.mu.Unlock()
+	for _, p := range procs {
+		p.poke()
+	}
+	for _, p := range procs {
+		select {
+		case <-p.gone:
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(5 * time.Second):
+			return pp.fail(p, "did not exit within 5s of its last answer")
+		}
+		if err := pp.reap(p, 5*time.Second); err != nil {
+			return pp.fail(p, "failed at exit: "+describeExit(err, p.stderr))
+		}
+	}
+	return nil
+}
+
+// collectStats asks every live worker for its CPU time and waits for the
+// answers: the end of a kept worker's run, and of a job's opening.
+func (pp *pool) collectStats(ctx context.Context, r *poolRun) error {
+	pp.mu.Lock()
+	procs := pp.liveProcs()
+	for _, p := range procs {
+		p.wantStats = true
+	}
+	pp.mu.Unlock()
+	for _, p := range procs {
+		p.poke()
+	}
+	limit := time.NewTimer(r.greet)
+	defer limit.Stop()
+	for _, p := range procs {
+		select {
+		case st := <-p.stats:
+			pp.account(r, p, st)
+		case err := <-r.failed:
+			return err
+		case <-p.gone:
+			select {
+			case err := <-r.failed:
+				return err
+			case <-time.After(100 * time.Millisecond):
+			}
+			pp.mu.Lock()
+			replaced := p.replaced
+			p.runCPUOK, p.markOK = false, false
+			pp.mu.Unlock()
+			if !replaced {
+				return pp.fail(p, "died before it said how much CPU it used")
+			}
+		case <-limit.C:
+			return pp.fail(p, fmt.Sprintf("stalled: silent for %v after a request for its CPU time (stall limit %v; set it with --stall-timeout)", r.greet.Round(time.Millisecond), r.greet.Round(time.Millisecond)))
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+	return nil
+}
+
+// account records a kept worker's stats reply: its CPU time so far, its
+// own and (for a wrapper such as ssh) its local process's, and from that
+// what it used in run r since the previous reply.
+func (pp *pool) account(r *poolRun, p *proc, st protocol.Reply) {
+	total, ok := cputime.Times{User: st.User, System: st.System}, st.Known
+	if pp.wrapped(p) {
+		local, localOK := processCPU(p.cmd.Process.Pid)
+		total, ok = total.Add(local), ok && localOK
+	}
+	pp.mu.Lock()
+	defer pp.mu.Unlock()
+	switch {
+	case p.bornIn == r: // started for this run: all of it is the run's
+		p.runCPU, p.runCPUOK = total, ok
+	default:
+		p.runCPU, p.runCPUOK = total.Sub(p.mark), ok && p.markOK
+	}
+	p.mark, p.markOK = total, ok
+}
+
+// wrapped tells whether p's own process is not the worker itself (ssh, or a
+// shell that did not exec it), so its CPU time counts apart.
+func (pp *pool) wrapped(p *proc) bool {
+	return p.greeting == nil || !p.owned || p.greeting.PID != p.cmd.Process.Pid
+}
+
+func (pp *pool) liveProcs() []*proc {
+	var out []*proc
+	for _, p := range pp.slots {
+		if p != nil && !p.done {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// startProc starts a worker in slot for run r (the job's opening, a run of
+// its own, or a replacement) with its reader and sender.
+func (pp *pool) startProc(slot int, r *poolRun) error {
+	l := pp.cfg.launch(slot)
 	cmd := exec.Command(l.argv[0], l.argv[1:]...)
 	cmd.Env = append(os.Environ(), l.env...)
 	cmd.SysProcAttr = workerSysProcAttr()
@@ -214,24 +445,34 @@ func (pp *pool) startProc(id int, countReady bool) error {
 	if err != nil {
 		return err
 	}
-	p := &proc{id: id, l: l, cmd: cmd, stdin: stdin, stdout: stdout, stderr: &tailBuffer{max: 512}, countReady: countReady}
+	p := &proc{id: slot, l: l, cmd: cmd, stdin: stdin, stdout: stdout, stderr: &tailBuffer{max: 512},
+		wake: make(chan struct{}, 1), stats: make(chan protocol.Reply, 1), gone: make(chan struct{}), bornIn: r}
 	cmd.Stderr = p.stderr
 	pp.mu.Lock()
 	defer pp.mu.Unlock()
-	if pp.stopped.Load() {
+	if pp.closed {
 		stdin.Close()
 		return errStopped
 	}
 	p.started = time.Now()
 	if err := cmd.Start(); err != nil {
-		return fmt.Errorf("cannot start %s worker %d (%s): %w", pp.cfg.kind, id, l.label, unwrapExec(err))
+		return fmt.Errorf("cannot start %s worker %d (%s): %w", pp.cfg.kind, slot, l.label, unwrapExec(err))
 	}
 	p.group = newProcessGroup(cmd.Process)
 	p.lastHeard = p.started
-	p.seq = len(pp.procs)
 	pp.procs = append(pp.procs, p)
-	pp.serving.Add(1)
-	go pp.serve(p)
+	for len(pp.slots) <= slot {
+		pp.slots = append(pp.slots, nil)
+	}
+	pp.slots[slot] = p
+	if r != nil {
+		r.served = append(r.served, p)
+		p.assigned = r
+	}
+	pp.serving.Add(2)
+	go pp.read(p)
+	go pp.send(p)
+	p.poke()
 	return nil
 }
 
@@ -243,110 +484,125 @@ func unwrapExec(err error) error {
 	return err
 }
 
-// serve drives one worker until it has no more chunks, fails or is stopped.
-func (pp *pool) serve(p *proc) {
+// poke wakes p's sender.
+func (p *proc) poke() {
+	select {
+	case p.wake <- struct{}{}:
+	default:
+	}
+}
+
+// send is p's only writer: the hello first, then whatever p is owed: chunks
+// up to its in-flight limit, a stats request, the end of its stdin.
+func (pp *pool) send(p *proc) {
 	defer pp.serving.Done()
-	err := pp.converse(p)
-	pp.mu.Lock()
-	replaced := p.replaced
-	pp.mu.Unlock()
-	if err == nil || pp.stopped.Load() || replaced {
-		return
+	var buf []byte
+	if _, err := p.stdin.Write(protocol.AppendHello(buf, p.l.hello)); err != nil {
+		return // the reader reports the death
 	}
-	if pp.replace(p, err) {
-		return
+	for {
+		select {
+		case <-p.wake:
+		case <-p.gone:
+			return
+		case <-pp.quit:
+			return
+		}
+		for {
+			line, end, ok := pp.nextLine(p, buf[:0])
+			if !ok {
+				break
+			}
+			if end {
+				p.stdin.Close()
+				return
+			}
+			buf = line
+			if _, err := p.stdin.Write(buf); err != nil {
+				return
+			}
+		}
 	}
-	pp.failed <- err
 }
 
-// replace hands a failed worker's unanswered chunks to a fresh worker in its
-// slot, if the run allows another retry. It reports whether it took care of
-// the failure.
-func (pp *pool) replace(p *proc, cause error) bool {
+// nextLine is what p's sender should write now: a stats request, a chunk
+// claimed for it, or the end of its input; ok false when nothing.
+func (pp *pool) nextLine(p *proc, buf []byte) (line []byte, end, ok bool) {
 	pp.mu.Lock()
-	if pp.retriesLeft == 0 || pp.stopped.Load() || p.done {
+	switch {
+	case p.ending:
 		pp.mu.Unlock()
-		return false
+		return nil, true, true
+	case p.wantStats:
+		p.wantStats = false
+		pp.mu.Unlock()
+		return protocol.AppendStatsRequest(buf), false, true
 	}
-	pp.retriesLeft--
-	pp.restarts++
-	for _, s := range p.pending {
-		pp.requeue = append(pp.requeue, s.index)
+	r := pp.current
+	if r == nil || p.done || len(p.pending) >= p.l.inFlight || p.assigned != r {
+		pp.mu.Unlock()
+		return nil, false, false
 	}
-	p.pending = nil
-	p.done, p.replaced = true, true
-	countReady := p.countReady && p.readyAt.IsZero()
+	i, claimed := r.claimHere()
 	pp.mu.Unlock()
-	p.kill() // it may still run if it broke the protocol or stalled
-	pp.reap(p, time.Second)
-	if err := pp.startProc(p.id, countReady); err != nil && !errors.Is(err, errStopped) {
-		pp.failed <- fmt.Errorf("%v; its replacement failed too: %w", cause, err)
+	if !claimed {
+		if r.source == nil {
+			return nil, false, false
+		}
+		select { // outside mu: waiting for the event loop must not block others
+		case i, claimed = <-r.source.queue:
+		case <-r.over:
+		case <-pp.quit:
+		}
+		if !claimed {
+			return nil, false, false
+		}
 	}
-	return true
-}
-
-// claim returns the next chunk to send, left-over chunks of failed workers
-// first, or false when every chunk has been handed out.
-func (pp *pool) claim() (int, bool) {
-	if i, ok := pp.claimHere(); ok || pp.cfg.source == nil {
-		return i, ok
-	}
-	select { // outside mu: waiting for the event loop must not block others
-	case i, ok := <-pp.cfg.source:
-		return i, ok
-	case <-pp.quit:
-		return 0, false
-	}
-}
-
-func (pp *pool) claimHere() (int, bool) {
 	pp.mu.Lock()
-	defer pp.mu.Unlock()
-	if n := len(pp.requeue); n > 0 {
-		i := pp.requeue[n-1]
-		pp.requeue = pp.requeue[:n-1]
+	if pp.current != r || p.done {
+		// It failed or the run ended while the chunk was in hand: another
+		// worker (a replacement) takes it.
+		r.requeue = append(r.requeue, i)
+		pp.mu.Unlock()
+		return nil, false, false
+	}
+	now := time.Now()
+	if len(p.pending) == 0 {
+		p.lastHeard = now // the silence that matters starts now
+	}
+	p.pending = append(p.pending, sent{index: i, at: now})
+	pp.mu.Unlock()
+	return protocol.AppendRequest(buf, r.task.Plan.Chunk(i)), false, true
+}
+
+// claimHere returns the next chunk to send, left-over chunks of failed
+// workers first, or false when every chunk has been handed out (or, with a
+// source, when none is waiting here); pool.mu is held.
+func (r *poolRun) claimHere() (int, bool) {
+	if n := len(r.requeue); n > 0 {
+		i := r.requeue[n-1]
+		r.requeue = r.requeue[:n-1]
 		return i, true
 	}
-	if pp.cfg.source != nil || pp.next >= pp.cfg.plan.NumChunks() {
+	if r.source != nil || r.task.Plan == nil || r.next >= r.task.Plan.NumChunks() {
 		return 0, false
 	}
-	pp.next++
-	return pp.next - 1, true
+	r.next++
+	return r.next - 1, true
 }
 
-func (pp *pool) converse(p *proc) error {
-	var buf []byte
-	buf = protocol.AppendHello(buf, p.l.hello)
-	if _, err := p.stdin.Write(buf); err != nil {
-		return pp.died(p, err)
-	}
-	// send claims a chunk and writes its request; false when none is left.
-	send := func() (bool, error) {
-		i, ok := pp.claim()
-		if !ok {
-			return false, nil
-		}
-		now := time.Now()
-		pp.mu.Lock()
-		if len(p.pending) == 0 {
-			p.lastHeard = now // the silence that matters starts now
-		}
-		p.pending = append(p.pending, sent{index: i, at: now})
-		pp.mu.Unlock()
-		buf = protocol.AppendRequest(buf[:0], pp.cfg.plan.Chunk(i))
-		if _, err := p.stdin.Write(buf); err != nil {
-			return false, pp.died(p, err)
-		}
-		return true, nil
-	}
-	more := true
-	for k := 0; k < p.l.inFlight && more; k++ {
-		var err error
-		if more, err = send(); err != nil {
-			return err
-		}
-	}
+// read is p's reader: its greeting, then every line until it ends.
+func (pp *pool) read(p *proc) {
+	defer pp.serving.Done()
+	err := pp.converse(p)
+	close(p.gone)
+	pp.lost(p, err)
+}
 
+// errEnded is the end of a worker's output after its stdin was closed.
+var errEnded = errors.New("ended")
+
+func (pp *pool) converse(p *proc) error {
 	sc := bufio.NewScanner(p.stdout)
 	sc.Buffer(make([]byte, 0, protocol.MaxReplyLine+1), protocol.MaxReplyLine+1)
 	sc.Split(scanTerminatedLines)
@@ -363,6 +619,12 @@ func (pp *pool) converse(p *proc) error {
 		case errors.Is(sc.Err(), errTruncatedLine):
 			return nil, pp.died(p, errTruncatedLine)
 		case sc.Err() == nil:
+			pp.mu.Lock()
+			ending := p.ending && len(p.pending) == 0
+			pp.mu.Unlock()
+			if ending {
+				return nil, errEnded
+			}
 			return nil, pp.died(p, nil)
 		}
 		return nil, pp.died(p, sc.Err())
@@ -382,20 +644,17 @@ func (pp *pool) converse(p *proc) error {
 	owned := ownsWorker(p.cmd.Process.Pid, greeting.PID, greeting.Host, pp.hostname)
 	pp.mu.Lock()
 	p.greeting, p.readyAt, p.owned = &greeting, time.Now(), owned
-	countReady := p.countReady
-	pp.mu.Unlock()
-	if countReady {
-		pp.ready <- struct{}{}
+	if r := p.bornIn; r != nil && r.slotReady[p.id].IsZero() {
+		r.slotReady[p.id] = p.readyAt
 	}
+	pp.mu.Unlock()
+	p.poke()
 
 	for {
-		pp.mu.Lock()
-		outstanding := len(p.pending)
-		pp.mu.Unlock()
-		if outstanding == 0 {
-			break
-		}
 		line, err := readLine()
+		if errors.Is(err, errEnded) {
+			return nil
+		}
 		if err != nil {
 			return err
 		}
@@ -408,129 +667,152 @@ func (pp *pool) converse(p *proc) error {
 			if pp.cfg.lags != nil {
 				pp.cfg.lags(r.Lags)
 			}
-			continue
 		case protocol.ByeReply:
-			return pp.fail(p, "said goodbye with chunks still unanswered")
-		}
-		took, ok := pp.answered(p, r.Index)
-		if !ok {
-			return pp.fail(p, fmt.Sprintf("answered chunk %d, which it was not working on", r.Index))
-		}
-		pp.chunkDone(took)
-		p.answer.Add(r.Answer)
-		if pp.cfg.onAnswer != nil {
-			pp.cfg.onAnswer(r.Index, r.Answer)
-		}
-		if more {
-			if more, err = send(); err != nil {
+			pp.mu.Lock()
+			ending, left := p.ending, len(p.pending)
+			pp.mu.Unlock()
+			if !ending || left > 0 {
+				return pp.fail(p, "said goodbye with chunks still unanswered")
+			}
+			p.bye = &r
+		case protocol.StatsReply:
+			select {
+			case p.stats <- r:
+			default:
+				return pp.fail(p, "sent its CPU time unasked")
+			}
+		case protocol.AnswerReply:
+			if err := pp.answered(p, r.Index, r.Answer); err != nil {
 				return err
 			}
 		}
 	}
-	// No more work: closing stdin tells the worker to say goodbye and exit.
-	pp.mu.Lock()
-	p.done = true
-	pp.mu.Unlock()
-	p.stdin.Close()
-	for sc.Scan() {
-		r, err := protocol.ParseReply(sc.Bytes())
-		switch {
-		case err != nil:
-			return pp.fail(p, fmt.Sprintf("sent %q after its last answer", clip(sc.Bytes())))
-		case r.Kind == protocol.LagsReply && pp.cfg.lags != nil:
-			pp.cfg.lags(r.Lags)
-		case r.Kind == protocol.ByeReply:
-			p.bye = &r
-		case r.Kind == protocol.AnswerReply:
-			return pp.fail(p, fmt.Sprintf("sent %q after its last answer", clip(sc.Bytes())))
-		}
-	}
-	if err := pp.reap(p, 5*time.Second); err != nil {
-		return pp.fail(p, "failed at exit: "+describeExit(err, p.stderr))
-	}
-	return nil
 }
 
-// answered removes chunk index from p's pending chunks and returns how long
-// the worker spent on it: since it was sent or since the previous answer,
-// whichever is later (chunks queue behind each other in its pipe).
-func (pp *pool) answered(p *proc, index int) (time.Duration, bool) {
+// answered takes chunk index off p's pending chunks, hands its answer to
+// the run (its ledger, or the event loop awaiting it) and tops p up.
+func (pp *pool) answered(p *proc, index int, a workload.Answer) error {
 	pp.mu.Lock()
-	defer pp.mu.Unlock()
+	r := pp.current
+	took, ok := time.Duration(0), false
 	for i, s := range p.pending {
 		if s.index == index {
 			p.pending = append(p.pending[:i], p.pending[i+1:]...)
 			now := time.Now()
+			// Chunks queue behind each other in its pipe: it worked on this
+			// one since it was sent or since the previous answer, whichever
+			// is later.
 			began := s.at
 			if prev := p.lastAnswer; prev.After(began) {
 				began = prev
 			}
-			p.lastAnswer = now
-			return now.Sub(began), true
-		}
-	}
-	return 0, false
-}
-
-// chunkDone records an answered chunk: in the watch, or apart from it for
-// a pool whose chunks run at another speed.
-func (pp *pool) chunkDone(took time.Duration) {
-	if pp.cfg.own == nil {
-		pp.cfg.watch.chunkDone(took)
-		return
-	}
-	for {
-		old := pp.cfg.own.Load()
-		if int64(took) <= old || pp.cfg.own.CompareAndSwap(old, int64(took)) {
-			return
-		}
-	}
-}
-
-// stallLimit is how long a worker holding chunks may stay silent.
-func (pp *pool) stallLimit() time.Duration {
-	if pp.cfg.own == nil {
-		return pp.cfg.watch.Limit()
-	}
-	return pp.cfg.watch.limitFor(pp.cfg.slowdown, time.Duration(pp.cfg.own.Load()))
-}
-
-// checkStalls fails (or replaces) workers that hold chunks and have said
-// nothing for longer than the stall limit: stopped, deadlocked or looping
-// for ever.
-func (pp *pool) checkStalls() error {
-	limit := pp.stallLimit()
-	now := time.Now()
-	var stalled []*proc
-	pp.mu.Lock()
-	for _, p := range pp.procs {
-		if !p.done && len(p.pending) > 0 && now.Sub(p.lastHeard) > limit {
-			stalled = append(stalled, p)
+			p.lastAnswer, took, ok = now, now.Sub(began), true
+			break
 		}
 	}
 	pp.mu.Unlock()
-	for _, p := range stalled {
-		pp.mu.Lock()
-		silent, chunk := now.Sub(p.lastHeard), p.pending[0].index
-		pp.mu.Unlock()
-		err := pp.fail(p, fmt.Sprintf("stalled: silent for %.1fs while holding chunk %d (stall limit %v; set it with --stall-timeout)", silent.Seconds(), chunk, limit.Round(time.Millisecond)))
-		if !pp.replace(p, err) {
-			return err
-		}
+	if !ok || r == nil {
+		return pp.fail(p, fmt.Sprintf("answered chunk %d, which it was not working on", index))
 	}
+	if r.source != nil {
+		r.source.deliver(completion{index: index, answer: a, took: took})
+	} else if err := r.task.Ledger.Record(p.id, index, a, took); err != nil {
+		return pp.fail(p, "broke the protocol: "+err.Error())
+	}
+	pp.mu.Lock()
+	r.answered++
+	if r.answered == r.task.Plan.NumChunks() {
+		close(r.complete)
+	}
+	pp.mu.Unlock()
+	p.poke()
 	return nil
 }
 
-func (pp *pool) silentOnes() string {
+// lost handles the end of p's reader: nothing when it ended on purpose or
+// was replaced; otherwise the run hears of the failure (or, between runs,
+// the worker is marked dead for the next run to replace).
+func (pp *pool) lost(p *proc, err error) {
 	pp.mu.Lock()
-	defer pp.mu.Unlock()
-	var names []string
+	if err == nil || p.replaced || pp.closed {
+		pp.mu.Unlock()
+		return
+	}
+	r := pp.current
+	if r == nil {
+		r = pp.opening
+	}
+	if r == nil {
+		p.dead, p.done = err, true
+		pp.mu.Unlock()
+		p.kill()
+		_ = pp.reap(p, time.Second)
+		return
+	}
+	pp.mu.Unlock()
+	if pp.replace(r, p, err) {
+		return
+	}
+	r.failed <- err
+}
+
+// replace hands a failed worker's unanswered chunks to a fresh worker in its
+// slot, if the run allows another retry. It reports whether it took care of
+// the failure.
+func (pp *pool) replace(r *poolRun, p *proc, cause error) bool {
+	pp.mu.Lock()
+	if r.retriesLeft == 0 || pp.closed || (p.done && p.dead == nil) {
+		pp.mu.Unlock()
+		return false
+	}
+	r.retriesLeft--
+	r.restarts++
+	for _, s := range p.pending {
+		r.requeue = append(r.requeue, s.index)
+	}
+	p.pending = nil
+	p.done, p.replaced = true, true
+	pp.mu.Unlock()
+	p.kill() // it may still run if it broke the protocol or stalled
+	_ = pp.reap(p, time.Second)
+	if err := pp.startProc(p.id, r); err != nil && !errors.Is(err, errStopped) {
+		r.failed <- fmt.Errorf("%v; its replacement failed too: %w", cause, err)
+	}
+	return true
+}
+
+// checkStalls fails (or replaces) workers that never greet, or that hold
+// chunks and have said nothing for longer than the stall limit: stopped,
+// deadlocked or looping for ever.
+func (pp *pool) checkStalls(r *poolRun) error {
+	limit := time.Duration(math.MaxInt64) // a job's opening sends no chunks
+	if r.task.Ledger != nil {
+		limit = r.task.Ledger.StallLimit()
+	}
+	now := time.Now()
+	type fault struct {
+		p   *proc
+		err error
+	}
+	var faults []fault
+	pp.mu.Lock()
 	for _, p := range pp.procs {
-		if p.greeting == nil && !p.done {
-			names = append(names, fmt.Sprintf("worker %d (pid %d, %s) never greeted", p.id, p.cmd.Process.Pid, p.l.label))
+		switch {
+		case p.done || p.dying:
+		case p.greeting == nil && now.Sub(p.started) > r.greet:
+			faults = append(faults, fault{p, pp.fail(p, fmt.Sprintf("did not greet within %v (set the limit with --stall-timeout)", r.greet.Round(time.Millisecond)))})
+		case len(p.pending) > 0 && now.Sub(p.lastHeard) > limit:
+			faults = append(faults, fault{p, pp.fail(p, fmt.Sprintf("stalled: silent for %.1fs while holding chunk %d (stall limit %v; set it with --stall-timeout)",
+				now.Sub(p.lastHeard).Seconds(), p.pending[0].index, limit.Round(time.Millisecond)))})
 		}
 	}
-	return strings.Join(names, "; ")
+	pp.mu.Unlock()
+	for _, f := range faults {
+		if !pp.replace(r, f.p, f.err) {
+			return f.err
+		}
+	}
+	return nil
 }
 
 func (pp *pool) fail(p *proc, what string) error {
@@ -558,22 +840,27 @@ func scanTerminatedLines(data []byte, atEOF bool) (int, []byte, error) {
 // died describes a worker whose pipe broke: its exit status or signal, and
 // the tail of its stderr.
 func (pp *pool) died(p *proc, ioErr error) error {
-	if pp.stopped.Load() {
-		return nil
-	}
+	pp.mu.Lock()
+	p.dying = true // the watchdog must not also call it stalled while it is reaped
+	pp.mu.Unlock()
 	what := "closed its output"
 	if ioErr != nil {
 		what = ioErr.Error()
 	}
+	where := "mid-run"
+	pp.mu.Lock()
+	if pp.current == nil && pp.opening == nil {
+		where = "between runs"
+	}
+	pp.mu.Unlock()
 	// The pipe closes a moment before the exit status is ready; give it that
 	// moment before killing, so a worker that exited is not reported as killed.
-	return pp.fail(p, "died mid-run: "+what+", "+describeExit(pp.reap(p, time.Second), p.stderr))
+	return pp.fail(p, "died "+where+": "+what+", "+describeExit(pp.reap(p, time.Second), p.stderr))
 }
 
-// reap waits for p, killing it if it has not exited within timeout, and
-// adds its CPU time to the run's. It runs once per worker, whoever calls it
-// first (its goroutine, a replacement, the watchdog or the run's end);
-// later callers wait for that and get the same result.
+// reap waits for p, killing it if it has not exited within timeout. It runs
+// once per worker, whoever calls it first; later callers wait for that and
+// get the same result.
 func (pp *pool) reap(p *proc, timeout time.Duration) error {
 	p.reapOnce.Do(func() {
 		done := make(chan error, 1)
@@ -587,23 +874,6 @@ func (pp *pool) reap(p *proc, timeout time.Duration) error {
 			p.waitErr = fmt.Errorf("did not exit within %v and was killed", timeout)
 		}
 		p.group.close()
-		pp.mu.Lock()
-		defer pp.mu.Unlock()
-		if st := p.cmd.ProcessState; st != nil {
-			pp.childCPU = pp.childCPU.Add(cputime.Times{User: st.UserTime(), System: st.SystemTime()})
-		} else {
-			pp.cpuKnown = false
-		}
-		// A worker that is neither this child nor its descendant (ssh to
-		// another host, or to this one) used CPU the OS does not report to
-		// us: take its own word for it, from its goodbye.
-		if p.greeting != nil && !p.owned {
-			if p.bye != nil {
-				pp.childCPU = pp.childCPU.Add(cputime.Times{User: p.bye.User, System: p.bye.System})
-			} else {
-				pp.cpuKnown = false
-			}
-		}
 	})
 	return p.waitErr
 }
@@ -611,11 +881,16 @@ func (pp *pool) reap(p *proc, timeout time.Duration) error {
 // kill stops p and everything it started (a shell, ssh and their children).
 func (p *proc) kill() { p.group.kill() }
 
-// stop kills and reaps every worker still running. It runs on every path out
-// of run, so no worker outlives the run.
-func (pp *pool) stop() {
+// close stops and reaps every worker. It runs on every path out of a run of
+// a per-run pool and at the end of a kept pool's job, so no worker outlives
+// it.
+func (pp *pool) close() {
 	pp.mu.Lock()
-	pp.stopped.Store(true) // under mu: no replacement can start after this
+	if pp.closed {
+		pp.mu.Unlock()
+		return
+	}
+	pp.closed = true // under mu: no replacement can start after this
 	procs := pp.procs
 	pp.mu.Unlock()
 	close(pp.quit)
@@ -629,13 +904,74 @@ func (pp *pool) stop() {
 	}
 }
 
-// describe is what the result file records of a worker process.
-func (p *proc) describe(localHost string, localCPUs float64) Process {
+// outcome is what a successful run says of its workers.
+func (pp *pool) outcome(r *poolRun) Outcome {
+	pp.mu.Lock()
+	defer pp.mu.Unlock()
+	out := Outcome{Restarts: r.restarts, ChildCPUKnown: true}
+	if !pp.cfg.keep {
+		out.Startup = maxReady(r)
+	}
+	for _, p := range r.served {
+		out.Processes = append(out.Processes, p.describe(pp.hostname, pp.cfg.cpus, r))
+		cpu, known := pp.cpuOf(r, p)
+		out.ChildCPU = out.ChildCPU.Add(cpu)
+		out.ChildCPUKnown = out.ChildCPUKnown && known
+	}
+	return out
+}
+
+func maxReady(r *poolRun) time.Duration {
+	var last time.Time
+	for _, t := range r.slotReady {
+		if t.After(last) {
+			last = t
+		}
+	}
+	if last.IsZero() {
+		return 0
+	}
+	return last.Sub(r.start)
+}
+
+// cpuOf is the CPU time p used in run r: for a worker that lived and died
+// within the run, what the OS reported when it was reaped (plus its own word
+// when it ran under another host's sshd); for a kept worker, what it used
+// since its previous stats reply. pool.mu is held.
+func (pp *pool) cpuOf(r *poolRun, p *proc) (cputime.Times, bool) {
+	if !pp.cfg.keep || p.replaced {
+		st := p.cmd.ProcessState
+		if st == nil {
+			return cputime.Times{}, false
+		}
+		cpu := cputime.Times{User: st.UserTime(), System: st.SystemTime()}
+		if p.greeting != nil && !p.owned {
+			if p.bye == nil {
+				return cpu, false
+			}
+			cpu = cpu.Add(cputime.Times{User: p.bye.User, System: p.bye.System})
+		}
+		if p.bornIn != r { // a kept worker that died in this run
+			if !p.markOK || pp.wrapped(p) {
+				return cputime.Times{}, false
+			}
+			cpu = cpu.Sub(p.mark)
+		}
+		return cpu, true
+	}
+	return p.runCPU, p.runCPUOK
+}
+
+// describe is what the result file records of a worker process; its
+// start-up counts for run r only if it was started for r.
+func (p *proc) describe(localHost string, localCPUs float64, r *poolRun) Process {
 	out := Process{Command: p.l.label, PID: p.cmd.Process.Pid, Workers: max(1, p.l.hello.Threads)}
 	if g := p.greeting; g != nil {
 		out.Host, out.OS, out.Arch, out.PID, out.CPUs = g.Host, g.OS, g.Arch, g.PID, g.CPUs
 		out.Remote = g.Host != localHost
-		out.Startup = p.readyAt.Sub(p.started)
+		if p.bornIn == r {
+			out.Startup = p.readyAt.Sub(p.started)
+		}
 		if p.owned && localCPUs > 0 {
 			out.CPUs = min(out.CPUs, localCPUs)
 		}

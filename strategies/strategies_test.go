@@ -1,162 +1,70 @@
 package strategies
 
 import (
-	"bufio"
 	"context"
 	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
 	"runtime"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/primebench/primebench/protocol"
+	"github.com/primebench/primebench/internal/testworker"
+	"github.com/primebench/primebench/ledger"
 	"github.com/primebench/primebench/version"
 	"github.com/primebench/primebench/workload"
 )
 
-// The test binary doubles as a worker process: with workerModeEnv set, it
-// serves the worker protocol (or misbehaves as told) instead of running tests.
-const workerModeEnv = "PRIMEBENCH_TEST_WORKER"
-
+// The test binary doubles as a worker process: with testworker.Env set it
+// serves the worker protocol (or misbehaves as told) instead of running
+// tests, as primebench-worker or as the CPython program.
 func TestMain(m *testing.M) {
-	if mode := os.Getenv(workerModeEnv); mode != "" {
-		os.Exit(fakeWorker(mode))
-	}
+	testworker.Main()
 	os.Exit(m.Run())
 }
 
-func goodGreeting() protocol.Greeting {
-	host, _ := os.Hostname()
-	return protocol.Greeting{Release: version.Version, Impl: "go", OS: runtime.GOOS, Arch: runtime.GOARCH, Host: host, PID: os.Getpid(), CPUs: 1}
-}
-
-// greetAfterHello reads the parent's hello and greets as a good worker.
-func greetAfterHello(in *bufio.Reader, g protocol.Greeting) {
-	_, _ = in.ReadString('\n')
-	os.Stdout.Write(protocol.AppendGreeting(nil, g))
-}
-
-func serve(w *os.File) int {
-	wk := protocol.Worker{Greeting: goodGreeting(), CPUTime: func() (time.Duration, time.Duration, bool) { return 0, 0, false }}
-	if err := wk.Serve(os.Stdin, w); err != nil {
-		return 2
-	}
-	return 0
-}
-
-func fakeWorker(mode string) int {
-	in := bufio.NewReader(os.Stdin)
-	switch {
-	case mode == "serve":
-		return serve(os.Stdout)
-	case mode == "exit3":
-		greetAfterHello(in, goodGreeting())
-		fmt.Fprintln(os.Stderr, "fake worker: giving up")
-		return 3
-	case mode == "garbage":
-		greetAfterHello(in, goodGreeting())
-		_, _ = in.ReadString('\n')
-		fmt.Println("A 0 garbage")
-		time.Sleep(time.Minute)
-		return 0
-	case mode == "wrong-greeting":
-		fmt.Println("hello")
-		time.Sleep(time.Minute)
-		return 0
-	case mode == "old-release":
-		g := goodGreeting()
-		g.Release = "0.0.1"
-		greetAfterHello(in, g)
-		time.Sleep(time.Minute)
-		return 0
-	case mode == "silent":
-		greetAfterHello(in, goodGreeting())
-		time.Sleep(time.Minute)
-		return 0
-	case mode == "truncated":
-		greetAfterHello(in, goodGreeting())
-		_, _ = in.ReadString('\n')
-		fmt.Print("A 0 1 0 0")
-		return 0
-	case mode == "spin":
-		// Greets, then loops for ever on its first chunk.
-		greetAfterHello(in, goodGreeting())
-		x := uint64(1)
-		for {
-			x = x*6364136223846793005 + 1
-		}
-	case strings.HasPrefix(mode, "no-greeting-once:"):
-		// The first worker to create the flag file exits before greeting.
-		if claimFlag(strings.TrimPrefix(mode, "no-greeting-once:")) {
-			return 4
-		}
-		return serve(os.Stdout)
-	case strings.HasPrefix(mode, "kill-once:"):
-		// The first worker to create the flag file dies after one answer;
-		// every other worker (and every replacement) behaves.
-		if claimFlag(strings.TrimPrefix(mode, "kill-once:")) {
-			return serveThen(1, killSelf)
-		}
-		return serve(os.Stdout)
-	case strings.HasPrefix(mode, "stop-once:"):
-		// The first worker to create the flag file stops itself (SIGSTOP)
-		// after one answer, as a debugger or `kill -STOP` would.
-		if claimFlag(strings.TrimPrefix(mode, "stop-once:")) {
-			return serveThen(1, stopSelf)
-		}
-		return serve(os.Stdout)
-	case strings.HasPrefix(mode, "kill-after-"):
-		n, _ := strconv.Atoi(strings.TrimPrefix(mode, "kill-after-"))
-		return serveThen(n, killSelf)
-	}
-	fmt.Fprintln(os.Stderr, "unknown fake worker mode", mode)
-	return 9
-}
-
-func claimFlag(path string) bool {
-	f, err := os.OpenFile(path, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o644)
-	if err != nil {
-		return false
-	}
-	f.Close()
-	return true
-}
-
-// serveThen serves normally and does then after n answers.
-func serveThen(n int, then func()) int {
-	r, w, _ := os.Pipe()
-	go func() {
-		sc := bufio.NewScanner(r)
-		answers := 0
-		for sc.Scan() {
-			os.Stdout.Write(append(sc.Bytes(), '\n'))
-			if strings.HasPrefix(sc.Text(), "A ") {
-				answers++
-				if answers == n {
-					then()
-				}
-			}
-		}
-	}()
-	code := serve(w)
-	w.Close()
-	time.Sleep(100 * time.Millisecond)
-	return code
-}
-
 func testWorker(mode string) WorkerCommand {
-	return WorkerCommand{Argv: []string{os.Args[0]}, Env: []string{workerModeEnv + "=" + mode}}
+	return WorkerCommand{Argv: []string{os.Args[0]}, Env: []string{testworker.Env + "=" + mode}}
 }
 
-func testOptions() Options {
-	return Options{CPUs: float64(runtime.NumCPU()), Worker: testWorker("serve")}
+// testOptions run every strategy here: the test binary as the Go worker,
+// python3 (when found) for the CPython lanes, the free-threaded lane
+// included (on a GIL build its code path is the same).
+func testOptions(t testing.TB) Options {
+	opts := Options{CPUs: float64(runtime.NumCPU()), Worker: testWorker("serve")}
+	if py := findTestPython(t, false); py != nil {
+		opts.Python, opts.PythonFT = py, py
+	}
+	return opts
 }
 
-func testRegistry() Registry { return NewRegistry(testOptions()) }
+// findTestPython returns python3; without it, it skips (required: fails;
+// with PRIMEBENCH_REQUIRE_TOOLS=1, as the test script sets having installed
+// it, it always fails) or returns nil.
+func findTestPython(t testing.TB, required bool) *Python {
+	t.Helper()
+	py, err := FindPython(context.Background(), "python3")
+	if err != nil {
+		if os.Getenv("PRIMEBENCH_REQUIRE_TOOLS") == "1" {
+			t.Fatalf("python3 required: %v", err)
+		}
+		if required {
+			t.Skipf("no python3: %v", err)
+		}
+		return nil
+	}
+	return py
+}
+
+// usable tells whether opts can run d, skipping the test otherwise.
+func usable(t *testing.T, d *Descriptor, opts Options) {
+	t.Helper()
+	if d.Needs&(NeedsPython|NeedsFreeThreadedPython) != 0 && opts.Python == nil {
+		t.Skip("no python3")
+	}
+}
 
 func mustPlan(t testing.TB, spec string, chunk uint64) *workload.Plan {
 	t.Helper()
@@ -184,16 +92,72 @@ func solve(p *workload.Plan) workload.Answer {
 	return a
 }
 
-func run(t testing.TB, s Strategy, plan *workload.Plan, workers int) (Outcome, error) {
-	t.Helper()
-	return s.Run(context.Background(), Task{Plan: plan, Workers: workers})
+// job is one strategy instance through its life: opened when it keeps its
+// workers, run, closed.
+type job struct {
+	d     *Descriptor
+	s     Strategy
+	watch *ledger.Watch
 }
 
-func TestEveryStrategyMatchesSerial(t *testing.T) {
+// close stops the workers a job keeps (a second close does nothing).
+func (j *job) close() {
+	if k, ok := j.s.(Keeper); ok {
+		k.Close()
+	}
+}
+
+func newJob(t testing.TB, d *Descriptor, opts Options, workers int, watch *ledger.Watch) (*job, Opening, error) {
+	t.Helper()
+	if watch == nil {
+		watch = ledger.NewWatch(0)
+	}
+	j := &job{d: d, s: d.New(d.Name, opts), watch: watch}
+	var o Opening
+	if k, ok := j.s.(Keeper); ok && k.Keeps() {
+		var err error
+		o, err = k.Open(context.Background(), workers, watch.GreetLimit(d.Family.Name, d.Family.Slowdown))
+		if err != nil {
+			return nil, o, err
+		}
+		t.Cleanup(k.Close)
+	}
+	return j, o, nil
+}
+
+func (j *job) run(ctx context.Context, plan *workload.Plan, workers int, hb *Heartbeat) (workload.Answer, Outcome, error) {
+	led := ledger.New(plan, ledger.Config{Shards: workers, Watch: j.watch, Family: j.d.Family.Name, Slowdown: j.d.Family.Slowdown})
+	out, err := j.s.Run(ctx, Task{Plan: plan, Workers: workers, Ledger: led, Heartbeat: hb})
+	if err != nil {
+		return workload.Answer{}, out, err
+	}
+	a, err := led.Answer()
+	return a, out, err
+}
+
+// run runs d once with opts.
+func run(t testing.TB, d *Descriptor, opts Options, plan *workload.Plan, workers int) (workload.Answer, Outcome, error) {
+	t.Helper()
+	j, _, err := newJob(t, d, opts, workers, nil)
+	if err != nil {
+		return workload.Answer{}, Outcome{}, err
+	}
+	defer j.close()
+	return j.run(context.Background(), plan, workers, nil)
+}
+
+// plansFor are the plans a strategy is checked on: the CPython lanes' are
+// smaller, since CPython divides tens of times slower.
+func plansFor(t *testing.T, d *Descriptor) []*workload.Plan {
 	dir := t.TempDir()
 	list := filepath.Join(dir, "list.txt")
+	// Edge values: 0, 1, 2, an even number, the largest 64-bit number, a
+	// prime just above 10^12 and one just below.
 	if err := os.WriteFile(list, []byte("97\n1\n0\n2\n18446744073709551615\n1000000000039\n4\n999999999989\n"), 0o644); err != nil {
 		t.Fatal(err)
+	}
+	if d.Family == CPythonFamily {
+		return []*workload.Plan{mustPlan(t, "range:1-3000", 50), mustPlan(t, "list:"+list, 3), mustPlan(t, "range:1000000000000-1000000000020", 7)}
 	}
 	classic := filepath.Join(dir, "classic.txt")
 	var text strings.Builder
@@ -203,61 +167,69 @@ func TestEveryStrategyMatchesSerial(t *testing.T) {
 	if err := os.WriteFile(classic, []byte(text.String()), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	plans := []struct {
-		spec  string
-		chunk uint64
-	}{
-		{"range:0-20000", 0},
-		{"range:0-20000", 1},    // one chunk per worker request: maximum dispatch
-		{"range:0-20000", 7919}, // fewer chunks than some worker counts
-		{"range:1000000000000-1000000000500", 0},
-		{"list:" + list, 3},
-		{"list:" + classic, 1}, // few heavy, uneven items
+	return []*workload.Plan{
+		mustPlan(t, "range:0-20000", 0),
+		mustPlan(t, "range:0-20000", 1),    // one chunk per worker request: maximum dispatch
+		mustPlan(t, "range:0-20000", 7919), // fewer chunks than some worker counts
+		mustPlan(t, "range:1000000000000-1000000000500", 0),
+		mustPlan(t, "list:"+list, 3),
+		mustPlan(t, "list:"+classic, 1), // few heavy, uneven items
 	}
+}
+
+func TestEveryStrategyMatchesSerial(t *testing.T) {
 	workers := []int{1, 2, 3, 8}
 	if testing.Short() {
 		workers = []int{1, 3}
 	}
-	reg := testRegistry()
-	for _, pc := range plans {
-		plan := mustPlan(t, pc.spec, pc.chunk)
-		want := solve(plan)
-		for _, name := range AllNames() {
-			for _, n := range workers {
-				t.Run(fmt.Sprintf("%s/chunk=%d/%s/workers=%d", pc.spec, pc.chunk, name, n), func(t *testing.T) {
-					out, err := run(t, reg[name], plan, n)
+	opts := testOptions(t)
+	for _, d := range All() {
+		t.Run(d.Name, func(t *testing.T) {
+			usable(t, d, opts)
+			for _, plan := range plansFor(t, d) {
+				want := solve(plan)
+				for _, n := range workers {
+					got, out, err := run(t, d, opts, plan, n)
 					if err != nil {
-						t.Fatal(err)
+						t.Fatalf("%s chunk %d workers=%d: %v", plan.Workload().Spec, plan.ChunkSize(), n, err)
 					}
-					if out.Answer != want {
-						t.Fatalf("answer %+v, serial says %+v", out.Answer, want)
+					if got != want {
+						t.Fatalf("%s chunk %d workers=%d: answer %+v, serial says %+v", plan.Workload().Spec, plan.ChunkSize(), n, got, want)
 					}
-				})
+					if d.Processes && (len(out.Processes) == 0 || !out.ChildCPUKnown || out.ChildCPU.Total() <= 0) {
+						t.Errorf("workers=%d: %d processes, CPU %v (known %v)", n, len(out.Processes), out.ChildCPU, out.ChildCPUKnown)
+					}
+				}
 			}
-		}
+			testworker.AssertNoChildren(t)
+		})
 	}
 }
 
-// Oversubscription stands in for machines with many cores: every strategy
-// must complete with 64 and 256 workers on this machine's few CPUs.
+// Oversubscription stands in for machines with many cores: every Go
+// strategy must complete with 64 and 256 workers on this machine's few
+// CPUs (the engine's tests run every strategy at 64).
 func TestOversubscription(t *testing.T) {
 	plan := mustPlan(t, "range:1000000000000-1000000005000", 2)
 	want := solve(plan)
-	reg := testRegistry()
+	opts := testOptions(t)
 	for _, workers := range []int{64, 256} {
-		for _, name := range AllNames() {
-			t.Run(fmt.Sprintf("%s/%d", name, workers), func(t *testing.T) {
-				out, err := run(t, reg[name], plan, workers)
+		for _, d := range All() {
+			if d.Family != GoFamily {
+				continue
+			}
+			t.Run(fmt.Sprintf("%s/%d", d.Name, workers), func(t *testing.T) {
+				got, out, err := run(t, d, opts, plan, workers)
 				if err != nil {
 					t.Fatal(err)
 				}
-				if out.Answer != want {
-					t.Fatalf("answer %+v, serial says %+v", out.Answer, want)
+				if got != want {
+					t.Fatalf("answer %+v, serial says %+v", got, want)
 				}
-				if name == "subprocess" && len(out.Processes) != workers {
+				if d.Processes && len(out.Processes) != workers {
 					t.Errorf("%d processes described, want %d", len(out.Processes), workers)
 				}
-				assertNoChildren(t)
+				testworker.AssertNoChildren(t)
 			})
 		}
 	}
@@ -266,12 +238,16 @@ func TestOversubscription(t *testing.T) {
 func TestGOMAXPROCSIsRestored(t *testing.T) {
 	before := runtime.GOMAXPROCS(0)
 	plan := mustPlan(t, "range:1-1000", 0)
-	for _, name := range []string{"gil", "goroutines", "gil-lock", "loop+goroutines", "subprocess"} {
-		if _, err := run(t, testRegistry()[name], plan, 2); err != nil {
+	opts := testOptions(t)
+	for _, d := range All() {
+		if d.Needs&NeedsPython != 0 && opts.Python == nil {
+			continue
+		}
+		if _, _, err := run(t, d, opts, plan, 2); err != nil {
 			t.Fatal(err)
 		}
 		if got := runtime.GOMAXPROCS(0); got != before {
-			t.Fatalf("%s left GOMAXPROCS at %d, was %d", name, got, before)
+			t.Fatalf("%s left GOMAXPROCS at %d, was %d", d.Name, got, before)
 		}
 	}
 }
@@ -295,10 +271,11 @@ func TestGOMAXPROCSFollowsEffectiveCPUs(t *testing.T) {
 		{64, "gil", 1}, {64, "subprocess", 1}, // the model's one core; the parent only shuttles
 	}
 	for _, tt := range tests {
-		opts := testOptions()
+		opts := testOptions(t)
 		opts.CPUs = tt.cpus
 		set = nil
-		if _, err := run(t, NewRegistry(opts)[tt.name], plan, 4); err != nil {
+		d, _ := Lookup(tt.name)
+		if _, _, err := run(t, d, opts, plan, 4); err != nil {
 			t.Fatal(err)
 		}
 		if len(set) != 2 || set[0] != tt.want {
@@ -309,15 +286,21 @@ func TestGOMAXPROCSFollowsEffectiveCPUs(t *testing.T) {
 
 func TestCancelledRunStops(t *testing.T) {
 	plan := mustPlan(t, "preset:classic", 0)
-	for _, name := range AllNames() {
-		t.Run(name, func(t *testing.T) {
+	opts := testOptions(t)
+	for _, d := range All() {
+		t.Run(d.Name, func(t *testing.T) {
+			usable(t, d, opts)
 			ctx, cancel := context.WithCancel(context.Background())
 			cancel()
-			_, err := testRegistry()[name].Run(ctx, Task{Plan: plan, Workers: 2})
-			if !errors.Is(err, context.Canceled) {
+			j, _, err := newJob(t, d, opts, 2, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, _, err := j.run(ctx, plan, 2, nil); !errors.Is(err, context.Canceled) {
 				t.Fatalf("err = %v, want context.Canceled", err)
 			}
-			assertNoChildren(t)
+			j.close()
+			testworker.AssertNoChildren(t)
 		})
 	}
 }
@@ -329,14 +312,20 @@ func TestCancelMidRunStops(t *testing.T) {
 		"12-digit range": mustPlan(t, "range:1000000000000-1000000100000", 0),
 		"one huge prime": mustPlan(t, "range:18446744073709551557-18446744073709551557", 1),
 	}
+	opts := testOptions(t)
 	for pname, plan := range plans {
-		for _, name := range AllNames() {
-			t.Run(pname+"/"+name, func(t *testing.T) {
-				ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+		for _, d := range All() {
+			t.Run(pname+"/"+d.Name, func(t *testing.T) {
+				usable(t, d, opts)
+				ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
 				defer cancel()
+				j, _, err := newJob(t, d, opts, 2, nil)
+				if err != nil {
+					t.Fatal(err)
+				}
 				done := make(chan error, 1)
 				go func() {
-					_, err := testRegistry()[name].Run(ctx, Task{Plan: plan, Workers: 2, Watch: NewWatch(0)})
+					_, _, err := j.run(ctx, plan, 2, nil)
 					done <- err
 				}()
 				select {
@@ -347,148 +336,141 @@ func TestCancelMidRunStops(t *testing.T) {
 				case <-time.After(10 * time.Second):
 					t.Fatal("still running 10 s after its context ended")
 				}
-				assertNoChildren(t)
+				j.close()
+				testworker.AssertNoChildren(t)
 			})
 		}
 	}
 }
 
-func TestSubprocessFaults(t *testing.T) {
-	plan := mustPlan(t, "range:1-200000", 1000)
-	tests := []struct {
+// processStrategies are the strategies that run worker processes, each as
+// it can be configured: the Go worker pools also through a --worker-cmd
+// (a shell that execs the worker), which keeps its workers for every run.
+type processSetup struct {
+	name string
+	d    *Descriptor
+	// options with a worker (or interpreter) that behaves as mode says.
+	options func(t *testing.T, mode string) Options
+}
+
+func processStrategies(t *testing.T) []processSetup {
+	var out []processSetup
+	for _, d := range All() {
+		if !d.Processes {
+			continue
+		}
+		if d.Family == CPythonFamily {
+			out = append(out, processSetup{d.Name, d, func(t *testing.T, mode string) Options {
+				// The test binary stands in for the interpreter: it is
+				// started as `python -I -S -c PROGRAM RELEASE`.
+				t.Setenv(testworker.Env, mode+",impl=cpython")
+				fake := &Python{Path: os.Args[0], Version: "3.0.0-fake", SwitchInterval: 5 * time.Millisecond}
+				opts := testOptions(t)
+				opts.Python, opts.PythonFT = fake, fake
+				return opts
+			}})
+			continue
+		}
+		out = append(out, processSetup{d.Name, d, func(t *testing.T, mode string) Options {
+			opts := testOptions(t)
+			opts.Worker = testWorker(mode)
+			return opts
+		}})
+		out = append(out, processSetup{d.Name + " via --worker-cmd", d, func(t *testing.T, mode string) Options {
+			opts := testOptions(t)
+			wc := testWorker(mode)
+			opts.Remote = []WorkerCommand{{Argv: []string{"sh", "-c", `exec "$0"`, os.Args[0]}, Env: wc.Env, Label: "sh -c 'exec worker'"}}
+			return opts
+		}})
+	}
+	return out
+}
+
+// Every way a worker process fails ends the run with an error naming the
+// strategy, the worker and its pid; with a retry the run completes with
+// serial's answer; no process is left.
+func TestWorkerFaults(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("the faults need a shell and signals")
+	}
+	plan := mustPlan(t, "range:1-200000", 5000)
+	want := solve(plan)
+	faults := []struct {
 		mode string
 		want []string // parts of the error message
 	}{
-		{"kill-after-3", []string{"subprocess worker ", " (pid ", "died mid-run", "signal: killed"}},
-		{"exit3", []string{"died mid-run", "exit status 3", "fake worker: giving up"}},
+		{"kill", []string{"died mid-run", "signal: killed"}},
+		{"stop", []string{"stalled: silent for ", "while holding chunk "}},
 		{"garbage", []string{"broke the protocol", "malformed answer"}},
+		{"exit", []string{"died mid-run", "exit status 3", "testworker: giving up"}},
+		{"truncated", []string{"died mid-run: sent a truncated line (no newline)"}},
+		{"spin", []string{"stalled: silent for "}},
 		{"wrong-greeting", []string{`was refused: greeted with "hello"`}},
 		{"old-release", []string{"was refused: it is primebench-worker 0.0.1, this is primebench " + version.Version}},
-		{"truncated", []string{"died mid-run: sent a truncated line (no newline)"}},
+		{"no-greeting", []string{"died mid-run", "exit status 4"}},
 	}
-	for _, tt := range tests {
-		t.Run(tt.mode, func(t *testing.T) {
-			opts := testOptions()
-			opts.Worker = testWorker(tt.mode)
-			_, err := run(t, NewRegistry(opts)["subprocess"], plan, 2)
-			var we *WorkerError
-			if !errors.As(err, &we) {
-				t.Fatalf("err = %v (%T), want a *WorkerError", err, err)
-			}
-			for _, part := range tt.want {
-				if !strings.Contains(err.Error(), part) {
-					t.Errorf("error %q lacks %q", err, part)
+	for _, ps := range processStrategies(t) {
+		for _, f := range faults {
+			t.Run(ps.name+"/"+f.mode, func(t *testing.T) {
+				opts := ps.options(t, f.mode)
+				watch := ledger.NewWatch(time.Second)
+				start := time.Now()
+				_, _, err := runWatched(t, ps.d, opts, plan, 2, watch)
+				var we *WorkerError
+				if !errors.As(err, &we) || we.Kind != ps.d.Name || !strings.Contains(err.Error(), fmt.Sprintf("(pid %d", we.PID)) {
+					t.Fatalf("err = %v (%T), want a *WorkerError of %s naming its pid", err, err, ps.d.Name)
 				}
-			}
-			assertNoChildren(t)
-		})
+				for _, part := range f.want {
+					if !strings.Contains(err.Error(), part) {
+						t.Errorf("error %q lacks %q", err, part)
+					}
+				}
+				if took := time.Since(start); took > watch.Fixed()+10*time.Second {
+					t.Errorf("took %v, with a stall limit of %v", took, watch.Fixed())
+				}
+				testworker.AssertNoChildren(t)
+			})
+		}
+		// With a retry, the first worker's fault is repaired: the run
+		// completes, verified, and says it restarted one.
+		for _, fault := range []string{"kill", "stop", "garbage", "exit", "no-greeting"} {
+			t.Run(ps.name+"/"+fault+"/retry", func(t *testing.T) {
+				opts := ps.options(t, testworker.Mode(fault, "once="+filepath.Join(t.TempDir(), "flag")))
+				opts.Retries = 1
+				got, out, err := runWatched(t, ps.d, opts, plan, 2, ledger.NewWatch(time.Second))
+				if err != nil || got != want || out.Restarts != 1 {
+					t.Fatalf("answer %+v after %d restarts, %v; serial says %+v", got, out.Restarts, err, want)
+				}
+				testworker.AssertNoChildren(t)
+			})
+		}
 	}
 }
 
+// runWatched is run with a given watch (a fixed stall limit).
+func runWatched(t *testing.T, d *Descriptor, opts Options, plan *workload.Plan, workers int, watch *ledger.Watch) (workload.Answer, Outcome, error) {
+	t.Helper()
+	j, o, err := newJob(t, d, opts, workers, watch)
+	if err != nil {
+		return workload.Answer{}, Outcome{Processes: o.Processes}, err
+	}
+	defer j.close()
+	a, out, err := j.run(context.Background(), plan, workers, nil)
+	out.Restarts += o.Restarts
+	return a, out, err
+}
+
 func TestMissingWorkerIsOneClearError(t *testing.T) {
-	opts := testOptions()
+	opts := testOptions(t)
 	opts.Worker = WorkerCommand{Argv: []string{filepath.Join(t.TempDir(), "primebench-worker")}}
-	_, err := run(t, NewRegistry(opts)["subprocess"], mustPlan(t, "range:1-100", 10), 2)
+	_, _, err := run(t, &subprocessStrategy, opts, mustPlan(t, "range:1-100", 10), 2)
 	if err == nil || !strings.Contains(err.Error(), "cannot start subprocess worker 0") || !strings.Contains(err.Error(), "no such file") {
 		t.Fatalf("err = %v", err)
 	}
 }
 
-func TestSubprocessRetryReplacesADeadWorker(t *testing.T) {
-	plan := mustPlan(t, "range:1-200000", 1000)
-	want := solve(plan)
-	for _, workers := range []int{1, 2} {
-		opts := testOptions()
-		opts.Worker, opts.Retries = testWorker("kill-once:"+filepath.Join(t.TempDir(), "killed")), 1
-		out, err := run(t, NewRegistry(opts)["subprocess"], plan, workers)
-		if err != nil {
-			t.Fatalf("workers=%d: %v", workers, err)
-		}
-		if out.Answer != want || out.Restarts != 1 || len(out.Processes) != workers+1 {
-			t.Fatalf("workers=%d: answer %+v after %d restarts (%d processes), serial says %+v", workers, out.Answer, out.Restarts, len(out.Processes), want)
-		}
-		assertNoChildren(t)
-	}
-	// A worker that dies before greeting is replaced too, and its
-	// replacement's greeting completes the start-up.
-	opts := testOptions()
-	opts.Worker, opts.Retries = testWorker("no-greeting-once:"+filepath.Join(t.TempDir(), "flag")), 1
-	out, err := run(t, NewRegistry(opts)["subprocess"], plan, 2)
-	if err != nil || out.Answer != want || out.Restarts != 1 {
-		t.Fatalf("no greeting once: %+v, %v", out, err)
-	}
-	// Without retries the same fault ends the run.
-	opts.Worker, opts.Retries = testWorker("kill-once:"+filepath.Join(t.TempDir(), "killed")), 0
-	if _, err := run(t, NewRegistry(opts)["subprocess"], plan, 2); err == nil {
-		t.Fatal("a worker died and the run without retries succeeded")
-	}
-	assertNoChildren(t)
-}
-
-// A worker that holds chunks and says nothing (stopped, or looping for
-// ever) is stalled: without --retry the run fails naming it, its pid, its
-// chunk and how long it was silent; with --retry it is replaced and the
-// answer still checks out.
-func TestStalledWorker(t *testing.T) {
-	plan := mustPlan(t, "range:1-300000", 1000)
-	want := solve(plan)
-	for _, mode := range []string{"stop-once:", "spin"} {
-		t.Run(mode, func(t *testing.T) {
-			opts := testOptions()
-			worker := mode
-			if strings.HasSuffix(mode, ":") {
-				worker += filepath.Join(t.TempDir(), "flag")
-			}
-			opts.Worker = testWorker(worker)
-			task := Task{Plan: plan, Workers: 2, Watch: NewWatch(500 * time.Millisecond)}
-			_, err := NewRegistry(opts)["subprocess"].Run(context.Background(), task)
-			var we *WorkerError
-			if !errors.As(err, &we) || !strings.Contains(err.Error(), "stalled: silent for ") ||
-				!strings.Contains(err.Error(), fmt.Sprintf("(pid %d)", we.PID)) || !strings.Contains(err.Error(), "while holding chunk ") {
-				t.Fatalf("err = %v, want a stall naming the worker's pid and chunk", err)
-			}
-			assertNoChildren(t)
-		})
-	}
-	opts := testOptions()
-	opts.Worker, opts.Retries = testWorker("stop-once:"+filepath.Join(t.TempDir(), "flag")), 1
-	task := Task{Plan: plan, Workers: 2, Watch: NewWatch(500 * time.Millisecond)}
-	out, err := NewRegistry(opts)["subprocess"].Run(context.Background(), task)
-	if err != nil || out.Answer != want || out.Restarts != 1 {
-		t.Fatalf("with a retry: %+v, %v; want serial's answer after one restart", out.Answer, err)
-	}
-	assertNoChildren(t)
-}
-
-func TestStallLimit(t *testing.T) {
-	w := NewWatch(0)
-	if w.Limit() != StallFloor {
-		t.Errorf("no chunk seen: limit %v, want the floor %v", w.Limit(), StallFloor)
-	}
-	w.chunkDone(time.Second)
-	w.chunkDone(10 * time.Millisecond)
-	if w.Limit() != StallMultiple*time.Second || w.Slowest() != time.Second {
-		t.Errorf("slowest 1s: limit %v", w.Limit())
-	}
-	if NewWatch(3*time.Second).Limit() != 3*time.Second {
-		t.Error("a fixed limit is not kept")
-	}
-	// CPython's chunks: Go's slowest scaled until the lane has its own.
-	w = NewWatch(0)
-	w.chunkDone(10 * time.Millisecond)
-	if got := w.limitFor(100, 0); got != StallMultiple*time.Second {
-		t.Errorf("scaled limit %v", got)
-	}
-	if got := w.limitFor(100, 2*time.Second); got != StallMultiple*2*time.Second {
-		t.Errorf("own slowest chunk: %v", got)
-	}
-	if got := NewWatch(3*time.Second).limitFor(100, time.Hour); got != 3*time.Second {
-		t.Errorf("a fixed limit is not kept for CPython: %v", got)
-	}
-}
-
 func TestSubprocessDescribesItsWorkers(t *testing.T) {
-	out, err := run(t, testRegistry()["subprocess"], mustPlan(t, "range:1-1000", 0), 2)
+	_, out, err := run(t, &subprocessStrategy, testOptions(t), mustPlan(t, "range:1-1000", 0), 2)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -502,18 +484,117 @@ func TestSubprocessDescribesItsWorkers(t *testing.T) {
 	}
 }
 
-func TestHeartbeatIsRecordedForEveryStrategy(t *testing.T) {
+// Workers kept for a job (--pool persistent, or reached through a command)
+// start once: every run is served by the same processes, with no start-up
+// of its own, and each run's CPU time is what the workers used in it.
+func TestKeptWorkersServeEveryRun(t *testing.T) {
 	plan := mustPlan(t, "range:1000000000000-1000000003000", 0)
 	want := solve(plan)
-	for _, name := range AllNames() {
-		t.Run(name, func(t *testing.T) {
-			hb := &Heartbeat{Every: time.Millisecond}
-			out, err := testRegistry()[name].Run(context.Background(), Task{Plan: plan, Workers: 2, Heartbeat: hb})
+	for _, setup := range []struct {
+		name string
+		opts func() Options
+	}{
+		{"--pool persistent", func() Options { o := testOptions(t); o.Pool = PoolPersistent; return o }},
+		{"--worker-cmd", func() Options {
+			o := testOptions(t)
+			o.Remote = []WorkerCommand{{Argv: []string{"sh", "-c", `exec "$0"`, os.Args[0]}, Env: testWorker("serve").Env, Label: "sh"}}
+			return o
+		}},
+	} {
+		for _, d := range []*Descriptor{&subprocessStrategy, &loopSubprocessStrategy} {
+			t.Run(setup.name+"/"+d.Name, func(t *testing.T) {
+				j, opening, err := newJob(t, d, setup.opts(), 2, nil)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if opening.Startup <= 0 || len(opening.Processes) != 2 {
+					t.Fatalf("opening %+v", opening)
+				}
+				pids := map[int]bool{}
+				for _, p := range opening.Processes {
+					pids[p.PID] = true
+				}
+				for i := 0; i < 3; i++ {
+					got, out, err := j.run(context.Background(), plan, 2, nil)
+					if err != nil || got != want {
+						t.Fatalf("run %d: %+v, %v", i, got, err)
+					}
+					if out.Startup != 0 || len(out.Processes) != 2 {
+						t.Errorf("run %d: start-up %v, %d processes", i, out.Startup, len(out.Processes))
+					}
+					for _, p := range out.Processes {
+						if !pids[p.PID] || p.Startup != 0 {
+							t.Errorf("run %d was served by %+v, not by the workers opened (%v)", i, p, pids)
+						}
+					}
+					// The work costs a known amount of CPU; each run's share
+					// must be about one run's, not the workers' whole life.
+					if !out.ChildCPUKnown || out.ChildCPU.Total() <= 0 {
+						t.Errorf("run %d: CPU %v (known %v)", i, out.ChildCPU, out.ChildCPUKnown)
+					}
+				}
+				j.close()
+				testworker.AssertNoChildren(t)
+			})
+		}
+	}
+}
+
+// A kept worker that dies between runs is replaced at the next run's
+// start (--retry) or fails it, naming the worker, as during a run.
+func TestKeptWorkerLostBetweenRuns(t *testing.T) {
+	plan := mustPlan(t, "range:1-50000", 1000)
+	want := solve(plan)
+	for _, retries := range []int{0, 1} {
+		t.Run(fmt.Sprintf("retry=%d", retries), func(t *testing.T) {
+			opts := testOptions(t)
+			opts.Pool, opts.Retries = PoolPersistent, retries
+			// The first worker exits after its second stats reply: the end
+			// of the first run.
+			opts.Worker = testWorker(testworker.Mode("exit-after-stats", "after=2", "once="+filepath.Join(t.TempDir(), "flag")))
+			j, _, err := newJob(t, &subprocessStrategy, opts, 2, nil)
 			if err != nil {
 				t.Fatal(err)
 			}
-			if out.Answer != want {
-				t.Fatalf("answer %+v differs from serial's", out.Answer)
+			if got, _, err := j.run(context.Background(), plan, 2, nil); err != nil || got != want {
+				t.Fatalf("first run: %+v, %v", got, err)
+			}
+			time.Sleep(200 * time.Millisecond) // it exits after answering
+			got, out, err := j.run(context.Background(), plan, 2, nil)
+			if retries == 0 {
+				var we *WorkerError
+				if !errors.As(err, &we) || !strings.Contains(err.Error(), "died between runs") {
+					t.Fatalf("err = %v, want the worker named as dead between runs", err)
+				}
+			} else if err != nil || got != want || out.Restarts != 1 {
+				t.Fatalf("second run: %+v after %d restarts, %v", got, out.Restarts, err)
+			}
+			j.close()
+			testworker.AssertNoChildren(t)
+		})
+	}
+}
+
+func TestHeartbeatIsRecordedForEveryStrategy(t *testing.T) {
+	opts := testOptions(t)
+	for _, d := range All() {
+		t.Run(d.Name, func(t *testing.T) {
+			usable(t, d, opts)
+			plan := mustPlan(t, "range:1000000000000-1000000003000", 0)
+			if d.Family == CPythonFamily {
+				plan = mustPlan(t, "range:1000000000000-1000000000300", 10)
+			}
+			hb := &Heartbeat{Every: time.Millisecond}
+			j, _, err := newJob(t, d, opts, 2, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, _, err := j.run(context.Background(), plan, 2, hb)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got != solve(plan) {
+				t.Fatalf("answer %+v differs from serial's", got)
 			}
 			if len(hb.Lags) == 0 {
 				t.Fatalf("no heartbeat recorded over a run of %d chunks", plan.NumChunks())
@@ -529,19 +610,19 @@ func TestHeartbeatIsRecordedForEveryStrategy(t *testing.T) {
 
 func TestGILLockHandsOver(t *testing.T) {
 	plan := mustPlan(t, "range:1000000000000-1000000003000", 0)
-	opts := testOptions()
+	opts := testOptions(t)
 	opts.SwitchInterval = time.Millisecond
-	for _, name := range []string{"gil-lock", "gil-lock-fifo"} {
-		out, err := run(t, NewRegistry(opts)[name], plan, 2)
+	for _, d := range []*Descriptor{&gilLockStrategy, &gilLockFIFOStrategy} {
+		got, out, err := run(t, d, opts, plan, 2)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if out.Answer != solve(plan) || out.Handoffs == 0 || !out.SingleCore {
-			t.Fatalf("%s: answer %+v, %d hand-offs: want serial's answer and at least one hand-off", name, out.Answer, out.Handoffs)
+		if got != solve(plan) || out.Handoffs == 0 || !d.SingleCore(nil) {
+			t.Fatalf("%s: answer %+v, %d hand-offs: want serial's answer and at least one hand-off", d.Name, got, out.Handoffs)
 		}
-		one, _ := run(t, NewRegistry(opts)[name], plan, 1)
+		_, one, _ := run(t, d, opts, plan, 1)
 		if one.Handoffs != 0 {
-			t.Fatalf("%s: one worker handed the lock over %d times", name, one.Handoffs)
+			t.Fatalf("%s: one worker handed the lock over %d times", d.Name, one.Handoffs)
 		}
 	}
 }
@@ -578,7 +659,6 @@ func TestGlobalLockHandOffOrder(t *testing.T) {
 			}
 			g.release() // hands to the other waiter
 			holder = <-got
-			// holder now holds the lock; loop with the other two behind it.
 		}
 		if fair && firstInLine != rounds {
 			t.Errorf("fair lock: the longest waiter won %d of %d hand-offs", firstInLine, rounds)
@@ -609,102 +689,25 @@ func waitFor(t *testing.T, cond func() bool) {
 	}
 }
 
-func TestExpand(t *testing.T) {
-	tests := []struct {
-		in   []string
-		want string
-		err  string
-	}{
-		{[]string{"serial", "gil"}, "serial,gil", ""},
-		{[]string{"all"}, strings.Join(AllNames(), ","), ""},
-		{[]string{"default", "gil-lock"}, "serial,cooperative,gil,goroutines,subprocess,gil-lock", ""},
-		{[]string{"serial", "cpython"}, "serial,cpython-serial,cpython-threads,cpython-asyncio,cpython-processes", ""},
-		{[]string{"all", "serial"}, strings.Join(AllNames(), ","), ""},
-		{[]string{"gil", "gil"}, "", `"gil" is named twice`},
-	}
-	for _, tt := range tests {
-		got, err := Expand(tt.in)
-		if tt.err != "" {
-			if err == nil || err.Error() != tt.err {
-				t.Errorf("Expand(%v) error %v, want %q", tt.in, err, tt.err)
-			}
-			continue
-		}
-		if err != nil || strings.Join(got, ",") != tt.want {
-			t.Errorf("Expand(%v) = %v, %v; want %s", tt.in, got, err, tt.want)
-		}
-	}
-}
-
-func TestLookup(t *testing.T) {
-	reg := testRegistry()
-	got, err := reg.Lookup([]string{"gil", "serial"})
-	if err != nil || len(got) != 2 || got[0].Name() != "gil" || got[1].Name() != "serial" {
-		t.Fatalf("Lookup = %v, %v", got, err)
-	}
-	_, err = reg.Lookup([]string{"serial", "threads"})
-	if err == nil || !strings.HasPrefix(err.Error(), `unknown strategy "threads": choose from serial, cooperative, gil, goroutines, subprocess, gil-lock`) {
-		t.Fatalf("err = %v", err)
-	}
-	for _, name := range append(AllNames(), CPythonNames...) {
-		if s := reg[name]; s == nil || s.Name() != name || s.Models() == "" {
-			t.Errorf("registry entry %q: %v", name, s)
-		}
-	}
-}
-
-// assertNoChildren fails if any process whose parent is this test process is
-// still alive or unreaped.
-func assertNoChildren(t *testing.T) {
-	t.Helper()
-	if runtime.GOOS != "linux" {
-		return
-	}
-	deadline := time.Now().Add(2 * time.Second)
-	for {
-		left := children()
-		if len(left) == 0 {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Errorf("child processes outlived the run: %v", left)
-			return
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-}
-
-func children() []string {
-	entries, _ := os.ReadDir("/proc")
-	self := strconv.Itoa(os.Getpid())
-	var out []string
-	for _, e := range entries {
-		stat, err := os.ReadFile(filepath.Join("/proc", e.Name(), "stat"))
-		if err != nil {
-			continue
-		}
-		// Fields after the parenthesised command: state, ppid, ...
-		rest := string(stat[strings.LastIndexByte(string(stat), ')')+2:])
-		fields := strings.Fields(rest)
-		if len(fields) > 1 && fields[1] == self {
-			out = append(out, e.Name()+" ("+fields[0]+")")
-		}
-	}
-	return out
-}
-
 func BenchmarkStrategies(b *testing.B) {
 	plan := mustPlan(b, "range:1000000000000-1000000003000", 0)
-	reg := testRegistry()
-	for _, name := range AllNames() {
-		b.Run(name, func(b *testing.B) {
+	opts := testOptions(b)
+	for _, d := range All() {
+		if d.Family != GoFamily {
+			continue
+		}
+		b.Run(d.Name, func(b *testing.B) {
 			var divs uint64
+			j, _, err := newJob(b, d, opts, runtime.NumCPU(), nil)
+			if err != nil {
+				b.Fatal(err)
+			}
 			for b.Loop() {
-				out, err := reg[name].Run(context.Background(), Task{Plan: plan, Workers: runtime.NumCPU()})
+				a, _, err := j.run(context.Background(), plan, runtime.NumCPU(), nil)
 				if err != nil {
 					b.Fatal(err)
 				}
-				divs += out.Answer.Divisions
+				divs += a.Divisions
 			}
 			b.ReportMetric(float64(divs)/b.Elapsed().Seconds(), "divisions/s")
 		})

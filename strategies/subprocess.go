@@ -3,10 +3,10 @@ package strategies
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/primebench/primebench/protocol"
 	"github.com/primebench/primebench/version"
-	"github.com/primebench/primebench/workload"
 )
 
 // WorkerCommand says how to start a worker process: a program that speaks
@@ -18,56 +18,47 @@ type WorkerCommand struct {
 	Label string   // how the user wrote it; empty for the local worker
 }
 
-// Subprocess feeds chunks to N worker processes over pipes: Python's
+var subprocessStrategy = Descriptor{
+	Name:        "subprocess",
+	Models:      "multiprocessing.Pool / ProcessPoolExecutor: N worker processes fed over pipes, every core",
+	Family:      GoFamily,
+	Cores:       EveryCore,
+	Needs:       NeedsWorker,
+	Processes:   true,
+	Heartbeat:   BeatGoroutine,
+	Counterpart: "cpython-processes",
+	Default:     true,
+	New:         func(name string, opts Options) Strategy { return &subprocess{workers: newGoWorkers(name, opts)} },
+}
+
+// subprocess feeds chunks to N worker processes over pipes: Python's
 // multiprocessing.Pool or ProcessPoolExecutor. Dispatch is dynamic: each
 // worker holds up to two chunks and is sent the next unclaimed chunk when it
 // answers one, so a worker never waits on the pipe while another sits idle.
-type Subprocess struct {
-	opts Options
-}
+type subprocess struct{ workers goWorkers }
 
 // goInFlight chunks per Go worker: one being computed and one waiting in
 // the pipe hide the round trip without hoarding work another worker could
 // take.
 const goInFlight = 2
 
-func (*Subprocess) Name() string { return "subprocess" }
-func (*Subprocess) Models() string {
-	return "multiprocessing.Pool / ProcessPoolExecutor: N worker processes fed over pipes, every core"
+// goWorkers are a job's primebench-worker processes (or the commands that
+// reach them): a new pool for every run, or one kept from Open to Close.
+type goWorkers struct {
+	cfg  poolConfig
+	kept *pool
 }
 
-func (*Subprocess) inFlight() int { return goInFlight }
-
-// WatchesItself: the pool replaces or reports its stalled workers.
-func (*Subprocess) WatchesItself() bool { return true }
-
-func (s *Subprocess) Run(ctx context.Context, task Task) (out Outcome, err error) {
-	// The parent only shuttles lines between pipes. With one P, a wake-up
-	// does not set idle threads spinning in search of work, which otherwise
-	// costs the parent a few percent of a core that the workers need.
-	withGOMAXPROCS(1, func() {
-		out, err = runWithGoroutineHeartbeat(task, func() (Outcome, error) {
-			return s.runPool(ctx, task, nil, nil)
-		})
-	})
-	return out, err
-}
-
-// runPool runs the worker processes until every chunk is answered: chunks
-// in plan order, or from source when it is set (until it is closed).
-func (s *Subprocess) runPool(ctx context.Context, task Task, source <-chan int, onAnswer func(int, workload.Answer)) (Outcome, error) {
-	commands := s.opts.Remote
+func newGoWorkers(name string, opts Options) goWorkers {
+	commands := opts.Remote
 	if len(commands) == 0 {
-		commands = []WorkerCommand{s.opts.Worker}
+		commands = []WorkerCommand{opts.Worker}
 	}
-	if len(commands[0].Argv) == 0 {
-		return Outcome{}, fmt.Errorf("subprocess: no worker command configured")
-	}
-	cfg := poolConfig{
-		kind: "subprocess", plan: task.Plan, watch: task.Watch, retries: s.opts.Retries, cpus: s.opts.CPUs,
-		source: source, onAnswer: onAnswer,
-		launch: func(i int) launch {
-			wc := commands[i%len(commands)]
+	keep := opts.Pool == PoolPersistent || (opts.Pool == PoolAuto && len(opts.Remote) > 0)
+	return goWorkers{cfg: poolConfig{
+		kind: name, retries: opts.Retries, cpus: opts.CPUs, keep: keep,
+		launch: func(slot int) launch {
+			wc := commands[slot%len(commands)]
 			return launch{
 				argv: wc.Argv, label: wc.Label,
 				// For a local worker the environment takes effect before the
@@ -79,8 +70,46 @@ func (s *Subprocess) runPool(ctx context.Context, task Task, source <-chan int, 
 				check:    checkRelease("go"),
 			}
 		},
+	}}
+}
+
+func (g *goWorkers) Keeps() bool { return g.cfg.keep }
+
+func (g *goWorkers) Open(ctx context.Context, workers int, greet time.Duration) (Opening, error) {
+	g.kept = newPool(g.cfg)
+	return g.kept.open(ctx, workers, greet)
+}
+
+func (g *goWorkers) Close() {
+	if g.kept != nil {
+		g.kept.close()
 	}
-	return newPool(cfg, task.Workers).run(ctx, task.Workers)
+}
+
+// pool is the pool that serves the next run.
+func (g *goWorkers) pool() *pool {
+	if g.cfg.keep && g.kept != nil {
+		return g.kept
+	}
+	return newPool(g.cfg)
+}
+
+func (s *subprocess) Keeps() bool { return s.workers.Keeps() }
+func (s *subprocess) Open(ctx context.Context, workers int, greet time.Duration) (Opening, error) {
+	return s.workers.Open(ctx, workers, greet)
+}
+func (s *subprocess) Close() { s.workers.Close() }
+
+func (s *subprocess) Run(ctx context.Context, task Task) (out Outcome, err error) {
+	// The parent only shuttles lines between pipes. With one P, a wake-up
+	// does not set idle threads spinning in search of work, which otherwise
+	// costs the parent a few percent of a core that the workers need.
+	withGOMAXPROCS(1, func() {
+		out, err = runWithGoroutineHeartbeat(task, func() (Outcome, error) {
+			return s.workers.pool().run(ctx, task, nil)
+		})
+	})
+	return out, err
 }
 
 // checkRelease refuses a worker of another implementation or release: its

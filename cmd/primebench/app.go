@@ -5,16 +5,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
-	"os/exec"
-	"path/filepath"
-	"runtime/debug"
 	"strings"
-	"time"
 
 	"github.com/urfave/cli/v2"
 
-	"github.com/primebench/primebench/version"
+	"github.com/primebench/primebench/provenance"
+	"github.com/primebench/primebench/strategies"
 )
 
 // Exit codes.
@@ -51,8 +47,10 @@ type env struct {
 	stdout, stderr io.Writer
 	args           []string
 	// workerArgv overrides the worker command of subprocess strategies
-	// (tests start their own binary as the worker).
+	// (tests start their own binary as the worker), and python the
+	// interpreter of the CPython lanes.
 	workerArgv []string
+	python     *strategies.Python
 	// signals, when set, replaces the process's signal handling (tests).
 	signals func(ctx context.Context) (context.Context, func(), func() int)
 }
@@ -97,7 +95,7 @@ func newApp(e *env) *cli.App {
 	app := &cli.App{
 		Name:    "primebench",
 		Usage:   "measure CPU-bound work under Python-style concurrency strategies",
-		Version: fullVersion(),
+		Version: provenance.Full(),
 		// -v is --version's alias; nothing else may take it.
 		Reader:    e.stdin,
 		Writer:    e.stdout,
@@ -122,64 +120,4 @@ func newApp(e *env) *cli.App {
 		c.OnUsageError = onUsageError
 	}
 	return app
-}
-
-// commit is the revision the binary was built from, when Go recorded it
-// (builds with -buildvcs=false, and go run, do not).
-func commit() string {
-	info, ok := debug.ReadBuildInfo()
-	if !ok {
-		return ""
-	}
-	revision, modified := "", false
-	for _, s := range info.Settings {
-		switch s.Key {
-		case "vcs.revision":
-			revision = s.Value
-		case "vcs.modified":
-			modified = s.Value == "true"
-		}
-	}
-	if revision != "" && modified {
-		revision += "-dirty"
-	}
-	return revision
-}
-
-// sourceCommit is commit, or else, for `go run` from primebench's own
-// checkout, that checkout's HEAD (with -dirty if tracked files changed).
-// Result files should say which code measured them.
-func sourceCommit(ctx context.Context) string {
-	if c := commit(); c != "" {
-		return c
-	}
-	git := func(args ...string) (string, error) {
-		ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
-		defer cancel()
-		out, err := exec.CommandContext(ctx, "git", args...).Output()
-		return strings.TrimSpace(string(out)), err
-	}
-	top, err := git("rev-parse", "--show-toplevel")
-	if err != nil {
-		return ""
-	}
-	mod, err := os.ReadFile(filepath.Join(top, "go.mod"))
-	if err != nil || !strings.Contains(string(mod), "module github.com/primebench/primebench\n") {
-		return "" // some other repository: its HEAD is not ours
-	}
-	head, err := git("rev-parse", "HEAD")
-	if err != nil {
-		return ""
-	}
-	if status, err := git("status", "--porcelain", "--untracked-files=no"); err == nil && status != "" {
-		head += "-dirty"
-	}
-	return head
-}
-
-func fullVersion() string {
-	if c := commit(); len(c) >= 12 {
-		return version.Version + " (" + c[:12] + ")"
-	}
-	return version.Version
 }

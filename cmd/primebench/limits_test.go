@@ -12,6 +12,8 @@ import (
 	"testing"
 
 	"github.com/primebench/primebench/results"
+
+	"github.com/primebench/primebench/workerbin"
 )
 
 // runUnder runs this test binary as primebench under a wrapper command
@@ -22,7 +24,7 @@ func runUnder(t *testing.T, wrapper []string, args ...string) (*results.File, st
 	out := filepath.Join(t.TempDir(), "r.json")
 	argv := append(append(wrapper, os.Args[0], "run", "--output", out), args...)
 	cmd := exec.Command(argv[0], argv[1:]...)
-	cmd.Env = append(os.Environ(), asMainEnv+"=1", workerEnv+"="+worker)
+	cmd.Env = append(os.Environ(), asMainEnv+"=1", workerbin.Env+"="+worker)
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	if err := cmd.Run(); err != nil {

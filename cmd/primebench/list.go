@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"strings"
 	"text/tabwriter"
 
 	"github.com/urfave/cli/v2"
@@ -13,16 +14,24 @@ import (
 func listCommand(e *env) *cli.Command {
 	return &cli.Command{
 		Name:  "list",
-		Usage: "list the strategies and workload presets, with what each models",
+		Usage: "list the strategies (with their groups) and workload presets, with what each models",
 		Action: func(c *cli.Context) error {
 			if c.Args().Len() > 0 {
 				return usagef("list takes no arguments, got %q", c.Args().First())
 			}
 			tw := tabwriter.NewWriter(e.stdout, 0, 0, 2, ' ', 0)
-			fmt.Fprintln(tw, "strategies:")
-			reg := strategies.NewRegistry(strategies.Options{})
-			for _, name := range strategies.AllNames() {
-				fmt.Fprintf(tw, "  %s\t%s\n", name, reg[name].Models())
+			fmt.Fprintln(tw, "strategies (--strategies NAME,... or a group):")
+			fmt.Fprintln(tw, "  name\tgroups\tneeds\tmodels")
+			for _, d := range strategies.All() {
+				groups := strings.Join(strategies.GroupsOf(d), ",")
+				if d.Optional {
+					groups += " (where found)"
+				}
+				fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\n", d.Name, groups, needsInWords(d.Needs), d.Models)
+			}
+			fmt.Fprintln(tw, "groups:")
+			for _, g := range strategies.Groups {
+				fmt.Fprintf(tw, "  %s\t%s\n", g.Name, g.Doc)
 			}
 			fmt.Fprintln(tw, "presets (--workload preset:NAME):")
 			for _, p := range workload.Presets() {
@@ -31,4 +40,20 @@ func listCommand(e *env) *cli.Command {
 			return tw.Flush()
 		},
 	}
+}
+
+func needsInWords(n strategies.Needs) string {
+	var out []string
+	if n&strategies.NeedsWorker != 0 {
+		out = append(out, "primebench-worker")
+	}
+	if n&strategies.NeedsFreeThreadedPython != 0 {
+		out = append(out, "free-threaded CPython")
+	} else if n&strategies.NeedsPython != 0 {
+		out = append(out, "CPython (--python)")
+	}
+	if len(out) == 0 {
+		return "-"
+	}
+	return strings.Join(out, ", ")
 }

@@ -15,23 +15,23 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/primebench/primebench/cputime"
+	"github.com/primebench/primebench/internal/testworker"
 	"github.com/primebench/primebench/protocol"
 	"github.com/primebench/primebench/results"
+	"github.com/primebench/primebench/strategies"
 	"github.com/primebench/primebench/version"
+
+	"github.com/primebench/primebench/workerbin"
 )
 
 // The test binary doubles as the subprocess strategy's worker: `<test
-// binary> worker` speaks the protocol as primebench-worker does (and can be
-// told to die once). With asMainEnv set it is the whole primebench command;
-// its workers are then the real primebench-worker (realWorker).
+// binary> worker` speaks the protocol as primebench-worker does, and with
+// testworker.Env set it is a worker (or interpreter) that fails as told.
+// With asMainEnv set it is the whole primebench command; its workers are
+// then the real primebench-worker (realBinaries).
 func TestMain(m *testing.M) {
+	testworker.Main() // a worker that misbehaves as the fault tests ask
 	if len(os.Args) > 1 && os.Args[1] == "worker" {
-		if flag := os.Getenv(killOnceEnv); flag != "" {
-			if f, err := os.OpenFile(flag, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o644); err == nil {
-				f.Close()
-				os.Exit(dieMidRun())
-			}
-		}
 		os.Exit(serveAsWorker(os.Stdout))
 	}
 	if os.Getenv(asMainEnv) == "1" {
@@ -57,52 +57,6 @@ func serveAsWorker(out io.Writer) int {
 }
 
 const asMainEnv = "PRIMEBENCH_TEST_AS_MAIN"
-
-// killOnceEnv names a flag file: the first worker to create it dies by
-// SIGKILL after its first answer, as an OOM kill would.
-const killOnceEnv = "PRIMEBENCH_TEST_KILL_ONCE"
-
-func dieMidRun() int {
-	return serveAsWorker(writerFunc(func(p []byte) (int, error) {
-		if bytes.HasPrefix(p, []byte("A ")) {
-			os.Stdout.Write(p)
-			killSelf()
-		}
-		return os.Stdout.Write(p)
-	}))
-}
-
-type writerFunc func([]byte) (int, error)
-
-func (f writerFunc) Write(p []byte) (int, error) { return f(p) }
-
-func TestRetryReplacesAWorkerThatDies(t *testing.T) {
-	dir := t.TempDir()
-	t.Setenv(killOnceEnv, filepath.Join(dir, "killed"))
-	out := filepath.Join(dir, "r.json")
-	args := []string{"run", "--strategies", "serial,subprocess", "--workload", "range:1-300000", "--chunk", "2000", "--runs", "1", "--warmup", "0", "--output", out}
-	r := runCLI(t, nil, append(args, "--retry", "1")...)
-	if r.code != 0 {
-		t.Fatalf("exit %d, stderr %q", r.code, r.stderr)
-	}
-	f, err := results.Load(out)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if got := f.Strategies[1].Runs[0].WorkerRestarts; got != 1 {
-		t.Errorf("worker_restarts = %d, want 1", got)
-	}
-	if !strings.Contains(r.stdout, "died or stalled and were replaced") {
-		t.Errorf("table does not warn about the restart:\n%s", r.stdout)
-	}
-	os.Remove(out)
-	os.Remove(filepath.Join(dir, "killed"))
-	r = runCLI(t, nil, args...)
-	if r.code != exitRunFailed || !strings.Contains(r.stderr, "died mid-run") || !strings.Contains(r.stderr, "signal: killed") {
-		t.Errorf("without --retry: exit %d, stderr %q", r.code, r.stderr)
-	}
-	assertOnlyFiles(t, dir, "killed")
-}
 
 type cliResult struct {
 	code           int
@@ -140,7 +94,7 @@ func TestUsageErrors(t *testing.T) {
 		args []string
 		want string
 	}{
-		{[]string{"run", "--strategies", "serial,threads"}, `--strategies: unknown strategy "threads": choose from serial, cooperative, gil, goroutines, subprocess`},
+		{[]string{"run", "--strategies", "serial,threads"}, `--strategies serial,threads: unknown strategy "threads": choose from serial, cooperative, gil, goroutines, subprocess`},
 		{[]string{"run", "--strategies", "serial,,gil"}, "--strategies: empty name"},
 		{[]string{"run", "--strategies", "gil,gil"}, `"gil" is named twice`},
 		{[]string{"run", "--workers", "0"}, "--workers 0 is out of range: give 1 to 1024"},
@@ -170,7 +124,9 @@ func TestUsageErrors(t *testing.T) {
 		{[]string{"run", "--timeout", "-5s"}, "--timeout -5s is negative"},
 		{[]string{"run", "--timeout", "soon"}, `invalid value "soon" for flag -timeout`},
 		{[]string{"run", "--save", "--output", "x.json"}, "give one"},
-		{[]string{"run", "--save", "--results-dir", "/nonexistent"}, "--results-dir /nonexistent does not exist"},
+		{[]string{"run", "--save", "--results-dir", filepath.Join(badList, "results")}, "bad.txt is not a directory"},
+		{[]string{"run", "--pool", "sometimes"}, `--pool "sometimes" is not a pool mode: choose per-run or persistent`},
+		{[]string{"run", "--strategies", "cpython-threads-ft"}, "cpython-threads-ft, which needs a free-threaded CPython (python3.14t, python3.13t) on PATH"},
 		{[]string{"run", "--runs", "0"}, "--runs 0 is out of range: give 1 to 10000"},
 		{[]string{"run", "--warmup", "-1"}, "--warmup -1 is out of range"},
 		{[]string{"run", "--chunk", "-5"}, `invalid value "-5" for flag -chunk`},
@@ -210,12 +166,63 @@ func TestUsageErrors(t *testing.T) {
 	}
 }
 
+// Outside any checkout, with no worker anywhere to be found, a bad workload
+// is still the error: every flag is checked before the worker is looked
+// for (or built).
+func TestBadInputBeforeWorkerSearch(t *testing.T) {
+	t.Chdir(t.TempDir())
+	t.Setenv("PATH", t.TempDir())
+	t.Setenv(workerbin.Env, "")
+	for _, args := range [][]string{
+		{"run", "--workload", "range:5-1"},
+		{"run", "--strategies", "subprocess", "--runs", "0"},
+		{"run", "--strategies", "subprocess", "--chunk", "45000", "--workload", "preset:classic", "--chunk", "50000"},
+	} {
+		var stdout, stderr bytes.Buffer
+		code := runEnv(&env{args: append([]string{"primebench"}, args...), stdin: strings.NewReader(""), stdout: &stdout, stderr: &stderr})
+		if code != exitUsage || strings.Contains(stderr.String(), "primebench-worker") {
+			t.Errorf("%v: exit %d, stderr %q: want the bad flag named, not the worker", args, code, stderr.String())
+		}
+	}
+}
+
+// --save makes its directory when it is missing (an empty directory, a new
+// machine).
+func TestSaveMakesItsDirectory(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "new", "results")
+	r := runCLI(t, nil, append([]string{"run", "--save", "--results-dir", dir, "--strategies", "serial"}, small...)...)
+	if r.code != 0 {
+		t.Fatalf("exit %d, stderr %q", r.code, r.stderr)
+	}
+	entries, err := os.ReadDir(dir)
+	if err != nil || len(entries) != 1 {
+		t.Fatalf("%s holds %v (%v)", dir, entries, err)
+	}
+	if _, err := results.Load(filepath.Join(dir, entries[0].Name())); err != nil {
+		t.Error(err)
+	}
+}
+
 func TestListAndVersion(t *testing.T) {
 	r := runCLI(t, nil, "list")
 	if r.code != 0 {
 		t.Fatalf("list: exit %d, stderr %q", r.code, r.stderr)
 	}
-	for _, want := range []string{"serial", "cooperative", "gil", "goroutines", "subprocess", "quick", "classic", "dense", "asyncio", "ProcessPoolExecutor"} {
+	// Every strategy --strategies accepts is listed, with its groups.
+	lines := strings.Split(r.stdout, "\n")
+	for _, d := range strategies.All() {
+		found := false
+		for _, line := range lines {
+			fields := strings.Fields(line)
+			if len(fields) > 1 && fields[0] == d.Name && strings.HasPrefix(fields[1], strings.Join(strategies.GroupsOf(d), ",")) {
+				found = true
+			}
+		}
+		if !found {
+			t.Errorf("list does not show %s with its groups %v:\n%s", d.Name, strategies.GroupsOf(d), r.stdout)
+		}
+	}
+	for _, want := range []string{"quick", "classic", "dense", "asyncio", "ProcessPoolExecutor", "default", "cpython"} {
 		if !strings.Contains(r.stdout, want) {
 			t.Errorf("list output lacks %q", want)
 		}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"os/exec"
 	"os/signal"
 	"path/filepath"
 	"strconv"
@@ -13,25 +14,22 @@ import (
 	"time"
 
 	"github.com/urfave/cli/v2"
+	"mvdan.cc/sh/v3/shell"
 
-	"github.com/primebench/primebench/cpulimit"
-	"github.com/primebench/primebench/harness"
-	"github.com/primebench/primebench/machine"
-	"github.com/primebench/primebench/protocol"
+	"github.com/primebench/primebench/engine"
+	"github.com/primebench/primebench/provenance"
 	"github.com/primebench/primebench/report"
 	"github.com/primebench/primebench/results"
 	"github.com/primebench/primebench/strategies"
-	"github.com/primebench/primebench/version"
+	"github.com/primebench/primebench/workerbin"
 	"github.com/primebench/primebench/workload"
 )
 
-// MaxRuns bounds --runs and --warmup: more is a typo, not a plan.
-const MaxRuns = 10_000
-
-// DefaultRuns is the smallest run count whose median has a 95% interval.
-const DefaultRuns = 6
-
 func runCommand(e *env) *cli.Command {
+	groups := make([]string, len(strategies.Groups))
+	for i, g := range strategies.Groups {
+		groups[i] = g.Name + " (" + strings.Join(strategies.Names(g.Members()), ",") + ")"
+	}
 	return &cli.Command{
 		Name:  "run",
 		Usage: "run the strategies on a workload and report throughput, speedup and per-core use",
@@ -40,15 +38,15 @@ func runCommand(e *env) *cli.Command {
 			"every strategy once (round-robin). Every run's answer is checked against the reference.\n" +
 			"stdout shows --format; --output or --save also write the result file (JSON) atomically.",
 		Flags: []cli.Flag{
-			&cli.StringFlag{Name: "strategies", Aliases: []string{"s"}, Value: "default", Usage: "comma-separated strategies or groups: default (" + strings.Join(strategies.Names, ",") + "), all (adds " + strings.Join(strategies.Extra, ",") + "), cpython (" + strings.Join(strategies.CPythonNames, ",") + "); see 'primebench list'"},
-			&cli.StringFlag{Name: "workers", Aliases: []string{"w"}, Usage: "workers (threads, tasks or processes) per strategy: N, a list 1,2,4 or a range 1-8 (a scan); serial always uses 1 (default: the effective CPUs, rounded up)"},
+			&cli.StringFlag{Name: "strategies", Aliases: []string{"s"}, Value: "default", Usage: "comma-separated strategies or groups: " + strings.Join(groups, "; ") + "; see 'primebench list'"},
+			&cli.StringFlag{Name: "workers", Aliases: []string{"w"}, Usage: "workers (threads, tasks or processes) per strategy: N, a list 1,2,4 or a range 1-8 (a scan); the baselines always use 1 (default: the effective CPUs, rounded up)"},
 			&cli.StringFlag{Name: "workload", Value: workload.DefaultSpec, Usage: "range:LO-HI, list:PATH (- for stdin) or preset:NAME"},
-			&cli.IntFlag{Name: "runs", Aliases: []string{"n"}, Value: DefaultRuns, Usage: "measured runs per strategy (6 or more give the median a 95% interval)"},
+			&cli.IntFlag{Name: "runs", Aliases: []string{"n"}, Value: engine.DefaultRuns, Usage: "measured runs per strategy (6 or more give the median a 95% interval)"},
 			&cli.IntFlag{Name: "warmup", Value: 1, Usage: "unmeasured warm-up runs per strategy"},
 			&cli.Uint64Flag{Name: "chunk", Value: 0, Usage: "numbers per chunk handed to a worker (0: automatic, a few ms of work, at least 20 chunks per worker)"},
 			&cli.StringFlag{Name: "format", Aliases: []string{"f"}, Value: "table", Usage: "output on stdout: " + strings.Join(report.Formats, " or ")},
 			&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "also save the result file (JSON) to `FILE`, written atomically"},
-			&cli.BoolFlag{Name: "save", Usage: "also save the result file into --results-dir, named after the machine label and the date"},
+			&cli.BoolFlag{Name: "save", Usage: "also save the result file into --results-dir (created if missing), named after the machine label and the date"},
 			&cli.StringFlag{Name: "results-dir", Value: "results", Usage: "directory --save writes into"},
 			&cli.DurationFlag{Name: "sample-interval", Value: 100 * time.Millisecond, Usage: "interval of the per-core timeline sampled during each run, for charts (0: off; at least 10ms, the kernel's tick)"},
 			&cli.DurationFlag{Name: "heartbeat", Value: time.Millisecond, Usage: "responsiveness probe: a heartbeat that asks to wake every `INTERVAL` while the work runs, its lateness reported (0: off)"},
@@ -56,7 +54,8 @@ func runCommand(e *env) *cli.Command {
 			&cli.DurationFlag{Name: "switch-interval", Value: strategies.DefaultSwitchInterval, Usage: "gil-lock: how long a waiting thread lets the holder keep the lock before asking for it (CPython's sys.setswitchinterval)"},
 			&cli.IntFlag{Name: "retry", Usage: "replace up to `N` worker processes that die or stall during a run, re-sending their unanswered chunks (0: a dying worker fails the run)"},
 			&cli.DurationFlag{Name: "timeout", Usage: "stop everything if the whole run (reference and warm-up included) takes longer than `DURATION`, e.g. 10m (0: no limit)"},
-			&cli.DurationFlag{Name: "stall-timeout", Usage: "a worker process holding chunks, or an in-process run, silent for longer than `DURATION` is stalled (0: automatic, 20 times the slowest chunk seen so far and at least 5s)"},
+			&cli.DurationFlag{Name: "stall-timeout", Usage: "a worker process holding chunks (or not greeting), or an in-process run, silent for longer than `DURATION` is stalled (0: automatic, 20 times the slowest chunk seen so far and at least 5s; 10s at least for a greeting)"},
+			&cli.StringFlag{Name: "pool", Usage: "how long worker processes live: per-run (a new pool every run, as `with ProcessPoolExecutor()`) or persistent (started once per strategy); default: per-run for local workers, persistent for --worker-cmd"},
 			&cli.StringFlag{Name: "worker", Usage: "the primebench-worker binary `PATH` for subprocess strategies (default: beside primebench, built from the checkout, or on PATH)"},
 			&cli.StringSliceFlag{Name: "worker-cmd", Usage: "start subprocess workers with `COMMAND` instead, e.g. 'ssh -T host primebench-worker'; repeat it to use several round robin"},
 			&cli.StringFlag{Name: "python", Value: "python3", Usage: "the CPython interpreter for the cpython-* strategies (`PATH` or a name on PATH)"},
@@ -66,136 +65,75 @@ func runCommand(e *env) *cli.Command {
 	}
 }
 
-// runSettings is the validated command line of `run`.
+// runSettings is the validated command line of `run`: the engine's options
+// and what the command does around them.
 type runSettings struct {
-	names          []string
-	spec           string
-	chunk          uint64
-	runs           int
-	warmup         int
-	output         string
-	saveDir        string
-	label          string
-	workersText    string
-	timeout        time.Duration
-	stallTimeout   time.Duration
-	sampleEvery    time.Duration
-	heartbeatEvery time.Duration
-	probeRuns      int
-	switchInterval time.Duration
-	retries        int
-	workerPath     string
-	workerCmds     []strategies.WorkerCommand
-	python         string
-	pythonSet      bool
-	reporter       report.Reporter
+	opts       engine.Options
+	output     string
+	saveDir    string
+	timeout    time.Duration
+	workerPath string
+	python     string
+	reporter   report.Reporter
 }
 
-// parseRunFlags checks the command line. It does no work that takes time:
-// that happens once Ctrl-C and --timeout can stop it.
-func parseRunFlags(c *cli.Context) (*runSettings, error) {
+// parseRunFlags checks the whole command line, the workload included. It
+// does no work that takes time (no worker search, no build): that happens
+// once Ctrl-C and --timeout can stop it.
+func parseRunFlags(c *cli.Context, e *env) (*runSettings, error) {
 	if c.Args().Len() > 0 {
 		return nil, usagef("run takes no arguments, got %q: flags go before any argument, for example --runs 3", c.Args().First())
 	}
-	s := &runSettings{runs: c.Int("runs"), warmup: c.Int("warmup"), output: c.String("output"), spec: c.String("workload"),
-		chunk: c.Uint64("chunk"), workersText: c.String("workers"), workerPath: c.String("worker"),
-		python: c.String("python"), pythonSet: c.IsSet("python")}
-	if s.runs < 1 || s.runs > MaxRuns {
-		return nil, usagef("--runs %d is out of range: give 1 to %d measured runs", s.runs, MaxRuns)
-	}
-	if s.warmup < 0 || s.warmup > MaxRuns {
-		return nil, usagef("--warmup %d is out of range: give 0 to %d warm-up runs", s.warmup, MaxRuns)
-	}
-	s.timeout = c.Duration("timeout")
+	s := &runSettings{output: c.String("output"), workerPath: c.String("worker"), python: c.String("python"), timeout: c.Duration("timeout")}
+	o := engine.Options{Runs: c.Int("runs"), Warmup: c.Int("warmup"), Chunk: c.Uint64("chunk"), ProbeRuns: c.Int("probe-runs"),
+		Heartbeat: c.Duration("heartbeat"), SampleEvery: c.Duration("sample-interval"), SwitchInterval: c.Duration("switch-interval"),
+		StallTimeout: c.Duration("stall-timeout"), Retries: c.Int("retry"), Pool: strategies.PoolMode(c.String("pool")),
+		Label: c.String("label"), Command: e.args}
 	if s.timeout < 0 {
 		return nil, usagef("--timeout %v is negative: give a duration such as 30s or 10m, or 0 for no limit", s.timeout)
 	}
-	s.stallTimeout = c.Duration("stall-timeout")
-	if s.stallTimeout < 0 || (s.stallTimeout > 0 && s.stallTimeout < 100*time.Millisecond) {
-		return nil, usagef("--stall-timeout %v is out of range: give 100ms or more, or 0 for automatic", s.stallTimeout)
+	if o.SwitchInterval <= 0 {
+		return nil, usagef("--switch-interval %v must be positive, e.g. 5ms (CPython's default)", o.SwitchInterval)
 	}
-	s.sampleEvery = c.Duration("sample-interval")
-	if s.sampleEvery != 0 && s.sampleEvery < 10*time.Millisecond {
-		return nil, usagef("--sample-interval %v is shorter than the kernel's 10 ms tick: give 10ms or more, or 0 for none", s.sampleEvery)
-	}
-	s.heartbeatEvery = c.Duration("heartbeat")
-	if s.heartbeatEvery < 0 || (s.heartbeatEvery > 0 && s.heartbeatEvery < 100*time.Microsecond) {
-		return nil, usagef("--heartbeat %v is out of range: give 100µs or more, or 0 to turn the probe off", s.heartbeatEvery)
-	}
-	s.probeRuns = c.Int("probe-runs")
-	if s.probeRuns < 0 || s.probeRuns > MaxRuns {
-		return nil, usagef("--probe-runs %d is out of range: give 0 (no probe) to %d", s.probeRuns, MaxRuns)
-	}
-	if s.heartbeatEvery == 0 {
-		s.probeRuns = 0
-	}
-	if s.workersText != "" {
-		if _, err := parseWorkers(s.workersText); err != nil {
+	if text := c.String("workers"); text != "" {
+		var err error
+		if o.Workers, err = parseWorkers(text); err != nil {
 			return nil, err
 		}
 	}
-	s.label = c.String("label")
-	if strings.ContainsAny(s.label, "/\\\x00") || strings.TrimSpace(s.label) != s.label {
-		return nil, usagef("--label %q must not contain slashes or surrounding spaces: it names files", s.label)
+	var err error
+	if o.Strategies, err = splitList(c.String("strategies")); err != nil {
+		return nil, usagef("--strategies: %v", err)
+	}
+	if o.Remote, err = parseWorkerCommands(c.StringSlice("worker-cmd")); err != nil {
+		return nil, err
+	}
+	if len(o.Remote) > 0 && s.workerPath != "" {
+		return nil, usagef("--worker and --worker-cmd both say how to start workers: give one")
+	}
+	if s.reporter, err = report.New(c.String("format")); err != nil {
+		return nil, usagef("--format: %v", err)
 	}
 	if c.Bool("save") {
 		if s.output != "" {
 			return nil, usagef("--save and --output both name where to save: give one")
 		}
-		dir := c.String("results-dir")
-		if info, err := os.Stat(dir); err != nil || !info.IsDir() {
-			return nil, usagef("--results-dir %s does not exist: create it or run from the repository root", dir)
-		}
-		if err := checkWritable(dir, "--save"); err != nil {
+		s.saveDir = c.String("results-dir")
+		if err := checkCreatable(s.saveDir, "--results-dir"); err != nil {
 			return nil, err
 		}
-		s.saveDir = dir
 	}
-	reporter, err := report.New(c.String("format"))
-	if err != nil {
-		return nil, usagef("--format: %v", err)
-	}
-	s.reporter = reporter
 	if err := checkOutputPath(s.output); err != nil {
 		return nil, err
 	}
-	s.retries = c.Int("retry")
-	if s.retries < 0 || s.retries > MaxRuns {
-		return nil, usagef("--retry %d is out of range: give 0 to %d", s.retries, MaxRuns)
+	if o.Workload, err = workload.Parse(c.String("workload"), e.stdin); err != nil {
+		return nil, usagef("--workload: %v", err)
 	}
-	s.switchInterval = c.Duration("switch-interval")
-	if s.switchInterval <= 0 {
-		return nil, usagef("--switch-interval %v must be positive, e.g. 5ms (CPython's default)", s.switchInterval)
+	if err := o.Check(); err != nil {
+		return nil, usagef("%v", err)
 	}
-	if s.workerCmds, err = parseWorkerCommands(c.StringSlice("worker-cmd")); err != nil {
-		return nil, err
-	}
-	if len(s.workerCmds) > 0 && s.workerPath != "" {
-		return nil, usagef("--worker and --worker-cmd both say how to start workers: give one")
-	}
-	list, err := splitList(c.String("strategies"))
-	if err != nil {
-		return nil, usagef("--strategies: %v", err)
-	}
-	if s.names, err = strategies.Expand(list); err != nil {
-		return nil, usagef("--strategies: %v", err)
-	}
-	if _, err := strategies.NewRegistry(strategies.Options{}).Lookup(s.names); err != nil {
-		return nil, usagef("--strategies: %v", err)
-	}
+	s.opts = o
 	return s, nil
-}
-
-// needs tells whether any of the named strategies is one of these.
-func needs(names []string, any ...string) bool {
-	for _, n := range names {
-		for _, a := range any {
-			if n == a {
-				return true
-			}
-		}
-	}
-	return false
 }
 
 // parseWorkers reads N, a comma-separated list, or a range LO-HI, or a list
@@ -277,6 +215,24 @@ func checkOutputPath(path string) error {
 	return checkWritable(dir, "--output "+path)
 }
 
+// checkCreatable proves dir takes new files, or can be made: its nearest
+// existing ancestor is a directory that takes new files. Nothing is made
+// until the run has a file to save.
+func checkCreatable(dir, what string) error {
+	for d := dir; ; d = filepath.Dir(d) {
+		info, err := os.Stat(d)
+		if err == nil {
+			if !info.IsDir() {
+				return usagef("%s %s: %s is not a directory", what, dir, d)
+			}
+			return checkWritable(d, what+" "+dir)
+		}
+		if parent := filepath.Dir(d); parent == d {
+			return usagef("%s %s: no part of it exists", what, dir)
+		}
+	}
+}
+
 // checkWritable proves a directory takes new files by making (and removing)
 // one, so a read-only directory fails now rather than after the run.
 func checkWritable(dir, what string) error {
@@ -289,8 +245,8 @@ func checkWritable(dir, what string) error {
 	return nil
 }
 
-// runState is a run in progress: what it has found so far and where it is,
-// so that a stop can say where it came.
+// runState is a run in progress: where it is, so that a stop can say where
+// it came.
 type runState struct {
 	s        *runSettings
 	e        *env
@@ -301,9 +257,9 @@ type runState struct {
 }
 
 // enter names the phase the run is in now, on the display and for errors.
-func (r *runState) enter(phase string) {
+func (r *runState) enter(phase string, done, total int) {
 	r.phase = phase
-	r.disp.show(phase, 0, 0)
+	r.disp.show(phase, done, total)
 }
 
 // stopped turns an error into the message for where the run was, when the
@@ -311,7 +267,7 @@ func (r *runState) enter(phase string) {
 // stall.
 func (r *runState) stopped(err error) error {
 	where := r.phase
-	var st *harness.StoppedError
+	var st *engine.StoppedError
 	if errors.As(err, &st) {
 		where = st.Event.String()
 	}
@@ -321,15 +277,19 @@ func (r *runState) stopped(err error) error {
 	if errors.Is(err, context.DeadlineExceeded) && r.s.timeout > 0 {
 		return fmt.Errorf("the run took longer than --timeout %v and was stopped during %s: every worker was stopped and nothing was saved", r.s.timeout, where)
 	}
-	var stall *harness.StallError
+	var stall *engine.StallError
 	if errors.As(err, &stall) {
 		return fmt.Errorf("%v, during %s: stopped; nothing was saved", stall, where)
+	}
+	var opt *engine.OptionError
+	if errors.As(err, &opt) {
+		return usagef("%v", err)
 	}
 	return err
 }
 
 func runAction(c *cli.Context, e *env) error {
-	s, err := parseRunFlags(c)
+	s, err := parseRunFlags(c, e)
 	if err != nil {
 		return err
 	}
@@ -350,140 +310,26 @@ func runAction(c *cli.Context, e *env) error {
 
 func (r *runState) run() error {
 	s, e, ctx := r.s, r.e, r.ctx
-	r.enter("preparing: reading the CPU limits")
-	limits, limitErr := cpulimit.Read()
-	workerCounts := []int{limits.Procs()}
-	if s.workersText != "" {
-		workerCounts, _ = parseWorkers(s.workersText)
-	}
-
-	opts := strategies.Options{CPUs: limits.Effective(), Retries: s.retries, SwitchInterval: s.switchInterval, Remote: s.workerCmds}
-	if needs(s.names, "subprocess", "loop+subprocess") && len(s.workerCmds) == 0 {
-		if e.workerArgv != nil {
-			opts.Worker = strategies.WorkerCommand{Argv: e.workerArgv}
-		} else {
-			r.enter("preparing: finding the worker")
-			path, err := findWorker(ctx, s.workerPath, r.enter)
-			if err != nil {
-				return err
-			}
-			opts.Worker = strategies.WorkerCommand{Argv: []string{path}}
+	if err := r.find(); err != nil {
+		if ctx.Err() != nil {
+			return ctx.Err()
 		}
+		return err
 	}
-	names := s.names
-	if needs(names, strategies.CPythonNames...) {
-		r.enter("preparing: checking the Python interpreter")
-		py, err := strategies.FindPython(ctx, s.python)
-		if err != nil {
-			if ctx.Err() != nil {
-				return ctx.Err()
-			}
-			return usagef("%v", err)
-		}
-		opts.Python = py
-		if needs(names, "cpython-threads") && !s.pythonSet && !py.FreeThreaded {
-			if ft := findFreeThreaded(ctx); ft != nil {
-				opts.PythonFT = ft
-				names = insertAfter(names, "cpython-threads", strategies.CPythonFTName)
-			}
-		}
-	}
-	reg := strategies.NewRegistry(opts)
-	chosen, err := reg.Lookup(names)
-	if err != nil {
-		return usagef("--strategies: %v", err)
-	}
-	var jobs []harness.Job
-	for _, st := range chosen {
-		if st.Name() == results.Baseline || st.Name() == results.CPythonBaseline {
-			jobs = append(jobs, harness.Job{Strategy: st, Workers: 1})
-			continue
-		}
-		for _, n := range workerCounts {
-			jobs = append(jobs, harness.Job{Strategy: st, Workers: n})
-		}
-	}
-
-	r.enter("preparing: reading the workload")
-	w, err := workload.Parse(s.spec, e.stdin)
-	if err != nil {
-		return usagef("--workload: %v", err)
-	}
-	chunk, auto := s.chunk, s.chunk == 0
-	if auto {
-		r.enter("preparing: sizing chunks from a sample of the workload")
-		maxWorkers := 0
-		for _, n := range workerCounts {
-			maxWorkers = max(maxWorkers, n)
-		}
-		target := uint64(workload.TargetChunkDivisions)
-		if len(s.workerCmds) > 0 {
-			target = workload.RemoteChunkDivisions
-		}
-		if chunk, err = workload.AutoChunkSize(ctx, w, maxWorkers, target); err != nil {
-			return err
-		}
-		if w.IsList() && chunk > protocol.MaxListChunk {
-			chunk = protocol.MaxListChunk
-		}
-	} else if w.IsList() && chunk > protocol.MaxListChunk {
-		return usagef("--chunk %d is too large for a list workload: give at most %d numbers per chunk", chunk, protocol.MaxListChunk)
-	}
-	plan, err := workload.NewPlan(w, chunk)
-	if err != nil {
-		return usagef("--chunk: %v", err)
-	}
-
-	r.enter("preparing: describing the machine")
-	m := machine.Describe(version.Version, sourceCommit(ctx), limits)
-	m.Label = s.label
-	if m.Label == "" {
-		m.Label = m.Hostname
-	}
-	counters := machine.NewCounters(limits.Affinity)
-	if _, err := counters.Read(); err != nil {
-		counters = nil // no per-CPU counters here: per-core figures are n/a
-	}
-	m.PerCore = counters != nil
-	if limitErr != nil {
-		fmt.Fprintf(e.stderr, "primebench: warning: cannot read the cgroup CPU limits (%v): assuming none\n", limitErr)
-	}
-	meta := harness.Meta{
-		CreatedAt: time.Now().UTC().Truncate(time.Second),
-		Command:   e.args,
-		Machine:   m,
-		Settings: results.Settings{AutoChunk: auto, Workers: workerCounts, SwitchIntervalMs: float64(s.switchInterval) / 1e6,
-			StallLimitSeconds: s.stallTimeout.Seconds(), Retries: s.retries},
-	}
-	meta.Conditions.LoadAverage1 = machine.LoadAverage1()
-	r.enter("preparing: measuring how busy the machine is")
-	if busy, err := harness.BusyBefore(ctx, counters, 250*time.Millisecond); err == nil {
-		meta.Conditions.BusyBefore = busy
-	} else if ctx.Err() != nil {
-		return ctx.Err()
-	}
-
-	cfg := harness.Config{
-		Jobs: jobs, Plan: plan, Warmup: s.warmup, Runs: s.runs,
-		HeartbeatEvery: s.heartbeatEvery, ProbeRuns: s.probeRuns, SampleEvery: s.sampleEvery,
-		Reference: harness.Job{Strategy: reg["goroutines"], Workers: limits.Procs()},
-		Counters:  counters, QuotaDir: limits.Cgroup.QuotaDir,
-		Watch: strategies.NewWatch(s.stallTimeout),
-		Progress: func(ev harness.Event) {
-			r.phase = ev.String()
-			r.disp.show(ev.String(), ev.Done, ev.Total)
-		},
-	}
-	measurement, err := harness.Measure(ctx, cfg)
+	s.opts.Commit = provenance.SourceCommit(ctx)
+	s.opts.Warn = func(msg string) { fmt.Fprintln(e.stderr, "primebench: warning: "+msg) }
+	file, err := engine.Run(ctx, s.opts, func(ev engine.Event) { r.enter(ev.String(), ev.Done, ev.Total) })
 	if err != nil {
 		return err
 	}
-	file := harness.Assemble(meta, cfg, measurement)
 	if s.saveDir != "" {
+		if err := os.MkdirAll(s.saveDir, 0o755); err != nil {
+			return fmt.Errorf("--save: cannot create %s: %v", s.saveDir, errors.Unwrap(err))
+		}
 		s.output = filepath.Join(s.saveDir, results.DefaultName(file))
 	}
 	if s.output != "" {
-		r.enter("writing " + s.output)
+		r.enter("writing "+s.output, 0, 0)
 		if err := results.WriteFile(ctx, s.output, file); err != nil {
 			return err
 		}
@@ -498,13 +344,73 @@ func (r *runState) run() error {
 	return nil
 }
 
-func insertAfter(names []string, after, name string) []string {
-	for i, n := range names {
-		if n == after {
-			return append(names[:i+1:i+1], append([]string{name}, names[i+1:]...)...)
+// find looks for what the chosen strategies need: the worker binary
+// (which may be built), the interpreter, a free-threaded interpreter.
+func (r *runState) find() error {
+	s, e, ctx := r.s, r.e, r.ctx
+	needs, err := s.opts.Needs()
+	if err != nil {
+		return usagef("%v", err)
+	}
+	if needs&strategies.NeedsWorker != 0 {
+		if e.workerArgv != nil {
+			s.opts.Worker = strategies.WorkerCommand{Argv: e.workerArgv}
+		} else {
+			r.enter("preparing: finding the worker", 0, 0)
+			path, err := workerbin.Find(ctx, s.workerPath, func(what string) { r.enter("preparing: "+what, 0, 0) })
+			var notFound *workerbin.Error
+			if errors.As(err, &notFound) {
+				return usagef("%v", err)
+			}
+			if err != nil {
+				return err
+			}
+			s.opts.Worker = strategies.WorkerCommand{Argv: []string{path}}
 		}
 	}
-	return names
+	if needs&(strategies.NeedsPython|strategies.NeedsFreeThreadedPython) != 0 {
+		r.enter("preparing: checking the Python interpreter", 0, 0)
+		if e.python != nil {
+			s.opts.Python, s.opts.PythonFT = e.python, e.python
+			return nil
+		}
+		py, err := strategies.FindPython(ctx, s.python)
+		if err != nil {
+			if ctx.Err() != nil {
+				return ctx.Err()
+			}
+			return usagef("%v", err)
+		}
+		s.opts.Python = py
+		if needs&strategies.NeedsFreeThreadedPython != 0 {
+			if py.FreeThreaded {
+				s.opts.PythonFT = py
+			} else {
+				s.opts.PythonFT = findFreeThreaded(ctx)
+			}
+		}
+	}
+	return nil
+}
+
+// parseWorkerCommands splits each --worker-cmd as a POSIX shell would
+// (quotes, escapes, $VARIABLES), without running a shell.
+func parseWorkerCommands(texts []string) ([]strategies.WorkerCommand, error) {
+	var out []strategies.WorkerCommand
+	for _, text := range texts {
+		argv, err := shell.Fields(text, os.Getenv)
+		if err != nil {
+			return nil, usagef("--worker-cmd %q: %v: write it as you would in a shell, e.g. --worker-cmd 'ssh -T host primebench-worker'", text, err)
+		}
+		if len(argv) == 0 {
+			return nil, usagef("--worker-cmd %q is empty: give the command that starts a worker, e.g. 'ssh -T host primebench-worker'", text)
+		}
+		if _, err := exec.LookPath(argv[0]); err != nil {
+			return nil, usagef("--worker-cmd %q: cannot run %s: %v", text, argv[0], errors.Unwrap(err))
+		}
+		out = append(out, strategies.WorkerCommand{Argv: argv, Label: text})
+	}
+	return out, nil
 }
 
 // findFreeThreaded looks for a free-threaded CPython on PATH, for a

@@ -18,6 +18,8 @@ import (
 	"time"
 
 	"github.com/primebench/primebench/results"
+
+	"github.com/primebench/primebench/workerbin"
 )
 
 // primebench starts this test binary as the primebench command, with a
@@ -28,7 +30,7 @@ func primebench(t *testing.T, args ...string) (*exec.Cmd, *bytes.Buffer, string)
 	marker := fmt.Sprintf("PRIMEBENCH_TEST_MARKER=%d", time.Now().UnixNano())
 	_, worker := realBinaries(t)
 	cmd := exec.Command(os.Args[0], args...)
-	cmd.Env = append(os.Environ(), asMainEnv+"=1", marker, workerEnv+"="+worker)
+	cmd.Env = append(os.Environ(), asMainEnv+"=1", marker, workerbin.Env+"="+worker)
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	if err := cmd.Start(); err != nil {

@@ -11,6 +11,8 @@ import (
 	"testing"
 
 	"github.com/creack/pty"
+
+	"github.com/primebench/primebench/workerbin"
 )
 
 // On a terminal the display draws the phases on stderr while the table goes
@@ -25,7 +27,7 @@ func TestRunOnATerminal(t *testing.T) {
 	defer ptmx.Close()
 	pty.Setsize(ptmx, &pty.Winsize{Rows: 24, Cols: 100})
 	cmd := exec.Command(os.Args[0], "run", "--strategies", "serial,subprocess", "--workload", "range:1-30000", "--runs", "2", "--warmup", "0")
-	cmd.Env = append(os.Environ(), asMainEnv+"=1", workerEnv+"="+worker)
+	cmd.Env = append(os.Environ(), asMainEnv+"=1", workerbin.Env+"="+worker)
 	var stdout bytes.Buffer
 	cmd.Stdout, cmd.Stderr, cmd.Stdin = &stdout, tty, tty
 	if err := cmd.Start(); err != nil {

@@ -19,7 +19,7 @@ import sys
 import threading
 import time
 
-PROTOCOL = 2
+PROTOCOL = 3
 RELEASE = sys.argv[1] if len(sys.argv) > 1 else "unknown"
 MASK = (1 << 64) - 1
 
@@ -200,15 +200,25 @@ class Heartbeat(threading.Thread):
         return self.lags
 
 
-def read_requests(stdin):
+def stats_line():
+    """The answer to a stats request: this process's CPU time so far, in us."""
+    t = os.times()
+    return b"S %d %d\n" % (round(t.user * 1e6), round(t.system * 1e6))
+
+
+def read_requests(stdin, out):
+    """Yields request lines; answers a parent's stats requests ("S") itself."""
     for line in iter(stdin.readline, b""):
         if not line.endswith(b"\n"):
             raise ProtocolError("truncated request")
+        if line == b"S\n":
+            out.write(stats_line())
+            continue
         yield line[:-1]
 
 
 def run_serial(stdin, out, settings):
-    for line in read_requests(stdin):
+    for line in read_requests(stdin, out):
         out.write(solve(*parse_request(line)))
 
 
@@ -233,7 +243,7 @@ def run_threads(stdin, out, settings):
     for t in threads:
         t.start()
     try:
-        for line in read_requests(stdin):
+        for line in read_requests(stdin, out):
             work.put(parse_request(line))
     finally:
         for _ in threads:
@@ -282,6 +292,9 @@ def run_asyncio(stdin, out, settings, every):
                     break
                 if not line.endswith(b"\n"):
                     raise ProtocolError("truncated request")
+                if line == b"S\n":
+                    out.write(stats_line())
+                    continue
                 work.put_nowait(parse_request(line[:-1]))
         finally:
             for _ in tasks:
@@ -331,8 +344,7 @@ def main():
                 lags = beat.stop()
         for i in range(0, len(lags), 200):
             out.write(b"T " + b" ".join(b"%d" % round(l * 1e6) for l in lags[i:i + 200]) + b"\n")
-        t = os.times()
-        out.write(b"B %d %d\n" % (round(t.user * 1e6), round(t.system * 1e6)))
+        out.write(b"B" + stats_line()[1:])
     except ProtocolError as e:
         out.write(b"E " + str(e).encode() + b"\n")
         sys.exit(2)

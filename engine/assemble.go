@@ -1,4 +1,4 @@
-package harness
+package engine
 
 import (
 	"time"
@@ -7,9 +7,9 @@ import (
 	"github.com/primebench/primebench/strategies"
 )
 
-// Meta is what the caller knows of the invocation: when, how, where, and
-// with which settings.
-type Meta struct {
+// meta is what the engine knows of the invocation besides the measurement:
+// when, how, where, and with which settings.
+type meta struct {
 	CreatedAt  time.Time
 	Command    []string
 	Machine    results.Machine
@@ -17,17 +17,18 @@ type Meta struct {
 	Settings   results.Settings
 }
 
-// Assemble is the one place a result file is put together: the caller's
-// meta, the plan and the measurement, with every derived figure computed.
-func Assemble(meta Meta, cfg Config, m Measurement) *results.File {
+// assemble is the one place a result file is put together: the meta, the
+// plan and the measurement, each strategy's facts from its descriptor, and
+// every derived figure computed.
+func assemble(mt meta, cfg measureConfig, m measurement) *results.File {
 	a := m.Answer
 	f := &results.File{
 		SchemaVersion: results.SchemaVersion,
-		CreatedAt:     meta.CreatedAt,
-		Command:       meta.Command,
-		Machine:       meta.Machine,
-		Conditions:    meta.Conditions,
-		Settings:      meta.Settings,
+		CreatedAt:     mt.CreatedAt,
+		Command:       mt.Command,
+		Machine:       mt.Machine,
+		Conditions:    mt.Conditions,
+		Settings:      mt.Settings,
 		Reference:     m.Reference,
 		Workload: results.Workload{
 			Spec: cfg.Plan.Workload().Spec, Numbers: a.Numbers, Primes: a.Primes, Checksum: results.Checksum(a.Checksum),
@@ -38,12 +39,24 @@ func Assemble(meta Meta, cfg Config, m Measurement) *results.File {
 	f.Settings.HeartbeatMs = float64(cfg.HeartbeatEvery) / 1e6
 	f.Settings.ProbeRuns = 0
 	for _, j := range m.Jobs {
+		d := j.Job.Desc
 		s := results.Strategy{
-			Name:       j.Job.Strategy.Name(),
-			Workers:    j.Job.Workers,
-			SingleCore: j.SingleCore,
-			Placement:  placement(j.Processes),
-			Runs:       j.Runs,
+			Name:        d.Name,
+			Workers:     j.Job.Workers,
+			Models:      d.Models,
+			Family:      d.Family.Name,
+			Baseline:    strategies.BaselineOf(d).Name,
+			Counterpart: d.Counterpart,
+			Heartbeat:   d.Heartbeat,
+			SingleCore:  d.SingleCore(j.Interpreter),
+			Placement:   placement(j.Processes),
+			Runs:        j.Runs,
+		}
+		if o := j.Job.opening; o != nil {
+			s.Pool = &results.Pool{StartupSeconds: o.Startup.Seconds(), Restarts: o.Restarts}
+			for _, p := range o.Processes {
+				s.Pool.WorkerStartupSeconds = append(s.Pool.WorkerStartupSeconds, p.Startup.Seconds())
+			}
 		}
 		if in := j.Interpreter; in != nil {
 			s.Interpreter = &results.Interpreter{Path: in.Path, Version: in.Version, Build: in.Build, SwitchIntervalMs: float64(in.SwitchInterval) / 1e6}

@@ -1,11 +1,4 @@
-// Package harness measures strategies the same way: a reference answer
-// first, warm-up runs, then measured runs interleaved round-robin across
-// strategies so that drift on a noisy machine spreads over all of them, then
-// the responsiveness probe's runs. Every run's answer is verified against the
-// reference and its wall time, CPU time, per-core use and throttling
-// recorded. Every phase is visible (Config.Progress), bounded by the context
-// and watched for stalls.
-package harness
+package engine
 
 import (
 	"context"
@@ -16,26 +9,47 @@ import (
 	"slices"
 	"time"
 
-	"github.com/primebench/primebench/cpulimit"
-	"github.com/primebench/primebench/cputime"
-	"github.com/primebench/primebench/machine"
+	"github.com/primebench/primebench/ledger"
 	"github.com/primebench/primebench/results"
 	"github.com/primebench/primebench/strategies"
 	"github.com/primebench/primebench/summary"
 	"github.com/primebench/primebench/workload"
 )
 
-// Job is one strategy at one worker count.
+// Job is one strategy at one worker count, with its own instance of the
+// strategy (which may keep worker processes for all the job's runs).
 type Job struct {
-	Strategy strategies.Strategy
-	Workers  int
+	Desc    *strategies.Descriptor
+	Workers int
+	run     strategies.Strategy
+	opening *strategies.Opening // set once a kept pool is open
 }
 
-func (j Job) String() string { return fmt.Sprintf("%s (workers=%d)", j.Strategy.Name(), j.Workers) }
+// NewJob makes a job of d at workers, configured by opts.
+func NewJob(d *strategies.Descriptor, workers int, opts strategies.Options) *Job {
+	return &Job{Desc: d, Workers: workers, run: d.New(d.Name, opts)}
+}
 
-// Config says what to measure and how often.
-type Config struct {
-	Jobs   []Job
+func (j *Job) String() string { return fmt.Sprintf("%s (workers=%d)", j.Desc.Name, j.Workers) }
+
+// keeper is the job's strategy when it keeps its workers between runs.
+func (j *Job) keeper() strategies.Keeper {
+	if k, ok := j.run.(strategies.Keeper); ok && k.Keeps() {
+		return k
+	}
+	return nil
+}
+
+// close stops the workers the job kept.
+func (j *Job) close() {
+	if k := j.keeper(); k != nil {
+		k.Close()
+	}
+}
+
+// measureConfig says what to measure and how often.
+type measureConfig struct {
+	Jobs   []*Job
 	Plan   *workload.Plan
 	Warmup int // unmeasured runs per job, before any measured run
 	Runs   int // measured runs per job
@@ -47,41 +61,36 @@ type Config struct {
 	// measured median (ProbeChunks).
 	HeartbeatEvery time.Duration
 	ProbeRuns      int
-	// SampleEvery is the interval of the per-core timeline sampled during
-	// each run; zero records no timeline.
-	SampleEvery time.Duration
 	// Reference computes the reference answer when no job is the baseline:
 	// a parallel pass (goroutines on every usable CPU).
-	Reference Job
-	// Counters reads the usable CPUs' counters; nil when the OS has none.
-	Counters *machine.Counters
-	// QuotaDir is the cgroup whose throttling counters are read around each
-	// run; empty without a quota.
-	QuotaDir string
-	// Watch is the stall watchdog's view of progress; nil: a fresh one with
-	// the automatic limit.
-	Watch *strategies.Watch
+	Reference *Job
+	Sampler   *sampler
+	// Watch is the stall watchdogs' view of the invocation.
+	Watch *ledger.Watch
 	// Progress, if set, hears of each phase as it starts.
 	Progress func(Event)
 	// Grace is how long a cancelled or stalled run may take to stop before
-	// Measure returns without it; zero means one second.
+	// measure returns without it; zero means one second.
 	Grace time.Duration
 }
 
-// Phase names what a run is for.
+// Phase names what the engine is doing.
 type Phase string
 
 const (
+	PhasePreparing Phase = "preparing"
 	PhaseReference Phase = "reference"
+	PhaseStarting  Phase = "starting workers"
 	PhaseWarmup    Phase = "warm-up"
 	PhaseRun       Phase = "run"
 	PhaseProbe     Phase = "probe"
 )
 
-// Event is a run about to start.
+// Event is a phase about to start.
 type Event struct {
 	Phase Phase
-	Job   string
+	// Job is the job it concerns, or what a preparing step does.
+	Job string
 	// Round is which of Rounds runs of this phase it is (1-based).
 	Round, Rounds int
 	// Done of Total runs of the whole measurement have finished.
@@ -89,8 +98,13 @@ type Event struct {
 }
 
 func (e Event) String() string {
-	if e.Phase == PhaseReference {
+	switch e.Phase {
+	case PhaseReference:
 		return "reference pass: " + e.Job
+	case PhasePreparing:
+		return "preparing: " + e.Job
+	case PhaseStarting:
+		return "starting the workers of " + e.Job
 	}
 	return fmt.Sprintf("%s %d of %d: %s", e.Phase, e.Round, e.Rounds, e.Job)
 }
@@ -107,8 +121,8 @@ func (e *MismatchError) Error() string {
 		e.Want.Primes, e.Want.Checksum, e.Want.Divisions, e.Want.Numbers)
 }
 
-// StoppedError is a measurement ended early, by its context (a timeout, a
-// signal) or by a stall, and where it was at the time.
+// StoppedError is a run ended early, by its context (a timeout, a signal)
+// or by a stall, and where it was at the time.
 type StoppedError struct {
 	Event Event
 	Cause error // the context's error, or a *StallError
@@ -129,20 +143,19 @@ func (e *StallError) Error() string {
 	return fmt.Sprintf("%s made no progress for %.1fs (stall limit %v; set it with --stall-timeout)", e.Job, e.Silent.Seconds(), e.Limit.Round(time.Millisecond))
 }
 
-// Measurement is every measured run of every job, in the order of
+// measurement is every measured run of every job, in the order of
 // cfg.Jobs, and the verified answer.
-type Measurement struct {
+type measurement struct {
 	Answer    workload.Answer
 	Reference results.Reference
-	Jobs      []JobResult
+	Jobs      []jobResult
 }
 
-// JobResult is one job's runs and what its last run said of itself.
-type JobResult struct {
-	Job         Job
+// jobResult is one job's runs and what its runs said of themselves.
+type jobResult struct {
+	Job         *Job
 	Runs        []results.Run
 	Probes      []results.ProbeRun
-	SingleCore  bool
 	Processes   []strategies.Process // of its first measured run
 	Interpreter *strategies.Interpreter
 	ProbeChunks int // chunks each probe run checked
@@ -190,19 +203,31 @@ func ProbeChunks(plan *workload.Plan, median time.Duration) int {
 	return k
 }
 
-// Measure runs the jobs. The reference answer comes from the baseline
-// strategy's first run when it is among the jobs (it runs first in every
-// round), else from a parallel pass of its own, which is timed and shown
-// like any other phase.
-func Measure(ctx context.Context, cfg Config) (Measurement, error) {
+// measure runs the jobs. The reference answer comes from the Go baseline's
+// first run when it is among the jobs (it runs first in every round), else
+// from a parallel pass of its own, which is timed and shown like any other
+// phase. Jobs that keep their workers start them just before their first
+// run and stop them when measure returns.
+func measure(ctx context.Context, cfg measureConfig) (measurement, error) {
 	if len(cfg.Jobs) == 0 || cfg.Runs < 1 || cfg.Warmup < 0 {
-		return Measurement{}, errors.New("nothing to measure: need at least one job and one run")
+		return measurement{}, errors.New("nothing to measure: need at least one job and one run")
 	}
 	if cfg.Watch == nil {
-		cfg.Watch = strategies.NewWatch(0)
+		cfg.Watch = ledger.NewWatch(0)
+	}
+	if cfg.Sampler == nil {
+		cfg.Sampler = &sampler{}
 	}
 	if cfg.Grace == 0 {
 		cfg.Grace = time.Second
+	}
+	progress := func(ev Event) {
+		if cfg.Progress != nil {
+			cfg.Progress(ev)
+		}
+	}
+	for _, j := range cfg.Jobs {
+		defer j.close()
 	}
 	order := baselineFirst(cfg.Jobs)
 	probeRounds := cfg.ProbeRuns
@@ -210,7 +235,7 @@ func Measure(ctx context.Context, cfg Config) (Measurement, error) {
 		probeRounds = 0
 	}
 	splits := Splits(cfg.Plan)
-	m := Measurement{Jobs: make([]JobResult, len(cfg.Jobs))}
+	m := measurement{Jobs: make([]jobResult, len(cfg.Jobs))}
 	for i, j := range cfg.Jobs {
 		m.Jobs[i].Job = j
 	}
@@ -218,19 +243,21 @@ func Measure(ctx context.Context, cfg Config) (Measurement, error) {
 	done := 0
 	var reference *workload.Answer
 	var heads []workload.Answer // the reference's answers at splits
-	if first := cfg.Jobs[order[0]]; first.Strategy.Name() != results.Baseline {
+	if !isGoBaseline(cfg.Jobs[order[0]]) {
 		total++
 		ev := Event{Phase: PhaseReference, Job: cfg.Reference.String(), Round: 1, Rounds: 1, Total: total}
-		if cfg.Progress != nil {
-			cfg.Progress(ev)
-		}
+		progress(ev)
 		start := time.Now()
-		out, err := runOnce(ctx, cfg, cfg.Reference, strategies.Task{Plan: cfg.Plan, Workers: cfg.Reference.Workers, Splits: splits})
+		led, _, err := runOnce(ctx, cfg, cfg.Reference, strategies.Task{Plan: cfg.Plan, Workers: cfg.Reference.Workers}, splits)
 		if err != nil {
-			return Measurement{}, stopped(ev, err)
+			return measurement{}, stopped(ev, err)
+		}
+		answer, err := led.Answer()
+		if err != nil {
+			return measurement{}, fmt.Errorf("%s: %w", cfg.Reference, err)
 		}
 		m.Reference = results.Reference{Source: results.ReferenceParallel, Workers: cfg.Reference.Workers, Seconds: time.Since(start).Seconds()}
-		reference, heads = &out.Answer, out.Heads
+		reference, heads = &answer, led.Heads()
 		done = 1
 	} else {
 		m.Reference = results.Reference{Source: results.ReferenceFromSerial, Workers: 1}
@@ -246,10 +273,11 @@ func Measure(ctx context.Context, cfg Config) (Measurement, error) {
 		}
 		for _, idx := range order {
 			job := cfg.Jobs[idx]
-			ev.Job, ev.Done = job.String(), done
-			if cfg.Progress != nil {
-				cfg.Progress(ev)
+			if err := open(ctx, cfg, job, progress, Event{Phase: PhaseStarting, Job: job.String(), Done: done, Total: total}); err != nil {
+				return measurement{}, err
 			}
+			ev.Job, ev.Done = job.String(), done
+			progress(ev)
 			r := &m.Jobs[idx]
 			task := strategies.Task{Plan: cfg.Plan, Workers: job.Workers}
 			want := reference
@@ -262,20 +290,17 @@ func Measure(ctx context.Context, cfg Config) (Measurement, error) {
 				task.Plan, task.Heartbeat = cfg.Plan.Prefix(r.ProbeChunks), hb
 				want = &heads[slices.Index(splits, r.ProbeChunks)]
 			}
-			if reference == nil {
-				task.Splits = splits // the baseline's first run is the reference
-			}
-			run, out, err := measureOnce(ctx, cfg, job, task)
+			run, out, answer, led, err := measureOnce(ctx, cfg, job, task, splits)
 			if err != nil {
-				return Measurement{}, stopped(ev, err)
+				return measurement{}, stopped(ev, err)
 			}
-			if reference == nil {
-				reference, heads = &out.Answer, out.Heads
+			if reference == nil { // the baseline's first run is the reference
+				reference, heads = &answer, led.Heads()
 				want = reference
-			} else if out.Answer != *want {
-				return Measurement{}, &MismatchError{Job: job.String(), Got: out.Answer, Want: *want}
+			} else if answer != *want {
+				return measurement{}, &MismatchError{Job: job.String(), Got: answer, Want: *want}
 			}
-			r.SingleCore, r.Interpreter = out.SingleCore, out.Interpreter
+			r.Interpreter = out.Interpreter
 			switch ev.Phase {
 			case PhaseProbe:
 				r.Probes = append(r.Probes, results.ProbeRun{WallSeconds: run.WallSeconds, LagMs: lagsMs(hb.Lags)})
@@ -292,6 +317,23 @@ func Measure(ctx context.Context, cfg Config) (Measurement, error) {
 	return m, nil
 }
 
+// open starts the workers of a job that keeps them, before its first run,
+// as a phase of its own: connecting over ssh can take a while.
+func open(ctx context.Context, cfg measureConfig, job *Job, progress func(Event), ev Event) error {
+	k := job.keeper()
+	if k == nil || job.opening != nil {
+		return nil
+	}
+	progress(ev)
+	d := job.Desc
+	o, err := k.Open(ctx, job.Workers, cfg.Watch.GreetLimit(d.Family.Name, d.Family.Slowdown))
+	if err != nil {
+		return stopped(ev, err)
+	}
+	job.opening = &o
+	return nil
+}
+
 // stopped wraps a run's error with where the measurement was, when it was a
 // stop (context or stall) rather than a failure.
 func stopped(ev Event, err error) error {
@@ -302,13 +344,17 @@ func stopped(ev Event, err error) error {
 	return fmt.Errorf("%s: %w", ev.Job, err)
 }
 
-// baselineFirst orders jobs so the baseline (serial at one worker), if
+func isGoBaseline(j *Job) bool {
+	return j.Desc.Baseline && j.Desc.Family == strategies.GoFamily && j.Workers == 1
+}
+
+// baselineFirst orders jobs so the Go baseline (serial at one worker), if
 // present, runs first in each round: its first run provides the reference
 // answer before any other strategy runs.
-func baselineFirst(jobs []Job) []int {
+func baselineFirst(jobs []*Job) []int {
 	var order []int
 	for i, j := range jobs {
-		if j.Strategy.Name() == results.Baseline && j.Workers == 1 && (len(order) == 0 || jobs[order[0]].Strategy.Name() != results.Baseline) {
+		if isGoBaseline(j) && (len(order) == 0 || !isGoBaseline(jobs[order[0]])) {
 			order = append([]int{i}, order...)
 		} else {
 			order = append(order, i)
@@ -339,44 +385,43 @@ func lagsMs(lags []time.Duration) []float64 {
 	return out
 }
 
-// selfWatching strategies run worker processes and watch them themselves:
-// a stalled worker is theirs to replace (--retry) or report.
-type selfWatching interface{ WatchesItself() bool }
-
-// runOnce runs one job under the stall watchdog and returns within the
-// grace period of ctx ending or a stall, whether or not the strategy has
-// stopped by then.
-func runOnce(ctx context.Context, cfg Config, job Job, task strategies.Task) (strategies.Outcome, error) {
+// runOnce runs one job under the stall watchdog, with a ledger of its own,
+// and returns within the grace period of ctx ending or a stall, whether or
+// not the strategy has stopped by then.
+func runOnce(ctx context.Context, cfg measureConfig, job *Job, task strategies.Task, splits []int) (*ledger.Ledger, strategies.Outcome, error) {
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
-	task.Watch = cfg.Watch
-	cfg.Watch.Begin()
+	d := job.Desc
+	task.Ledger = ledger.New(task.Plan, ledger.Config{Splits: splits, Shards: task.Workers, Watch: cfg.Watch, Family: d.Family.Name, Slowdown: d.Family.Slowdown})
 	type result struct {
 		out strategies.Outcome
 		err error
 	}
 	done := make(chan result, 1)
 	go func() {
-		out, err := job.Strategy.Run(ctx, task)
+		out, err := job.run.Run(ctx, task)
 		done <- result{out, err}
 	}()
-	_, watchesItself := job.Strategy.(selfWatching)
+	// Strategies that run worker processes watch them themselves: a
+	// stalled worker is theirs to replace (--retry) or report, by pid.
+	watch := !d.Processes
 	tick := time.NewTicker(100 * time.Millisecond)
 	defer tick.Stop()
-	last, lastChange := cfg.Watch.Progress(), time.Now()
+	last, lastChange := task.Ledger.Progress(), time.Now()
 	var stopping <-chan time.Time
 	for {
 		select {
 		case r := <-done:
 			if cause := context.Cause(ctx); r.err != nil && cause != nil && cause != ctx.Err() {
-				return r.out, cause // a stall
+				return task.Ledger, r.out, cause // a stall
 			}
-			return r.out, r.err
+			return task.Ledger, r.out, r.err
 		case now := <-tick.C:
-			if p := cfg.Watch.Progress(); p != last {
+			limit := task.Ledger.StallLimit()
+			if p := task.Ledger.Progress(); p != last {
 				last, lastChange = p, now
-			} else if silent := now.Sub(lastChange); !watchesItself && silent > cfg.Watch.Limit() && stopping == nil {
-				cancel(&StallError{Job: job.String(), Silent: silent, Limit: cfg.Watch.Limit()})
+			} else if silent := now.Sub(lastChange); watch && silent > limit && stopping == nil {
+				cancel(&StallError{Job: job.String(), Silent: silent, Limit: limit})
 			}
 			if ctx.Err() != nil && stopping == nil {
 				stopping = time.After(cfg.Grace)
@@ -385,89 +430,46 @@ func runOnce(ctx context.Context, cfg Config, job Job, task strategies.Task) (st
 			// It has not stopped within the grace period: leave it. Worker
 			// processes die with primebench (process groups, a
 			// parent-death signal, job objects).
-			return strategies.Outcome{}, context.Cause(ctx)
+			return task.Ledger, strategies.Outcome{}, context.Cause(ctx)
 		}
 	}
 }
 
-// measureOnce times one run of a job. Collecting garbage first keeps one
-// run's garbage from being collected during the next.
-func measureOnce(ctx context.Context, cfg Config, job Job, task strategies.Task) (results.Run, strategies.Outcome, error) {
+// measureOnce times one run of a job and checks that it answered every
+// chunk. Collecting garbage first keeps one run's garbage from being
+// collected during the next.
+func measureOnce(ctx context.Context, cfg measureConfig, job *Job, task strategies.Task, splits []int) (results.Run, strategies.Outcome, workload.Answer, *ledger.Ledger, error) {
 	runtime.GC()
-	var cpusBefore machine.CPUTimes
-	if cfg.Counters != nil {
-		cpusBefore, _ = cfg.Counters.Read()
-	}
-	throttleBefore, throttleErr := cpulimit.ReadThrottling(cfg.QuotaDir)
-	selfBefore, selfKnown := cputime.Self()
-	start := time.Now()
-	timeline := startTimeline(cfg.SampleEvery, start, cfg.Counters, cpusBefore)
-	outcome, err := runOnce(ctx, cfg, job, task)
-	wall := time.Since(start)
-	selfAfter, _ := cputime.Self()
-	throttleAfter, throttleErr2 := cpulimit.ReadThrottling(cfg.QuotaDir)
-	var cpusAfter machine.CPUTimes
-	if cpusBefore != nil {
-		cpusAfter, _ = cfg.Counters.Read()
-	}
-	samples := timeline.stop(wall, cpusAfter)
+	sg := cfg.Sampler.begin()
+	led, outcome, err := runOnce(ctx, cfg, job, task, splits)
+	c := sg.end()
 	if err != nil {
-		return results.Run{}, outcome, err
+		return results.Run{}, outcome, workload.Answer{}, nil, err
+	}
+	answer, err := led.Answer()
+	if err != nil {
+		return results.Run{}, outcome, workload.Answer{}, nil, err
 	}
 	run := results.Run{
-		WallSeconds:    wall.Seconds(),
+		WallSeconds:    c.wall.Seconds(),
 		StartupSeconds: outcome.Startup.Seconds(),
 		WorkerRestarts: outcome.Restarts,
 		LockHandoffs:   outcome.Handoffs,
-		CoreTimeline:   samples,
+		CoreTimeline:   c.timeline,
+		Throttling:     c.throttle,
 	}
 	for _, p := range outcome.Processes {
 		if p.Startup > 0 {
 			run.WorkerStartupSeconds = append(run.WorkerStartupSeconds, p.Startup.Seconds())
 		}
 	}
-	if selfKnown && (outcome.ChildCPUKnown || len(outcome.Processes) == 0) {
-		used := selfAfter.Sub(selfBefore).Add(outcome.ChildCPU)
+	if c.selfOK && (outcome.ChildCPUKnown || len(outcome.Processes) == 0) {
+		used := c.self.Add(outcome.ChildCPU)
 		user, system, total := used.User.Seconds(), used.System.Seconds(), used.Total().Seconds()
 		run.UserSeconds, run.SystemSeconds, run.CPUSeconds = &user, &system, &total
 	}
-	if cpusBefore != nil && cpusAfter != nil {
-		usage := cpusAfter.UsageSince(cpusBefore)
-		run.CoreBusy, run.CoreSteal = usage.Busy, usage.Steal
+	if c.usage != nil {
+		run.CoreBusy, run.CoreSteal = c.usage.Busy, c.usage.Steal
 	}
-	if throttleErr == nil && throttleErr2 == nil {
-		d := throttleAfter.Sub(throttleBefore)
-		run.Throttling = &results.Throttling{Periods: d.Periods, Throttled: d.Throttled, Seconds: d.Time.Seconds()}
-	}
-	return run, outcome, nil
-}
-
-// BusyBefore measures how busy the usable CPUs are while primebench itself
-// idles: the fraction of their time used by others over window.
-func BusyBefore(ctx context.Context, counters *machine.Counters, window time.Duration) (float64, error) {
-	if counters == nil {
-		return 0, errors.New("no per-CPU counters")
-	}
-	before, err := counters.Read()
-	if err != nil {
-		return 0, err
-	}
-	select {
-	case <-time.After(window):
-	case <-ctx.Done():
-		return 0, ctx.Err()
-	}
-	after, err := counters.Read()
-	if err != nil {
-		return 0, err
-	}
-	u := after.UsageSince(before)
-	sum := 0.0
-	for _, b := range u.Busy {
-		sum += b
-	}
-	if len(u.Busy) == 0 {
-		return 0, nil
-	}
-	return sum / float64(len(u.Busy)), nil
+	return run, outcome, answer, led, nil
 }

@@ -1,6 +1,6 @@
 //go:build !unix
 
-package strategies
+package testworker
 
 import "os"
 
@@ -10,8 +10,12 @@ func killSelf() { os.Exit(137) }
 // watchdog cannot tell apart.
 func stopSelf() { select {} }
 
-func sigkill(pid int) {
+// Kill ends pid.
+func Kill(pid int) {
 	if p, err := os.FindProcess(pid); err == nil {
 		_ = p.Kill()
 	}
 }
+
+// Stop cannot stop a process here; it ends it instead.
+func Stop(pid int) { Kill(pid) }

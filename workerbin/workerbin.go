@@ -1,4 +1,8 @@
-package main
+// Package workerbin finds the primebench-worker binary the subprocess
+// strategies start, building it from primebench's own checkout (go run) or
+// installing it at primebench's module version when it must: whatever it
+// finds must say it is of this release.
+package workerbin
 
 import (
 	"context"
@@ -8,18 +12,15 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
-	"runtime/debug"
 	"strings"
 	"time"
 
-	"mvdan.cc/sh/v3/shell"
-
-	"github.com/primebench/primebench/strategies"
+	"github.com/primebench/primebench/provenance"
 	"github.com/primebench/primebench/version"
 )
 
-// workerName is the worker binary's name on this OS.
-func workerName() string {
+// Name is the worker binary's name on this OS.
+func Name() string {
 	if runtime.GOOS == "windows" {
 		return "primebench-worker.exe"
 	}
@@ -27,12 +28,21 @@ func workerName() string {
 }
 
 const (
-	modulePath    = "github.com/primebench/primebench"
+	modulePath    = provenance.Module
 	workerPackage = modulePath + "/cmd/primebench-worker"
-	workerEnv     = "PRIMEBENCH_WORKER"
+	// Env names a worker binary, as --worker does.
+	Env = "PRIMEBENCH_WORKER"
 )
 
-// findWorker returns the worker binary to start, and how it was found:
+// Error is a worker that cannot be found or is not of this release: one
+// line saying what to do.
+type Error struct{ Msg string }
+
+func (e *Error) Error() string { return e.Msg }
+
+func errorf(format string, args ...any) error { return &Error{Msg: fmt.Sprintf(format, args...)} }
+
+// Find returns the worker binary to start, and how it was found:
 //
 //  1. --worker PATH, or $PRIMEBENCH_WORKER;
 //  2. primebench-worker beside primebench's own executable (go install
@@ -45,18 +55,18 @@ const (
 //     installed from the module proxy (go install ...@version).
 //
 // Whatever it finds must say it is of this release, or it is refused.
-func findWorker(ctx context.Context, explicit string, note func(string)) (string, error) {
+func Find(ctx context.Context, explicit string, note func(string)) (string, error) {
 	how := ""
 	path, err := func() (string, error) {
 		if explicit == "" {
-			explicit = os.Getenv(workerEnv)
+			explicit = os.Getenv(Env)
 		}
 		if explicit != "" {
 			how = "--worker"
 			return exec.LookPath(explicit)
 		}
 		if self, err := os.Executable(); err == nil {
-			sibling := filepath.Join(filepath.Dir(self), workerName())
+			sibling := filepath.Join(filepath.Dir(self), Name())
 			if info, err := os.Stat(sibling); err == nil && !info.IsDir() {
 				how = "beside primebench"
 				return sibling, nil
@@ -69,11 +79,11 @@ func findWorker(ctx context.Context, explicit string, note func(string)) (string
 				return buildWorker(ctx, top)
 			}
 		}
-		if p, err := exec.LookPath(workerName()); err == nil {
+		if p, err := exec.LookPath(Name()); err == nil {
 			how = "on PATH"
 			return p, nil
 		}
-		if v := moduleVersion(); v != "" {
+		if v := provenance.ModuleVersion(); v != "" {
 			if _, err := exec.LookPath("go"); err == nil {
 				how = "go install " + workerPackage + "@" + v
 				note("installing the worker (" + how + ")")
@@ -86,10 +96,10 @@ func findWorker(ctx context.Context, explicit string, note func(string)) (string
 		return "", ctx.Err()
 	}
 	if err != nil {
-		return "", usagef("cannot find %s (%v): install it beside primebench with `go install %s@latest`, or pass --worker PATH", workerName(), err, workerPackage)
+		return "", errorf("cannot find %s (%v): install it beside primebench with `go install %s@latest`, or pass --worker PATH", Name(), err, workerPackage)
 	}
 	if err := checkWorkerVersion(ctx, path); err != nil {
-		return "", usagef("%s (%s) %v", path, how, err)
+		return "", errorf("%s (%s) %v", path, how, err)
 	}
 	return path, nil
 }
@@ -137,25 +147,15 @@ func buildWorker(ctx context.Context, top string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	out := filepath.Join(dir, workerName())
+	out := filepath.Join(dir, Name())
 	ctx, cancel := context.WithTimeout(ctx, 5*time.Minute)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, "go", "build", "-o", out, "./cmd/primebench-worker")
 	cmd.Dir = top
 	if msg, err := cmd.CombinedOutput(); err != nil {
-		return "", fmt.Errorf("go build ./cmd/primebench-worker failed: %s", oneLine(string(msg)))
+		return "", fmt.Errorf("go build ./cmd/primebench-worker failed: %s", strings.Join(strings.Fields(string(msg)), " "))
 	}
 	return out, nil
-}
-
-// moduleVersion is primebench's version when installed from the module
-// proxy ("" for a build from a checkout, which says "(devel)").
-func moduleVersion() string {
-	info, ok := debug.ReadBuildInfo()
-	if !ok || info.Main.Path != modulePath || info.Main.Version == "" || info.Main.Version == "(devel)" {
-		return ""
-	}
-	return info.Main.Version
 }
 
 func installWorker(ctx context.Context, v string) (string, error) {
@@ -168,9 +168,9 @@ func installWorker(ctx context.Context, v string) (string, error) {
 	cmd := exec.CommandContext(ctx, "go", "install", workerPackage+"@"+v)
 	cmd.Env = append(os.Environ(), "GOBIN="+dir)
 	if msg, err := cmd.CombinedOutput(); err != nil {
-		return "", fmt.Errorf("go install failed: %s", oneLine(string(msg)))
+		return "", fmt.Errorf("go install failed: %s", strings.Join(strings.Fields(string(msg)), " "))
 	}
-	return filepath.Join(dir, workerName()), nil
+	return filepath.Join(dir, Name()), nil
 }
 
 // checkWorkerVersion refuses a worker of another release before any run
@@ -190,24 +190,4 @@ func checkWorkerVersion(ctx context.Context, path string) error {
 		return fmt.Errorf("is primebench-worker %s, this is primebench %s: install the worker of the same release (go install %s@v%s)", fields[1], version.Version, workerPackage, version.Version)
 	}
 	return nil
-}
-
-// parseWorkerCommands splits each --worker-cmd as a POSIX shell would
-// (quotes, escapes, $VARIABLES), without running a shell.
-func parseWorkerCommands(texts []string) ([]strategies.WorkerCommand, error) {
-	var out []strategies.WorkerCommand
-	for _, text := range texts {
-		argv, err := shell.Fields(text, os.Getenv)
-		if err != nil {
-			return nil, usagef("--worker-cmd %q: %v: write it as you would in a shell, e.g. --worker-cmd 'ssh -T host primebench-worker'", text, err)
-		}
-		if len(argv) == 0 {
-			return nil, usagef("--worker-cmd %q is empty: give the command that starts a worker, e.g. 'ssh -T host primebench-worker'", text)
-		}
-		if _, err := exec.LookPath(argv[0]); err != nil {
-			return nil, usagef("--worker-cmd %q: cannot run %s: %v", text, argv[0], errors.Unwrap(err))
-		}
-		out = append(out, strategies.WorkerCommand{Argv: argv, Label: text})
-	}
-	return out, nil
 }

@@ -1,6 +1,6 @@
 //go:build unix
 
-package strategies
+package testworker
 
 import (
 	"os"
@@ -13,4 +13,8 @@ func killSelf() { _ = syscall.Kill(os.Getpid(), syscall.SIGKILL) }
 // stopSelf stops as `kill -STOP` (or a debugger) would: alive, silent.
 func stopSelf() { _ = syscall.Kill(os.Getpid(), syscall.SIGSTOP) }
 
-func sigkill(pid int) { _ = syscall.Kill(pid, syscall.SIGKILL) }
+// Kill sends SIGKILL to pid.
+func Kill(pid int) { _ = syscall.Kill(pid, syscall.SIGKILL) }
+
+// Stop sends SIGSTOP to pid.
+func Stop(pid int) { _ = syscall.Kill(pid, syscall.SIGSTOP) }

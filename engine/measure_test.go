@@ -1,4 +1,4 @@
-package harness
+package engine
 
 import (
 	"bytes"
@@ -10,32 +10,58 @@ import (
 	"testing"
 	"time"
 
+	"github.com/primebench/primebench/ledger"
 	"github.com/primebench/primebench/results"
 	"github.com/primebench/primebench/strategies"
 	"github.com/primebench/primebench/workload"
 )
 
-// offByOne is a broken strategy: it loses a prime after `after` calls, as a
-// racy implementation might.
-type offByOne struct {
-	strategies.Serial
-	calls, after int
+// fake is a test strategy, described like a registered one.
+func fake(name string, s strategies.Strategy) *strategies.Descriptor {
+	return &strategies.Descriptor{Name: name, Models: "a test strategy", Family: strategies.GoFamily, Cores: strategies.OneCore,
+		Heartbeat: strategies.BeatGoroutine, New: func(string, strategies.Options) strategies.Strategy { return s }}
 }
 
-func (o *offByOne) Name() string { return "broken" }
+func fakeJob(name string, s strategies.Strategy, workers int) *Job {
+	return &Job{Desc: fake(name, s), Workers: workers, run: s}
+}
+
+// offByOne is a broken strategy: it loses a prime after `after` runs, as
+// a racy implementation might.
+type offByOne struct{ calls, after int }
+
 func (o *offByOne) Run(ctx context.Context, task strategies.Task) (strategies.Outcome, error) {
-	out, err := o.Serial.Run(ctx, task)
 	o.calls++
-	if o.calls > o.after {
-		out.Answer.Primes--
+	for i := 0; i < task.Plan.NumChunks(); i++ {
+		a := task.Plan.Chunk(i).Solve()
+		if i == 0 && o.calls > o.after && a.Primes > 0 {
+			a.Primes--
+		}
+		if err := task.Ledger.Record(0, i, a, time.Millisecond); err != nil {
+			return strategies.Outcome{}, err
+		}
 	}
-	return out, err
+	return strategies.Outcome{}, nil
+}
+
+// lazy forgets a chunk, or answers one twice.
+type lazy struct{ twice bool }
+
+func (l lazy) Run(ctx context.Context, task strategies.Task) (strategies.Outcome, error) {
+	for i := 1; i < task.Plan.NumChunks(); i++ {
+		if err := task.Ledger.Record(0, i, task.Plan.Chunk(i).Solve(), time.Millisecond); err != nil {
+			return strategies.Outcome{}, err
+		}
+	}
+	if l.twice {
+		return strategies.Outcome{}, task.Ledger.Record(0, 1, task.Plan.Chunk(1).Solve(), time.Millisecond)
+	}
+	return strategies.Outcome{}, nil
 }
 
 // stuck makes no progress and ignores its context: a deadlocked strategy.
-type stuck struct{ strategies.Serial }
+type stuck struct{}
 
-func (stuck) Name() string { return "stuck" }
 func (stuck) Run(ctx context.Context, task strategies.Task) (strategies.Outcome, error) {
 	select {}
 }
@@ -52,20 +78,25 @@ func testPlan(t testing.TB, lo, hi, chunk uint64) *workload.Plan {
 	return p
 }
 
-func registry() strategies.Registry { return strategies.NewRegistry(strategies.Options{CPUs: 2}) }
+func job(name string, workers int) *Job {
+	d, ok := strategies.Lookup(name)
+	if !ok {
+		panic(name)
+	}
+	return NewJob(d, workers, strategies.Options{CPUs: 2})
+}
 
-func reference() Job { return Job{registry()["goroutines"], 2} }
+func reference() *Job { return job("goroutines", 2) }
 
 func TestMeasureRecordsEveryRun(t *testing.T) {
-	reg := registry()
 	var events []string
-	cfg := Config{
-		Jobs:   []Job{{reg["gil"], 2}, {reg["serial"], 1}, {reg["goroutines"], 3}},
+	cfg := measureConfig{
+		Jobs:   []*Job{job("gil", 2), job("serial", 1), job("goroutines", 3)},
 		Plan:   testPlan(t, 1, 20000, 500),
 		Warmup: 1, Runs: 3, HeartbeatEvery: time.Millisecond, ProbeRuns: 1, Reference: reference(),
 		Progress: func(ev Event) { events = append(events, fmt.Sprintf("%s %d/%d", ev, ev.Done, ev.Total)) },
 	}
-	m, err := Measure(context.Background(), cfg)
+	m, err := measure(context.Background(), cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -98,12 +129,11 @@ func TestMeasureRecordsEveryRun(t *testing.T) {
 }
 
 func TestReferencePassWithoutSerial(t *testing.T) {
-	reg := registry()
 	var events []Event
-	cfg := Config{Jobs: []Job{{reg["gil"], 2}}, Plan: testPlan(t, 1, 20000, 500), Runs: 2, Reference: reference(),
+	cfg := measureConfig{Jobs: []*Job{job("gil", 2)}, Plan: testPlan(t, 1, 20000, 500), Runs: 2, Reference: reference(),
 		HeartbeatEvery: time.Millisecond, ProbeRuns: 2,
 		Progress: func(ev Event) { events = append(events, ev) }}
-	m, err := Measure(context.Background(), cfg)
+	m, err := measure(context.Background(), cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -116,18 +146,17 @@ func TestReferencePassWithoutSerial(t *testing.T) {
 }
 
 func TestMeasureStopsOnWrongAnswer(t *testing.T) {
-	reg := registry()
 	tests := []struct {
 		name string
-		jobs []Job
+		jobs []*Job
 		want string
 	}{
-		{"with serial", []Job{{reg["serial"], 1}, {&offByOne{after: 1}, 2}}, "the reference is 2262 primes"},
-		{"against the parallel pass", []Job{{&offByOne{after: 0}, 2}}, "the reference is 2262 primes"},
+		{"with serial", []*Job{job("serial", 1), fakeJob("broken", &offByOne{after: 1}, 2)}, "the reference is 2262 primes"},
+		{"against the parallel pass", []*Job{fakeJob("broken", &offByOne{after: 0}, 2)}, "the reference is 2262 primes"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, err := Measure(context.Background(), Config{Jobs: tt.jobs, Plan: testPlan(t, 1, 20000, 500), Warmup: 1, Runs: 3, Reference: reference()})
+			_, err := measure(context.Background(), measureConfig{Jobs: tt.jobs, Plan: testPlan(t, 1, 20000, 500), Warmup: 1, Runs: 3, Reference: reference()})
 			var mismatch *MismatchError
 			if !errors.As(err, &mismatch) {
 				t.Fatalf("err = %v, want a MismatchError", err)
@@ -139,15 +168,28 @@ func TestMeasureStopsOnWrongAnswer(t *testing.T) {
 	}
 }
 
+// A strategy that leaves a chunk unanswered, or answers one twice, fails
+// the run, however its sums look.
+func TestEveryChunkAnsweredOnce(t *testing.T) {
+	for _, tt := range []struct {
+		s    lazy
+		want string
+	}{{lazy{}, "answered 39 of the plan's 40 chunks"}, {lazy{twice: true}, "chunk 1 answered twice"}} {
+		_, err := measure(context.Background(), measureConfig{Jobs: []*Job{job("serial", 1), fakeJob("lazy", tt.s, 2)}, Plan: testPlan(t, 1, 20000, 500), Runs: 1, Reference: reference()})
+		if err == nil || !strings.Contains(err.Error(), "lazy (workers=2): "+tt.want) {
+			t.Errorf("err = %v, want %q", err, tt.want)
+		}
+	}
+}
+
 // probeSpy records the plans and heartbeats it ran with.
 type probeSpy struct {
-	strategies.Serial
+	serial strategies.Strategy
 	mu     sync.Mutex
 	chunks []int
 	probed int
 }
 
-func (p *probeSpy) Name() string { return "spy" }
 func (p *probeSpy) Run(ctx context.Context, task strategies.Task) (strategies.Outcome, error) {
 	p.mu.Lock()
 	p.chunks = append(p.chunks, task.Plan.NumChunks())
@@ -155,18 +197,17 @@ func (p *probeSpy) Run(ctx context.Context, task strategies.Task) (strategies.Ou
 		p.probed++
 	}
 	p.mu.Unlock()
-	return p.Serial.Run(ctx, task)
+	return p.serial.Run(ctx, task)
 }
 
 func TestProbeRunsAreKeptApart(t *testing.T) {
-	spy := &probeSpy{}
-	reg := registry()
+	spy := &probeSpy{serial: job("serial", 1).run}
 	plan := testPlan(t, 1, 20000, 500) // 40 chunks
-	cfg := Config{
-		Jobs: []Job{{reg["serial"], 1}, {reg["cooperative"], 2}, {spy, 1}},
+	cfg := measureConfig{
+		Jobs: []*Job{job("serial", 1), job("cooperative", 2), fakeJob("spy", spy, 1)},
 		Plan: plan, Warmup: 1, Runs: 2, HeartbeatEvery: time.Millisecond, ProbeRuns: 4, Reference: reference(),
 	}
-	m, err := Measure(context.Background(), cfg)
+	m, err := measure(context.Background(), cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -186,97 +227,18 @@ func TestProbeRunsAreKeptApart(t *testing.T) {
 		}
 	}
 	cfg.HeartbeatEvery = 0 // probe off: no extra rounds
-	m, _ = Measure(context.Background(), cfg)
+	m, _ = measure(context.Background(), cfg)
 	if len(m.Jobs[0].Probes) != 0 {
 		t.Errorf("probe runs with the heartbeat off")
 	}
 }
 
-// Every phase stops within the grace period of its context ending, with the
-// phase named. The work left would take many seconds.
-func TestEveryPhaseStops(t *testing.T) {
-	reg := registry()
-	plan := testPlan(t, 1_000_000_000_000, 1_000_000_400_000, 2000) // about 15 CPU-seconds a pass
-	for _, phase := range []Phase{PhaseReference, PhaseWarmup, PhaseRun, PhaseProbe} {
-		t.Run(string(phase), func(t *testing.T) {
-			ctx, cancel := context.WithCancel(context.Background())
-			defer cancel()
-			var mu sync.Mutex
-			var cancelled time.Time
-			cfg := Config{Jobs: []Job{{reg["goroutines"], 2}}, Warmup: 1, Runs: 1, HeartbeatEvery: time.Millisecond, ProbeRuns: 1,
-				Reference: reference(), Grace: time.Second,
-				Progress: func(ev Event) {
-					if ev.Phase == phase {
-						time.AfterFunc(100*time.Millisecond, func() {
-							mu.Lock()
-							cancelled = time.Now()
-							mu.Unlock()
-							cancel()
-						})
-					}
-				}}
-			_, err := measureReachingPhase(ctx, &cfg, phase, plan)
-			returned := time.Now()
-			var st *StoppedError
-			if !errors.As(err, &st) || st.Event.Phase != phase || !errors.Is(err, context.Canceled) {
-				t.Fatalf("err = %v, want a stop during the %s phase", err, phase)
-			}
-			mu.Lock()
-			defer mu.Unlock()
-			if cancelled.IsZero() || returned.Sub(cancelled) > 3*time.Second {
-				t.Errorf("returned %v after the cancel", returned.Sub(cancelled))
-			}
-		})
-	}
-}
-
-// measureReachingPhase runs Measure on a small plan until phase begins, and
-// from then on on the full plan: the earlier phases pass quickly and the
-// phase under test has seconds of work.
-func measureReachingPhase(ctx context.Context, cfg *Config, phase Phase, full *workload.Plan) (Measurement, error) {
-	cfg.Plan = full
-	if phase == PhaseReference {
-		return Measure(ctx, *cfg)
-	}
-	cfg.Plan = full.Prefix(1)
-	inner := cfg.Progress
-	big := &swappable{Strategy: cfg.Jobs[0].Strategy, full: full}
-	cfg.Jobs = []Job{{big, cfg.Jobs[0].Workers}}
-	cfg.Progress = func(ev Event) {
-		if ev.Phase == phase {
-			big.mu.Lock()
-			big.on = true
-			big.mu.Unlock()
-		}
-		inner(ev)
-	}
-	return Measure(ctx, *cfg)
-}
-
-// swappable runs the full plan once switched on, the small one before.
-type swappable struct {
-	strategies.Strategy
-	full *workload.Plan
-	mu   sync.Mutex
-	on   bool
-}
-
-func (s *swappable) Run(ctx context.Context, task strategies.Task) (strategies.Outcome, error) {
-	s.mu.Lock()
-	if s.on {
-		task.Plan = s.full
-	}
-	s.mu.Unlock()
-	return s.Strategy.Run(ctx, task)
-}
-
 // An in-process strategy that makes no progress is stopped and named, even
 // when it ignores its context.
 func TestStallIsStoppedAndNamed(t *testing.T) {
-	reg := registry()
-	cfg := Config{Jobs: []Job{{reg["serial"], 1}, {stuck{}, 2}}, Plan: testPlan(t, 1, 2000, 100), Runs: 1,
-		Watch: strategies.NewWatch(300 * time.Millisecond), Grace: 200 * time.Millisecond, Reference: reference()}
-	_, err := Measure(context.Background(), cfg)
+	cfg := measureConfig{Jobs: []*Job{job("serial", 1), fakeJob("stuck", stuck{}, 2)}, Plan: testPlan(t, 1, 2000, 100), Runs: 1,
+		Watch: ledger.NewWatch(300 * time.Millisecond), Grace: 200 * time.Millisecond, Reference: reference()}
+	_, err := measure(context.Background(), cfg)
 	var st *StoppedError
 	var stall *StallError
 	if !errors.As(err, &st) || !errors.As(err, &stall) || stall.Job != "stuck (workers=2)" || stall.Silent < 300*time.Millisecond {
@@ -314,58 +276,58 @@ func TestProbeChunks(t *testing.T) {
 	}
 }
 
-// The reference records its answer at every split, and both strategies that
-// can be the reference agree on them.
+// Every strategy's ledger keeps the answers at every split, so whichever
+// runs first can be the reference.
 func TestReferenceHeads(t *testing.T) {
 	plan := testPlan(t, 1, 100000, 100)
 	splits := Splits(plan)
-	for _, name := range []string{"serial", "goroutines"} {
-		out, err := registry()[name].Run(context.Background(), strategies.Task{Plan: plan, Workers: 3, Splits: splits})
+	for _, name := range []string{"serial", "goroutines", "cooperative", "gil-lock"} {
+		led, _, err := runOnce(context.Background(), measureConfig{Watch: ledger.NewWatch(0)}, job(name, 3), strategies.Task{Plan: plan, Workers: 3}, splits)
 		if err != nil {
 			t.Fatal(err)
 		}
+		heads := led.Heads()
 		for i, k := range splits {
 			var want workload.Answer
 			for c := 0; c < k; c++ {
 				want.Add(plan.Chunk(c).Solve())
 			}
-			if out.Heads[i] != want {
-				t.Errorf("%s: head of %d chunks %+v, want %+v", name, k, out.Heads[i], want)
+			if heads[i] != want {
+				t.Errorf("%s: head of %d chunks %+v, want %+v", name, k, heads[i], want)
 			}
 		}
 	}
 }
 
-// The result format names the baseline; the strategies name the strategy:
-// one name, two packages that must not import each other.
-func TestBaselineNames(t *testing.T) {
-	if strategies.SerialName != results.Baseline || registry()[results.Baseline] == nil || registry()[results.CPythonBaseline] == nil {
-		t.Errorf("baselines %q and %q are not strategies", results.Baseline, results.CPythonBaseline)
-	}
-}
-
 func TestMeasureRejectsEmptyConfig(t *testing.T) {
-	if _, err := Measure(context.Background(), Config{Plan: testPlan(t, 1, 10, 1), Runs: 1}); err == nil {
+	if _, err := measure(context.Background(), measureConfig{Plan: testPlan(t, 1, 10, 1), Runs: 1}); err == nil {
 		t.Fatal("no jobs: want an error")
 	}
 }
 
 func TestAssembleLoadsBack(t *testing.T) {
-	reg := strategies.NewRegistry(strategies.Options{CPUs: 1.5})
-	cfg := Config{Jobs: []Job{{reg["serial"], 1}, {reg["goroutines"], 2}}, Plan: testPlan(t, 1, 20000, 500), Runs: 2,
+	opts := strategies.Options{CPUs: 1.5}
+	serial, _ := strategies.Lookup("serial")
+	goroutines, _ := strategies.Lookup("goroutines")
+	cfg := measureConfig{Jobs: []*Job{NewJob(serial, 1, opts), NewJob(goroutines, 2, opts)}, Plan: testPlan(t, 1, 20000, 500), Runs: 2,
 		HeartbeatEvery: time.Millisecond, ProbeRuns: 1, Reference: reference()}
-	m, err := Measure(context.Background(), cfg)
+	m, err := measure(context.Background(), cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
-	meta := Meta{CreatedAt: time.Now().UTC().Truncate(time.Second), Command: []string{"primebench", "run"},
+	mt := meta{CreatedAt: time.Now().UTC().Truncate(time.Second), Command: []string{"primebench", "run"},
 		Machine: results.Machine{Label: "box", LogicalCPUs: 2, AffinityCPUs: 2, CPUIDs: []int{0, 1}, CPUQuota: 1.5, EffectiveCPUs: 1.5}}
-	f := Assemble(meta, cfg, m)
+	f := assemble(mt, cfg, m)
 	if f.SchemaVersion != results.SchemaVersion || f.Workload.Primes != 2262 || f.Settings.Runs != 2 || f.Settings.ProbeRuns != 1 || f.Strategies[0].Probe.Chunks != 40 {
 		t.Fatalf("file %+v", f)
 	}
-	g := f.Strategies[1]
-	if g.CPUs != 1.5 || g.Cores != 1.5 || g.SingleCore || g.Summary.Efficiency == nil || g.Probe == nil {
+	s, g := f.Strategies[0], f.Strategies[1]
+	if s.Family != "go" || s.Baseline != "serial" || s.Counterpart != "cpython-serial" || s.Models == "" || s.Heartbeat == "" || !s.SingleCore {
+		t.Errorf("serial's facts: %+v", s)
+	}
+	// (The machine record claims 1.5 CPUs; this host may have more, so the
+	// efficiency itself may exceed its bound and be withheld.)
+	if g.CPUs != 1.5 || g.Cores != 1.5 || g.SingleCore || g.Summary.IdealSpeedup != 1.5 || g.Probe == nil || g.Baseline != "serial" {
 		t.Errorf("goroutines on 1.5 effective CPUs: %+v", g)
 	}
 	var buf bytes.Buffer

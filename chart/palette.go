@@ -1,0 +1,67 @@
+package chart
+
+import (
+	"image/color"
+
+	"gonum.org/v1/plot/plotutil"
+
+	"github.com/primebench/primebench/results"
+)
+
+// palette gives each strategy of the charted files one colour, from what
+// the files record of them: the emulations (results.FamilyGo) take the
+// palette's colours in the order the files list them, and each lane of
+// another family a lighter tint of its counterpart's colour, so a pair
+// reads as one hue; a lane whose counterpart is absent takes a colour of
+// its own.
+type palette struct {
+	colours map[string]color.Color
+}
+
+func newPalette(inputs []Input) palette {
+	p := palette{colours: map[string]color.Color{}}
+	next := 0
+	take := func() color.Color {
+		c := plotutil.Color(next)
+		next++
+		return c
+	}
+	var others []results.Strategy
+	for _, in := range inputs {
+		for _, s := range in.File.Strategies {
+			if _, ok := p.colours[s.Name]; ok {
+				continue
+			}
+			if s.Family != results.FamilyGo {
+				others = append(others, s)
+				p.colours[s.Name] = nil // placed below
+				continue
+			}
+			p.colours[s.Name] = take()
+		}
+	}
+	for _, s := range others {
+		if c, ok := p.colours[s.Counterpart]; ok && c != nil {
+			p.colours[s.Name] = tint(c)
+		} else {
+			p.colours[s.Name] = take()
+		}
+	}
+	return p
+}
+
+func (p palette) of(s results.Strategy) color.Color { return p.named(s.Name) }
+
+func (p palette) named(name string) color.Color {
+	if c := p.colours[name]; c != nil {
+		return c
+	}
+	return color.Gray{Y: 128}
+}
+
+// tint mixes c halfway with white.
+func tint(c color.Color) color.Color {
+	r, g, b, _ := c.RGBA()
+	mix := func(v uint32) uint8 { return uint8((v>>8 + 255) / 2) }
+	return color.RGBA{R: mix(r), G: mix(g), B: mix(b), A: 255}
+}

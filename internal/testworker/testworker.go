@@ -1,0 +1,205 @@
+// Package testworker turns a test binary into a worker process that speaks
+// primebench's worker protocol and misbehaves on request, so that every
+// strategy that runs processes can be put to the same faults: a worker
+// killed, stopped, talking garbage, exiting early. Test binaries call Main
+// from TestMain; a strategy is then pointed at the test binary, as its
+// worker command or as its Python interpreter, with the fault in the
+// environment.
+package testworker
+
+import (
+	"bufio"
+	"bytes"
+	"fmt"
+	"io"
+	"os"
+	"runtime"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/primebench/primebench/cputime"
+	"github.com/primebench/primebench/protocol"
+	"github.com/primebench/primebench/version"
+)
+
+// Env holds the mode of a test binary started as a worker.
+const Env = "PRIMEBENCH_TEST_WORKER"
+
+// Main serves as a worker and exits when Env is set; otherwise it returns.
+func Main() {
+	if mode := os.Getenv(Env); mode != "" {
+		os.Exit(Serve(mode))
+	}
+}
+
+// Faults are the misbehaviours a mode can name, each a way real workers
+// fail.
+var Faults = []string{"kill", "stop", "garbage", "exit"}
+
+// Mode is "FAULT[,key=value...]": FAULT is serve (behave), kill (SIGKILL
+// itself, as the OOM killer would), stop (SIGSTOP itself, as kill -STOP or a
+// debugger would), garbage (a malformed answer), exit (exit with status 3),
+// truncated (an answer without its newline, then exit), silent (greet, then
+// say nothing), spin (greet, then loop for ever), wrong-greeting,
+// old-release, no-greeting (exit before greeting) or exit-after-stats (exit
+// after its stats replies, between runs). Keys:
+//
+//	after=N      misbehave after N answers (stats replies for
+//	             exit-after-stats); default 1
+//	once=PATH    only the first worker to create PATH misbehaves; the
+//	             others, replacements included, behave
+//	impl=cpython greet as the CPython program does
+//	cpus=N       the effective CPUs to report (default 1)
+func Mode(fault string, keys ...string) string {
+	return strings.Join(append([]string{fault}, keys...), ",")
+}
+
+type mode struct {
+	fault string
+	after int
+	once  string
+	impl  string
+	cpus  float64
+}
+
+func parse(text string) mode {
+	parts := strings.Split(text, ",")
+	m := mode{fault: parts[0], after: 1, impl: "go", cpus: 1}
+	for _, kv := range parts[1:] {
+		k, v, _ := strings.Cut(kv, "=")
+		switch k {
+		case "after":
+			m.after, _ = strconv.Atoi(v)
+		case "once":
+			m.once = v
+		case "impl":
+			m.impl = v
+		case "cpus":
+			m.cpus, _ = strconv.ParseFloat(v, 64)
+		}
+	}
+	if m.once != "" && !claim(m.once) {
+		m.fault = "serve"
+	}
+	return m
+}
+
+func claim(path string) bool {
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o644)
+	if err != nil {
+		return false
+	}
+	f.Close()
+	return true
+}
+
+func (m mode) greeting() protocol.Greeting {
+	host, _ := os.Hostname()
+	g := protocol.Greeting{Release: version.Version, Impl: m.impl, OS: runtime.GOOS, Arch: runtime.GOARCH, Host: host, PID: os.Getpid(), CPUs: m.cpus}
+	if m.impl == "cpython" {
+		g.Python, g.Build, g.SwitchInterval = "3.0.0-fake", "gil", 5*time.Millisecond
+	}
+	return g
+}
+
+// Serve is the worker's whole life in the given mode; it returns its exit
+// status.
+func Serve(text string) int {
+	m := parse(text)
+	in := bufio.NewReader(os.Stdin)
+	greet := func(g protocol.Greeting) {
+		_, _ = in.ReadString('\n') // the hello
+		os.Stdout.Write(protocol.AppendGreeting(nil, g))
+	}
+	switch m.fault {
+	case "serve":
+		return serve(m, in, os.Stdout)
+	case "wrong-greeting":
+		fmt.Println("hello")
+		time.Sleep(time.Minute)
+		return 0
+	case "old-release":
+		g := m.greeting()
+		g.Release = "0.0.1"
+		greet(g)
+		time.Sleep(time.Minute)
+		return 0
+	case "no-greeting":
+		return 4
+	case "silent":
+		greet(m.greeting())
+		time.Sleep(time.Minute)
+		return 0
+	case "spin":
+		greet(m.greeting())
+		x := uint64(1)
+		for {
+			x = x*6364136223846793005 + 1
+		}
+	case "kill", "stop", "garbage", "exit", "truncated":
+		return serveThen(m, in, "A ", m.fault)
+	case "exit-after-stats":
+		return serveThen(m, in, "S", "exit")
+	}
+	fmt.Fprintln(os.Stderr, "testworker: unknown mode", text)
+	return 9
+}
+
+func serve(m mode, in io.Reader, out io.Writer) int {
+	wk := protocol.Worker{Greeting: m.greeting(), CPUTime: func() (time.Duration, time.Duration, bool) {
+		t, ok := cputime.Self()
+		return t.User, t.System, ok
+	}}
+	if err := wk.Serve(in, out); err != nil {
+		return 2
+	}
+	return 0
+}
+
+// serveThen serves normally and misbehaves (fault) once it has written
+// m.after lines starting with prefix.
+func serveThen(m mode, in io.Reader, prefix, fault string) int {
+	r, w := io.Pipe()
+	done := make(chan int, 1)
+	go func() {
+		sc := bufio.NewScanner(r)
+		seen := 0
+		for sc.Scan() {
+			line := sc.Bytes()
+			if bytes.HasPrefix(line, []byte(prefix)) && seen == m.after-1 && m.after > 0 {
+				switch fault {
+				case "garbage":
+					os.Stdout.Write([]byte("A 0 garbage\n"))
+					time.Sleep(time.Minute)
+				case "truncated":
+					os.Stdout.Write(line) // no newline
+					os.Exit(0)
+				case "exit":
+					if prefix == "S" {
+						os.Stdout.Write(append(line, '\n'))
+					}
+					fmt.Fprintln(os.Stderr, "testworker: giving up")
+					os.Exit(3)
+				}
+			}
+			os.Stdout.Write(append(line, '\n'))
+			if bytes.HasPrefix(line, []byte(prefix)) {
+				seen++
+				if seen == m.after {
+					switch fault {
+					case "kill":
+						killSelf()
+					case "stop":
+						stopSelf()
+					}
+				}
+			}
+		}
+		done <- 0
+	}()
+	code := serve(m, in, w)
+	w.Close()
+	<-done
+	return code
+}

@@ -1,0 +1,132 @@
+package ledger
+
+import (
+	"fmt"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/primebench/primebench/workload"
+)
+
+func plan(t testing.TB, lo, hi, chunk uint64) *workload.Plan {
+	w, err := workload.NewRange(fmt.Sprintf("range:%d-%d", lo, hi), lo, hi)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := workload.NewPlan(w, chunk)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// Chunks recorded in any order by any number of workers sum to the whole
+// answer, and the heads are the answers of the first chunks.
+func TestLedgerSumsAndHeads(t *testing.T) {
+	p := plan(t, 1, 10000, 100) // 100 chunks
+	l := New(p, Config{Splits: []int{1, 10, 50, 100, 200}, Shards: 4})
+	var wg sync.WaitGroup
+	for w := 0; w < 4; w++ {
+		wg.Go(func() {
+			for i := 99 - w; i >= 0; i -= 4 {
+				if err := l.Record(w, i, p.Chunk(i).Solve(), time.Millisecond); err != nil {
+					t.Error(err)
+				}
+			}
+		})
+	}
+	wg.Wait()
+	got, err := l.Answer()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var want workload.Answer
+	prefix := map[int]workload.Answer{}
+	for i := 0; i < 100; i++ {
+		want.Add(p.Chunk(i).Solve())
+		prefix[i+1] = want
+	}
+	if got != want {
+		t.Errorf("answer %+v, want %+v", got, want)
+	}
+	heads := l.Heads()
+	for j, k := range []int{1, 10, 50, 100} {
+		if heads[j] != prefix[k] {
+			t.Errorf("head %d: %+v, want %+v", k, heads[j], prefix[k])
+		}
+	}
+	if heads[4] != want {
+		t.Errorf("a split past the end is the whole answer: %+v", heads[4])
+	}
+}
+
+func TestLedgerRefusesBadChunks(t *testing.T) {
+	p := plan(t, 1, 1000, 100)
+	l := New(p, Config{})
+	if err := l.Record(0, 3, workload.Answer{}, 0); err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		index int
+		want  string
+	}{{3, "chunk 3 answered twice"}, {10, "chunk 10 answered, but the plan has chunks 0 to 9"}, {-1, "chunk -1"}} {
+		if err := l.Record(0, tt.index, workload.Answer{}, 0); err == nil || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("chunk %d: %v, want %q", tt.index, err, tt.want)
+		}
+	}
+	if _, err := l.Answer(); err == nil || err.Error() != "answered 1 of the plan's 10 chunks" {
+		t.Errorf("incomplete: %v", err)
+	}
+	if l.Progress() != 1 {
+		t.Errorf("progress %d", l.Progress())
+	}
+}
+
+func TestStallLimit(t *testing.T) {
+	w := NewWatch(0)
+	if w.Limit("go", 1) != StallFloor || w.GreetLimit("go", 1) != GreetFloor {
+		t.Errorf("no chunk seen: limit %v, greet %v", w.Limit("go", 1), w.GreetLimit("go", 1))
+	}
+	p := plan(t, 1, 1000, 100)
+	l := New(p, Config{Watch: w, Family: "go"})
+	l.Record(0, 0, workload.Answer{}, time.Second)
+	l.Record(0, 1, workload.Answer{}, 10*time.Millisecond)
+	if w.Limit("go", 1) != StallMultiple*time.Second || w.Slowest("go") != time.Second || l.StallLimit() != StallMultiple*time.Second {
+		t.Errorf("slowest 1s: limit %v", w.Limit("go", 1))
+	}
+	// CPython's chunks: Go's slowest scaled until the lane has its own.
+	w = NewWatch(0)
+	New(p, Config{Watch: w, Family: "go"}).Record(0, 0, workload.Answer{}, 10*time.Millisecond)
+	if got := w.Limit("cpython", 100); got != StallMultiple*time.Second {
+		t.Errorf("scaled limit %v", got)
+	}
+	New(p, Config{Watch: w, Family: "cpython", Slowdown: 100}).Record(0, 0, workload.Answer{}, 2*time.Second)
+	if got := w.Limit("cpython", 100); got != StallMultiple*2*time.Second {
+		t.Errorf("own slowest chunk: %v", got)
+	}
+	fixed := NewWatch(3 * time.Second)
+	if fixed.Limit("cpython", 100) != 3*time.Second || fixed.GreetLimit("go", 1) != 3*time.Second {
+		t.Error("a fixed limit is not kept")
+	}
+}
+
+// Recording is on every chunk's path: it must not serialise the workers.
+func BenchmarkRecord(b *testing.B) {
+	p := plan(b, 1, 1<<22, 1)
+	l := New(p, Config{Splits: []int{1, 2, 4, 8, 16}, Shards: 64})
+	var next int64
+	var mu sync.Mutex
+	b.RunParallel(func(pb *testing.PB) {
+		mu.Lock()
+		shard := int(next)
+		next++
+		mu.Unlock()
+		i := shard
+		for pb.Next() {
+			_ = l.Record(shard, i%p.NumChunks(), workload.Answer{Numbers: 1}, time.Microsecond)
+			i += 64
+		}
+	})
+}

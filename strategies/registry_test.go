@@ -1,0 +1,81 @@
+package strategies
+
+import (
+	"strings"
+	"testing"
+)
+
+// Every descriptor states what the rest of primebench reads from it; the
+// facts that name other strategies name real ones.
+func TestDescriptorsAreComplete(t *testing.T) {
+	seen := map[string]bool{}
+	baselines := map[*Family]int{}
+	for _, d := range All() {
+		if d.Name == "" || seen[d.Name] {
+			t.Errorf("strategy %q: empty or registered twice", d.Name)
+		}
+		seen[d.Name] = true
+		if d.Models == "" || d.Heartbeat == "" || d.Family == nil || d.Cores == 0 || d.New == nil {
+			t.Errorf("%s: incomplete descriptor %+v", d.Name, d)
+		}
+		if d.Baseline {
+			baselines[d.Family]++
+			if d.Cores != OneCore {
+				t.Errorf("%s is a baseline on more than one core", d.Name)
+			}
+		}
+		if d.Counterpart != "" {
+			c, ok := Lookup(d.Counterpart)
+			if !ok || c.Family == d.Family {
+				t.Errorf("%s: counterpart %q is not a strategy of the other family", d.Name, d.Counterpart)
+			}
+		}
+		if d.Family == CPythonFamily && d.Needs&NeedsPython == 0 {
+			t.Errorf("%s runs CPython but does not say it needs it", d.Name)
+		}
+		if len(GroupsOf(d)) == 0 {
+			t.Errorf("%s belongs to no group: --strategies could only name it", d.Name)
+		}
+	}
+	for _, f := range []*Family{GoFamily, CPythonFamily} {
+		if baselines[f] != 1 || BaselineOf(&Descriptor{Family: f}) == nil {
+			t.Errorf("family %s has %d baselines, want 1", f.Name, baselines[f])
+		}
+	}
+}
+
+func TestExpand(t *testing.T) {
+	all := strings.Join(Names(Groups[1].Members()), ",")
+	tests := []struct {
+		in        []string
+		available bool
+		want      string
+		err       string
+	}{
+		{[]string{"serial", "gil"}, false, "serial,gil", ""},
+		{[]string{"all"}, false, all, ""},
+		{[]string{"default", "gil-lock"}, false, "serial,cooperative,gil,goroutines,subprocess,gil-lock", ""},
+		{[]string{"serial", "cpython"}, false, "serial,cpython-serial,cpython-threads,cpython-asyncio,cpython-processes", ""},
+		// An optional lane joins its group where its needs are met, and
+		// only once beside the lane it accompanies.
+		{[]string{"cpython"}, true, "cpython-serial,cpython-threads,cpython-threads-ft,cpython-asyncio,cpython-processes", ""},
+		{[]string{"cpython", "cpython-threads-ft"}, true, "cpython-serial,cpython-threads,cpython-threads-ft,cpython-asyncio,cpython-processes", ""},
+		// Named, it is asked for, whatever is found.
+		{[]string{"cpython-threads-ft"}, false, "cpython-threads-ft", ""},
+		{[]string{"all", "serial"}, false, all, ""},
+		{[]string{"gil", "gil"}, false, "", `"gil" is named twice`},
+		{[]string{"serial", "threads"}, false, "", `unknown strategy "threads": choose from serial, cooperative, gil, goroutines, subprocess, gil-lock`},
+	}
+	for _, tt := range tests {
+		got, err := Expand(tt.in, func(*Descriptor) bool { return tt.available })
+		if tt.err != "" {
+			if err == nil || !strings.HasPrefix(err.Error(), tt.err) {
+				t.Errorf("Expand(%v) error %v, want %q", tt.in, err, tt.err)
+			}
+			continue
+		}
+		if err != nil || strings.Join(Names(got), ",") != tt.want {
+			t.Errorf("Expand(%v) = %v, %v; want %s", tt.in, Names(got), err, tt.want)
+		}
+	}
+}
