@@ -161,6 +161,12 @@ func legend(w io.Writer, f *results.File) {
 	}
 	fmt.Fprintf(w, "CPU util = CPU seconds (workers included) / wall seconds; core busy = median busy share of %s, all processes;\n", ids)
 	fmt.Fprintln(w, "startup = median time until every worker process was ready [median per worker, exec to greeting]; n/a: the OS gives no figure.")
+	for _, s := range f.Strategies {
+		if s.Summary.StartupOnce {
+			fmt.Fprintln(w, "      once: the workers were started once, before the strategy's first run, and kept for all its runs.")
+			break
+		}
+	}
 	if f.Settings.ProbeRuns > 0 {
 		fmt.Fprintf(w, "lag = how late a heartbeat asking to wake every %gms woke, over %d probe run(s) per strategy, each of the first chunks (a quarter\n", f.Settings.HeartbeatMs, f.Settings.ProbeRuns)
 		fmt.Fprintln(w, "      of a run's time); probe runs are not timed. The heartbeat is")
@@ -342,7 +348,7 @@ func Words(w results.Warning, s results.Strategy) string {
 	case results.SlowCPU:
 		return fmt.Sprintf("%d of %d runs needed up to %.1fx the CPU time of the median run for the same work: the CPUs ran slower (other load on the host, an SMT sibling, frequency), which CPU time and steal do not show", w.Runs, w.Of, w.Value)
 	case results.AtBound:
-		return fmt.Sprintf("%s measured %.2f, above its bound of %s by less than the noise of the medians behind it: shown as %s", figureName(w.Figure), w.Value, trimFloat(w.Limit), trimFloat(w.Limit))
+		return fmt.Sprintf("%s measured %.2f, above its bound of %.2f by less than the noise of the medians behind it: shown as %.2f", figureName(w.Figure), w.Value, w.Limit, w.Limit)
 	case results.BeyondBound:
 		return fmt.Sprintf("%s measured %.2f, beyond its bound of %s by more than noise explains: the figure cannot be trusted and is n/a (the CPU counters, or the baseline's CPUs, were not what the file says)", figureName(w.Figure), w.Value, trimFloat(w.Limit))
 	case results.Restarts:
@@ -440,6 +446,9 @@ func startup(s results.Summary) string {
 	out := seconds(s.StartupSeconds)
 	if s.WorkerStartupSeconds != nil {
 		out += " [" + seconds(*s.WorkerStartupSeconds) + "]"
+	}
+	if s.StartupOnce {
+		out += " once"
 	}
 	return out
 }

@@ -46,9 +46,12 @@ type Summary struct {
 	CPUUtilisation *float64  `json:"cpu_utilisation"`
 	CoreBusy       []float64 `json:"core_busy"` // median per CPU of machine.cpu_ids; absent without per-CPU counters
 	// StartupSeconds is the median time until every worker was ready;
-	// WorkerStartupSeconds the median over every worker of every run.
+	// WorkerStartupSeconds the median over every worker of every run. For
+	// workers kept for all the runs (StartupOnce) they are the pool's
+	// figures, paid once before the first run.
 	StartupSeconds       float64  `json:"startup_seconds"`
 	WorkerStartupSeconds *float64 `json:"worker_startup_seconds,omitempty"`
+	StartupOnce          bool     `json:"startup_once,omitempty"`
 	StarvedRuns          int      `json:"starved_runs"`
 	ThrottledRuns        int      `json:"throttled_runs,omitempty"`
 	// Heartbeat lag percentiles (nearest rank) over every probe run's
@@ -239,6 +242,11 @@ func summariseStrategy(s *Strategy, f *File) Summary {
 		}
 	}
 	out.StartupSeconds = summary.Median(startups)
+	perRun := workerStartups // start-ups each run pays
+	if p := s.Pool; p != nil {
+		out.StartupSeconds, out.StartupOnce = p.StartupSeconds, true
+		workerStartups = append(slices.Clone(p.WorkerStartupSeconds), workerStartups...)
+	}
 	if len(workerStartups) > 0 {
 		ws := summary.Median(workerStartups)
 		out.WorkerStartupSeconds = &ws
@@ -278,7 +286,11 @@ func summariseStrategy(s *Strategy, f *File) Summary {
 	case out.StarvedRuns > 0:
 		warn(Warning{Kind: Starved, Runs: out.StarvedRuns, Of: n, Value: s.Cores, Limit: StarvedShare})
 	}
-	if limit := shortRunLimit(out.WorkerStartupSeconds); wall.Median < limit {
+	var paid *float64
+	if len(perRun) > 0 && s.Pool == nil {
+		paid = out.WorkerStartupSeconds
+	}
+	if limit := shortRunLimit(paid); wall.Median < limit {
 		warn(Warning{Kind: ShortRuns, Value: wall.Median, Limit: limit, Suggest: biggerWorkload(f.Workload.Spec)})
 	}
 	if restarts > 0 {

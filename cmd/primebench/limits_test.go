@@ -12,7 +12,6 @@ import (
 	"testing"
 
 	"github.com/primebench/primebench/results"
-
 	"github.com/primebench/primebench/workerbin"
 )
 
@@ -102,5 +101,23 @@ func TestCgroupQuota(t *testing.T) {
 	f, _ = runUnder(t, join, "--strategies", "goroutines", "--workers", "2", "--workload", "range:1-20000", "--runs", "1", "--warmup", "0", "--format", "json")
 	if s := f.Strategies[0]; s.CPUs != 1 || s.Workers != 2 {
 		t.Errorf("2 workers under a 1-CPU quota: %v CPUs for efficiency", s.CPUs)
+	}
+	// Half a CPU: the baseline had half a CPU too, so no strategy can be
+	// more than as efficient as it (efficiency 2.00 was once reported).
+	if err := os.WriteFile(filepath.Join(cg, "cpu.cfs_quota_us"), []byte("50000"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	f, _ = runUnder(t, join, "--strategies", "serial,goroutines,subprocess,loop+subprocess", "--workers", "1,2", "--workload", "range:1000000000000-1000000002000",
+		"--runs", "3", "--warmup", "0", "--probe-runs", "0")
+	if f.Machine.EffectiveCPUs != 0.5 {
+		t.Fatalf("effective CPUs %v under a 0.5-CPU quota", f.Machine.EffectiveCPUs)
+	}
+	for _, s := range f.Strategies {
+		if e := s.Summary.Efficiency; e != nil && *e > 1.05 {
+			t.Errorf("%s/%d: efficiency %.2f under half a CPU", s.Name, s.Workers, *e)
+		}
+		if u := s.Summary.CPUUtilisation; u != nil && *u > 0.5*1.05+results.QuotaBurst/s.Summary.MedianSeconds {
+			t.Errorf("%s/%d: CPU util %.2f under half a CPU", s.Name, s.Workers, *u)
+		}
 	}
 }

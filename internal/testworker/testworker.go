@@ -51,6 +51,8 @@ var Faults = []string{"kill", "stop", "garbage", "exit"}
 //	             others, replacements included, behave
 //	impl=cpython greet as the CPython program does
 //	cpus=N       the effective CPUs to report (default 1)
+//	greet=D      wait D (a Go duration) before greeting, as a slow ssh
+//	             connection or interpreter start would
 func Mode(fault string, keys ...string) string {
 	return strings.Join(append([]string{fault}, keys...), ",")
 }
@@ -61,6 +63,7 @@ type mode struct {
 	once  string
 	impl  string
 	cpus  float64
+	greet time.Duration
 }
 
 func parse(text string) mode {
@@ -77,6 +80,8 @@ func parse(text string) mode {
 			m.impl = v
 		case "cpus":
 			m.cpus, _ = strconv.ParseFloat(v, 64)
+		case "greet":
+			m.greet, _ = time.ParseDuration(v)
 		}
 	}
 	if m.once != "" && !claim(m.once) {
@@ -107,6 +112,7 @@ func (m mode) greeting() protocol.Greeting {
 // status.
 func Serve(text string) int {
 	m := parse(text)
+	time.Sleep(m.greet)
 	in := bufio.NewReader(os.Stdin)
 	greet := func(g protocol.Greeting) {
 		_, _ = in.ReadString('\n') // the hello

@@ -1,0 +1,236 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/primebench/primebench/internal/testworker"
+	"github.com/primebench/primebench/results"
+	"github.com/primebench/primebench/strategies"
+	"github.com/primebench/primebench/workload"
+)
+
+// The test binary doubles as the Go worker process (testworker).
+func TestMain(m *testing.M) {
+	testworker.Main()
+	os.Exit(m.Run())
+}
+
+// testOptions can run every registered strategy: this test binary as the
+// Go worker, python3 for the CPython lanes (the free-threaded lane too: on
+// a GIL build its code path is the same).
+func testOptions(t *testing.T, spec string) Options {
+	t.Helper()
+	w, err := workload.Parse(spec, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	o := Options{Runs: 1, Workload: w, Heartbeat: time.Millisecond, ProbeRuns: 1,
+		Worker: strategies.WorkerCommand{Argv: []string{os.Args[0]}, Env: []string{testworker.Env + "=serve"}}}
+	py, err := strategies.FindPython(context.Background(), "python3")
+	switch {
+	case err == nil:
+		o.Python, o.PythonFT = py, py
+	case os.Getenv("PRIMEBENCH_REQUIRE_TOOLS") == "1":
+		t.Fatalf("python3 required: %v", err)
+	}
+	return o
+}
+
+// runnable skips a strategy this machine cannot run (no python3, outside
+// the test script).
+func runnable(t *testing.T, d *strategies.Descriptor, o Options) {
+	t.Helper()
+	if d.Needs&(strategies.NeedsPython|strategies.NeedsFreeThreadedPython) != 0 && o.Python == nil {
+		t.Skip("no python3")
+	}
+}
+
+// edgeList is a list workload of edge values: 0, 1, 2, 3, an even number,
+// the largest 64-bit number (divisible by 3), primes either side of 10^12.
+func edgeList(t *testing.T) string {
+	path := filepath.Join(t.TempDir(), "edges.txt")
+	if err := os.WriteFile(path, []byte("0\n1\n2\n3\n4\n97\n18446744073709551615\n999999999989\n1000000000039\n1000000000040\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return "list:" + path
+}
+
+// Every registered strategy gives the reference's answer on edge values at
+// 1, 3 and 64 workers (64: more workers than CPUs, and than chunks), in
+// measured and probe runs, and its file loads back.
+func TestEveryStrategyAtEveryScale(t *testing.T) {
+	spec := edgeList(t)
+	w, _ := workload.Parse(spec, nil)
+	var want workload.Answer
+	for i := uint64(0); i < w.Len(); i++ {
+		want.Check(w.At(i))
+	}
+	for _, d := range strategies.All() {
+		t.Run(d.Name, func(t *testing.T) {
+			o := testOptions(t, spec)
+			runnable(t, d, o)
+			o.Strategies, o.Workers = []string{d.Name}, []int{1, 3, 64}
+			f, err := Run(context.Background(), o, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := f.Workload.Answer(); got != want {
+				t.Fatalf("answer %+v, want %+v", got, want)
+			}
+			wantRows := 3
+			if d.Baseline {
+				wantRows = 1
+			}
+			if len(f.Strategies) != wantRows {
+				t.Fatalf("%d rows, want %d", len(f.Strategies), wantRows)
+			}
+			for _, s := range f.Strategies {
+				if s.Name != d.Name || s.Family != d.Family.Name || s.Models != d.Models || len(s.Runs) != 1 || s.Probe == nil {
+					t.Errorf("row %+v", s)
+				}
+			}
+			path := filepath.Join(t.TempDir(), "r.json")
+			if err := results.WriteFile(context.Background(), path, f); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := results.Load(path); err != nil {
+				t.Fatal(err)
+			}
+			testworker.AssertNoChildren(t)
+		})
+	}
+}
+
+// phasesOf are the phases a run of d alone passes through, in order.
+func phasesOf(d *strategies.Descriptor, keeps bool) []Phase {
+	var out []Phase
+	if !(d.Baseline && d.Family == strategies.GoFamily) {
+		out = append(out, PhaseReference)
+	}
+	if keeps {
+		out = append(out, PhaseStarting)
+	}
+	return append(out, PhaseWarmup, PhaseRun, PhaseProbe)
+}
+
+// deadline is a context that ends as --timeout's does (its error is
+// context.DeadlineExceeded), at a moment the test chooses.
+type deadline struct {
+	context.Context
+	done chan struct{}
+	once sync.Once
+}
+
+func newDeadline() *deadline {
+	return &deadline{Context: context.Background(), done: make(chan struct{})}
+}
+func (d *deadline) Done() <-chan struct{} { return d.done }
+func (d *deadline) Err() error {
+	select {
+	case <-d.done:
+		return context.DeadlineExceeded
+	default:
+		return nil
+	}
+}
+func (d *deadline) fire() { d.once.Do(func() { close(d.done) }) }
+
+// Ctrl-C (a cancel) or --timeout (a deadline) in any phase of any
+// strategy's run stops it within the grace period, with the phase named in
+// the error, and leaves no process behind. The two causes take turns over
+// the phases, starting with a different one for each strategy, so every
+// strategy meets both and every phase meets both (the command line's
+// tests map each cause to its exit code).
+func TestEveryPhaseStops(t *testing.T) {
+	type variant struct {
+		name string
+		d    *strategies.Descriptor
+		pool strategies.PoolMode
+	}
+	var variants []variant
+	for _, d := range strategies.All() {
+		variants = append(variants, variant{d.Name, d, strategies.PoolAuto})
+		if d.Needs&strategies.NeedsWorker != 0 {
+			variants = append(variants, variant{d.Name + " --pool persistent", d, strategies.PoolPersistent})
+		}
+	}
+	for vi, v := range variants {
+		// A run long enough to be caught in the middle: about 0.3 s of
+		// serial work in Go, and about as long in CPython.
+		spec := "range:1000000000000-1000000006000"
+		if v.d.Family == strategies.CPythonFamily {
+			spec = "range:1000000000000-1000000000150"
+		}
+		for pi, phase := range phasesOf(v.d, v.pool == strategies.PoolPersistent) {
+			{
+				cause := []string{"interrupt", "timeout"}[(vi+pi)%2]
+				t.Run(fmt.Sprintf("%s/%s/%s", v.name, phase, cause), func(t *testing.T) {
+					o := testOptions(t, spec)
+					runnable(t, v.d, o)
+					o.Strategies, o.Workers, o.Warmup, o.Pool = []string{v.d.Name}, []int{2}, 1, v.pool
+					if phase == PhaseStarting {
+						// Workers that take a while to greet, like ssh.
+						o.Worker.Env = []string{testworker.Env + "=" + testworker.Mode("serve", "greet=2s")}
+					}
+					var ctx context.Context
+					var stop func()
+					if cause == "interrupt" {
+						c, cancel := context.WithCancel(context.Background())
+						ctx, stop = c, cancel
+					} else {
+						d := newDeadline()
+						ctx, stop = d, d.fire
+					}
+					var mu sync.Mutex
+					var stoppedAt time.Time
+					// Mid-run, except for the reference pass, which for a
+					// CPython-sized workload is over in milliseconds.
+					delay := 50 * time.Millisecond
+					if phase == PhaseReference {
+						delay = 0
+					}
+					halt := func() {
+						mu.Lock()
+						if stoppedAt.IsZero() {
+							stoppedAt = time.Now()
+						}
+						mu.Unlock()
+						stop()
+					}
+					progress := func(ev Event) {
+						switch {
+						case ev.Phase != phase:
+						case delay == 0:
+							halt()
+						default:
+							time.AfterFunc(delay, halt)
+						}
+					}
+					_, err := Run(ctx, o, progress)
+					returned := time.Now()
+					want := context.Canceled
+					if cause == "timeout" {
+						want = context.DeadlineExceeded
+					}
+					var st *StoppedError
+					if !errors.As(err, &st) || st.Event.Phase != phase || !errors.Is(err, want) {
+						t.Fatalf("err = %v, want a stop (%v) during the %s phase", err, want, phase)
+					}
+					mu.Lock()
+					defer mu.Unlock()
+					if took := returned.Sub(stoppedAt); took > 3*time.Second {
+						t.Errorf("returned %v after the stop", took)
+					}
+					testworker.AssertNoChildren(t)
+				})
+			}
+		}
+	}
+}
