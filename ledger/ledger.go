@@ -27,8 +27,12 @@ type Ledger struct {
 	plan   *workload.Plan
 	splits []int // ascending chunk counts whose prefix answers are kept
 	shards []shard
-	done   []atomic.Uint64 // one bit per chunk: answered
-	count  atomic.Int64
+	// done holds one bit per chunk, answered or not, laid out so that
+	// consecutive chunks (which different workers answer at the same
+	// moment) fall on different cache lines: chunk i is bit i/lines of
+	// cache line i%lines, each line 8 words of 64 bits.
+	done   []atomic.Uint64
+	lines  int
 	gauge  *workload.Gauge
 	watch  *Watch
 	clock  *familyClock
@@ -42,7 +46,8 @@ type Ledger struct {
 // when a process pool's replacement worker inherits a slot while its
 // predecessor's goroutine is still finishing.
 type shard struct {
-	mu sync.Mutex
+	mu    sync.Mutex
+	count atomic.Int64
 	// buckets[b] sums the chunks whose index lies in [splits[b-1], splits[b]);
 	// the last bucket holds the chunks past every split.
 	buckets []workload.Answer
@@ -78,9 +83,10 @@ func New(plan *workload.Plan, cfg Config) *Ledger {
 	}
 	l := &Ledger{
 		plan: plan, splits: slices.Clone(cfg.Splits), shards: make([]shard, max(1, cfg.Shards)),
-		done:  make([]atomic.Uint64, (plan.NumChunks()+63)/64),
+		lines: max(1, (plan.NumChunks()+511)/512),
 		gauge: &workload.Gauge{}, watch: cfg.Watch, family: cfg.Family, slowdown: cfg.Slowdown,
 	}
+	l.done = make([]atomic.Uint64, 8*l.lines)
 	for i := range l.shards {
 		l.shards[i].buckets = make([]workload.Answer, len(l.splits)+1)
 	}
@@ -104,7 +110,8 @@ func (l *Ledger) Record(shard, index int, a workload.Answer, took time.Duration)
 	if index < 0 || index >= l.plan.NumChunks() {
 		return fmt.Errorf("chunk %d answered, but the plan has chunks 0 to %d", index, l.plan.NumChunks()-1)
 	}
-	word, bit := &l.done[index/64], uint64(1)<<(index%64)
+	pos := index / l.lines
+	word, bit := &l.done[8*(index%l.lines)+pos/64], uint64(1)<<(pos%64)
 	if word.Or(bit)&bit != 0 {
 		return fmt.Errorf("chunk %d answered twice", index)
 	}
@@ -112,18 +119,24 @@ func (l *Ledger) Record(shard, index int, a workload.Answer, took time.Duration)
 	s := &l.shards[shard%len(l.shards)]
 	s.mu.Lock()
 	s.buckets[b].Add(a)
+	s.count.Add(1)
 	s.mu.Unlock()
-	l.count.Add(1)
 	l.clock.chunkDone(took)
 	return nil
 }
 
 // Answered is how many chunks have been recorded.
-func (l *Ledger) Answered() int { return int(l.count.Load()) }
+func (l *Ledger) Answered() int {
+	n := int64(0)
+	for i := range l.shards {
+		n += l.shards[i].count.Load()
+	}
+	return int(n)
+}
 
 // Progress is a number that grows while the run advances: chunks answered
 // and ticks of the division loop.
-func (l *Ledger) Progress() uint64 { return uint64(l.count.Load()) + l.gauge.Ticks.Load() }
+func (l *Ledger) Progress() uint64 { return uint64(l.Answered()) + l.gauge.Ticks.Load() }
 
 // StallLimit is how long this run's work may go without progress before it
 // counts as stalled.

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -84,6 +85,28 @@ func TestLedgerRefusesBadChunks(t *testing.T) {
 	}
 }
 
+// Every chunk has a bit of its own, whatever the plan's size: each is
+// accepted once and refused the second time.
+func TestEveryChunkHasItsBit(t *testing.T) {
+	for _, n := range []uint64{1, 63, 64, 511, 512, 513, 1300, 5000} {
+		p := plan(t, 1, n, 1)
+		l := New(p, Config{})
+		for i := 0; i < p.NumChunks(); i++ {
+			if err := l.Record(0, i, workload.Answer{}, 0); err != nil {
+				t.Fatalf("%d chunks: %v", n, err)
+			}
+		}
+		if _, err := l.Answer(); err != nil {
+			t.Fatalf("%d chunks: %v", n, err)
+		}
+		for i := 0; i < p.NumChunks(); i++ {
+			if err := l.Record(0, i, workload.Answer{}, 0); err == nil {
+				t.Fatalf("%d chunks: chunk %d accepted twice", n, i)
+			}
+		}
+	}
+}
+
 func TestStallLimit(t *testing.T) {
 	w := NewWatch(0)
 	if w.Limit("go", 1) != StallFloor || w.GreetLimit("go", 1) != GreetFloor {
@@ -113,20 +136,19 @@ func TestStallLimit(t *testing.T) {
 }
 
 // Recording is on every chunk's path: it must not serialise the workers.
+// Each goroutine claims the next chunk as the goroutine pool does, so
+// neighbouring chunks go to different workers.
 func BenchmarkRecord(b *testing.B) {
-	p := plan(b, 1, 1<<22, 1)
+	p := plan(b, 1, uint64(b.N)+1, 1)
 	l := New(p, Config{Splits: []int{1, 2, 4, 8, 16}, Shards: 64})
-	var next int64
-	var mu sync.Mutex
+	var next, shards atomic.Int64
 	b.RunParallel(func(pb *testing.PB) {
-		mu.Lock()
-		shard := int(next)
-		next++
-		mu.Unlock()
-		i := shard
+		shard := int(shards.Add(1))
 		for pb.Next() {
-			_ = l.Record(shard, i%p.NumChunks(), workload.Answer{Numbers: 1}, time.Microsecond)
-			i += 64
+			if err := l.Record(shard, int(next.Add(1)-1), workload.Answer{Numbers: 1}, time.Microsecond); err != nil {
+				b.Error(err)
+				return
+			}
 		}
 	})
 }
