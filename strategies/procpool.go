@@ -373,18 +373,17 @@ func (pp *pool) collectStats(ctx context.Context, r *poolRun) error {
 		case err := <-r.failed:
 			return err
 		case <-p.gone:
+			// It died after the run's last answer: the run stands, without
+			// its CPU time; the next run replaces it or fails.
 			select {
-			case err := <-r.failed:
-				return err
-			case <-time.After(100 * time.Millisecond):
+			case st := <-p.stats:
+				pp.account(r, p, st)
+				continue
+			default:
 			}
 			pp.mu.Lock()
-			replaced := p.replaced
 			p.runCPUOK, p.markOK = false, false
 			pp.mu.Unlock()
-			if !replaced {
-				return pp.fail(p, "died before it said how much CPU it used")
-			}
 		case <-limit.C:
 			return pp.fail(p, fmt.Sprintf("stalled: silent for %v after a request for its CPU time (stall limit %v; set it with --stall-timeout)", r.greet.Round(time.Millisecond), r.greet.Round(time.Millisecond)))
 		case <-ctx.Done():
@@ -742,7 +741,11 @@ func (pp *pool) lost(p *proc, err error) {
 	if r == nil {
 		r = pp.opening
 	}
-	if r == nil {
+	// A kept worker that dies once its run has every answer (while asked
+	// for its CPU time, say) did its run's work: its death is the next
+	// run's to replace or report.
+	finished := r != nil && r.task.Plan != nil && r.answered == r.task.Plan.NumChunks() && pp.cfg.keep
+	if r == nil || finished {
 		p.dead, p.done = err, true
 		pp.mu.Unlock()
 		p.kill()

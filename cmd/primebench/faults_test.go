@@ -116,3 +116,31 @@ func TestWorkerFaultsEndTheRun(t *testing.T) {
 		}
 	}
 }
+
+// A worker that never greets is given the stall limit to do so (at least
+// 10 s when automatic), and no more than --timeout leaves: it is not a
+// fixed wait.
+func TestGreetingLimit(t *testing.T) {
+	for _, tt := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--stall-timeout", "1s"}, "did not greet within 1s (set the limit with --stall-timeout)"},
+		{[]string{"--timeout", "2s"}, "the run took longer than --timeout 2s and was stopped during run 1 of 1: subprocess (workers=2)"},
+		{[]string{"--timeout", "2s", "--worker-cmd", "sh -c 'exec \"$0\"' " + os.Args[0]}, "the run took longer than --timeout 2s and was stopped during starting the workers of subprocess (workers=2)"},
+	} {
+		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
+			t.Setenv(testworker.Env, testworker.Mode("serve", "greet=1h"))
+			e := &env{workerArgv: []string{os.Args[0]}}
+			start := time.Now()
+			r := runCLI(t, e, append([]string{"run", "--strategies", "subprocess", "--workers", "2", "--runs", "1", "--warmup", "0", "--workload", "range:1-1000"}, tt.args...)...)
+			if r.code != exitRunFailed || !strings.Contains(r.stderr, tt.want) {
+				t.Errorf("exit %d, stderr %q, want %q", r.code, r.stderr, tt.want)
+			}
+			if took := time.Since(start); took > 8*time.Second {
+				t.Errorf("took %v", took)
+			}
+			testworker.AssertNoChildren(t)
+		})
+	}
+}
