@@ -23,7 +23,7 @@ import (
 )
 
 // Kinds are the charts, in the order they are drawn.
-var Kinds = []string{"throughput", "scaling", "cores", "runtimes", "lag", "pairs"}
+var Kinds = []string{"throughput", "speedup", "scaling", "cores", "runtimes", "lag", "pairs"}
 
 // Width of every chart; README width at 96 dpi is about 770 pixels.
 const Width = 8 * vg.Inch
@@ -127,7 +127,7 @@ func Throughput(inputs []Input) (Chart, error) {
 			bar.XMin = x
 			bar.Color = colours.of(s)
 			if len(inputs) > 1 {
-				bar.Color = plotutil.Color(k)
+				bar.Color = Colour(k) // one colour per row across the machines
 			}
 			bar.LineStyle.Width = 0
 			errs := &errorPoints{XYs: plotter.XYs{{X: x, Y: v.value}}, YErrors: plotter.YErrors{{Low: v.value - v.low, High: v.high - v.value}}}
@@ -171,8 +171,10 @@ func throughputBar(s results.Strategy) bar {
 	return bar{s.Summary.NumbersPerSecond, s.Summary.ThroughputInterval[0], s.Summary.ThroughputInterval[1]}
 }
 
+// machineLabel names a group of bars on two lines, so neighbouring groups'
+// labels do not run into each other.
 func machineLabel(in Input) string {
-	return fmt.Sprintf("%s (%s)", in.File.Machine.Name(), effectiveCPUs(in.File.Machine))
+	return fmt.Sprintf("%s\n%s", in.File.Machine.Name(), effectiveCPUs(in.File.Machine))
 }
 
 type errorPoints struct {

@@ -3,8 +3,6 @@ package chart
 import (
 	"image/color"
 
-	"gonum.org/v1/plot/plotutil"
-
 	"github.com/primebench/primebench/results"
 )
 
@@ -22,7 +20,7 @@ func newPalette(inputs []Input) palette {
 	p := palette{colours: map[string]color.Color{}}
 	next := 0
 	take := func() color.Color {
-		c := plotutil.Color(next)
+		c := Colour(next)
 		next++
 		return c
 	}
@@ -65,3 +63,15 @@ func tint(c color.Color) color.Color {
 	mix := func(v uint32) uint8 { return uint8((v>>8 + 255) / 2) }
 	return color.RGBA{R: mix(r), G: mix(g), B: mix(b), A: 255}
 }
+
+// colours are twenty distinguishable colours (the "tab20" set, dark shades
+// first): enough for every row of a grouped chart to have its own.
+var colours = []color.RGBA{
+	{31, 119, 180, 255}, {255, 127, 14, 255}, {44, 160, 44, 255}, {214, 39, 40, 255}, {148, 103, 189, 255},
+	{140, 86, 75, 255}, {227, 119, 194, 255}, {127, 127, 127, 255}, {188, 189, 34, 255}, {23, 190, 207, 255},
+	{174, 199, 232, 255}, {255, 187, 120, 255}, {152, 223, 138, 255}, {255, 152, 150, 255}, {197, 176, 213, 255},
+	{196, 156, 148, 255}, {247, 182, 210, 255}, {199, 199, 199, 255}, {219, 219, 141, 255}, {158, 218, 229, 255},
+}
+
+// Colour is the i-th colour of the charts' palette.
+func Colour(i int) color.Color { return colours[i%len(colours)] }

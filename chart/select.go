@@ -18,6 +18,7 @@ type Job struct {
 func Select(inputs []Input, kinds []string, format string) ([]Job, error) {
 	draw := map[string]func(Input) (Chart, error){
 		"throughput": func(in Input) (Chart, error) { return Throughput([]Input{in}) },
+		"speedup":    Speedup,
 		"scaling":    Scaling,
 		"cores":      Cores,
 		"runtimes":   Runtimes,

@@ -40,6 +40,7 @@ type Column struct {
 	Path    string
 	Machine results.Machine
 	Spec    string
+	File    *results.File
 }
 
 // Row is one strategy at one worker count across the files.
@@ -63,11 +64,14 @@ type Cell struct {
 	// different core counts. NaN when the file has no baseline run.
 	Efficiency float64
 	// Against the baseline column (absent in the baseline itself):
-	Ratio       float64 // this throughput / the baseline's
-	P           float64 // Mann-Whitney U p-value over the runs' throughputs
-	Significant bool    // P < Alpha
-	TooFew      bool    // too few runs for any difference to reach Alpha
-	Compared    bool
+	Ratio float64 // this throughput / the baseline's
+	// RatioInterval is the range of ratios the two medians' intervals
+	// allow: [this low / baseline high, this high / baseline low].
+	RatioInterval [2]float64
+	P             float64 // Mann-Whitney U p-value over the runs' throughputs
+	Significant   bool    // P < Alpha
+	TooFew        bool    // too few runs for any difference to reach Alpha
+	Compared      bool
 }
 
 // GeomeanCell is the geometric mean of a column's throughputs.
@@ -170,7 +174,9 @@ func New(inputs []Input, force bool) (*Comparison, error) {
 			cmp := summary.Compare(baseRuns, runs)
 			cell.Compared, cell.P, cell.TooFew = true, cmp.P, cmp.TooFew
 			cell.Significant = cmp.P < Alpha
-			cell.Ratio = cell.Throughput / row.Cells[0].Throughput
+			b := row.Cells[0]
+			cell.Ratio = cell.Throughput / b.Throughput
+			cell.RatioInterval = [2]float64{cell.Interval[0] / b.Interval[1], cell.Interval[1] / b.Interval[0]}
 		}
 	}
 	c.Geomean = geomean(c.Rows, len(inputs))
@@ -190,7 +196,7 @@ func columns(inputs []Input) []Column {
 		if count[label] > 1 {
 			label += " (" + filepath.Base(in.Path) + ")"
 		}
-		out[i] = Column{Label: label, Path: in.Path, Machine: in.File.Machine, Spec: in.File.Workload.Spec}
+		out[i] = Column{Label: label, Path: in.Path, Machine: in.File.Machine, Spec: in.File.Workload.Spec, File: in.File}
 	}
 	return out
 }

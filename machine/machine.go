@@ -57,6 +57,14 @@ func Describe(version, commit string, limits cpulimit.Limits) results.Machine {
 	if v, err := mem.VirtualMemory(); err == nil {
 		m.MemoryBytes = v.Total
 	}
+	if runtime.GOOS == "linux" {
+		describeFacts(&m, liveSources)
+	} else if liveSources.cpuid {
+		fromCPUID(&m)
+	}
+	if m.ThreadsPerCore == 0 && m.PhysicalCores > 0 && m.LogicalCPUs%m.PhysicalCores == 0 {
+		m.ThreadsPerCore = m.LogicalCPUs / m.PhysicalCores // the OS's two counts
+	}
 	return m
 }
 

@@ -19,7 +19,7 @@ import (
 type CompareReporter func(w io.Writer, c *compare.Comparison) error
 
 // CompareFormats lists the formats compare can write.
-var CompareFormats = []string{"table", "markdown", "csv", "json"}
+var CompareFormats = []string{"table", "markdown", "csv", "json", "html"}
 
 // NewCompare returns the comparison reporter for a format name.
 func NewCompare(format string) (CompareReporter, error) {
@@ -34,6 +34,8 @@ func NewCompare(format string) (CompareReporter, error) {
 		return CompareCSV, nil
 	case "json":
 		return CompareJSON, nil
+	case "html":
+		return CompareHTML, nil
 	}
 	return nil, fmt.Errorf("unknown format %q: choose %s", format, choices(CompareFormats))
 }
@@ -50,15 +52,7 @@ func compareTable(w io.Writer, c *compare.Comparison, r tw.Renderer, bullet stri
 		fmt.Fprintf(w, "%s%s%s: %s; %s, %s, %s %s/%s; workload %s\n", bullet, col.Label, role, col.Path, m.CPUModel, CPUsInWords(m), m.GoVersion, m.OS, m.Arch, col.Spec)
 	}
 	fmt.Fprintln(w)
-	base := c.Columns[0].Label
-	header := []string{"strategy", "workers"}
-	for i, col := range c.Columns {
-		header = append(header, col.Label+" numbers/s")
-		if i > 0 {
-			header = append(header, "vs "+base)
-		}
-		header = append(header, col.Label+" eff")
-	}
+	header := compareColumns(c)
 	align := make(tw.Alignment, len(header))
 	for i := range align {
 		align[i] = tw.AlignRight
@@ -70,7 +64,46 @@ func compareTable(w io.Writer, c *compare.Comparison, r tw.Renderer, bullet stri
 		tablewriter.WithAlignment(align),
 	)
 	table.Header(header)
-	tooFew := false
+	rows, tooFew := compareCells(c, verdict)
+	for _, cells := range rows {
+		if err := table.Append(cells); err != nil {
+			return err
+		}
+	}
+	if err := table.Render(); err != nil {
+		return err
+	}
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, "numbers/s: the workload over the median wall time [the median's 95% CI]; vs: change against the baseline file when the")
+	fmt.Fprintln(w, "Mann-Whitney U test over the runs gives p < 0.05, else ~; eff: efficiency, speedup over the same file's baseline / its ideal.")
+	if n := c.Geomean[0].Rows; n > 0 && n < len(c.Rows) {
+		fmt.Fprintf(w, "geomean over the %d rows present in every file.\n", n)
+	}
+	if tooFew {
+		fmt.Fprintln(w, "[1] "+tooFewNote)
+	}
+	for _, warning := range c.Warnings {
+		fmt.Fprintln(w, "warning: "+warning)
+	}
+	return nil
+}
+
+// compareColumns and compareCells are the comparison table, for every
+// rendering that shows it; verdictOf writes a compared cell's change.
+func compareColumns(c *compare.Comparison) []string {
+	base := c.Columns[0].Label
+	header := []string{"strategy", "workers"}
+	for i, col := range c.Columns {
+		header = append(header, col.Label+" numbers/s")
+		if i > 0 {
+			header = append(header, "vs "+base)
+		}
+		header = append(header, col.Label+" eff")
+	}
+	return header
+}
+
+func compareCells(c *compare.Comparison, verdictOf func(compare.Cell) string) (rows [][]string, tooFew bool) {
 	for _, row := range c.Rows {
 		cells := []string{row.Strategy, strconv.Itoa(row.Workers)}
 		for i, cell := range row.Cells {
@@ -85,7 +118,7 @@ func compareTable(w io.Writer, c *compare.Comparison, r tw.Renderer, bullet stri
 			cells = append(cells, throughputCell(cell))
 			if i > 0 {
 				if cell.Compared {
-					cells = append(cells, verdict(cell))
+					cells = append(cells, verdictOf(cell))
 					tooFew = tooFew || cell.TooFew
 				} else {
 					cells = append(cells, "-") // the baseline has no such row
@@ -93,9 +126,7 @@ func compareTable(w io.Writer, c *compare.Comparison, r tw.Renderer, bullet stri
 			}
 			cells = append(cells, efficiency(cell.Efficiency))
 		}
-		if err := table.Append(cells); err != nil {
-			return err
-		}
+		rows = append(rows, cells)
 	}
 	geo := []string{"geomean", ""}
 	for i, g := range c.Geomean {
@@ -113,25 +144,7 @@ func compareTable(w io.Writer, c *compare.Comparison, r tw.Renderer, bullet stri
 		}
 		geo = append(geo, "")
 	}
-	if err := table.Append(geo); err != nil {
-		return err
-	}
-	if err := table.Render(); err != nil {
-		return err
-	}
-	fmt.Fprintln(w)
-	fmt.Fprintln(w, "numbers/s: the workload over the median wall time [the median's 95% CI]; vs: change against the baseline file when the")
-	fmt.Fprintln(w, "Mann-Whitney U test over the runs gives p < 0.05, else ~; eff: speedup over the same file's serial / the CPUs its workers could use.")
-	if n := c.Geomean[0].Rows; n > 0 && n < len(c.Rows) {
-		fmt.Fprintf(w, "geomean over the %d rows present in every file.\n", n)
-	}
-	if tooFew {
-		fmt.Fprintln(w, "[1] "+tooFewNote)
-	}
-	for _, warning := range c.Warnings {
-		fmt.Fprintln(w, "warning: "+warning)
-	}
-	return nil
+	return append(rows, geo), tooFew
 }
 
 func throughputCell(c compare.Cell) string {

@@ -21,19 +21,13 @@ func pairs(w io.Writer, f *results.File, r tw.Renderer) error {
 	}
 	fmt.Fprintln(w)
 	fmt.Fprintln(w, "Go emulations beside real CPython, each against its own serial loop:")
-	table := newTable(w, r, []string{"emulation", "workers", "speedup", "efficiency", "lag p99", "CPython", "speedup", "efficiency", "lag p99", "speedup ratio", "lag p99 ratio"})
+	table := newTable(w, r, pairColumns)
 	table.Configure(func(c *tablewriter.Config) {
 		c.Row.Alignment.PerColumn = rightAligned(11, 0, 5)
 		c.Header.Alignment.PerColumn = rightAligned(11, 0, 5)
 	})
 	for _, p := range rows {
-		g, c := p.Go.Summary, p.CPython.Summary
-		if err := table.Append([]string{
-			p.Go.Name, fmt.Sprint(p.Workers),
-			ratio(g.Speedup, "x"), ratio(g.Efficiency, ""), lagP99(g),
-			p.CPython.Name, ratio(c.Speedup, "x"), ratio(c.Efficiency, ""), lagP99(c),
-			quotient(g.Speedup, c.Speedup), quotient(g.LagP99Ms, c.LagP99Ms),
-		}); err != nil {
+		if err := table.Append(pairCells(p)); err != nil {
 			return err
 		}
 	}
@@ -42,6 +36,20 @@ func pairs(w io.Writer, f *results.File, r tw.Renderer) error {
 	}
 	fmt.Fprintln(w, "ratios are emulation / CPython: 1.00 means the emulation shows CPython's shape.")
 	return nil
+}
+
+// pairColumns and pairCells are the pairs table, for every rendering that
+// shows it.
+var pairColumns = []string{"emulation", "workers", "speedup", "efficiency", "lag p99", "CPython", "speedup", "efficiency", "lag p99", "speedup ratio", "lag p99 ratio"}
+
+func pairCells(p results.PairedRow) []string {
+	g, c := p.Go.Summary, p.CPython.Summary
+	return []string{
+		p.Go.Name, fmt.Sprint(p.Workers),
+		ratio(g.Speedup, "x"), ratio(g.Efficiency, ""), lagP99(g),
+		p.CPython.Name, ratio(c.Speedup, "x"), ratio(c.Efficiency, ""), lagP99(c),
+		quotient(g.Speedup, c.Speedup), quotient(g.LagP99Ms, c.LagP99Ms),
+	}
 }
 
 func lagP99(s results.Summary) string {

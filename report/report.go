@@ -25,7 +25,7 @@ import (
 type Reporter func(w io.Writer, f *results.File) error
 
 // Formats lists the output formats, for help texts and errors.
-var Formats = []string{"table", "json", "csv", "markdown", "gobench"}
+var Formats = []string{"table", "json", "csv", "markdown", "gobench", "html"}
 
 // New returns the reporter for a format name.
 func New(format string) (Reporter, error) {
@@ -40,6 +40,8 @@ func New(format string) (Reporter, error) {
 		return Markdown, nil
 	case "gobench":
 		return GoBench, nil
+	case "html":
+		return HTML, nil
 	}
 	return nil, fmt.Errorf("unknown format %q: choose %s", format, choices(Formats))
 }
@@ -100,28 +102,34 @@ func header(w io.Writer, f *results.File, bullet string) {
 		bullet, f.Settings.Runs, f.Settings.Warmup, wl.ChunkSize, wl.Chunks)
 }
 
+// strategyColumns and strategyCells are the run table, for every
+// rendering that shows it.
+var strategyColumns = []string{"strategy", "workers", "wall median [95% CI]", "numbers/s", "divisions/s", "speedup", "efficiency", "CPU util", "core busy", "startup", "lag p50/p99/max", "notes"}
+
+func strategyCells(s results.Strategy, notes *footnotes) []string {
+	sum := s.Summary
+	return []string{
+		s.Name,
+		fmt.Sprint(s.Workers),
+		wallCell(sum, len(s.Runs)),
+		si(sum.NumbersPerSecond),
+		si(sum.DivisionsPerSecond),
+		ratio(sum.Speedup, "x"),
+		ratio(sum.Efficiency, ""),
+		optional(sum.CPUUtilisation, "%.2f"),
+		coreBusy(sum.CoreBusy),
+		startup(sum),
+		lag(sum),
+		notes.add(s, sum.Warnings),
+	}
+}
+
 func runTable(w io.Writer, f *results.File, r tw.Renderer, bullet string) error {
 	header(w, f, bullet)
-	cols := []string{"strategy", "workers", "wall median [95% CI]", "numbers/s", "divisions/s", "speedup", "efficiency", "CPU util", "core busy", "startup", "lag p50/p99/max", "notes"}
-	table := newTable(w, r, cols)
+	table := newTable(w, r, strategyColumns)
 	notes := newFootnotes()
 	for _, s := range f.Strategies {
-		sum := s.Summary
-		row := []string{
-			s.Name,
-			fmt.Sprint(s.Workers),
-			wallCell(sum, len(s.Runs)),
-			si(sum.NumbersPerSecond),
-			si(sum.DivisionsPerSecond),
-			ratio(sum.Speedup, "x"),
-			ratio(sum.Efficiency, ""),
-			optional(sum.CPUUtilisation, "%.2f"),
-			coreBusy(sum.CoreBusy),
-			startup(sum),
-			lag(sum),
-			notes.add(s, sum.Warnings),
-		}
-		if err := table.Append(row); err != nil {
+		if err := table.Append(strategyCells(s, notes)); err != nil {
 			return err
 		}
 	}
@@ -297,7 +305,8 @@ func (n *footnotes) add(s results.Strategy, warnings []results.Warning) string {
 	return b.String()
 }
 
-func (n *footnotes) write(w io.Writer, f *results.File) error {
+// generalWarnings are the file's warnings that concern no one row.
+func generalWarnings(f *results.File) []string {
 	var general []string
 	if f.Conditions.BusyBefore > BusyBeforeWarning {
 		general = append(general, fmt.Sprintf("the machine was already %.0f%% busy before the run (load average %.2f): figures may be low and noisy", 100*f.Conditions.BusyBefore, f.Conditions.LoadAverage1))
@@ -305,6 +314,11 @@ func (n *footnotes) write(w io.Writer, f *results.File) error {
 	if !f.Machine.PerCore {
 		general = append(general, "this OS gave no per-CPU counters: core busy is n/a")
 	}
+	return general
+}
+
+func (n *footnotes) write(w io.Writer, f *results.File) error {
+	general := generalWarnings(f)
 	if len(n.text) == 0 && len(general) == 0 {
 		return nil
 	}

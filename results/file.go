@@ -15,7 +15,7 @@ import (
 )
 
 // SchemaVersion is the version of the format this build writes.
-const SchemaVersion = 3
+const SchemaVersion = 4
 
 // FamilyGo names the strategies that are Go's models of Python's
 // concurrency, the emulations that the pairs table sets beside their
@@ -70,6 +70,30 @@ type Machine struct {
 	// PerCore says whether the OS gave per-CPU counters; without them
 	// every per-core figure is absent ("n/a"), never zero.
 	PerCore bool `json:"per_core"`
+
+	// What explains why two machines differ beyond their CPU counts (schema
+	// 4), from the OS (sysfs, /proc/cpuinfo) or else the CPU itself
+	// (CPUID); absent where neither says, never a guess.
+	ThreadsPerCore int `json:"threads_per_core,omitempty"` // SMT: hardware threads per core
+	// Cache sizes of cpu 0's level 1 data, level 2 and level 3 caches.
+	CacheL1DBytes uint64 `json:"cache_l1d_bytes,omitempty"`
+	CacheL2Bytes  uint64 `json:"cache_l2_bytes,omitempty"`
+	CacheL3Bytes  uint64 `json:"cache_l3_bytes,omitempty"`
+	NUMANodes     int    `json:"numa_nodes,omitempty"`
+	// Hypervisor is the hypervisor the CPU reports ("KVM", "MSVM", ...),
+	// "none" when it reports running on bare metal.
+	Hypervisor string `json:"hypervisor,omitempty"`
+	// The CPU's family, model and stepping numbers (as /proc/cpuinfo
+	// shows them): the generation a model name such as "AMD EPYC" hides.
+	CPUFamily      *int `json:"cpu_family,omitempty"`
+	CPUModelNumber *int `json:"cpu_model_number,omitempty"`
+	CPUStepping    *int `json:"cpu_stepping,omitempty"`
+	// CPUMHz is the frequency the OS reports (cpufreq's current, or
+	// /proc/cpuinfo's); CPUMHzMax cpufreq's maximum (or the CPU's boost);
+	// Governor cpufreq's scaling governor.
+	CPUMHz    float64 `json:"cpu_mhz,omitempty"`
+	CPUMHzMax float64 `json:"cpu_mhz_max,omitempty"`
+	Governor  string  `json:"governor,omitempty"`
 }
 
 // Name is how the machine is shown: its label, or its hostname.

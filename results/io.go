@@ -29,13 +29,20 @@ func Encode(w io.Writer, f *File) error {
 	return enc.Encode(f)
 }
 
-// WriteFile writes f to path atomically: into a temporary file in the same
-// directory, synced, then renamed over path. A reader never sees a partial
-// file, and a failed write leaves nothing behind.
+// WriteFile writes f to path atomically (see WriteAtomic).
+func WriteFile(ctx context.Context, path string, f *File) error {
+	return WriteAtomic(ctx, path, func(w io.Writer) error { return Encode(w, f) })
+}
+
+// WriteAtomic writes what write produces to path atomically: into a
+// temporary file in the same directory, synced, then renamed over path. A
+// reader never sees a partial file, and a failed write leaves nothing
+// behind. The file is readable by all (0644, whatever the umask), so that
+// what one account saved another can load.
 //
 // It checks ctx before the rename: a run stopped while its file was being
 // written leaves no file.
-func WriteFile(ctx context.Context, path string, f *File) (err error) {
+func WriteAtomic(ctx context.Context, path string, write func(io.Writer) error) (err error) {
 	dir := filepath.Dir(path)
 	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp*")
 	if err != nil {
@@ -47,7 +54,7 @@ func WriteFile(ctx context.Context, path string, f *File) (err error) {
 			os.Remove(tmp.Name())
 		}
 	}()
-	if err = Encode(tmp, f); err != nil {
+	if err = write(tmp); err != nil {
 		return fmt.Errorf("cannot write %s: %w", path, err)
 	}
 	if err = tmp.Sync(); err != nil {
@@ -66,6 +73,12 @@ func WriteFile(ctx context.Context, path string, f *File) (err error) {
 		return fmt.Errorf("cannot write %s: %w", path, err)
 	}
 	return nil
+}
+
+// PageName is where --save puts the HTML page of a result file saved at
+// path: beside it, .json replaced by .html.
+func PageName(path string) string {
+	return strings.TrimSuffix(path, filepath.Ext(path)) + ".html"
 }
 
 // DefaultName is the file name --save uses: the machine's label, the

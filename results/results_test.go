@@ -422,7 +422,7 @@ func TestLoadRejectsBadFiles(t *testing.T) {
 		{"truncated", string(good[:len(good)/2]), "truncated JSON"},
 		{"not json", "hello world", "not a primebench result file"},
 		{"other json", `{"name": "x"}`, "has no schema_version"},
-		{"newer", edit(func(m map[string]any) { m["schema_version"] = 99 }), "schema version 99 is newer than this primebench reads (3): upgrade"},
+		{"newer", edit(func(m map[string]any) { m["schema_version"] = 99 }), "schema version 99 is newer than this primebench reads (4): upgrade"},
 		{"zero version", edit(func(m map[string]any) { m["schema_version"] = 0 }), "unknown schema version 0"},
 		{"wrong type", edit(func(m map[string]any) { m["strategies"] = "many" }), "does not fit the format"},
 		{"bad checksum", edit(func(m map[string]any) { m["workload"].(map[string]any)["checksum"] = "x" }), "checksum \"x\" is not a 64-bit decimal number"},

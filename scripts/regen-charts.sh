@@ -1,17 +1,21 @@
 #!/usr/bin/env bash
-# Regenerates results/charts/ from every result file in results/: for each
-# file its throughput, scaling (when it holds a worker scan), per-core
-# utilisation and run-time charts, and for each workload that several files
-# share a grouped throughput chart. Idempotent: the charts are rebuilt from
-# scratch and the same files give byte-identical PNGs. It fetches nothing
-# itself (building primebench needs the Go module cache, or the module proxy
-# on first use).
+# Regenerates results/charts/ and results/pages/ from every result file in
+# results/: for each file its charts (throughput, speedup, scaling when it
+# holds a worker scan, per-core utilisation, run times, lag, CPython pairs)
+# and its HTML page; for each workload that several files share, a grouped
+# throughput chart and a comparison page (the files in name order, the first
+# the baseline), and, when Chromium is installed, a screenshot of that page
+# for the README. Idempotent: everything is rebuilt from scratch and the
+# same files give the same charts and pages. It fetches nothing itself
+# (building primebench needs the Go module cache, or the module proxy on
+# first use).
 #
 #   scripts/regen-charts.sh [png|svg]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 format=${1:-png}
 out=results/charts
+pages=results/pages
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 go build -o "$tmp/primebench" ./cmd/primebench
@@ -21,6 +25,31 @@ if [ ${#files[@]} -eq 0 ]; then
   echo "no result files in results/: run primebench run --save first" >&2
   exit 1
 fi
-rm -rf "$out"
-mkdir -p "$out"
+rm -rf "$out" "$pages"
+mkdir -p "$out" "$pages"
 "$tmp/primebench" chart --format "$format" --out "$out" "${files[@]}"
+for f in "${files[@]}"; do
+  name=$(basename "${f%.json}")
+  "$tmp/primebench" report --format html --output "$pages/$name.html" "$f"
+done
+# One comparison page per workload that two or more files share. The
+# workload is the part of the name between the label and the date.
+declare -A group
+for f in "${files[@]}"; do
+  name=$(basename "${f%.json}")
+  rest=${name#*_}
+  workload=${rest%_*}
+  group[$workload]+="$f "
+done
+browser=$(command -v chromium || command -v chromium-browser || true)
+for workload in "${!group[@]}"; do
+  read -r -a members <<<"${group[$workload]}"
+  [ ${#members[@]} -ge 2 ] || continue
+  page="$pages/compare_$workload.html"
+  "$tmp/primebench" compare --format html --output "$page" "${members[@]}"
+  if [ -n "$browser" ]; then
+    "$browser" --headless --no-sandbox --disable-gpu --disable-quic --no-first-run --disable-background-networking \
+      --disable-component-update --disable-sync --proxy-server=127.0.0.1:9 --user-data-dir="$tmp/profile" \
+      --hide-scrollbars --window-size=1280,1700 --screenshot="$pages/compare_$workload.png" "file://$PWD/$page" 2>/dev/null
+  fi
+done

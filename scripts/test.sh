@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # primebench's test command. It installs what the tests need beyond Go's
 # own modules (OpenSSH's server and client for the remote-worker and fleet
-# tests, python3 for the CPython lanes, jq, taskset), then runs the Go tests
+# tests, python3 for the CPython lanes, jq, taskset, Chromium and the
+# Liberation fonts for the HTML pages' browser test), then runs the Go tests
 # with those tests required rather than skipped:
 #
 #   scripts/test.sh [go test flags...]     e.g. scripts/test.sh -race -count=1
@@ -14,6 +15,9 @@ command -v ssh >/dev/null && command -v ssh-keygen >/dev/null || missing+=(opens
 command -v python3 >/dev/null || missing+=(python3)
 command -v jq >/dev/null || missing+=(jq)
 command -v taskset >/dev/null || missing+=(util-linux)
+command -v chromium >/dev/null || missing+=(chromium)
+# The charts are laid out with the Liberation fonts' metrics.
+fc-list 2>/dev/null | grep -qi "Liberation Serif" || missing+=(fonts-liberation)
 if [ ${#missing[@]} -gt 0 ]; then
   if ! command -v apt-get >/dev/null; then
     echo "scripts/test.sh: missing ${missing[*]}: install them with your package manager and rerun" >&2

@@ -2,6 +2,8 @@ package main
 
 import (
 	"errors"
+	"fmt"
+	"io"
 	"strings"
 
 	"github.com/urfave/cli/v2"
@@ -18,6 +20,7 @@ func reportCommand(e *env) *cli.Command {
 		ArgsUsage: "FILE",
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "format", Aliases: []string{"f"}, Value: "table", Usage: "output: " + strings.Join(report.Formats, ", ")},
+			&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "write to `FILE` (atomically) instead of stdout"},
 		},
 		Action: func(c *cli.Context) error {
 			files, err := fileArgs(c)
@@ -31,11 +34,15 @@ func reportCommand(e *env) *cli.Command {
 			if err != nil {
 				return usagef("--format: %v", err)
 			}
+			if err := checkOutputPath(c.String("output")); err != nil {
+				return err
+			}
 			f, err := loadFile(files[0])
 			if err != nil {
 				return err
 			}
-			return reporter(e.stdout, f) // Load recomputed the figures from the raw runs
+			// Load recomputed the figures from the raw runs.
+			return emit(c, e, func(w io.Writer) error { return reporter(w, f) })
 		},
 	}
 }
@@ -53,6 +60,7 @@ func compareCommand(e *env) *cli.Command {
 			&cli.StringFlag{Name: "baseline", Usage: "the result `FILE` to compare against (default: the first file)"},
 			&cli.BoolFlag{Name: "force", Usage: "compare files even if they ran different workloads"},
 			&cli.StringFlag{Name: "format", Aliases: []string{"f"}, Value: "table", Usage: "output: " + strings.Join(report.CompareFormats, ", ")},
+			&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "write to `FILE` (atomically) instead of stdout"},
 		},
 		Action: func(c *cli.Context) error {
 			files, err := fileArgs(c)
@@ -69,6 +77,9 @@ func compareCommand(e *env) *cli.Command {
 			if err != nil {
 				return usagef("--format: %v", err)
 			}
+			if err := checkOutputPath(c.String("output")); err != nil {
+				return err
+			}
 			var inputs []compare.Input
 			for _, path := range files {
 				f, err := loadFile(path)
@@ -81,9 +92,22 @@ func compareCommand(e *env) *cli.Command {
 			if err != nil {
 				return usagef("%v", err)
 			}
-			return reporter(e.stdout, cmp)
+			return emit(c, e, func(w io.Writer) error { return reporter(w, cmp) })
 		},
 	}
+}
+
+// emit writes a rendering to --output, atomically, or else to stdout.
+func emit(c *cli.Context, e *env, write func(io.Writer) error) error {
+	out := c.String("output")
+	if out == "" {
+		return write(e.stdout)
+	}
+	if err := results.WriteAtomic(c.Context, out, write); err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stderr, "primebench: saved %s\n", out)
+	return nil
 }
 
 // fileArgs returns the positional arguments, refusing flags placed after

@@ -139,7 +139,7 @@ func TestUsageErrors(t *testing.T) {
 		{[]string{"run", "--workload", "list:" + badList}, `bad.txt line 3: "seven" is not a decimal integer`},
 		{[]string{"run", "--workload", "list:" + bigList, "--chunk", "45000"}, "--chunk 45000 is too large for a list workload"},
 		{[]string{"run", "--workload", "list:-"}, "holds no numbers"},
-		{[]string{"run", "--format", "xml"}, `--format: unknown format "xml": choose table, json, csv, markdown or gobench`},
+		{[]string{"run", "--format", "xml"}, `--format: unknown format "xml": choose table, json, csv, markdown, gobench or html`},
 		{[]string{"run", "--output", filepath.Join(dir, "no", "such", "r.json")}, "does not exist: create it first"},
 		{[]string{"run", "--output", dir}, "is a directory: name a file"},
 		{[]string{"run", "--bogus"}, "-bogus: run 'primebench help' for the flags"},
@@ -195,11 +195,39 @@ func TestSaveMakesItsDirectory(t *testing.T) {
 		t.Fatalf("exit %d, stderr %q", r.code, r.stderr)
 	}
 	entries, err := os.ReadDir(dir)
-	if err != nil || len(entries) != 1 {
-		t.Fatalf("%s holds %v (%v)", dir, entries, err)
+	if err != nil || len(entries) != 2 || !strings.HasSuffix(entries[0].Name(), ".html") || results.PageName(entries[1].Name()) != entries[0].Name() {
+		t.Fatalf("%s holds %v (%v): want the file and its page beside it", dir, entries, err)
 	}
-	if _, err := results.Load(filepath.Join(dir, entries[0].Name())); err != nil {
+	if _, err := results.Load(filepath.Join(dir, entries[1].Name())); err != nil {
 		t.Error(err)
+	}
+	page, _ := os.ReadFile(filepath.Join(dir, entries[0].Name()))
+	if !bytes.HasPrefix(page, []byte("<!doctype html>")) || !bytes.Contains(page, []byte("<svg")) {
+		t.Errorf("the page is not one: %.200s", page)
+	}
+}
+
+// report and compare write a page, to stdout or atomically to --output,
+// for files of any schema the loader reads.
+func TestPages(t *testing.T) {
+	dir := t.TempDir()
+	v2 := filepath.Join("..", "..", "results", "testdata", "v2-cpython.json")
+	r := runCLI(t, nil, "report", "--format", "html", v2)
+	if r.code != 0 || !strings.Contains(r.stdout, "<!doctype html>") || !strings.Contains(r.stdout, "cpython-threads") {
+		t.Fatalf("report --format html: exit %d, stderr %q", r.code, r.stderr)
+	}
+	out := filepath.Join(dir, "cmp.html")
+	a, b := filepath.Join("..", "..", "compare", "testdata", "base.json"), filepath.Join("..", "..", "compare", "testdata", "slower.json")
+	r = runCLI(t, nil, "compare", "--format", "html", "--output", out, a, b)
+	if r.code != 0 || r.stdout != "" || !strings.Contains(r.stderr, "saved "+out) {
+		t.Fatalf("compare --format html --output: exit %d, stdout %q, stderr %q", r.code, r.stdout, r.stderr)
+	}
+	if page, _ := os.ReadFile(out); !bytes.Contains(page, []byte("baseline")) {
+		t.Errorf("comparison page %.200s", page)
+	}
+	r = runCLI(t, nil, "compare", "--format", "html", "--output", filepath.Join(dir, "no", "x.html"), a, b)
+	if r.code != exitUsage {
+		t.Errorf("--output into a missing directory: exit %d", r.code)
 	}
 }
 

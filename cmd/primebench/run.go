@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"os/signal"
@@ -46,7 +47,7 @@ func runCommand(e *env) *cli.Command {
 			&cli.Uint64Flag{Name: "chunk", Value: 0, Usage: "numbers per chunk handed to a worker (0: automatic, a few ms of work, at least 20 chunks per worker)"},
 			&cli.StringFlag{Name: "format", Aliases: []string{"f"}, Value: "table", Usage: "output on stdout: " + strings.Join(report.Formats, " or ")},
 			&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "also save the result file (JSON) to `FILE`, written atomically"},
-			&cli.BoolFlag{Name: "save", Usage: "also save the result file into --results-dir (created if missing), named after the machine label and the date"},
+			&cli.BoolFlag{Name: "save", Usage: "also save the result file into --results-dir (created if missing), named after the machine label and the date, and its HTML page beside it"},
 			&cli.StringFlag{Name: "results-dir", Value: "results", Usage: "directory --save writes into"},
 			&cli.DurationFlag{Name: "sample-interval", Value: 100 * time.Millisecond, Usage: "interval of the per-core timeline sampled during each run, for charts (0: off; at least 10ms, the kernel's tick)"},
 			&cli.DurationFlag{Name: "heartbeat", Value: time.Millisecond, Usage: "responsiveness probe: a heartbeat that asks to wake every `INTERVAL` while the work runs, its lateness reported (0: off)"},
@@ -328,18 +329,28 @@ func (r *runState) run() error {
 		}
 		s.output = filepath.Join(s.saveDir, results.DefaultName(file))
 	}
+	saved := []string{}
 	if s.output != "" {
 		r.enter("writing "+s.output, 0, 0)
 		if err := results.WriteFile(ctx, s.output, file); err != nil {
 			return err
 		}
+		saved = append(saved, s.output)
+	}
+	if s.saveDir != "" { // the page beside the file, for people
+		page := results.PageName(s.output)
+		r.enter("writing "+page, 0, 0)
+		if err := results.WriteAtomic(ctx, page, func(w io.Writer) error { return report.HTML(w, file) }); err != nil {
+			return err
+		}
+		saved = append(saved, page)
 	}
 	r.disp.close()
 	if err := s.reporter(e.stdout, file); err != nil {
 		return err
 	}
-	if s.output != "" {
-		fmt.Fprintf(e.stderr, "primebench: saved %s\n", s.output)
+	for _, path := range saved {
+		fmt.Fprintf(e.stderr, "primebench: saved %s\n", path)
 	}
 	return nil
 }
