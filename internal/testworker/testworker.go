@@ -31,6 +31,12 @@ func Main() {
 	if mode := os.Getenv(Env); mode != "" {
 		os.Exit(Serve(mode))
 	}
+	// A test binary built with -race waits a second at exit for late race
+	// reports; its worker processes (this binary again) must die when they
+	// say they do, or a one-second stall limit would see them hang.
+	if os.Getenv("GORACE") == "" {
+		os.Setenv("GORACE", "atexit_sleep_ms=0")
+	}
 }
 
 // Faults are the misbehaviours a mode can name, each a way real workers
