@@ -3,9 +3,8 @@
 # results/: for each file its charts (throughput, speedup, scaling when it
 # holds a worker scan, per-core utilisation, run times, lag, CPython pairs)
 # and its HTML page; for each workload that several files share, a grouped
-# throughput chart and a comparison page (the files in name order, the first
-# the baseline), and, when Chromium is installed, a screenshot of that page
-# for the README. Idempotent: everything is rebuilt from scratch and the
+# throughput chart; and the comparison pages results/comparisons.txt names,
+# with, when Chromium is installed, a screenshot of each for the README. Idempotent: everything is rebuilt from scratch and the
 # same files give the same charts and pages. It fetches nothing itself
 # (building primebench needs the Go module cache, or the module proxy on
 # first use).
@@ -32,24 +31,18 @@ for f in "${files[@]}"; do
   name=$(basename "${f%.json}")
   "$tmp/primebench" report --format html --output "$pages/$name.html" "$f"
 done
-# One comparison page per workload that two or more files share. The
-# workload is the part of the name between the label and the date.
-declare -A group
-for f in "${files[@]}"; do
-  name=$(basename "${f%.json}")
-  rest=${name#*_}
-  workload=${rest%_*}
-  group[$workload]+="$f "
-done
+# The comparison pages results/comparisons.txt lists, each with a
+# screenshot for the README when Chromium is installed.
 browser=$(command -v chromium || command -v chromium-browser || true)
-for workload in "${!group[@]}"; do
-  read -r -a members <<<"${group[$workload]}"
-  [ ${#members[@]} -ge 2 ] || continue
-  page="$pages/compare_$workload.html"
+while IFS= read -r line; do
+  case $line in '#'* | '') continue ;; esac
+  name=${line%%:*}
+  read -r -a members <<<"${line#*:}"
+  page="$pages/compare_$name.html"
   "$tmp/primebench" compare --format html --output "$page" "${members[@]}"
   if [ -n "$browser" ]; then
     "$browser" --headless --no-sandbox --disable-gpu --disable-quic --no-first-run --disable-background-networking \
       --disable-component-update --disable-sync --proxy-server=127.0.0.1:9 --user-data-dir="$tmp/profile" \
-      --hide-scrollbars --window-size=1280,1700 --screenshot="$pages/compare_$workload.png" "file://$PWD/$page" 2>/dev/null
+      --hide-scrollbars --window-size=1280,1800 --screenshot="$pages/compare_$name.png" "file://$PWD/$page" 2>/dev/null
   fi
-done
+done < results/comparisons.txt

@@ -110,8 +110,8 @@ func TestChartCommand(t *testing.T) {
 		t.Errorf("stderr %q should explain the missing scaling chart", r.stderr)
 	}
 	entries, _ := os.ReadDir(out)
-	// scan: 5 kinds; classic: 4 (no scaling); different workloads: no grouped chart.
-	if len(entries) != 9 {
+	// scan: 6 kinds; classic: 5 (no scaling); different workloads: no grouped chart.
+	if len(entries) != 11 {
 		t.Errorf("wrote %d charts: %v", len(entries), entries)
 	}
 	r = runCLI(t, nil, "chart", "--kinds", "scaling", "--out", out, classic)
