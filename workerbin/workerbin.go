@@ -129,14 +129,25 @@ func checkout() string {
 	}
 }
 
-// workerCache is where built workers are kept between runs.
+// workerCache is where built workers are kept between runs: the user's
+// cache directory, or without one a directory of this user's own in the
+// shared temporary one, private (0700) and checked to be, since primebench
+// runs what it finds there.
 func workerCache() (string, error) {
-	dir, err := os.UserCacheDir()
-	if err != nil {
-		dir = os.TempDir()
+	base, err := os.UserCacheDir()
+	if err == nil {
+		base = filepath.Join(base, "primebench")
+	} else {
+		base = filepath.Join(os.TempDir(), "primebench-"+userTag())
+		if err := os.Mkdir(base, 0o700); err != nil && !errors.Is(err, os.ErrExist) {
+			return "", fmt.Errorf("cannot make the worker cache %s: %w", base, errors.Unwrap(err))
+		}
+		if err := checkPrivate(base); err != nil {
+			return "", fmt.Errorf("the worker cache %s %v: remove it, or set XDG_CACHE_HOME (or HOME) to give primebench a cache directory of your own", base, err)
+		}
 	}
-	dir = filepath.Join(dir, "primebench", "worker-"+version.Version)
-	return dir, os.MkdirAll(dir, 0o755)
+	dir := filepath.Join(base, "worker-"+version.Version)
+	return dir, os.MkdirAll(dir, 0o700)
 }
 
 // buildWorker builds the checkout's worker into the cache. The go command
