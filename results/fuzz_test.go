@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -15,6 +16,17 @@ func FuzzDecode(f *testing.F) {
 	good, _ := json.Marshal(sample())
 	f.Add(good)
 	f.Add(good[:len(good)/2])
+	// Figures at the edges of float64, which derived rates and sums turn
+	// into infinities unless loading refuses them.
+	for _, edge := range []string{"5e-324", "1e-300", "1e308", "1.7976931348623157e308", "-0", "1e12", "1.000001e12"} {
+		for _, field := range []string{"wall_seconds", "cpu_seconds", "effective_cpus", "steal_share"} {
+			seed := regexp.MustCompile(`"`+field+`":[^,}\]]+`).ReplaceAll(good, []byte(`"`+field+`":`+edge))
+			if bytes.Equal(seed, good) && field == "wall_seconds" {
+				f.Fatalf("the %s seed changed nothing: the sample's JSON no longer has the field", field)
+			}
+			f.Add(seed)
+		}
+	}
 	f.Add([]byte(`{"schema_version": 2}`))
 	f.Add([]byte(`{"schema_version": 1, "workload": {"spec": "x", "numbers": 1}, "machine": {"logical_cpus": 1}, "strategies": [{"name": "s", "workers": 1, "runs": [{"wall_seconds": 1e308}]}]}`))
 	f.Add([]byte(`{"schema_version": 2, "workload": {"spec": "x", "numbers": 1, "checksum": "7"}, "machine": {"logical_cpus": 1, "cpu_ids": [3], "effective_cpus": 0.5}, "strategies": [{"name": "s", "workers": 1, "runs": [{"wall_seconds": 1}]}]}`))

@@ -10,7 +10,11 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
+
+	"github.com/primebench/primebench/textsafe"
+	"github.com/primebench/primebench/version"
 )
 
 // LoadError is a file that cannot be used as a result file. Its message is
@@ -98,15 +102,36 @@ func FileSafe(s string) string {
 	}, s)
 }
 
-// Load reads and checks a result file.
+// MaxFileBytes bounds a result file: far above what a run writes (a
+// 192-CPU machine's per-core timelines over a long scan come to tens of MB),
+// and low enough that loading one never takes unbounded memory.
+const MaxFileBytes = 256 << 20
+
+// Load reads and checks a result file, refusing one larger than
+// MaxFileBytes before reading it.
 func Load(path string) (*File, error) {
-	data, err := os.ReadFile(path)
-	if err != nil {
+	fail := func(err error) (*File, error) {
 		var pe *os.PathError
 		if errors.As(err, &pe) {
 			err = pe.Err
 		}
 		return nil, &LoadError{Path: path, Msg: "cannot read: " + err.Error()}
+	}
+	file, err := os.Open(path)
+	if err != nil {
+		return fail(err)
+	}
+	defer file.Close()
+	tooBig := &LoadError{Path: path, Msg: fmt.Sprintf("larger than the %d MiB a result file may be: not a primebench result file", MaxFileBytes>>20)}
+	if info, err := file.Stat(); err == nil && info.Mode().IsRegular() && info.Size() > MaxFileBytes {
+		return nil, tooBig
+	}
+	data, err := io.ReadAll(io.LimitReader(file, MaxFileBytes+1))
+	if err != nil {
+		return fail(err)
+	}
+	if len(data) > MaxFileBytes {
+		return nil, tooBig
 	}
 	f, err := Decode(data)
 	if err != nil {
@@ -122,6 +147,10 @@ func Decode(data []byte) (*File, error) {
 	}
 	var probe struct {
 		SchemaVersion *int `json:"schema_version"`
+		Machine       struct {
+			Version string `json:"primebench_version"`
+			Commit  string `json:"primebench_commit"`
+		} `json:"machine"`
 	}
 	if err := json.Unmarshal(data, &probe); err != nil {
 		var syntax *json.SyntaxError
@@ -137,7 +166,14 @@ func Decode(data []byte) (*File, error) {
 	case probe.SchemaVersion == nil:
 		return nil, errors.New("not a primebench result file: it has no schema_version")
 	case *probe.SchemaVersion > SchemaVersion:
-		return nil, fmt.Errorf("schema version %d is newer than this primebench reads (%d): upgrade primebench to read it", *probe.SchemaVersion, SchemaVersion)
+		writer := "a newer primebench"
+		if v := probe.Machine.Version; v != "" {
+			writer = "primebench " + v
+			if c := probe.Machine.Commit; c != "" {
+				writer += " (commit " + c + ")"
+			}
+		}
+		return nil, fmt.Errorf("schema version %d, written by %s, is newer than this primebench (%s) reads (up to %d): upgrade primebench to read it", *probe.SchemaVersion, textsafe.Escape(writer), version.Version, SchemaVersion)
 	case *probe.SchemaVersion < 1:
 		return nil, fmt.Errorf("unknown schema version %d: not a file primebench wrote", *probe.SchemaVersion)
 	}
@@ -161,10 +197,18 @@ func Decode(data []byte) (*File, error) {
 	// Upgraded, it is a file of this version: written out again (report
 	// --format json), it says so, and holds every field this version does.
 	f.SchemaVersion = SchemaVersion
+	if err := checkFigures(reflect.ValueOf(f), "", true); err != nil {
+		return nil, err
+	}
 	if err := validate(&f); err != nil {
 		return nil, err
 	}
 	Summarise(&f)
+	// What is derived from figures in range is too; this catches a rule
+	// the checks above miss before anything prints an infinity.
+	if err := checkFigures(reflect.ValueOf(f), "", false); err != nil {
+		return nil, fmt.Errorf("its figures derive an unusable one (%v): not a file primebench wrote", err)
+	}
 	return &f, nil
 }
 

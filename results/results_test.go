@@ -13,6 +13,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/primebench/primebench/version"
 )
 
 func f64(x float64) *float64 { return &x }
@@ -422,7 +424,10 @@ func TestLoadRejectsBadFiles(t *testing.T) {
 		{"truncated", string(good[:len(good)/2]), "truncated JSON"},
 		{"not json", "hello world", "not a primebench result file"},
 		{"other json", `{"name": "x"}`, "has no schema_version"},
-		{"newer", edit(func(m map[string]any) { m["schema_version"] = 99 }), "schema version 99 is newer than this primebench reads (4): upgrade"},
+		{"newer", edit(func(m map[string]any) {
+			m["schema_version"] = 99
+			machine(m)["primebench_version"], machine(m)["primebench_commit"] = "9.1.0", "abc123\x1b"
+		}), `schema version 99, written by primebench 9.1.0 (commit abc123\x1b), is newer than this primebench (` + version.Version + `) reads (up to 4): upgrade`},
 		{"zero version", edit(func(m map[string]any) { m["schema_version"] = 0 }), "unknown schema version 0"},
 		{"wrong type", edit(func(m map[string]any) { m["strategies"] = "many" }), "does not fit the format"},
 		{"bad checksum", edit(func(m map[string]any) { m["workload"].(map[string]any)["checksum"] = "x" }), "checksum \"x\" is not a 64-bit decimal number"},
@@ -430,8 +435,16 @@ func TestLoadRejectsBadFiles(t *testing.T) {
 		{"no machine", edit(func(m map[string]any) { delete(m, "machine") }), "missing machine description"},
 		{"effective above usable", edit(func(m map[string]any) { machine(m)["effective_cpus"] = 3 }), "effective_cpus 3 is not between 0 and its 2 usable CPUs"},
 		{"no strategies", edit(func(m map[string]any) { m["strategies"] = []any{} }), "no strategies"},
-		{"negative time", edit(func(m map[string]any) { firstRun(m)["cpu_seconds"] = -1.0 }), "run 1 has an invalid CPU time -1"},
-		{"zero time", edit(func(m map[string]any) { firstRun(m)["wall_seconds"] = 0 }), "wall time of 0"},
+		{"negative time", edit(func(m map[string]any) { firstRun(m)["cpu_seconds"] = -1.0 }), "strategies[0].runs[0].cpu_seconds is -1: out of range"},
+		{"zero time", edit(func(m map[string]any) { firstRun(m)["wall_seconds"] = 0 }), "strategies[0].runs[0].wall_seconds is 0: a run shorter than 1e-06 s measured nothing"},
+		{"subnormal time", edit(func(m map[string]any) { firstRun(m)["wall_seconds"] = 5e-324 }), "wall_seconds is 5e-324: a run shorter"},
+		{"absurd CPU time", edit(func(m map[string]any) { firstRun(m)["cpu_seconds"] = 1e300 }), "cpu_seconds is 1e+300: out of range"},
+		{"share above 1", edit(func(m map[string]any) { firstRun(m)["core_busy"] = []any{0.5, 1.5} }), "core_busy[1] is 1.5: a share of a CPU's time is at most 1"},
+		{"negative lag", edit(func(m map[string]any) {
+			m["strategies"].([]any)[0].(map[string]any)["probe"] = map[string]any{"interval_ms": 1, "chunks": 1, "runs": []any{map[string]any{"wall_seconds": 1, "lag_ms": []any{1, -2}}}}
+		}), "probe.runs[0].lag_ms[1] is -2: out of range"},
+		{"negative count", edit(func(m map[string]any) { firstRun(m)["lock_handoffs"] = -5 }), "lock_handoffs is -5: out of range"},
+		{"huge number", strings.Replace(string(good), `"wall_seconds":1,`, `"wall_seconds":1e999,`, 1), "does not fit the format"},
 		{"per-core mismatch", edit(func(m map[string]any) { firstRun(m)["core_busy"] = []any{1, 1, 1} }), "per-core figures for 3 CPUs, cpu_ids names 2"},
 		{"NaN", strings.Replace(string(good), `"wall_seconds":1,`, `"wall_seconds":NaN,`, 1), "not a primebench result file"},
 	}
@@ -449,6 +462,16 @@ func TestLoadRejectsBadFiles(t *testing.T) {
 				t.Errorf("error %q: want one line naming the file and containing %q", msg, tt.want)
 			}
 		})
+	}
+	// A file over the limit is refused before it is read: a sparse 1 GB
+	// file costs no disk and, read, would cost a gigabyte of memory.
+	huge := filepath.Join(dir, "huge.json")
+	if f, err := os.Create(huge); err == nil {
+		f.Truncate(1 << 30)
+		f.Close()
+	}
+	if _, err := Load(huge); err == nil || !strings.Contains(err.Error(), "larger than the 256 MiB a result file may be") || strings.Contains(err.Error(), "\n") {
+		t.Errorf("1 GB file: %v", err)
 	}
 	if _, err := Load(filepath.Join(dir, "missing.json")); err == nil || !strings.Contains(err.Error(), "cannot read: no such file") {
 		t.Errorf("missing file: %v", err)

@@ -57,7 +57,7 @@ func TestReportAndCompareUsageErrors(t *testing.T) {
 	}{
 		{[]string{"report"}, "report takes exactly one result file, got 0"},
 		{[]string{"report", truncated}, "truncated.json: truncated JSON"},
-		{[]string{"report", newer}, "newer.json: schema version 7 is newer"},
+		{[]string{"report", newer}, "newer.json: schema version 7, written by primebench 0.1.0, is newer"},
 		{[]string{"report", filepath.Join(dir, "nope.json")}, "nope.json: cannot read: no such file"},
 		{[]string{"report", dir}, "cannot read: is a directory"},
 		{[]string{"report", "--format", "svg", base}, `unknown format "svg"`},
