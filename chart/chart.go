@@ -78,7 +78,7 @@ func effectiveCPUs(m results.Machine) string {
 	return fmt.Sprintf("%s of %d CPUs usable", e, m.LogicalCPUs)
 }
 
-func rowLabel(s results.Strategy) string { return fmt.Sprintf("%s/%d", s.Name, s.Workers) }
+func rowLabel(s results.Strategy) string { return fmt.Sprintf("%s/%d", s.Label(), s.Workers) }
 
 // Throughput draws throughput per strategy and worker count (the workload
 // over the median wall time) with the median's 95% interval as error bars;

@@ -29,7 +29,7 @@ func Pairs(in Input) (Chart, error) {
 		g, c := speedupOf(r.Go), speedupOf(r.CPython)
 		goSpeed, pySpeed = append(goSpeed, g), append(pySpeed, c)
 		top = math.Max(top, math.Max(g, c))
-		names = append(names, fmt.Sprintf("%s / %s (%d)", r.Go.Name, r.CPython.Name, r.Workers))
+		names = append(names, fmt.Sprintf("%s / %s (%d)", r.Go.Label(), r.CPython.Label(), r.Workers))
 	}
 	goBars, err := plotter.NewBarChart(goSpeed, width)
 	if err != nil {

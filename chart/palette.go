@@ -50,6 +50,9 @@ func newPalette(inputs []Input) palette {
 
 func (p palette) of(s results.Strategy) color.Color { return p.named(s.Name) }
 
+// A lane run with several start methods keeps its strategy's colour in
+// every row: the rows differ by their labels.
+
 func (p palette) named(name string) color.Color {
 	if c := p.colours[name]; c != nil {
 		return c

@@ -149,12 +149,12 @@ func New(inputs []Input, force bool) (*Comparison, error) {
 	for col, in := range inputs {
 		for i := range in.File.Strategies {
 			s := &in.File.Strategies[i]
-			k := key{s.Name, s.Workers}
+			k := key{s.Label(), s.Workers}
 			r, ok := index[k]
 			if !ok {
 				r = len(c.Rows)
 				index[k] = r
-				c.Rows = append(c.Rows, Row{Strategy: s.Name, Workers: s.Workers, Cells: make([]Cell, len(inputs))})
+				c.Rows = append(c.Rows, Row{Strategy: s.Label(), Workers: s.Workers, Cells: make([]Cell, len(inputs))})
 			}
 			c.Rows[r].Cells[col] = cellOf(s)
 		}
@@ -201,9 +201,9 @@ func columns(inputs []Input) []Column {
 	return out
 }
 
-func find(f *results.File, name string, workers int) *results.Strategy {
+func find(f *results.File, label string, workers int) *results.Strategy {
 	for i := range f.Strategies {
-		if f.Strategies[i].Name == name && f.Strategies[i].Workers == workers {
+		if f.Strategies[i].Label() == label && f.Strategies[i].Workers == workers {
 			return &f.Strategies[i]
 		}
 	}

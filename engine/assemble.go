@@ -41,16 +41,18 @@ func assemble(mt meta, cfg measureConfig, m measurement) *results.File {
 	for _, j := range m.Jobs {
 		d := j.Job.Desc
 		s := results.Strategy{
-			Name:        d.Name,
-			Workers:     j.Job.Workers,
-			Models:      d.Models,
-			Family:      d.Family.Name,
-			Baseline:    strategies.BaselineOf(d).Name,
-			Counterpart: d.Counterpart,
-			Heartbeat:   d.Heartbeat,
-			SingleCore:  d.SingleCore(j.Interpreter),
-			Placement:   placement(j.Processes),
-			Runs:        j.Runs,
+			Name:         d.Name,
+			Workers:      j.Job.Workers,
+			Models:       d.Models,
+			Family:       d.Family.Name,
+			Baseline:     strategies.BaselineOf(d).Name,
+			Counterpart:  d.Counterpart,
+			Heartbeat:    d.Heartbeat,
+			StartMethod:  j.Job.StartMethod,
+			ProcessLoops: d.ProcessLoops,
+			SingleCore:   d.SingleCore(j.Interpreter),
+			Placement:    placement(j.Processes),
+			Runs:         j.Runs,
 		}
 		if o := j.Job.opening; o != nil {
 			s.Pool = &results.Pool{StartupSeconds: o.Startup.Seconds(), Restarts: o.Restarts}

@@ -62,6 +62,10 @@ type Options struct {
 	Remote []strategies.WorkerCommand
 	// Python runs the cpython-* lanes; PythonFT the free-threaded one.
 	Python, PythonFT *strategies.Python
+	// StartMethods are the multiprocessing start methods to run each lane
+	// that starts a pool with, a row each; empty: the interpreter's
+	// default.
+	StartMethods []string
 	// Label names the machine; empty: its hostname.
 	Label string
 	// Command and Commit are recorded as given: the command line and the
@@ -127,6 +131,11 @@ func (o Options) Check() error {
 			return optionf("workers", "%d is out of range: give 1 to %d", n, strategies.MaxWorkers)
 		}
 	}
+	for i, m := range o.StartMethods {
+		if !slices.Contains(strategies.StartMethodNames, m) || slices.Contains(o.StartMethods[:i], m) {
+			return optionf("start-method", "%q is not a start method or is named twice: choose from %s", m, strings.Join(strategies.StartMethodNames, ", "))
+		}
+	}
 	if o.Workload.IsList() && o.Chunk > protocol.MaxListChunk {
 		return optionf("chunk", "%d is too large for a list workload: give at most %d numbers per chunk", o.Chunk, protocol.MaxListChunk)
 	}
@@ -183,6 +192,8 @@ func (o Options) has(d *strategies.Descriptor) bool {
 		// Beside an interpreter that is free-threaded itself, the lane
 		// would measure the same interpreter twice.
 		return o.PythonFT != nil && (o.Python == nil || !o.Python.FreeThreaded)
+	case d.Needs&strategies.NeedsGevent != 0:
+		return o.Python != nil && o.Python.Gevent != ""
 	case d.Needs&strategies.NeedsPython != 0:
 		return o.Python != nil
 	case d.Needs&strategies.NeedsWorker != 0:
@@ -213,6 +224,13 @@ func Run(ctx context.Context, o Options, progress func(Event)) (*results.File, e
 			return nil, unmet(d)
 		}
 	}
+	if all, err := strategies.Expand(o.strategyList(), nil); err == nil && o.Warn != nil {
+		for _, d := range all {
+			if !slices.Contains(descs, d) {
+				o.Warn(fmt.Sprintf("%s left out: %s", d.Name, strings.TrimPrefix(unmet(d).(*OptionError).Msg, "names "+d.Name+", which ")))
+			}
+		}
+	}
 
 	ev := prepare("reading the CPU limits")
 	readLimits := o.Limits
@@ -230,14 +248,26 @@ func Run(ctx context.Context, o Options, progress func(Event)) (*results.File, e
 	opts := strategies.Options{CPUs: limits.Effective(), Worker: o.Worker, Remote: o.Remote, Pool: o.Pool, Retries: o.Retries,
 		SwitchInterval: o.SwitchInterval, Python: o.Python, PythonFT: o.PythonFT}
 	var jobs []*Job
+	var skipped []results.Skipped
 	for _, d := range descs {
 		if d.Baseline {
 			jobs = append(jobs, NewJob(d, 1, opts))
 			continue
 		}
-		for _, n := range workerCounts {
-			jobs = append(jobs, NewJob(d, n, opts))
+		methods := []string{""}
+		if d.StartMethods {
+			methods, skipped = o.startMethods(d, skipped)
 		}
+		for _, m := range methods {
+			jobOpts := opts
+			jobOpts.StartMethod = m
+			for _, n := range workerCounts {
+				jobs = append(jobs, NewJob(d, n, jobOpts))
+			}
+		}
+	}
+	if len(jobs) == 0 && len(skipped) > 0 {
+		return nil, optionf("start-method", "leaves nothing to run: %s; ask for one it has, or leave --start-method out for its default", skipped[0].Reason)
 	}
 
 	chunk, auto := o.Chunk, o.Chunk == 0
@@ -296,7 +326,29 @@ func Run(ctx context.Context, o Options, progress func(Event)) (*results.File, e
 	if err != nil {
 		return nil, err
 	}
-	return assemble(mt, cfg, mm), nil
+	f := assemble(mt, cfg, mm)
+	f.Skipped = skipped
+	return f, nil
+}
+
+// startMethods are the start methods to run d with: those asked for that
+// the interpreter has (the others are noted as skipped: fork on Windows is
+// a note, not a failure), or its default.
+func (o Options) startMethods(d *strategies.Descriptor, skipped []results.Skipped) ([]string, []results.Skipped) {
+	py := o.Python
+	if len(o.StartMethods) == 0 {
+		return []string{py.DefaultStartMethod}, skipped
+	}
+	var out []string
+	for _, m := range o.StartMethods {
+		if slices.Contains(py.StartMethods, m) {
+			out = append(out, m)
+			continue
+		}
+		skipped = append(skipped, results.Skipped{Strategy: d.Name, StartMethod: m,
+			Reason: fmt.Sprintf("%s has no %s start method (it has %s)", py.Path, m, strings.Join(py.StartMethods, ", "))})
+	}
+	return out, skipped
 }
 
 func (o Options) switchInterval() time.Duration {
@@ -329,8 +381,10 @@ func (o Options) autoChunk(ctx context.Context, maxWorkers int) (uint64, error) 
 func unmet(d *strategies.Descriptor) error {
 	switch {
 	case d.Needs&strategies.NeedsFreeThreadedPython != 0:
-		return optionf("strategies", "names %s, which needs a free-threaded CPython (%s) on PATH, and none was found: install one (python.org's installers offer it) or leave it out",
+		return optionf("strategies", "names %s, which needs a free-threaded CPython (%s) on PATH, and none was found: install one (python.org's installers offer it), or leave it out",
 			d.Name, strings.Join(strategies.FreeThreadedNames, ", "))
+	case d.Needs&strategies.NeedsGevent != 0:
+		return optionf("strategies", "names %s, which needs gevent, and the interpreter does not import it: install it (Debian: apt-get install python3-gevent, for /usr/bin/python3; elsewhere pip install gevent) and pass --python PATH to that interpreter, or leave it out", d.Name)
 	case d.Needs&strategies.NeedsPython != 0:
 		return optionf("python", "is needed by %s: pass --python PATH to a CPython 3.8 or newer", d.Name)
 	}

@@ -21,16 +21,24 @@ import (
 type Job struct {
 	Desc    *strategies.Descriptor
 	Workers int
-	run     strategies.Strategy
-	opening *strategies.Opening // set once a kept pool is open
+	// StartMethod is the multiprocessing start method of a lane that
+	// starts a pool; "" otherwise.
+	StartMethod string
+	run         strategies.Strategy
+	opening     *strategies.Opening // set once a kept pool is open
 }
 
 // NewJob makes a job of d at workers, configured by opts.
 func NewJob(d *strategies.Descriptor, workers int, opts strategies.Options) *Job {
-	return &Job{Desc: d, Workers: workers, run: d.New(d.Name, opts)}
+	return &Job{Desc: d, Workers: workers, StartMethod: opts.StartMethod, run: d.New(d.Name, opts)}
 }
 
-func (j *Job) String() string { return fmt.Sprintf("%s (workers=%d)", j.Desc.Name, j.Workers) }
+func (j *Job) String() string {
+	if j.StartMethod != "" {
+		return fmt.Sprintf("%s (%s, workers=%d)", j.Desc.Name, j.StartMethod, j.Workers)
+	}
+	return fmt.Sprintf("%s (workers=%d)", j.Desc.Name, j.Workers)
+}
 
 // keeper is the job's strategy when it keeps its workers between runs.
 func (j *Job) keeper() strategies.Keeper {

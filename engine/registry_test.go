@@ -33,22 +33,40 @@ func testOptions(t *testing.T, spec string) Options {
 	}
 	o := Options{Runs: 1, Workload: w, Heartbeat: time.Millisecond, ProbeRuns: 1,
 		Worker: strategies.WorkerCommand{Argv: []string{os.Args[0]}, Env: []string{testworker.Env + "=serve"}}}
-	py, err := strategies.FindPython(context.Background(), "python3")
-	switch {
-	case err == nil:
-		o.Python, o.PythonFT = py, py
-	case os.Getenv("PRIMEBENCH_REQUIRE_TOOLS") == "1":
-		t.Fatalf("python3 required: %v", err)
-	}
+	o.Python = testPython(t)
+	o.PythonFT = o.Python
 	return o
 }
 
-// runnable skips a strategy this machine cannot run (no python3, outside
-// the test script).
+// testPython is the first of python3 and Debian's /usr/bin/python3 (the
+// one python3-gevent serves) that imports gevent, else the first found,
+// else nil; with PRIMEBENCH_REQUIRE_TOOLS=1, as the test script sets
+// having installed both, anything less fails.
+func testPython(t *testing.T) *strategies.Python {
+	t.Helper()
+	var found *strategies.Python
+	for _, name := range []string{"python3", "/usr/bin/python3"} {
+		py, err := strategies.FindPython(context.Background(), name)
+		switch {
+		case err != nil:
+		case py.Gevent != "":
+			return py
+		case found == nil:
+			found = py
+		}
+	}
+	if os.Getenv("PRIMEBENCH_REQUIRE_TOOLS") == "1" {
+		t.Fatalf("python3 with gevent required, found %v", found)
+	}
+	return found
+}
+
+// runnable skips a strategy this machine cannot run (no python3, or none
+// with gevent, outside the test script).
 func runnable(t *testing.T, d *strategies.Descriptor, o Options) {
 	t.Helper()
-	if d.Needs&(strategies.NeedsPython|strategies.NeedsFreeThreadedPython) != 0 && o.Python == nil {
-		t.Skip("no python3")
+	if !o.has(d) {
+		t.Skip("not found here: what " + d.Name + " needs")
 	}
 }
 
@@ -157,7 +175,11 @@ func TestEveryPhaseStops(t *testing.T) {
 	var variants []variant
 	for _, d := range strategies.All() {
 		variants = append(variants, variant{d.Name, d, strategies.PoolAuto})
-		if d.Needs&strategies.NeedsWorker != 0 {
+		// Kept workers, where the strategy keeps them when asked to
+		// (loops+subprocess does not: each run's hello says whether its
+		// loops run a heartbeat).
+		kept := d.New(d.Name, strategies.Options{Pool: strategies.PoolPersistent, Worker: strategies.WorkerCommand{Argv: []string{os.Args[0]}}})
+		if k, ok := kept.(strategies.Keeper); ok && k.Keeps() {
 			variants = append(variants, variant{d.Name + " --pool persistent", d, strategies.PoolPersistent})
 		}
 	}

@@ -30,6 +30,8 @@ const (
 	MaxListChunk = 40_000
 	// MaxLagsPerLine keeps a T line under MaxReplyLine.
 	MaxLagsPerLine = 200
+	// MaxChunksInHello bounds a hello's chunk count.
+	MaxChunksInHello = workload.MaxChunks
 )
 
 // GreetingWord opens every worker's greeting.
@@ -55,9 +57,18 @@ type Hello struct {
 	Mode    string
 	Threads int
 	// Heartbeat, when set, asks the worker to run its own responsiveness
-	// probe (the CPython program's single-process lanes) and report how late
-	// each wake-up was before it exits.
+	// probe (the CPython program's single-process lanes, a worker running an
+	// event loop) and report how late each wake-up was before it exits.
 	Heartbeat time.Duration
+	// Workers is the size of the executor a CPython driver creates (its
+	// pool and thread-pool modes and their loop+ forms); Start the
+	// multiprocessing start method of its process pool ("": the
+	// interpreter's default).
+	Workers int
+	Start   string
+	// Chunks is how many chunk requests the parent sends in all, for a
+	// worker that reads them before it starts (gevent mode).
+	Chunks int
 }
 
 // AppendHello appends the hello line: "H 3 key=value ...".
@@ -80,6 +91,15 @@ func AppendHello(buf []byte, h Hello) []byte {
 	if h.Heartbeat != 0 {
 		kv["heartbeat_us"] = strconv.FormatInt(h.Heartbeat.Microseconds(), 10)
 	}
+	if h.Workers != 0 {
+		kv["workers"] = strconv.Itoa(h.Workers)
+	}
+	if h.Start != "" {
+		kv["start"] = h.Start
+	}
+	if h.Chunks != 0 {
+		kv["chunks"] = strconv.Itoa(h.Chunks)
+	}
 	buf = appendPairs(buf, kv)
 	return append(buf, '\n')
 }
@@ -98,7 +118,7 @@ func ParseHello(line []byte) (Hello, error) {
 		return Hello{}, errorf("the parent speaks protocol %d, this worker speaks %d: use the worker of the same primebench release", version, Version)
 	}
 	var h Hello
-	ints := map[string]*int{"gomaxprocs": &h.GOMAXPROCS, "gcpercent": &h.GCPercent, "threads": &h.Threads}
+	ints := map[string]*int{"gomaxprocs": &h.GOMAXPROCS, "gcpercent": &h.GCPercent, "threads": &h.Threads, "workers": &h.Workers}
 	for key, p := range ints {
 		if v, ok := kv[key]; ok {
 			n, err := strconv.Atoi(v)
@@ -115,7 +135,14 @@ func ParseHello(line []byte) (Hello, error) {
 		}
 		h.Heartbeat = time.Duration(n) * time.Microsecond
 	}
-	h.Mode = kv["mode"]
+	if v, ok := kv["chunks"]; ok {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 0 || n > MaxChunksInHello {
+			return Hello{}, errorf("hello: bad chunks %q", v)
+		}
+		h.Chunks = n
+	}
+	h.Mode, h.Start = kv["mode"], kv["start"]
 	return h, nil
 }
 
@@ -373,6 +400,7 @@ const (
 	LagsReply                        // T: heartbeat lags
 	ByeReply                         // B: the worker's CPU time, its last line
 	StatsReply                       // S: the worker's CPU time so far
+	PoolReply                        // P: a driver's executor is ready
 )
 
 // Reply is one decoded line from a worker after its greeting.
@@ -385,6 +413,19 @@ type Reply struct {
 	System time.Duration   // ByeReply, StatsReply
 	// Known is false for a stats line without CPU time.
 	Known bool
+	// Startup is how long a driver's executor took from its creation until
+	// every one of its PoolWorkers worker processes had answered once.
+	Startup     time.Duration // PoolReply
+	PoolWorkers int           // PoolReply
+}
+
+// AppendPool appends a driver's "P startup_us workers" line.
+func AppendPool(buf []byte, startup time.Duration, workers int) []byte {
+	buf = append(buf, 'P', ' ')
+	buf = strconv.AppendInt(buf, startup.Microseconds(), 10)
+	buf = append(buf, ' ')
+	buf = strconv.AppendInt(buf, int64(workers), 10)
+	return append(buf, '\n')
 }
 
 // ParseReply decodes a worker's line (without its newline). A worker's
@@ -426,6 +467,16 @@ func ParseReply(line []byte) (Reply, error) {
 			lags[i] = time.Duration(us) * time.Microsecond
 		}
 		return Reply{Kind: LagsReply, Lags: lags}, nil
+	case "P":
+		if len(fields) != 3 {
+			return Reply{}, errorf("malformed pool line %q", clip(line))
+		}
+		us, err1 := parseUint(fields[1])
+		n, err2 := parseUint(fields[2])
+		if err := errors.Join(err1, err2); err != nil || us > uint64(time.Hour/time.Microsecond) || n > 1<<20 {
+			return Reply{}, errorf("malformed pool line %q", clip(line))
+		}
+		return Reply{Kind: PoolReply, Startup: time.Duration(us) * time.Microsecond, PoolWorkers: int(n)}, nil
 	case "B", "S":
 		kind, what := ByeReply, "bye"
 		if fields[0][0] == 'S' {

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"io"
+	"os"
 	"strconv"
 	"strings"
 	"testing"
@@ -17,6 +18,7 @@ func TestHelloRoundTrip(t *testing.T) {
 		{},
 		{GOMAXPROCS: 1, GCPercent: 400},
 		{Mode: "threads", Threads: 4, Heartbeat: time.Millisecond},
+		{Mode: "loop+processes", Workers: 3, Start: "forkserver", Chunks: 40},
 		{GCPercent: -1},
 	}
 	for _, h := range tests {
@@ -219,4 +221,121 @@ func BenchmarkServe(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*10000), "ns/chunk")
+}
+
+// The loop mode answers every chunk, each once, answers stats requests,
+// and reports its heartbeat's lags before its goodbye.
+// The loop answers every chunk and the stats request, and runs its
+// heartbeat, whether it reads its requests on a goroutine (a buffer here,
+// Windows' pipes) or polls its pipe itself (a pipe, where poll(2) exists),
+// with lines arriving late and cut in two.
+func TestServeLoop(t *testing.T) {
+	var in bytes.Buffer
+	in.Write(AppendHello(nil, Hello{Mode: LoopMode, Threads: 2, Heartbeat: 100 * time.Microsecond}))
+	want := map[int]string{}
+	for i := 0; i < 5; i++ {
+		c := workload.Chunk{Index: i, First: 1_000_000_000_000 + uint64(i)*50, Last: 1_000_000_000_049 + uint64(i)*50}
+		in.Write(AppendRequest(nil, c))
+		want[i] = string(AppendAnswer(nil, i, c.Solve()))
+	}
+	in.Write(AppendStatsRequest(nil))
+	stream := in.Bytes()
+	for _, tt := range []struct {
+		name  string
+		input func(t *testing.T) io.Reader
+	}{
+		{"buffer", func(*testing.T) io.Reader { return bytes.NewReader(stream) }},
+		{"pipe, in pieces", func(t *testing.T) io.Reader {
+			r, w, err := os.Pipe()
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { r.Close() })
+			go func() {
+				defer w.Close()
+				// Cuts: inside the hello's line, between requests, inside
+				// a request line, before the stats request.
+				for _, piece := range [][]byte{stream[:3], stream[3:60], stream[60:75], stream[75:]} {
+					time.Sleep(5 * time.Millisecond)
+					if _, err := w.Write(piece); err != nil {
+						return
+					}
+				}
+			}()
+			return r
+		}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			var out bytes.Buffer
+			if err := testWorker().Serve(tt.input(t), &out); err != nil {
+				t.Fatal(err)
+			}
+			lines := strings.Split(strings.TrimSuffix(out.String(), "\n"), "\n")
+			answers, lags, stats := 0, 0, 0
+			for _, l := range lines[1:] {
+				r, err := ParseReply([]byte(l))
+				if err != nil {
+					t.Fatalf("%q: %v", l, err)
+				}
+				switch r.Kind {
+				case AnswerReply:
+					answers++
+					if got := l + "\n"; got != want[r.Index] {
+						t.Errorf("chunk %d: %q, want %q", r.Index, got, want[r.Index])
+					}
+				case LagsReply:
+					lags += len(r.Lags)
+				case StatsReply:
+					stats++
+				}
+			}
+			if answers != 5 || stats != 1 || lags == 0 || !strings.HasPrefix(lines[len(lines)-1], "B ") {
+				t.Errorf("%d answers, %d stats lines, %d lags, last line %q", answers, stats, lags, lines[len(lines)-1])
+			}
+		})
+	}
+}
+
+// vectors are PROTOCOL.md's test vectors: request lines and their answers.
+func vectors(t *testing.T, path string) [][2]string {
+	t.Helper()
+	doc, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out [][2]string
+	for _, line := range strings.Split(string(doc), "\n") {
+		i := strings.Index(line, "   A ")
+		if (strings.HasPrefix(line, "R ") || strings.HasPrefix(line, "L ")) && i > 0 {
+			out = append(out, [2]string{strings.TrimSpace(line[:i]), strings.TrimSpace(line[i:])})
+		}
+	}
+	if len(out) < 5 {
+		t.Fatalf("%s: %d test vectors found", path, len(out))
+	}
+	return out
+}
+
+// The Go worker gives PROTOCOL.md's test vectors, over the protocol.
+func TestProtocolVectors(t *testing.T) {
+	var in bytes.Buffer
+	in.Write(AppendHello(nil, Hello{}))
+	want := map[string]bool{}
+	for _, v := range vectors(t, "PROTOCOL.md") {
+		in.WriteString(v[0] + "\n")
+		want[v[1]] = true
+	}
+	var out bytes.Buffer
+	if err := testWorker().Serve(&in, &out); err != nil {
+		t.Fatal(err)
+	}
+	for _, line := range strings.Split(out.String(), "\n") {
+		if strings.HasPrefix(line, "A ") && !want[line] {
+			t.Errorf("answer %q is not among the documented ones", line)
+		}
+		delete(want, line)
+	}
+	for w := range want {
+		t.Errorf("documented answer %q not given", w)
+	}
 }

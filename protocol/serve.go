@@ -2,11 +2,16 @@ package protocol
 
 import (
 	"bufio"
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
+	"runtime"
 	"time"
 )
+
+// maxHelloLine bounds the hello line, a few settings.
+const maxHelloLine = 4096
 
 // Worker is the worker side of the protocol, as the worker binary runs it.
 type Worker struct {
@@ -25,20 +30,24 @@ type Worker struct {
 // line is answered with an error line and ends the worker with that error.
 func (wk Worker) Serve(in io.Reader, out io.Writer) error {
 	w := bufio.NewWriter(out)
-	sc := bufio.NewScanner(in)
-	sc.Buffer(make([]byte, 0, 4096), MaxRequestLine+1)
 	fail := func(err error) error {
 		fmt.Fprintf(w, "E %v\n", err)
 		w.Flush()
 		return err
 	}
-	if !sc.Scan() {
-		if err := sc.Err(); err != nil {
-			return fail(errorf("reading the hello: %v", err))
-		}
+	// The hello is read through a reader of its own, so what came after it
+	// is at hand for whichever way the requests are read.
+	br := bufio.NewReaderSize(in, maxHelloLine)
+	line, err := br.ReadSlice('\n')
+	switch {
+	case errors.Is(err, bufio.ErrBufferFull):
+		return fail(errorf("reading the hello: a line longer than %d bytes", maxHelloLine))
+	case err == io.EOF && len(line) == 0:
 		return errors.New("the parent closed the pipe before its hello")
+	case err != nil && err != io.EOF:
+		return fail(errorf("reading the hello: %v", err))
 	}
-	hello, err := ParseHello(sc.Bytes())
+	hello, err := ParseHello(bytes.TrimRight(line, "\r\n"))
 	if err != nil {
 		return fail(err)
 	}
@@ -52,6 +61,22 @@ func (wk Worker) Serve(in io.Reader, out io.Writer) error {
 	}
 	if err := w.Flush(); err != nil {
 		return err
+	}
+	sc := bufio.NewScanner(br)
+	sc.Buffer(make([]byte, 0, 4096), MaxRequestLine+1)
+	if hello.Mode == LoopMode {
+		pre, _ := br.Peek(br.Buffered())
+		src, ok := newPollSource(in, pre)
+		if !ok {
+			// The goroutine reading for the loop needs a P beside the
+			// loop's, or it waits for the loop to be preempted (10 ms).
+			if prev := runtime.GOMAXPROCS(0); prev < 2 {
+				runtime.GOMAXPROCS(2)
+				defer runtime.GOMAXPROCS(prev)
+			}
+			src = newReaderSource(sc)
+		}
+		return wk.serveLoop(src, w, hello, fail)
 	}
 	var buf []byte
 	for sc.Scan() {

@@ -45,9 +45,9 @@ var pairColumns = []string{"emulation", "workers", "speedup", "efficiency", "lag
 func pairCells(p results.PairedRow) []string {
 	g, c := p.Go.Summary, p.CPython.Summary
 	return []string{
-		p.Go.Name, fmt.Sprint(p.Workers),
+		p.Go.Label(), fmt.Sprint(p.Workers),
 		ratio(g.Speedup, "x"), ratio(g.Efficiency, ""), lagP99(g),
-		p.CPython.Name, ratio(c.Speedup, "x"), ratio(c.Efficiency, ""), lagP99(c),
+		p.CPython.Label(), ratio(c.Speedup, "x"), ratio(c.Efficiency, ""), lagP99(c),
 		quotient(g.Speedup, c.Speedup), quotient(g.LagP99Ms, c.LagP99Ms),
 	}
 }

@@ -109,7 +109,7 @@ var strategyColumns = []string{"strategy", "workers", "wall median [95% CI]", "n
 func strategyCells(s results.Strategy, notes *footnotes) []string {
 	sum := s.Summary
 	return []string{
-		s.Name,
+		s.Label(),
 		fmt.Sprint(s.Workers),
 		wallCell(sum, len(s.Runs)),
 		si(sum.NumbersPerSecond),
@@ -189,13 +189,13 @@ func legend(w io.Writer, f *results.File) {
 	}
 	for _, s := range f.Strategies {
 		if s.Summary.HandoffsPerSecond > 0 {
-			fmt.Fprintf(w, "%s (workers=%d): %.0f global-lock hand-offs per second\n", s.Name, s.Workers, s.Summary.HandoffsPerSecond)
+			fmt.Fprintf(w, "%s (workers=%d): %.0f global-lock hand-offs per second\n", s.Label(), s.Workers, s.Summary.HandoffsPerSecond)
 		}
 		if where := Where(s); where != "" {
-			fmt.Fprintf(w, "%s (workers=%d) ran %s\n", s.Name, s.Workers, where)
+			fmt.Fprintf(w, "%s (workers=%d) ran %s\n", s.Label(), s.Workers, where)
 		}
 		if in := s.Interpreter; in != nil {
-			fmt.Fprintf(w, "%s (workers=%d) ran CPython %s (%s build, switch interval %gms) at %s\n", s.Name, s.Workers, in.Version, in.Build, in.SwitchIntervalMs, in.Path)
+			fmt.Fprintf(w, "%s (workers=%d) ran CPython %s (%s build, switch interval %gms) at %s\n", s.Label(), s.Workers, in.Version, in.Build, in.SwitchIntervalMs, in.Path)
 		}
 	}
 }
@@ -314,6 +314,9 @@ func generalWarnings(f *results.File) []string {
 	if !f.Machine.PerCore {
 		general = append(general, "this OS gave no per-CPU counters: core busy is n/a")
 	}
+	for _, sk := range f.Skipped {
+		general = append(general, fmt.Sprintf("%s was not run with start method %s: %s", sk.Strategy, sk.StartMethod, sk.Reason))
+	}
 	return general
 }
 
@@ -365,6 +368,8 @@ func Words(w results.Warning, s results.Strategy) string {
 		return fmt.Sprintf("%s measured %.2f, above its bound of %.2f by less than the noise of the medians behind it: shown as %.2f", figureName(w.Figure), w.Value, w.Limit, w.Limit)
 	case results.BeyondBound:
 		return fmt.Sprintf("%s measured %.2f, beyond its bound of %s by more than noise explains: the figure cannot be trusted and is n/a (the CPU counters, or the baseline's CPUs, were not what the file says)", figureName(w.Figure), w.Value, trimFloat(w.Limit))
+	case results.LoopsPerCPU:
+		return fmt.Sprintf("%d worker processes, %g per usable CPU, each with an event loop of its own: every core busy, and each loop as blocked by its tasks' CPU work as a single loop is", w.Count, w.Value)
 	case results.Restarts:
 		return fmt.Sprintf("%d worker process(es) died or stalled and were replaced (--retry): the times include the lost work and the restarts", w.Count)
 	}

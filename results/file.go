@@ -34,6 +34,16 @@ type File struct {
 	Reference     Reference  `json:"reference"`
 	Settings      Settings   `json:"settings"`
 	Strategies    []Strategy `json:"strategies"`
+	// Skipped are the rows that were asked for and not run, and why (a
+	// start method the interpreter lacks).
+	Skipped []Skipped `json:"skipped,omitempty"`
+}
+
+// Skipped is a row asked for and not run.
+type Skipped struct {
+	Strategy    string `json:"strategy"`
+	StartMethod string `json:"start_method,omitempty"`
+	Reason      string `json:"reason"`
 }
 
 // Machine describes where the run happened.
@@ -209,6 +219,11 @@ type Strategy struct {
 	Counterpart string `json:"counterpart,omitempty"`
 	// Heartbeat says where the responsiveness probe ran, in words.
 	Heartbeat string `json:"heartbeat,omitempty"`
+	// StartMethod is the multiprocessing start method of a lane that
+	// starts a pool (fork, forkserver, spawn): one row per method.
+	StartMethod string `json:"start_method,omitempty"`
+	// ProcessLoops: each worker process ran an event loop of its own.
+	ProcessLoops bool `json:"process_loops,omitempty"`
 	// SingleCore: the strategy's model keeps one core busy however many
 	// workers it has (serial, an event loop, a GIL).
 	SingleCore bool `json:"single_core"`
@@ -234,6 +249,14 @@ type Strategy struct {
 	// ones and kept apart from them: the heartbeat costs loaded workers a
 	// few percent. Absent when the probe was off.
 	Probe *Probe `json:"probe,omitempty"`
+}
+
+// Label names the row: the strategy, and its start method when it has one.
+func (s Strategy) Label() string {
+	if s.StartMethod != "" {
+		return s.Name + " (" + s.StartMethod + ")"
+	}
+	return s.Name
 }
 
 // Placement is a group of worker processes started by one command on one

@@ -299,6 +299,9 @@ func summariseStrategy(s *Strategy, f *File) Summary {
 	if runs, worst := slowCPURuns(s.Runs); runs > 0 {
 		warn(Warning{Kind: SlowCPU, Runs: runs, Of: n, Value: worst, Limit: SlowCPUFactor})
 	}
+	if perCPU := float64(s.Workers) / localCPUs(f.Machine); s.ProcessLoops && len(s.Placement) <= 1 && perCPU >= 1 && math.Abs(perCPU-math.Round(perCPU)) < 1e-9 {
+		warn(Warning{Kind: LoopsPerCPU, Count: uint64(s.Workers), Value: math.Round(perCPU)})
+	}
 	if out.LagSamples > 0 && out.LagSamples < MinWakeUps {
 		warn(Warning{Kind: FewWakeUps, Count: uint64(out.LagSamples), Limit: MinWakeUps})
 	}

@@ -62,6 +62,10 @@ const (
 	// BeyondBound: Figure measured Value, above its physical bound Limit
 	// by more than the noise allows: it cannot be trusted and is null.
 	BeyondBound WarningKind = "beyond_bound"
+	// LoopsPerCPU: Count worker processes, each with its own event loop, ran
+	// Value to a usable CPU (a whole number): every core busy, and each loop
+	// as blocked by its tasks' CPU work as one loop alone.
+	LoopsPerCPU WarningKind = "loops_per_cpu"
 )
 
 // Thresholds of the warnings.

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # primebench's test command. It installs what the tests need beyond Go's
 # own modules (OpenSSH's server and client for the remote-worker and fleet
-# tests, python3 for the CPython lanes, jq, taskset, Chromium and the
+# tests, python3 for the CPython lanes and gevent for Debian's /usr/bin/python3
+# (the cpython-gevent lane), jq, taskset, Chromium and the
 # Liberation fonts for the HTML pages' browser test), then runs the Go tests
 # with those tests required rather than skipped:
 #
@@ -13,6 +14,11 @@ missing=()
 [ -x /usr/sbin/sshd ] || missing+=(openssh-server)
 command -v ssh >/dev/null && command -v ssh-keygen >/dev/null || missing+=(openssh-client)
 command -v python3 >/dev/null || missing+=(python3)
+# The tests use the first of python3 and /usr/bin/python3 that imports
+# gevent; Debian packages it for its own interpreter.
+if ! python3 -c "import gevent" 2>/dev/null && ! /usr/bin/python3 -c "import gevent" 2>/dev/null; then
+  missing+=(python3-gevent)
+fi
 command -v jq >/dev/null || missing+=(jq)
 command -v taskset >/dev/null || missing+=(util-linux)
 command -v chromium >/dev/null || missing+=(chromium)

@@ -9,6 +9,7 @@ import (
 	"os/exec"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/primebench/primebench/protocol"
@@ -27,6 +28,12 @@ type Python struct {
 	Version        string
 	FreeThreaded   bool
 	SwitchInterval time.Duration
+	// StartMethods are the multiprocessing start methods it has, and
+	// DefaultStartMethod the one it uses unasked.
+	StartMethods       []string
+	DefaultStartMethod string
+	// Gevent is the version of gevent it imports; empty without one.
+	Gevent string
 }
 
 // Interpreter is what a cpython-* run records of its interpreter.
@@ -57,14 +64,38 @@ func FindPython(ctx context.Context, path string) (*Python, error) {
 	const probe = `import platform,sys,sysconfig
 gil = getattr(sys, "_is_gil_enabled", lambda: True)()
 print(platform.python_implementation(), platform.python_version(), 1 if sysconfig.get_config_var("Py_GIL_DISABLED") and not gil else 0, sys.getswitchinterval())
-print(sys.executable)`
+print(sys.executable)
+try:
+    import multiprocessing
+    print(",".join(multiprocessing.get_all_start_methods()), multiprocessing.get_start_method())
+except Exception:
+    print("- -")
+try:
+    import gevent
+    print(gevent.__version__)
+except Exception:
+    print("-")`
 	out, err := exec.CommandContext(ctx, resolved, "-I", "-c", probe).Output()
 	if err != nil {
 		return nil, &PythonError{fmt.Sprintf("%s does not run as a Python 3 interpreter (%v): pass --python PATH to one", resolved, err)}
 	}
 	// sys.executable is the interpreter itself: a pyenv or asdf shim in
 	// front of it would add a shell's start-up to every worker's.
-	first, executable, _ := strings.Cut(strings.TrimSpace(string(out)), "\n")
+	lines := strings.Split(strings.TrimSpace(string(out)), "\n")
+	first, executable := lines[0], ""
+	if len(lines) > 1 {
+		executable = lines[1]
+	}
+	var startMethods []string
+	defaultMethod, geventVersion := "", ""
+	if len(lines) > 2 {
+		if methods, def, ok := strings.Cut(strings.TrimSpace(lines[2]), " "); ok && methods != "-" {
+			startMethods, defaultMethod = strings.Split(methods, ","), def
+		}
+	}
+	if len(lines) > 3 && strings.TrimSpace(lines[3]) != "-" {
+		geventVersion = strings.TrimSpace(lines[3])
+	}
 	fields := strings.Fields(first)
 	if len(fields) != 4 {
 		return nil, &PythonError{fmt.Sprintf("%s printed %q instead of its version: pass --python PATH to a CPython 3 interpreter", resolved, strings.TrimSpace(string(out)))}
@@ -85,7 +116,8 @@ print(sys.executable)`
 			resolved = executable
 		}
 	}
-	return &Python{Path: resolved, Version: fields[1], FreeThreaded: fields[2] == "1", SwitchInterval: time.Duration(interval * float64(time.Second))}, nil
+	return &Python{Path: resolved, Version: fields[1], FreeThreaded: fields[2] == "1", SwitchInterval: time.Duration(interval * float64(time.Second)),
+		StartMethods: startMethods, DefaultStartMethod: defaultMethod, Gevent: geventVersion}, nil
 }
 
 // FreeThreadedNames are the free-threaded builds looked for on PATH.
@@ -103,16 +135,35 @@ const (
 // same run), with room for slower interpreters.
 const pythonSlowdown = 100
 
-// cpythonLane describes one of the embedded program's modes; the
+// StartMethodNames are multiprocessing's start methods, as --start-method
+// takes them.
+var StartMethodNames = []string{"fork", "forkserver", "spawn"}
+
+// lane is how one CPython lane runs the embedded program: its mode, and
+// whether primebench starts N interpreters (each one worker) or one that
+// runs the N workers itself (threads, tasks, an executor).
+type lane struct {
+	mode      string
+	processes bool
+	// tasks per interpreter when it starts N of them (an event loop in
+	// each); executor: the driver's workers= is the run's worker count.
+	tasks    int
+	executor bool
+	// site: the lane imports a third-party package (gevent), so the
+	// interpreter keeps its site-packages (no -S).
+	site bool
+}
+
+// cpythonLane describes one of the embedded program's lanes; the
 // descriptors below say the rest.
-func cpythonLane(d Descriptor, mode string, processes bool) Descriptor {
+func cpythonLane(d Descriptor, l lane) Descriptor {
 	d.Family, d.Needs, d.Processes = CPythonFamily, d.Needs|NeedsPython, true
 	d.New = func(name string, opts Options) Strategy {
 		py := opts.Python
 		if d.Needs&NeedsFreeThreadedPython != 0 {
 			py = opts.PythonFT
 		}
-		return &cpythonRun{name: name, mode: mode, processes: processes, opts: opts, python: py}
+		return &cpythonRun{name: name, lane: l, opts: opts, python: py}
 	}
 	return d
 }
@@ -124,7 +175,7 @@ var cpythonSerialStrategy = cpythonLane(Descriptor{
 	Cores:       OneCore,
 	Heartbeat:   BeatPythonThread,
 	Counterpart: "serial",
-}, "serial", false)
+}, lane{mode: "serial"})
 
 var cpythonThreadsStrategy = cpythonLane(Descriptor{
 	Name:        "cpython-threads",
@@ -132,7 +183,7 @@ var cpythonThreadsStrategy = cpythonLane(Descriptor{
 	Cores:       OneCoreUnderGIL,
 	Heartbeat:   BeatPythonThread,
 	Counterpart: "gil-lock",
-}, "threads", false)
+}, lane{mode: "threads"})
 
 var cpythonThreadsFTStrategy = cpythonLane(Descriptor{
 	Name:        "cpython-threads-ft",
@@ -142,7 +193,7 @@ var cpythonThreadsFTStrategy = cpythonLane(Descriptor{
 	Heartbeat:   BeatPythonThread,
 	Counterpart: "goroutines",
 	Optional:    true,
-}, "threads", false)
+}, lane{mode: "threads"})
 
 var cpythonAsyncioStrategy = cpythonLane(Descriptor{
 	Name:        "cpython-asyncio",
@@ -150,25 +201,88 @@ var cpythonAsyncioStrategy = cpythonLane(Descriptor{
 	Cores:       OneCore,
 	Heartbeat:   BeatPythonTask,
 	Counterpart: "cooperative",
-}, "asyncio", false)
+}, lane{mode: "asyncio"})
 
 var cpythonProcessesStrategy = cpythonLane(Descriptor{
 	Name:        "cpython-processes",
-	Models:      "real CPython: N interpreter processes fed over pipes, like ProcessPoolExecutor",
+	Models:      "real CPython: N interpreter processes fed over pipes by primebench, like ProcessPoolExecutor",
 	Cores:       EveryCore,
 	Heartbeat:   BeatGoroutine,
 	Counterpart: "subprocess",
-}, "process", true)
+}, lane{mode: "process", processes: true})
+
+var cpythonPoolStrategy = cpythonLane(Descriptor{
+	Name:         "cpython-pool",
+	Models:       "real CPython: concurrent.futures.ProcessPoolExecutor(N), every chunk submitted as a future, one row per start method",
+	Cores:        EveryCore,
+	StartMethods: true,
+	Heartbeat:    BeatPythonThread,
+	Counterpart:  "subprocess",
+}, lane{mode: "pool", executor: true})
+
+var cpythonThreadPoolStrategy = cpythonLane(Descriptor{
+	Name:        "cpython-thread-pool",
+	Models:      "real CPython: concurrent.futures.ThreadPoolExecutor(N), every chunk submitted as a future",
+	Cores:       OneCoreUnderGIL,
+	Heartbeat:   BeatPythonThread,
+	Counterpart: "gil",
+}, lane{mode: "thread-pool", executor: true})
+
+var cpythonLoopThreadsStrategy = cpythonLane(Descriptor{
+	Name:        "cpython-loop+threads",
+	Models:      "real CPython: an asyncio loop awaiting loop.run_in_executor on a ThreadPoolExecutor(N) for every chunk",
+	Cores:       OneCoreUnderGIL,
+	Heartbeat:   BeatPythonTask,
+	Counterpart: "loop+goroutines",
+}, lane{mode: "loop+threads", executor: true})
+
+var cpythonLoopProcessesStrategy = cpythonLane(Descriptor{
+	Name:         "cpython-loop+processes",
+	Models:       "real CPython: an asyncio loop awaiting loop.run_in_executor on a ProcessPoolExecutor(N) for every chunk, one row per start method",
+	Cores:        EveryCore,
+	StartMethods: true,
+	Heartbeat:    BeatPythonTask,
+	Counterpart:  "loop+subprocess",
+}, lane{mode: "loop+processes", executor: true})
+
+var cpythonLoopsStrategy = cpythonLane(Descriptor{
+	Name:      "cpython-loops",
+	Models:    "real CPython: one asyncio event loop per threading.Thread (N), work handed over with run_coroutine_threadsafe, awaiting after every number",
+	Cores:     OneCoreUnderGIL,
+	Heartbeat: "an asyncio task on the first thread's event loop",
+}, lane{mode: "loops"})
+
+var cpythonProcessesAsyncioStrategy = cpythonLane(Descriptor{
+	Name:         "cpython-processes+asyncio",
+	Models:       "real CPython: N interpreter processes, each an asyncio loop of 2 tasks awaiting after every number: async on every core",
+	Cores:        EveryCore,
+	ProcessLoops: true,
+	Heartbeat:    BeatEachLoop,
+	Counterpart:  "loops+subprocess",
+}, lane{mode: "asyncio", processes: true, tasks: LoopTasks})
+
+var cpythonGeventStrategy = cpythonLane(Descriptor{
+	Name:        "cpython-gevent",
+	Models:      "real CPython: N gevent greenlets that gevent.sleep(0) after every number (where gevent imports)",
+	Cores:       OneCore,
+	Needs:       NeedsGevent,
+	Heartbeat:   "a greenlet on gevent's hub",
+	Counterpart: "cooperative",
+	Optional:    true,
+}, lane{mode: "gevent", site: true})
+
+// LoopTasks is how many tasks each worker process's event loop runs, in the
+// strategies that give every process a loop.
+const LoopTasks = 2
 
 // cpythonRun runs the embedded Python program under one of the lanes: a
 // new pool of interpreters for every run, whose hello carries the run's
 // heartbeat.
 type cpythonRun struct {
-	name      string
-	mode      string // the program's mode
-	processes bool   // N processes of one worker each, rather than one process
-	opts      Options
-	python    *Python
+	name   string
+	lane   lane
+	opts   Options
+	python *Python
 }
 
 // ErrNoPython is returned by a CPython lane when no interpreter was found.
@@ -183,39 +297,55 @@ func (c *cpythonRun) Run(ctx context.Context, task Task) (out Outcome, err error
 		}
 		return Outcome{}, fmt.Errorf("%w: %s", ErrNoPython, why)
 	}
+	l := c.lane
 	procs, threads := 1, task.Workers
-	if c.processes {
-		procs, threads = task.Workers, 1
-	}
-	if c.mode == "serial" {
+	hello := protocol.Hello{Mode: l.mode}
+	switch {
+	case l.processes:
+		procs, threads = task.Workers, max(1, l.tasks)
+	case l.executor:
+		threads = 0
+		hello.Workers, hello.Start = task.Workers, c.opts.StartMethod
+	case l.mode == "serial":
 		threads = 1
 	}
-	hello := protocol.Hello{Mode: c.mode, Threads: threads}
+	hello.Threads = threads
+	if l.mode == "gevent" {
+		hello.Chunks = task.Plan.NumChunks()
+	}
 	var lags func([]time.Duration)
 	hb := task.Heartbeat
-	if !c.processes && hb.on() {
-		// The heartbeat is one more Python thread (or task) in the
-		// interpreter, competing for its GIL like any other.
+	// The heartbeat is one more Python thread (or task, or greenlet) in the
+	// interpreter, competing for its GIL like any other; with an event loop
+	// in every interpreter, a task on each.
+	if (!l.processes || l.tasks > 0) && hb.on() {
 		hello.Heartbeat = hb.Every
-		lags = func(l []time.Duration) { hb.Lags = append(hb.Lags, l...) }
+		var mu sync.Mutex
+		lags = func(l []time.Duration) {
+			mu.Lock()
+			hb.Lags = append(hb.Lags, l...)
+			mu.Unlock()
+		}
 		task.Heartbeat = nil
 	}
 	// One interpreter running N threads or tasks gets every chunk up front
 	// (executor.map over a list): its main thread reads them all at once and
 	// then waits, instead of waking to take each new request line and
 	// contending for the GIL with the threads it feeds. Each of N worker
-	// processes keeps two in flight, as the Go workers do.
+	// processes keeps two in flight, as the Go workers do (a loop of
+	// LoopTasks tasks, one each).
 	inFlight := task.Plan.NumChunks()
-	if c.processes {
-		inFlight = goInFlight
+	if l.processes {
+		inFlight = max(goInFlight, l.tasks)
+	}
+	argv := []string{py.Path, "-I", "-S", "-c", pythonWorker, version.Version}
+	if l.site {
+		argv = []string{py.Path, "-I", "-c", pythonWorker, version.Version}
 	}
 	pool := newPool(poolConfig{
-		kind: c.name, retries: c.opts.Retries, lags: lags, cpus: c.opts.CPUs,
+		kind: c.label(), retries: c.opts.Retries, lags: lags, cpus: c.opts.CPUs,
 		launch: func(int) launch {
-			return launch{
-				argv: []string{py.Path, "-I", "-S", "-c", pythonWorker, version.Version}, label: py.Path,
-				hello: hello, inFlight: inFlight, check: checkRelease("cpython"),
-			}
+			return launch{argv: argv, label: py.Path, hello: hello, inFlight: inFlight, oneLoop: l.processes && l.tasks > 0, check: checkRelease("cpython")}
 		},
 	})
 	withGOMAXPROCS(1, func() {
@@ -234,4 +364,12 @@ func (c *cpythonRun) Run(ctx context.Context, task Task) (out Outcome, err error
 	}
 	out.Interpreter = &Interpreter{Path: py.Path, Version: py.Version, Build: build, SwitchInterval: py.SwitchInterval}
 	return out, nil
+}
+
+// label names the lane in messages, with its start method.
+func (c *cpythonRun) label() string {
+	if c.opts.StartMethod != "" {
+		return c.name + " (" + c.opts.StartMethod + ")"
+	}
+	return c.name
 }

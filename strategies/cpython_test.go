@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/primebench/primebench/internal/testworker"
+	"github.com/primebench/primebench/version"
 )
 
 // The real interpreter, killed mid-run, is reported like any worker, and no
@@ -58,7 +59,7 @@ func TestCPythonRecordsItsInterpreter(t *testing.T) {
 	opts := testOptions(t)
 	opts.Python = findTestPython(t, true)
 	for _, d := range All() {
-		if d.Family != CPythonFamily {
+		if d.Family != CPythonFamily || missing(d, opts) != "" {
 			continue
 		}
 		_, out, err := run(t, d, opts, mustPlan(t, "range:1-300", 10), 2)
@@ -113,5 +114,41 @@ func TestCPythonWithoutInterpreter(t *testing.T) {
 		if !errors.Is(err, ErrNoPython) {
 			t.Errorf("%s: err = %v", d.Name, err)
 		}
+	}
+}
+
+// The embedded CPython program gives PROTOCOL.md's test vectors, over the
+// protocol, as the Go worker does (protocol's TestProtocolVectors).
+func TestCPythonProtocolVectors(t *testing.T) {
+	py := findTestPython(t, true)
+	doc, err := os.ReadFile(filepath.Join("..", "protocol", "PROTOCOL.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	in := "H 3 mode=serial\n"
+	want := map[string]bool{}
+	for _, line := range strings.Split(string(doc), "\n") {
+		if i := strings.Index(line, "   A "); i > 0 && (strings.HasPrefix(line, "R ") || strings.HasPrefix(line, "L ")) {
+			in += strings.TrimSpace(line[:i]) + "\n"
+			want[strings.TrimSpace(line[i:])] = true
+		}
+	}
+	if len(want) < 5 {
+		t.Fatalf("%d test vectors in PROTOCOL.md", len(want))
+	}
+	cmd := exec.Command(py.Path, "-I", "-S", "-c", pythonWorker, version.Version)
+	cmd.Stdin = strings.NewReader(in)
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("%v: %s", err, out)
+	}
+	for _, line := range strings.Split(string(out), "\n") {
+		if strings.HasPrefix(line, "A ") && !want[line] {
+			t.Errorf("answer %q is not among the documented ones", line)
+		}
+		delete(want, line)
+	}
+	for w := range want {
+		t.Errorf("documented answer %q not given", w)
 	}
 }

@@ -25,6 +25,8 @@ type launch struct {
 	label    string   // how messages and result files name the command
 	hello    protocol.Hello
 	inFlight int // chunks kept queued on its stdin
+	// oneLoop: it runs one event loop, however many tasks: one core busy.
+	oneLoop bool
 	// check refuses a greeting from the wrong kind of worker.
 	check func(protocol.Greeting) error
 }
@@ -91,8 +93,9 @@ type poolRun struct {
 	answered    int
 	retriesLeft int
 	restarts    int
-	served      []*proc     // every worker that served it, in order
-	slotReady   []time.Time // each slot's first greeting among workers started for it
+	served      []*proc       // every worker that served it, in order
+	slotReady   []time.Time   // each slot's first greeting among workers started for it
+	poolStartup time.Duration // a driver's executor, from its creation until ready
 
 	complete chan struct{} // closed when every chunk is answered
 	over     chan struct{} // closed when the run ends, however
@@ -674,6 +677,12 @@ func (pp *pool) converse(p *proc) error {
 				return pp.fail(p, "said goodbye with chunks still unanswered")
 			}
 			p.bye = &r
+		case protocol.PoolReply:
+			pp.mu.Lock()
+			if run := p.bornIn; run != nil {
+				run.poolStartup = max(run.poolStartup, r.Startup)
+			}
+			pp.mu.Unlock()
 		case protocol.StatsReply:
 			select {
 			case p.stats <- r:
@@ -913,7 +922,7 @@ func (pp *pool) outcome(r *poolRun) Outcome {
 	defer pp.mu.Unlock()
 	out := Outcome{Restarts: r.restarts, ChildCPUKnown: true}
 	if !pp.cfg.keep {
-		out.Startup = maxReady(r)
+		out.Startup = maxReady(r) + r.poolStartup
 	}
 	for _, p := range r.served {
 		out.Processes = append(out.Processes, p.describe(pp.hostname, pp.cfg.cpus, r))
@@ -968,7 +977,13 @@ func (pp *pool) cpuOf(r *poolRun, p *proc) (cputime.Times, bool) {
 // describe is what the result file records of a worker process; its
 // start-up counts for run r only if it was started for r.
 func (p *proc) describe(localHost string, localCPUs float64, r *poolRun) Process {
-	out := Process{Command: p.l.label, PID: p.cmd.Process.Pid, Workers: max(1, p.l.hello.Threads)}
+	// The run's workers it carried at once: its threads, or the processes
+	// of the executor it drives, or itself (one event loop, whatever its
+	// tasks).
+	out := Process{Command: p.l.label, PID: p.cmd.Process.Pid, Workers: max(1, p.l.hello.Threads, p.l.hello.Workers)}
+	if p.l.oneLoop {
+		out.Workers = 1
+	}
 	if g := p.greeting; g != nil {
 		out.Host, out.OS, out.Arch, out.PID, out.CPUs = g.Host, g.OS, g.Arch, g.PID, g.CPUs
 		out.Remote = g.Host != localHost

@@ -27,6 +27,11 @@ type Descriptor struct {
 	// Processes: it runs worker processes, which it starts, feeds, watches
 	// for stalls and replaces (--retry) itself.
 	Processes bool
+	// StartMethods: it starts a multiprocessing pool, and runs once per
+	// start method asked for (--start-method), each a row of its own.
+	StartMethods bool
+	// ProcessLoops: each worker process runs an event loop of its own.
+	ProcessLoops bool
 	// Heartbeat says where its responsiveness probe runs, in words.
 	Heartbeat string
 	// Counterpart is the strategy of the other family that models the same
@@ -94,6 +99,8 @@ const (
 	NeedsPython
 	// NeedsFreeThreadedPython: a free-threaded CPython interpreter.
 	NeedsFreeThreadedPython
+	// NeedsGevent: gevent importable by the CPython interpreter.
+	NeedsGevent
 )
 
 // Where heartbeats run, in the words the report's legend uses.
@@ -103,6 +110,7 @@ const (
 	BeatLockThread   = "a thread that must take the global lock"
 	BeatPythonThread = "a Python thread in the interpreter, which must take the GIL"
 	BeatPythonTask   = "an asyncio task on the interpreter's event loop"
+	BeatEachLoop     = "a task on each worker process's event loop"
 )
 
 // registry lists every strategy once, in the order groups, tables and
@@ -119,11 +127,19 @@ var registry = []*Descriptor{
 	&gilLockFIFOStrategy,
 	&loopGoroutinesStrategy,
 	&loopSubprocessStrategy,
+	&loopsSubprocessStrategy,
 	&cpythonSerialStrategy,
 	&cpythonThreadsStrategy,
 	&cpythonThreadsFTStrategy,
 	&cpythonAsyncioStrategy,
 	&cpythonProcessesStrategy,
+	&cpythonPoolStrategy,
+	&cpythonThreadPoolStrategy,
+	&cpythonLoopThreadsStrategy,
+	&cpythonLoopProcessesStrategy,
+	&cpythonLoopsStrategy,
+	&cpythonProcessesAsyncioStrategy,
+	&cpythonGeventStrategy,
 }
 
 // All returns every registered strategy, in registry order.

@@ -97,7 +97,7 @@ type Process struct {
 	Arch    string
 	PID     int     // on its host
 	CPUs    float64 // the effective CPUs it reported
-	Workers int     // the run's workers it carried: threads or tasks, or 1
+	Workers int     // the run's workers it carried at once: threads or tasks, or 1 (one event loop)
 	Startup time.Duration
 	Remote  bool // ran on another host than primebench
 	// Replaced: it died or stalled and another took its place (--retry).
@@ -147,6 +147,9 @@ type Options struct {
 	Python *Python
 	// PythonFT is a free-threaded interpreter for cpython-threads-ft.
 	PythonFT *Python
+	// StartMethod is the multiprocessing start method of a strategy that
+	// starts a pool ("": the interpreter's default); one job's.
+	StartMethod string
 }
 
 func (o Options) procs() int {

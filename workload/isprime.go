@@ -31,6 +31,12 @@ type Gauge struct {
 	Stop atomic.Bool
 	// Ticks counts progress: one every 2^16 divisions (about 0.15 ms here).
 	Ticks atomic.Uint64
+	// Pause, once set, makes the check call Interrupt within 2^16
+	// divisions and then carry on: a model of a global lock uses it to
+	// drop and retake the lock in the middle of a number, as CPython's
+	// threads do between bytecodes. Interrupt clears Pause itself.
+	Pause     atomic.Bool
+	Interrupt func()
 }
 
 // gaugeMask sets how often the division loop looks at its gauge: the cost is
@@ -59,6 +65,9 @@ func isPrime(n uint64, g *Gauge) (prime bool, divisions uint64, stopped bool) {
 			g.Ticks.Add(1)
 			if g.Stop.Load() {
 				return false, divisions, true
+			}
+			if g.Pause.Load() {
+				g.Interrupt()
 			}
 		}
 	}

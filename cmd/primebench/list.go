@@ -47,9 +47,12 @@ func needsInWords(n strategies.Needs) string {
 	if n&strategies.NeedsWorker != 0 {
 		out = append(out, "primebench-worker")
 	}
-	if n&strategies.NeedsFreeThreadedPython != 0 {
+	switch {
+	case n&strategies.NeedsFreeThreadedPython != 0:
 		out = append(out, "free-threaded CPython")
-	} else if n&strategies.NeedsPython != 0 {
+	case n&strategies.NeedsGevent != 0:
+		out = append(out, "CPython with gevent")
+	case n&strategies.NeedsPython != 0:
 		out = append(out, "CPython (--python)")
 	}
 	if len(out) == 0 {

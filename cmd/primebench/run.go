@@ -56,10 +56,11 @@ func runCommand(e *env) *cli.Command {
 			&cli.IntFlag{Name: "retry", Usage: "replace up to `N` worker processes that die or stall during a run, re-sending their unanswered chunks (0: a dying worker fails the run)"},
 			&cli.DurationFlag{Name: "timeout", Usage: "stop everything if the whole run (reference and warm-up included) takes longer than `DURATION`, e.g. 10m (0: no limit)"},
 			&cli.DurationFlag{Name: "stall-timeout", Usage: "a worker process holding chunks (or not greeting), or an in-process run, silent for longer than `DURATION` is stalled (0: automatic, 20 times the slowest chunk seen so far and at least 5s; 10s at least for a greeting)"},
-			&cli.StringFlag{Name: "pool", Usage: "how long worker processes live: per-run (a new pool every run, as `with ProcessPoolExecutor()`) or persistent (started once per strategy); default: per-run for local workers, persistent for --worker-cmd"},
+			&cli.StringFlag{Name: "pool", Usage: "how long worker processes live: per-run (a new pool every run, as with a ProcessPoolExecutor) or persistent (started once per strategy); default: per-run for local workers, persistent for --worker-cmd"},
 			&cli.StringFlag{Name: "worker", Usage: "the primebench-worker binary `PATH` for subprocess strategies (default: beside primebench, built from the checkout, or on PATH)"},
 			&cli.StringSliceFlag{Name: "worker-cmd", Usage: "start subprocess workers with `COMMAND` instead, e.g. 'ssh -T host primebench-worker'; repeat it to use several round robin"},
 			&cli.StringFlag{Name: "python", Value: "python3", Usage: "the CPython interpreter for the cpython-* strategies (`PATH` or a name on PATH)"},
+			&cli.StringFlag{Name: "start-method", Usage: "multiprocessing start methods for the CPython lanes that start a pool, one row each: `LIST` of " + strings.Join(strategies.StartMethodNames, ",") + " (default: the interpreter's own; one it lacks is a note)"},
 			&cli.StringFlag{Name: "label", Usage: "name for this machine in result files and comparisons (default: the hostname)"},
 		},
 		Action: func(c *cli.Context) error { return runAction(c, e) },
@@ -105,6 +106,11 @@ func parseRunFlags(c *cli.Context, e *env) (*runSettings, error) {
 	var err error
 	if o.Strategies, err = splitList(c.String("strategies")); err != nil {
 		return nil, usagef("--strategies: %v", err)
+	}
+	if text := c.String("start-method"); text != "" {
+		if o.StartMethods, err = splitList(text); err != nil {
+			return nil, usagef("--start-method: %v", err)
+		}
 	}
 	if o.Remote, err = parseWorkerCommands(c.StringSlice("worker-cmd")); err != nil {
 		return nil, err

@@ -8,10 +8,15 @@
 #
 # Modes (the hello's mode=): serial (one thread checks every chunk in
 # turn), threads (threads=N threading.Thread workers), asyncio (N tasks on
-# one event loop, awaiting after every number) and process (one worker like
-# the Go one; the parent starts N of them). With heartbeat_us= set, a
-# heartbeat thread (an asyncio task in asyncio mode) asks to wake that often
-# and the lags are reported before the goodbye.
+# one event loop, awaiting after every number), process (one worker like
+# the Go one; the parent starts N of them), and the standard library's own
+# ways: pool and thread-pool (concurrent.futures' ProcessPoolExecutor and
+# ThreadPoolExecutor of workers=N, every chunk a future; the process pool
+# under start=fork|forkserver|spawn), loop+threads and loop+processes (an
+# asyncio loop awaiting run_in_executor on either executor), loops (one
+# event loop per thread) and gevent (greenlets). With heartbeat_us= set, a
+# heartbeat thread (an asyncio task or a greenlet where there is a loop)
+# asks to wake that often and the lags are reported before the goodbye.
 # Only what every mode needs is imported up front: start-up is part of what
 # the lanes measure, and asyncio alone takes tens of milliseconds to import.
 import os
@@ -21,6 +26,16 @@ import time
 
 PROTOCOL = 3
 RELEASE = sys.argv[1] if len(sys.argv) > 1 else "unknown"
+MASK = (1 << 64) - 1
+
+
+# The division itself, as source: this process runs it, and so do the
+# worker processes a multiprocessing pool starts (their initializer execs
+# it), whatever their start method. A pool under spawn or forkserver
+# cannot import functions from a program given with -c, so the chunk
+# function is registered in builtins, where pickle finds it by name on
+# both sides.
+CORE = r'''
 MASK = (1 << 64) - 1
 
 
@@ -50,6 +65,42 @@ def mix(x):
     x = (x * 0x94D049BB133111EB) & MASK
     x ^= x >> 31
     return x
+
+
+def chunk_answer(numbers):
+    """The answer to one chunk's numbers: (numbers, primes, checksum, divisions)."""
+    count = primes = checksum = divisions = 0
+    for n in numbers:
+        prime, divs = is_prime(n)
+        count += 1
+        divisions += divs
+        if prime:
+            primes += 1
+            checksum = (checksum + mix(n)) & MASK
+    return count, primes, checksum, divisions
+
+
+def pool_ready(pause):
+    """A pool start-up task: wait a moment, so each worker takes one."""
+    import os
+    import time
+
+    time.sleep(pause)
+    return os.getpid()
+
+
+import builtins
+
+for _f in (chunk_answer, pool_ready):
+    _f.__qualname__ = _f.__name__ = "_primebench_" + _f.__name__
+    setattr(builtins, _f.__name__, _f)
+'''
+exec(compile(CORE, "<primebench core>", "exec"), {"__name__": "builtins"})
+import builtins  # noqa: E402
+
+is_prime = builtins._primebench_chunk_answer.__globals__["is_prime"]
+mix = builtins._primebench_chunk_answer.__globals__["mix"]
+chunk_answer = builtins._primebench_chunk_answer
 
 
 class Answer:
@@ -175,10 +226,11 @@ class Output:
 
 
 def solve(index, numbers):
-    a = Answer()
-    for n in numbers:
-        a.check(n)
-    return a.line(index)
+    return answer_line(index, chunk_answer(numbers))
+
+
+def answer_line(index, answer):
+    return b"A %d %d %d %d %d\n" % ((index,) + tuple(answer))
 
 
 class Heartbeat(threading.Thread):
@@ -252,6 +304,40 @@ def run_threads(stdin, out, settings):
             t.join()
 
 
+async def beat(every, lags, stopping):
+    """The heartbeat as an asyncio task: asks to wake every `every` seconds."""
+    import asyncio
+
+    while not stopping():
+        due = time.perf_counter() + every
+        await asyncio.sleep(every)
+        lags.append(max(0.0, time.perf_counter() - due))
+
+
+async def read_pipe(stdin):
+    """A stream reader of stdin for an asyncio loop."""
+    import asyncio
+
+    loop = asyncio.get_running_loop()
+    reader = asyncio.StreamReader(limit=(1 << 20) + 64)
+    await loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(reader), stdin)
+    return reader
+
+
+async def loop_requests(reader, out):
+    """Yields request lines read by an asyncio loop; answers stats requests."""
+    while True:
+        line = await reader.readline()
+        if not line:
+            return
+        if not line.endswith(b"\n"):
+            raise ProtocolError("truncated request")
+        if line == b"S\n":
+            out.write(stats_line())
+            continue
+        yield line[:-1]
+
+
 def run_asyncio(stdin, out, settings, every):
     import asyncio
 
@@ -259,11 +345,9 @@ def run_asyncio(stdin, out, settings, every):
     lags = []
 
     async def main():
-        loop = asyncio.get_running_loop()
-        reader = asyncio.StreamReader(limit=(1 << 20) + 64)
-        await loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(reader), stdin)
+        reader = await read_pipe(stdin)
         work = asyncio.Queue()
-        stopping = asyncio.Event()
+        stopping = []
 
         async def task():
             while True:
@@ -277,34 +361,218 @@ def run_asyncio(stdin, out, settings, every):
                     await asyncio.sleep(0)  # yield to the loop after every number
                 out.write(a.line(index))
 
-        async def heartbeat():
-            while not stopping.is_set():
-                due = time.perf_counter() + every
-                await asyncio.sleep(every)
-                lags.append(max(0.0, time.perf_counter() - due))
-
         tasks = [asyncio.create_task(task()) for _ in range(n)]
-        beat = asyncio.create_task(heartbeat()) if every else None
+        hb = asyncio.create_task(beat(every, lags, lambda: stopping)) if every else None
         try:
-            while True:
-                line = await reader.readline()
-                if not line:
-                    break
-                if not line.endswith(b"\n"):
-                    raise ProtocolError("truncated request")
-                if line == b"S\n":
-                    out.write(stats_line())
-                    continue
-                work.put_nowait(parse_request(line[:-1]))
+            async for line in loop_requests(reader, out):
+                work.put_nowait(parse_request(line))
         finally:
             for _ in tasks:
                 work.put_nowait(None)
             await asyncio.gather(*tasks)
-            stopping.set()
-            if beat:
-                await beat
+            stopping.append(True)
+            if hb:
+                await hb
 
     asyncio.run(main())
+    return lags
+
+
+def start_process_pool(settings, out):
+    """concurrent.futures.ProcessPoolExecutor(workers) under the start method
+    the parent asks for (start=; none: the interpreter's default), timed from
+    its creation until every worker has answered once; the time goes to the
+    parent as a P line before any answer."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    n = max(1, int(settings.get("workers", "1")))
+    began = time.perf_counter()
+    context = multiprocessing.get_context(settings.get("start") or None)
+    pool = ProcessPoolExecutor(max_workers=n, mp_context=context, initializer=exec, initargs=(CORE, {"__name__": "builtins"}))
+    ready = builtins._primebench_pool_ready
+    seen = set()
+    for _ in range(20):  # sleeping tasks spread over idle workers: one each
+        seen.update(f.result() for f in [pool.submit(ready, 0.05) for _ in range(n)])
+        if len(seen) >= n:
+            break
+    out.write(b"P %d %d\n" % (round((time.perf_counter() - began) * 1e6), len(seen)))
+    return pool
+
+
+def executor(settings, out, processes):
+    if processes:
+        return start_process_pool(settings, out)
+    from concurrent.futures import ThreadPoolExecutor
+
+    return ThreadPoolExecutor(max_workers=max(1, int(settings.get("workers", "1"))))
+
+
+def close_executor(pool):
+    """Shuts the executor down, then stops the helper processes its start
+    method started (forkserver's server, the resource tracker) and waits for
+    them: their CPU time, and that of the workers the server forked and
+    reaped, then counts among this process's children's, as the OS reports
+    it to primebench, and none outlives this process."""
+    pool.shutdown(wait=True, cancel_futures=True)
+    import multiprocessing.forkserver
+    import multiprocessing.resource_tracker
+
+    for helper in (multiprocessing.forkserver._forkserver, multiprocessing.resource_tracker._resource_tracker):
+        stop = getattr(helper, "_stop", None)  # private, but in every 3.8 and later
+        if stop is not None:
+            try:
+                stop()
+            except OSError:
+                pass
+
+
+def write_future(out, index):
+    """A future's callback: the chunk's answer to the parent, or an error
+    line that ends this interpreter (a pool whose worker died is broken)."""
+
+    def done(future):
+        try:
+            out.write(answer_line(index, future.result()))
+        except BrokenPipeError:
+            os._exit(1)  # the parent has gone: nobody to answer
+        except BaseException as e:  # noqa: BLE001 - any failure ends the run
+            out.write(b"E the executor failed: " + repr(e).encode()[:200] + b"\n")
+            os._exit(2)
+
+    return done
+
+
+def run_executor(stdin, out, settings, processes):
+    """pool and thread-pool: every chunk submitted to the executor as a
+    future, each answer written when its future completes."""
+    from concurrent.futures import wait
+
+    pool = executor(settings, out, processes)
+    futures = []
+    try:
+        for line in read_requests(stdin, out):
+            index, numbers = parse_request(line)
+            f = pool.submit(chunk_answer, numbers)
+            f.add_done_callback(write_future(out, index))
+            futures.append(f)
+        wait(futures)
+    finally:
+        close_executor(pool)
+
+
+def run_loop_executor(stdin, out, settings, every, processes):
+    """loop+threads and loop+processes: an asyncio loop that never computes,
+    awaiting loop.run_in_executor for each chunk, the way a blocking call is
+    taken off an event loop; the heartbeat is a task on that loop."""
+    import asyncio
+
+    pool = executor(settings, out, processes)
+    lags = []
+
+    async def main():
+        loop = asyncio.get_running_loop()
+        reader = await read_pipe(stdin)
+        stopping, pending = [], set()
+
+        async def handle(index, numbers):
+            out.write(answer_line(index, await loop.run_in_executor(pool, chunk_answer, numbers)))
+
+        hb = asyncio.create_task(beat(every, lags, lambda: stopping)) if every else None
+        async for line in loop_requests(reader, out):
+            t = asyncio.create_task(handle(*parse_request(line)))
+            pending.add(t)
+            t.add_done_callback(pending.discard)
+        await asyncio.gather(*pending)
+        stopping.append(True)
+        if hb:
+            await hb
+
+    try:
+        asyncio.run(main())
+    finally:
+        close_executor(pool)
+    return lags
+
+
+def run_loops(stdin, out, settings, every):
+    """loops: one event loop per thread (asyncio.new_event_loop in each
+    threading.Thread), each chunk handed to a loop with
+    run_coroutine_threadsafe as a coroutine that awaits after every number;
+    the heartbeat is a task on the first loop."""
+    import asyncio
+
+    n = max(1, int(settings.get("threads", "1")))
+    loops = [asyncio.new_event_loop() for _ in range(n)]
+    threads = [threading.Thread(target=lp.run_forever, daemon=True) for lp in loops]
+    for t in threads:
+        t.start()
+    lags, stopping = [], []
+
+    async def check(index, numbers):
+        a = Answer()
+        for number in numbers:
+            a.check(number)
+            await asyncio.sleep(0)
+        out.write(a.line(index))
+
+    hb = asyncio.run_coroutine_threadsafe(beat(every, lags, lambda: stopping), loops[0]) if every else None
+    futures = []
+    try:
+        for i, line in enumerate(read_requests(stdin, out)):
+            futures.append(asyncio.run_coroutine_threadsafe(check(*parse_request(line)), loops[i % n]))
+        for f in futures:
+            f.result()
+    finally:
+        stopping.append(True)
+        if hb:
+            hb.result()
+        for lp in loops:
+            lp.call_soon_threadsafe(lp.stop)
+        for t in threads:
+            t.join()
+    return lags
+
+
+def run_gevent(stdin, out, settings, every):
+    """gevent: N greenlets that gevent.sleep(0) after every number. The
+    parent says how many chunks it sends (chunks=), which are read before
+    the greenlets start: stdin is not read cooperatively."""
+    import gevent
+    import gevent.queue
+
+    n = max(1, int(settings.get("threads", "1")))
+    work = gevent.queue.Queue()
+    requests = read_requests(stdin, out)
+    for _ in range(int(settings.get("chunks", "0"))):
+        work.put(parse_request(next(requests)))
+    lags, stopping = [], []
+
+    def greenlet():
+        while True:
+            try:
+                index, numbers = work.get_nowait()
+            except gevent.queue.Empty:
+                return
+            a = Answer()
+            for number in numbers:
+                a.check(number)
+                gevent.sleep(0)
+            out.write(a.line(index))
+
+    def heartbeat():
+        while not stopping:
+            due = time.perf_counter() + every
+            gevent.sleep(every)
+            lags.append(max(0.0, time.perf_counter() - due))
+
+    hb = gevent.spawn(heartbeat) if every else None
+    gevent.joinall([gevent.spawn(greenlet) for _ in range(n)])
+    stopping.append(True)
+    if hb:
+        hb.join()
+    for _ in requests:  # until the parent closes stdin
+        pass
     return lags
 
 
@@ -330,18 +598,27 @@ def main():
         lags = []
         if mode == "asyncio":
             lags = run_asyncio(stdin, out, settings, every)
+        elif mode in ("loop+threads", "loop+processes"):
+            lags = run_loop_executor(stdin, out, settings, every, mode == "loop+processes")
+        elif mode == "loops":
+            lags = run_loops(stdin, out, settings, every)
+        elif mode == "gevent":
+            lags = run_gevent(stdin, out, settings, every)
         else:
-            beat = Heartbeat(every) if every and mode != "process" else None
-            if beat:
-                beat.start()
+            # One more Python thread that needs the GIL, beside the work.
+            heartbeat = Heartbeat(every) if every and mode != "process" else None
+            if heartbeat:
+                heartbeat.start()
             if mode == "threads":
                 run_threads(stdin, out, settings)
+            elif mode in ("pool", "thread-pool"):
+                run_executor(stdin, out, settings, mode == "pool")
             elif mode in ("serial", "process"):
                 run_serial(stdin, out, settings)
             else:
                 raise ProtocolError("unknown mode %r" % mode)
-            if beat:
-                lags = beat.stop()
+            if heartbeat:
+                lags = heartbeat.stop()
         for i in range(0, len(lags), 200):
             out.write(b"T " + b" ".join(b"%d" % round(l * 1e6) for l in lags[i:i + 200]) + b"\n")
         out.write(b"B" + stats_line()[1:])
