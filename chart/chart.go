@@ -20,6 +20,7 @@ import (
 	"gonum.org/v1/plot/vg/draw"
 
 	"github.com/primebench/primebench/results"
+	"github.com/primebench/primebench/textsafe"
 )
 
 // Kinds are the charts, in the order they are drawn.
@@ -41,6 +42,10 @@ type Input struct {
 	Path string
 	File *results.File
 }
+
+// safe returns the input with every string of its file escaped: labels
+// drawn from a file must not carry its control characters into a chart.
+func safe(in Input) Input { return textsafe.Copy(in) }
 
 // Chart is a drawn plot and the size to save it at.
 type Chart struct {
@@ -87,6 +92,7 @@ func Throughput(inputs []Input) (Chart, error) {
 	if len(inputs) == 0 {
 		return Chart{}, errors.New("no result files")
 	}
+	inputs = textsafe.Copy(inputs)
 	var keys []string
 	index := map[string]int{}
 	for _, in := range inputs {
@@ -215,6 +221,7 @@ func trim(x float64) string {
 // per strategy, with the ideal linear speedup and the effective CPU count
 // marked.
 func Scaling(in Input) (Chart, error) {
+	in = safe(in)
 	f := in.File
 	counts := map[int]bool{}
 	byStrategy := map[string]plotter.XYs{}
@@ -291,6 +298,7 @@ func Scaling(in Input) (Chart, error) {
 // median, so the spread and the outliers of a 0.4 s strategy show as clearly
 // as those of a 1.2 s one. Medians are in the tick labels.
 func Runtimes(in Input) (Chart, error) {
+	in = safe(in)
 	f := in.File
 	colours := newPalette([]Input{in})
 	p := newPlot(title("Spread of run times (box: quartiles, whiskers: 1.5 IQR, circles: outliers)", f),
@@ -325,6 +333,7 @@ func Runtimes(in Input) (Chart, error) {
 // plots on a logarithmic axis: a loop that computes starves its heartbeat by
 // orders of magnitude, which a linear axis would flatten.
 func Lag(in Input) (Chart, error) {
+	in = safe(in)
 	f := in.File
 	colours := newPalette([]Input{in})
 	p := newPlot(title(fmt.Sprintf("Responsiveness: lateness of a heartbeat asking to wake every %gms", f.Settings.HeartbeatMs), f),
@@ -370,6 +379,7 @@ func Lag(in Input) (Chart, error) {
 // CPU was over its median run, sampled during the run: a heat map of
 // (strategy, CPU) rows against time.
 func Cores(in Input) (Chart, error) {
+	in = safe(in)
 	f := in.File
 	ids := f.Machine.CPUIDs
 	var rows [][]float64 // one per (strategy, cpu), NaN where the run had ended

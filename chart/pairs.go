@@ -16,6 +16,7 @@ import (
 // pair, speedup over each one's own serial loop, so the reader sees where
 // the emulation has the interpreter's shape.
 func Pairs(in Input) (Chart, error) {
+	in = safe(in)
 	rows := results.PairedRows(in.File)
 	if len(rows) == 0 {
 		return Chart{}, fmt.Errorf("%s %w", in.Path, ErrNoPairs)

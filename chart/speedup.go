@@ -17,6 +17,7 @@ import (
 // it, and the efficiency (their ratio) above it: how much of what the
 // machine allows each strategy got.
 func Speedup(in Input) (Chart, error) {
+	in = safe(in)
 	f := in.File
 	p := newPlot(title("Speedup over each strategy's baseline, against the ideal the CPUs allow", f),
 		"strategy/workers (label: efficiency = speedup / ideal)", "speedup (median wall time)")

@@ -13,6 +13,7 @@ import (
 	"github.com/olekukonko/tablewriter/tw"
 
 	"github.com/primebench/primebench/compare"
+	"github.com/primebench/primebench/textsafe"
 )
 
 // CompareReporter writes one rendering of a comparison.
@@ -43,6 +44,7 @@ func NewCompare(format string) (CompareReporter, error) {
 const tooFewNote = "too few runs to tell: the Mann-Whitney U test cannot reach p < 0.05 with this many runs per file (use --runs 6 or more)"
 
 func compareTable(w io.Writer, c *compare.Comparison, r tw.Renderer, bullet string) error {
+	c = textsafe.Copy(c)
 	for i, col := range c.Columns {
 		role := ""
 		if i == 0 {
@@ -174,6 +176,7 @@ func efficiency(x float64) string {
 
 // CompareCSV writes one line per row and file.
 func CompareCSV(w io.Writer, c *compare.Comparison) error {
+	c = textsafe.Copy(c)
 	cw := csv.NewWriter(w)
 	cw.Write([]string{"strategy", "workers", "label", "file", "runs", "numbers_per_second", "interval_low", "interval_high", "interval_level", "ratio", "p_value", "significant", "too_few_runs", "efficiency"})
 	num := func(x float64) string {
@@ -244,7 +247,10 @@ func CompareJSON(w io.Writer, c *compare.Comparison) error {
 		}
 		out.Rows = append(out.Rows, jr)
 	}
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	return enc.Encode(out)
+	b, err := json.MarshalIndent(out, "", "  ")
+	if err != nil {
+		return err
+	}
+	_, err = w.Write(append(textsafe.JSON(b), '\n'))
+	return err
 }

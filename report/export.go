@@ -8,11 +8,13 @@ import (
 	"strings"
 
 	"github.com/primebench/primebench/results"
+	"github.com/primebench/primebench/textsafe"
 )
 
 // CSV writes one row per strategy and worker count with the summary figures,
 // for spreadsheets; the raw runs stay in the JSON.
 func CSV(w io.Writer, f *results.File) error {
+	f = textsafe.Copy(f)
 	cw := csv.NewWriter(w)
 	header := []string{"machine", "workload", "strategy", "workers", "cpus", "cores", "runs",
 		"median_seconds", "median_interval_low_seconds", "median_interval_high_seconds", "median_interval_level",
@@ -59,6 +61,7 @@ func CSV(w io.Writer, f *results.File) error {
 //
 //	BenchmarkPrime/strategy=gil/workers=2 1 806700000 ns/op 24800 numbers/s 5.19e+08 divisions/s
 func GoBench(w io.Writer, f *results.File) error {
+	f = textsafe.Copy(f)
 	m := f.Machine
 	config := [][2]string{
 		{"goos", m.OS},

@@ -13,6 +13,7 @@ import (
 	"github.com/primebench/primebench/compare"
 	"github.com/primebench/primebench/cpulimit"
 	"github.com/primebench/primebench/results"
+	"github.com/primebench/primebench/textsafe"
 )
 
 // The HTML pages are one self-contained document each: the CSS inline, the
@@ -81,6 +82,7 @@ type figure struct {
 // answer, the strategy table with its notes, the charts that tell the story
 // and the command that reproduces it.
 func HTML(w io.Writer, f *results.File) error {
+	f = textsafe.Copy(f)
 	d := pageData{
 		Title:     fmt.Sprintf("primebench: %s, %s", f.Machine.Name(), f.Workload.Spec),
 		Heading:   "primebench on " + f.Machine.Name(),
@@ -173,6 +175,7 @@ func inlineSVG(svg []byte) string {
 // baseline with its interval and significance, the geometric mean, the
 // grouped throughput chart, and the warnings.
 func CompareHTML(w io.Writer, c *compare.Comparison) error {
+	c = textsafe.Copy(c)
 	labels := make([]string, len(c.Columns))
 	for i, col := range c.Columns {
 		labels[i] = col.Label

@@ -19,6 +19,7 @@ import (
 
 	"github.com/primebench/primebench/cpulimit"
 	"github.com/primebench/primebench/results"
+	"github.com/primebench/primebench/textsafe"
 )
 
 // Reporter writes one rendering of a result file.
@@ -125,6 +126,7 @@ func strategyCells(s results.Strategy, notes *footnotes) []string {
 }
 
 func runTable(w io.Writer, f *results.File, r tw.Renderer, bullet string) error {
+	f = textsafe.Copy(f) // strings from the file, printed: none may act on the terminal
 	header(w, f, bullet)
 	table := newTable(w, r, strategyColumns)
 	notes := newFootnotes()

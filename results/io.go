@@ -27,10 +27,17 @@ type LoadError struct {
 func (e *LoadError) Error() string { return e.Path + ": " + e.Msg }
 
 // Encode writes f as indented JSON.
+//
+// Text from elsewhere in it (a label, a remote host's name) keeps every
+// character, and those that act on a terminal are written as \u escapes,
+// so the file can be printed safely.
 func Encode(w io.Writer, f *File) error {
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	return enc.Encode(f)
+	b, err := json.MarshalIndent(f, "", "  ")
+	if err != nil {
+		return err
+	}
+	_, err = w.Write(append(textsafe.JSON(b), '\n'))
+	return err
 }
 
 // WriteFile writes f to path atomically (see WriteAtomic).

@@ -133,3 +133,27 @@ func copyValue(dst, src reflect.Value) {
 		dst.Set(src)
 	}
 }
+
+// JSON returns encoded JSON with every rune that Escape would escape and
+// encoding/json leaves as itself (DEL, the C1 controls, bidirectional
+// controls) written as a \u escape. Such runes can only stand inside JSON
+// strings, so the document means exactly what it meant: the escape is
+// lossless, and the text is safe to print.
+func JSON(b []byte) []byte {
+	if !needsEscape(string(b)) {
+		return b
+	}
+	out := make([]byte, 0, len(b)+16)
+	for i := 0; i < len(b); {
+		r, size := utf8.DecodeRune(b[i:])
+		// A byte that is not UTF-8 becomes U+FFFD, as encoding/json would
+		// have written it.
+		if unsafe(r) && r >= 0x20 || r == utf8.RuneError && size == 1 {
+			out = fmt.Appendf(out, `\u%04x`, r)
+		} else {
+			out = append(out, b[i:i+size]...)
+		}
+		i += size
+	}
+	return out
+}

@@ -1,6 +1,8 @@
 package textsafe
 
 import (
+	"encoding/json"
+	"reflect"
 	"testing"
 	"time"
 )
@@ -46,5 +48,27 @@ func TestCopy(t *testing.T) {
 	}
 	if in.Label != "x\x1b" || in.Ptr.Name != "p\x07" || in.List[0].Name != "l\n" {
 		t.Errorf("the original changed: %+v", in)
+	}
+}
+
+func TestJSON(t *testing.T) {
+	for _, tt := range []struct{ in, want string }{
+		{`{"a":"plain"}`, `{"a":"plain"}`},
+		{`{"a":"x` + "\u009b" + `31m"}`, `{"a":"x\u009b31m"}`},
+		{`{"a":"` + "\u202e" + `gnp"}`, `{"a":"\u202egnp"}`},
+		{`{"a":"del` + "\x7f" + `"}`, `{"a":"del\u007f"}`},
+		{`{"a":"bad` + "\xff" + `"}`, `{"a":"bad\ufffd"}`},
+		{`{"a":"日本 µ"}`, `{"a":"日本 µ"}`},
+	} {
+		got := JSON([]byte(tt.in))
+		if string(got) != tt.want {
+			t.Errorf("JSON(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+		var before, after any
+		if json.Unmarshal([]byte(tt.in), &before) == nil {
+			if err := json.Unmarshal(got, &after); err != nil || !reflect.DeepEqual(before, after) {
+				t.Errorf("JSON(%q) changed the document's meaning: %v, %v against %v", tt.in, err, after, before)
+			}
+		}
 	}
 }

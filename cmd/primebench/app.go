@@ -11,6 +11,8 @@ import (
 
 	"github.com/primebench/primebench/provenance"
 	"github.com/primebench/primebench/strategies"
+
+	"github.com/primebench/primebench/textsafe"
 )
 
 // Exit codes.
@@ -72,7 +74,9 @@ func runEnv(e *env) int {
 	if err == nil {
 		return exitOK
 	}
-	fmt.Fprintln(e.stderr, "primebench: "+oneLine(err.Error()))
+	// An error can quote a file or a remote worker: nothing in it may act
+	// on the terminal.
+	fmt.Fprintln(e.stderr, "primebench: "+textsafe.Escape(oneLine(err.Error())))
 	var usage *usageError
 	var interrupted *interruptedError
 	switch {

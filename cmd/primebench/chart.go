@@ -11,6 +11,8 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/primebench/primebench/chart"
+
+	"github.com/primebench/primebench/textsafe"
 )
 
 func chartCommand(e *env) *cli.Command {
@@ -68,7 +70,7 @@ func chartCommand(e *env) *cli.Command {
 				ch, err := job.Draw()
 				if err != nil {
 					if chart.Unavailable(err) && !explicit {
-						fmt.Fprintf(e.stderr, "primebench: no %s chart: %v\n", job.Kind, err)
+						fmt.Fprintf(e.stderr, "primebench: no %s chart: %s\n", job.Kind, textsafe.Escape(err.Error()))
 						continue
 					}
 					if chart.Unavailable(err) {

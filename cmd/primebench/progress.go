@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"golang.org/x/term"
+
+	"github.com/primebench/primebench/textsafe"
 )
 
 // display shows what a run is doing on one self-rewriting line of a
@@ -82,7 +84,7 @@ func (d *display) draw() {
 	if d.text == "" {
 		return
 	}
-	line := d.text
+	line := textsafe.Escape(d.text)
 	if d.total > 0 {
 		line = fmt.Sprintf("[%d/%d] %s", d.done, d.total, line)
 	}

@@ -24,6 +24,8 @@ import (
 	"github.com/primebench/primebench/strategies"
 	"github.com/primebench/primebench/workerbin"
 	"github.com/primebench/primebench/workload"
+
+	"github.com/primebench/primebench/textsafe"
 )
 
 func runCommand(e *env) *cli.Command {
@@ -324,7 +326,7 @@ func (r *runState) run() error {
 		return err
 	}
 	s.opts.Commit = provenance.SourceCommit(ctx)
-	s.opts.Warn = func(msg string) { fmt.Fprintln(e.stderr, "primebench: warning: "+msg) }
+	s.opts.Warn = func(msg string) { fmt.Fprintln(e.stderr, "primebench: warning: "+textsafe.Escape(msg)) }
 	file, err := engine.Run(ctx, s.opts, func(ev engine.Event) { r.enter(ev.String(), ev.Done, ev.Total) })
 	if err != nil {
 		return err
