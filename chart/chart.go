@@ -24,7 +24,7 @@ import (
 )
 
 // Kinds are the charts, in the order they are drawn.
-var Kinds = []string{"throughput", "speedup", "scaling", "cores", "runtimes", "lag", "pairs"}
+var Kinds = []string{"throughput", "speedup", "scaling", "cores", "runtimes", "rounds", "lag", "pairs"}
 
 // Width of every chart; README width at 96 dpi is about 770 pixels.
 const Width = 8 * vg.Inch

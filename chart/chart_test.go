@@ -35,6 +35,7 @@ func TestEveryKindRendersToPNGAndSVG(t *testing.T) {
 		rows += len(scan.File.Machine.CPUIDs)
 	}
 	pairs := load(t, "pairs.json")
+	rounds := withRounds(load(t, "scan.json"))
 	tests := []struct {
 		kind   string
 		draw   func() (Chart, error)
@@ -45,6 +46,7 @@ func TestEveryKindRendersToPNGAndSVG(t *testing.T) {
 		{"scaling", func() (Chart, error) { return Scaling(scan) }, 4.5 * vg.Inch},
 		{"cores", func() (Chart, error) { return Cores(scan) }, CoresHeight(rows)},
 		{"runtimes", func() (Chart, error) { return Runtimes(scan) }, 4.5 * vg.Inch},
+		{"rounds", func() (Chart, error) { return Rounds(rounds) }, 5 * vg.Inch},
 		{"lag", func() (Chart, error) { return Lag(scan) }, 4.5 * vg.Inch},
 		{"pairs", func() (Chart, error) { return Pairs(pairs) }, 4.5 * vg.Inch},
 	}
@@ -132,6 +134,24 @@ func TestCoresNeedsATimeline(t *testing.T) {
 	}
 	if _, err := Cores(in); !errors.Is(err, ErrNoTimeline) {
 		t.Fatalf("err = %v, want ErrNoTimeline", err)
+	}
+}
+
+// withRounds numbers the runs of a file from before rounds were recorded,
+// as the engine would have: run k of every row in round k.
+func withRounds(in Input) Input {
+	for i := range in.File.Strategies {
+		for j := range in.File.Strategies[i].Runs {
+			in.File.Strategies[i].Runs[j].Round = j + 1
+			in.File.Strategies[i].Runs[j].Position = 1 + (i+j)%len(in.File.Strategies)
+		}
+	}
+	return in
+}
+
+func TestRoundsNeedRoundRecords(t *testing.T) {
+	if _, err := Rounds(load(t, "classic.json")); !errors.Is(err, ErrNoRounds) || !Unavailable(err) {
+		t.Fatalf("err = %v, want ErrNoRounds, skipped unless asked for", err)
 	}
 }
 

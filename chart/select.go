@@ -22,6 +22,7 @@ func Select(inputs []Input, kinds []string, format string) ([]Job, error) {
 		"scaling":    Scaling,
 		"cores":      Cores,
 		"runtimes":   Runtimes,
+		"rounds":     Rounds,
 		"lag":        Lag,
 		"pairs":      Pairs,
 	}
@@ -62,7 +63,7 @@ func Select(inputs []Input, kinds []string, format string) ([]Job, error) {
 // show it (no worker scan, timeline, probe or CPython pair): skipped with a
 // note unless the user asked for that kind.
 func Unavailable(err error) bool {
-	return errors.Is(err, ErrNoScan) || errors.Is(err, ErrNoTimeline) || errors.Is(err, ErrNoProbe) || errors.Is(err, ErrNoPairs) || errors.Is(err, errNoBaseline)
+	return errors.Is(err, ErrNoScan) || errors.Is(err, ErrNoTimeline) || errors.Is(err, ErrNoProbe) || errors.Is(err, ErrNoPairs) || errors.Is(err, ErrNoRounds) || errors.Is(err, errNoBaseline)
 }
 
 var errNoBaseline = errors.New("has no serial run to compute speedup from: run with --strategies serial,...")

@@ -211,8 +211,9 @@ func ProbeChunks(plan *workload.Plan, median time.Duration) int {
 	return k
 }
 
-// measure runs the jobs. The reference answer comes from the Go baseline's
-// first run when it is among the jobs (it runs first in every round), else
+// measure runs the jobs, in an order that rotates from round to round. The
+// reference answer comes from the Go baseline's first run when it is among
+// the jobs (it runs first in the first round), else
 // from a parallel pass of its own, which is timed and shown like any other
 // phase. Jobs that keep their workers start them just before their first
 // run and stop them when measure returns.
@@ -279,7 +280,7 @@ func measure(ctx context.Context, cfg measureConfig) (measurement, error) {
 		case round >= cfg.Warmup:
 			ev.Phase, ev.Round, ev.Rounds = PhaseRun, round-cfg.Warmup+1, cfg.Runs
 		}
-		for _, idx := range order {
+		for position, idx := range rotated(order, round) {
 			job := cfg.Jobs[idx]
 			if err := open(ctx, cfg, job, progress, Event{Phase: PhaseStarting, Job: job.String(), Done: done, Total: total}); err != nil {
 				return measurement{}, err
@@ -316,6 +317,7 @@ func measure(ctx context.Context, cfg measureConfig) (measurement, error) {
 				if len(r.Runs) == 0 {
 					r.Processes = out.Processes
 				}
+				run.Round, run.Position = ev.Round, position+1
 				r.Runs = append(r.Runs, run)
 			}
 			done++
@@ -356,9 +358,21 @@ func isGoBaseline(j *Job) bool {
 	return j.Desc.Baseline && j.Desc.Family == strategies.GoFamily && j.Workers == 1
 }
 
+// rotated is the order of the jobs in a round: the base order turned left by
+// the round's number, so that over the rounds each job takes each position
+// about equally often (exactly, when the runs are a multiple of the jobs)
+// and a slow moment of the machine, or a job that leaves the machine warm
+// for the next, is not always met by the same strategies. Round 0 keeps
+// the base order: the Go baseline, when present, runs first and provides
+// the reference before any other job's answer is checked.
+func rotated(order []int, round int) []int {
+	k := round % len(order)
+	return append(slices.Clone(order[k:]), order[:k]...)
+}
+
 // baselineFirst orders jobs so the Go baseline (serial at one worker), if
-// present, runs first in each round: its first run provides the reference
-// answer before any other strategy runs.
+// present, comes first: its first run provides the reference answer before
+// any other strategy runs.
 func baselineFirst(jobs []*Job) []int {
 	var order []int
 	for i, j := range jobs {

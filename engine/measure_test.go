@@ -113,18 +113,63 @@ func TestMeasureRecordsEveryRun(t *testing.T) {
 			}
 		}
 	}
-	// Serial first in every round, then the others round-robin.
+	// Serial first in the first round (it gives the reference), then the
+	// order turns one place each round.
 	want := []string{
 		"warm-up 1 of 1: serial (workers=1) 0/15", "warm-up 1 of 1: gil (workers=2) 1/15", "warm-up 1 of 1: goroutines (workers=3) 2/15",
-		"run 1 of 3: serial (workers=1) 3/15",
+		"run 1 of 3: gil (workers=2) 3/15", "run 1 of 3: goroutines (workers=3) 4/15", "run 1 of 3: serial (workers=1) 5/15",
+		"run 2 of 3: goroutines (workers=3) 6/15",
 	}
 	for i, w := range want {
 		if events[i] != w {
 			t.Fatalf("event %d = %q, want %q (all: %q)", i, events[i], w, events)
 		}
 	}
-	if len(events) != 15 || events[14] != "probe 1 of 1: goroutines (workers=3) 14/15" {
+	if len(events) != 15 || events[14] != "probe 1 of 1: serial (workers=1) 14/15" {
 		t.Errorf("events %q", events)
+	}
+}
+
+// TestRoundsRotate: over the rounds every job takes every position, and
+// each run records its round and position.
+func TestRoundsRotate(t *testing.T) {
+	for _, tt := range []struct {
+		jobs, warmup, runs int
+	}{
+		{jobs: 3, warmup: 1, runs: 3}, {jobs: 3, warmup: 0, runs: 6}, {jobs: 4, warmup: 2, runs: 4}, {jobs: 2, warmup: 1, runs: 5}, {jobs: 1, warmup: 1, runs: 2},
+	} {
+		t.Run(fmt.Sprintf("%d jobs, %d+%d rounds", tt.jobs, tt.warmup, tt.runs), func(t *testing.T) {
+			jobs := []*Job{job("serial", 1)}
+			for w := 1; len(jobs) < tt.jobs; w++ {
+				jobs = append(jobs, job("goroutines", w))
+			}
+			m, err := measure(context.Background(), measureConfig{Jobs: jobs, Plan: testPlan(t, 1, 3000, 500), Warmup: tt.warmup, Runs: tt.runs, Reference: reference()})
+			if err != nil {
+				t.Fatal(err)
+			}
+			seen := map[[2]int]int{} // (round, position) -> job
+			for i, j := range m.Jobs {
+				positions := map[int]int{}
+				for k, r := range j.Runs {
+					if r.Round != k+1 || r.Position < 1 || r.Position > tt.jobs {
+						t.Errorf("job %d run %d: round %d position %d", i, k, r.Round, r.Position)
+					}
+					if other, dup := seen[[2]int{r.Round, r.Position}]; dup {
+						t.Errorf("round %d position %d taken by jobs %d and %d", r.Round, r.Position, other, i)
+					}
+					seen[[2]int{r.Round, r.Position}] = i
+					positions[r.Position]++
+				}
+				// Each position about equally often: the counts differ by at most one.
+				lo, hi := tt.runs, 0
+				for p := 1; p <= tt.jobs; p++ {
+					lo, hi = min(lo, positions[p]), max(hi, positions[p])
+				}
+				if hi-lo > 1 {
+					t.Errorf("job %d took the positions %v times over %d runs", i, positions, tt.runs)
+				}
+			}
+		})
 	}
 }
 

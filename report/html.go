@@ -120,6 +120,7 @@ func HTML(w io.Writer, f *results.File) error {
 		{"speedup", "Speedup and efficiency", "each strategy's speedup over its own baseline, the ideal its CPUs allow (dashed), and the efficiency", func() (chart.Chart, error) { return chart.Speedup(in) }},
 		{"scaling", "Scaling", "speedup against worker count", func() (chart.Chart, error) { return chart.Scaling(in) }},
 		{"cores", "Per-core utilisation", "how busy each usable CPU was over each strategy's median run", func() (chart.Chart, error) { return chart.Cores(in) }},
+		{"rounds", "Round by round", "each strategy's run times in the order of the rounds, against its median: a round slow for most strategies was a slow moment of the machine", func() (chart.Chart, error) { return chart.Rounds(in) }},
 		{"lag", "Responsiveness", "how late the heartbeat woke, per strategy (p50, p99 and max are in the table)", func() (chart.Chart, error) { return chart.Lag(in) }},
 		{"pairs", "CPython beside its emulations", "speedup of each Go emulation and of its CPython counterpart over their own serial loops", func() (chart.Chart, error) { return chart.Pairs(in) }},
 	} {

@@ -316,6 +316,9 @@ func generalWarnings(f *results.File) []string {
 	if !f.Machine.PerCore {
 		general = append(general, "this OS gave no per-CPU counters: core busy is n/a")
 	}
+	for _, r := range results.SlowRounds(f) {
+		general = append(general, fmt.Sprintf("round %d was slow for %d of %d strategies (their runs took %gx their medians or more; %.2fx in the median): the machine was busier then, and as the order rotates each met it at a different place (see the rounds chart)", r.Round, r.Slow, len(r.Ratios), results.SlowRoundFactor, r.Median))
+	}
 	for _, sk := range f.Skipped {
 		general = append(general, fmt.Sprintf("%s was not run with start method %s: %s", sk.Strategy, sk.StartMethod, sk.Reason))
 	}

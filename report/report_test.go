@@ -283,3 +283,37 @@ func TestCompareRowMissingFromBaseline(t *testing.T) {
 		t.Errorf("withInterval = %q", got)
 	}
 }
+
+// TestSlowRoundIsNoted: a round slow for most strategies is named under the
+// table, a round slow for one is not.
+func TestSlowRoundIsNoted(t *testing.T) {
+	for _, tt := range []struct {
+		name string
+		slow func(row int) bool // whether the row's second run is slow
+		want bool
+	}{
+		{"every row slow in round 2", func(int) bool { return true }, true},
+		{"one row slow in round 2", func(row int) bool { return row == 0 }, false},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			f := load(t)
+			for i := range f.Strategies {
+				runs := f.Strategies[i].Runs
+				for j := range runs {
+					runs[j].Round, runs[j].Position = j+1, 1+(i+j)%len(f.Strategies)
+					if j == 1 && tt.slow(i) {
+						runs[j].WallSeconds *= 2
+					}
+				}
+			}
+			results.Summarise(f)
+			var out bytes.Buffer
+			if err := Table(&out, f); err != nil {
+				t.Fatal(err)
+			}
+			if got := strings.Contains(out.String(), "warning: round 2 was slow for"); got != tt.want {
+				t.Errorf("slow-round note shown %v, want %v:\n%s", got, tt.want, out.String())
+			}
+		})
+	}
+}

@@ -312,6 +312,12 @@ type ProbeRun struct {
 // Run is one measured run (warm-up runs are not kept).
 type Run struct {
 	WallSeconds float64 `json:"wall_seconds"`
+	// Round is the measured round the run belonged to (1-based: every
+	// strategy runs once per round) and Position its place in that round's
+	// order, which rotates from round to round; absent in files from
+	// before primebench 0.2 recorded them.
+	Round    int `json:"round,omitempty"`
+	Position int `json:"position,omitempty"`
 	// CPU time from the OS, of primebench and of the worker processes it
 	// reaped (plus what workers on other hosts reported of themselves); null
 	// where the OS does not say, never a zero that would look like a starved

@@ -10,6 +10,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -475,5 +476,41 @@ func TestLoadRejectsBadFiles(t *testing.T) {
 	}
 	if _, err := Load(filepath.Join(dir, "missing.json")); err == nil || !strings.Contains(err.Error(), "cannot read: no such file") {
 		t.Errorf("missing file: %v", err)
+	}
+}
+
+func TestSlowRounds(t *testing.T) {
+	runs := func(walls ...float64) []Run {
+		out := make([]Run, len(walls))
+		for i, w := range walls {
+			out[i] = Run{WallSeconds: w, Round: i + 1, Position: 1 + i%2}
+		}
+		return out
+	}
+	for _, tt := range []struct {
+		name string
+		rows [][]Run
+		want []int // slow rounds
+	}{
+		{"steady", [][]Run{runs(1, 1.02, 0.99, 1.01), runs(2, 2.1, 1.9, 2)}, nil},
+		{"round 2 slow for both", [][]Run{runs(1, 1.6, 1, 1.01), runs(2, 3.4, 2, 2.02)}, []int{2}},
+		{"one strategy slow once", [][]Run{runs(1, 1.9, 1, 1), runs(2, 2, 2.02, 1.98)}, nil},
+		{"two of three slow in round 4", [][]Run{runs(1, 1, 1, 1.3), runs(2, 2, 2, 2.6), runs(3, 3, 3, 3)}, []int{4}},
+		{"alone: a slow run, not a round", [][]Run{runs(1, 2, 1, 1)}, nil},
+		{"older file without rounds", [][]Run{{{WallSeconds: 1}, {WallSeconds: 3}}, {{WallSeconds: 1}, {WallSeconds: 3}}}, nil},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			f := &File{}
+			for i, r := range tt.rows {
+				f.Strategies = append(f.Strategies, Strategy{Name: fmt.Sprint("s", i), Workers: 1, Runs: r})
+			}
+			var got []int
+			for _, r := range SlowRounds(f) {
+				got = append(got, r.Round)
+			}
+			if !slices.Equal(got, tt.want) {
+				t.Errorf("slow rounds %v, want %v (paces %+v)", got, tt.want, Rounds(f))
+			}
+		})
 	}
 }
