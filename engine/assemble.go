@@ -73,20 +73,20 @@ func assemble(mt meta, cfg measureConfig, m measurement) *results.File {
 	return f
 }
 
-// placement groups worker processes by command and host.
+// placement groups worker processes by command and machine.
 func placement(procs []strategies.Process) []results.Placement {
 	var out []results.Placement
-	index := map[[2]string]int{}
+	index := map[[3]string]int{}
 	for _, p := range procs {
 		if p.Replaced || p.CPUs <= 0 {
 			continue
 		}
-		key := [2]string{p.Command, p.Host}
+		key := [3]string{p.Command, p.Host, p.MachineID}
 		i, ok := index[key]
 		if !ok {
 			i = len(out)
 			index[key] = i
-			out = append(out, results.Placement{Command: p.Command, Host: p.Host, OS: p.OS, Arch: p.Arch, CPUs: p.CPUs, Remote: p.Remote})
+			out = append(out, results.Placement{Command: p.Command, Host: p.Host, MachineID: p.MachineID, OS: p.OS, Arch: p.Arch, CPUs: p.CPUs, Remote: p.Remote})
 		}
 		out[i].Workers += max(1, p.Workers)
 		out[i].CPUs = max(out[i].CPUs, p.CPUs)

@@ -14,6 +14,7 @@ import (
 	"github.com/shirou/gopsutil/v4/mem"
 
 	"github.com/primebench/primebench/cpulimit"
+	"github.com/primebench/primebench/hostid"
 	"github.com/primebench/primebench/results"
 )
 
@@ -45,6 +46,7 @@ func Describe(version, commit string, limits cpulimit.Limits) results.Machine {
 		m.LogicalCPUs = last + 1 // offline CPUs below the highest id still exist
 	}
 	m.Hostname, _ = os.Hostname()
+	m.MachineID = hostid.ID()
 	if infos, err := cpu.Info(); err == nil && len(infos) > 0 {
 		m.CPUModel = strings.TrimSpace(infos[0].ModelName)
 	}

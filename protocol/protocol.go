@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -149,12 +150,17 @@ func ParseHello(line []byte) (Hello, error) {
 // Greeting is the worker's first line: who it is and what it can use.
 type Greeting struct {
 	Protocol int
-	Release  string  // the primebench release the worker belongs to
-	Impl     string  // "go" or "cpython"
-	OS, Arch string  // where it runs
-	Host     string  // the host's name
-	PID      int     // its process id on that host
-	CPUs     float64 // its effective CPUs: min(affinity, cgroup quota)
+	Release  string // the primebench release the worker belongs to
+	Impl     string // "go" or "cpython"
+	OS, Arch string // where it runs
+	Host     string // the host's name
+	// MachineID tells machines apart where hostnames do not (cloned VMs,
+	// a remote host named like this one): hostid.ID() on the worker's
+	// machine, "unknown" where its OS gives none, "" from a worker that
+	// predates it.
+	MachineID string
+	PID       int     // its process id on that host
+	CPUs      float64 // its effective CPUs: min(affinity, cgroup quota)
 	// The CPython program's interpreter: version, build ("gil" or
 	// "free-threaded") and sys.getswitchinterval().
 	Python         string
@@ -172,6 +178,9 @@ func AppendGreeting(buf []byte, g Greeting) []byte {
 		"release": g.Release, "impl": g.Impl, "os": g.OS, "arch": g.Arch, "host": g.Host,
 		"pid":  strconv.Itoa(g.PID),
 		"cpus": strconv.FormatFloat(g.CPUs, 'g', -1, 64),
+	}
+	if g.MachineID != "" {
+		kv["machine"] = g.MachineID
 	}
 	if g.Python != "" {
 		kv["python"] = g.Python
@@ -197,7 +206,7 @@ func ParseGreeting(line []byte) (Greeting, error) {
 		return Greeting{}, errorf("greeted with %q instead of %q: is it a primebench worker?", clip(line), GreetingWord+" "+strconv.Itoa(Version)+" ...")
 	}
 	g := Greeting{Protocol: version, Release: kv["release"], Impl: kv["impl"], OS: kv["os"], Arch: kv["arch"], Host: kv["host"],
-		Python: kv["python"], Build: kv["build"]}
+		MachineID: kv["machine"], Python: kv["python"], Build: kv["build"]}
 	if version != Version {
 		return g, errorf("speaks protocol %d (release %s), primebench speaks %d: install the worker of the same release", version, orUnknown(g.Release), Version)
 	}
@@ -206,6 +215,9 @@ func ParseGreeting(line []byte) (Greeting, error) {
 	}
 	if g.CPUs, err = strconv.ParseFloat(kv["cpus"], 64); err != nil || g.CPUs <= 0 || g.CPUs > 1<<20 {
 		return g, errorf("greeting has no effective CPU count: %q", clip(line))
+	}
+	if id := g.MachineID; id != "" && id != "unknown" && !machineID.MatchString(id) {
+		return g, errorf("greeting has a bad machine id %q: want 32 hex digits or \"unknown\"", clip([]byte(id)))
 	}
 	if v, ok := kv["switch_us"]; ok {
 		us, err := strconv.ParseInt(v, 10, 64)
@@ -216,6 +228,9 @@ func ParseGreeting(line []byte) (Greeting, error) {
 	}
 	return g, nil
 }
+
+// machineID is the form of a known machine id (see package hostid).
+var machineID = regexp.MustCompile(`^[0-9a-f]{32}$`)
 
 func orUnknown(s string) string {
 	if s == "" {

@@ -51,7 +51,7 @@ func TestParseHelloErrors(t *testing.T) {
 }
 
 func TestGreeting(t *testing.T) {
-	g := Greeting{Protocol: Version, Release: "0.2.0", Impl: "cpython", OS: "linux", Arch: "amd64", Host: "a host", PID: 42, CPUs: 1.5,
+	g := Greeting{Protocol: Version, Release: "0.2.0", Impl: "cpython", OS: "linux", Arch: "amd64", Host: "a host", MachineID: "4e8107b61165161851b2055828cba7e1", PID: 42, CPUs: 1.5,
 		Python: "3.11.7", Build: "gil", SwitchInterval: 5 * time.Millisecond}
 	line := AppendGreeting(nil, g)
 	if !bytes.HasPrefix(line, []byte("primebench-worker 3 ")) || bytes.Count(line, []byte("\n")) != 1 {
@@ -67,10 +67,19 @@ func TestGreeting(t *testing.T) {
 		{"hello", "is it a primebench worker?"},
 		{"primebench-worker 3 cpus=2", "no pid"},
 		{"primebench-worker 3 pid=3 cpus=0", "no effective CPU count"},
+		{"primebench-worker 3 pid=3 cpus=1 machine=../../etc", "bad machine id"},
+		{"primebench-worker 3 pid=3 cpus=1 machine=4E8107B61165161851B2055828CBA7E1", "bad machine id"},
 	}
 	for _, tt := range bad {
 		if _, err := ParseGreeting([]byte(tt.line)); err == nil || !strings.Contains(err.Error(), tt.want) {
 			t.Errorf("%q: error %v, want %q", tt.line, err, tt.want)
+		}
+	}
+	// A worker from before machine ids, and one whose OS has none.
+	for _, id := range []string{"", "unknown"} {
+		g.MachineID = id
+		if got, err := ParseGreeting(bytes.TrimSuffix(AppendGreeting(nil, g), []byte("\n"))); err != nil || got.MachineID != id {
+			t.Errorf("machine id %q: %+v, %v", id, got, err)
 		}
 	}
 }

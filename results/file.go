@@ -51,10 +51,14 @@ type Machine struct {
 	// Label names the machine in comparisons: --label, or the hostname.
 	Label    string `json:"label"`
 	Hostname string `json:"hostname"`
-	OS       string `json:"os"`
-	Arch     string `json:"arch"`
-	Kernel   string `json:"kernel,omitempty"`
-	CPUModel string `json:"cpu_model"`
+	// MachineID tells this machine from others of the same hostname
+	// (hostid.ID: a hash of the boot id, MachineGuid or the like); its
+	// local workers report the same.
+	MachineID string `json:"machine_id,omitempty"`
+	OS        string `json:"os"`
+	Arch      string `json:"arch"`
+	Kernel    string `json:"kernel,omitempty"`
+	CPUModel  string `json:"cpu_model"`
 	// LogicalCPUs is every CPU the machine has online; the process may be
 	// allowed fewer (AffinityCPUs) or a share of them (CPUQuota).
 	LogicalCPUs   int `json:"logical_cpus"`
@@ -262,13 +266,17 @@ func (s Strategy) Label() string {
 // Placement is a group of worker processes started by one command on one
 // host.
 type Placement struct {
-	Command string  `json:"command,omitempty"` // as the user wrote it; empty for the local worker
-	Host    string  `json:"host"`
-	OS      string  `json:"os"`
-	Arch    string  `json:"arch"`
-	CPUs    float64 `json:"cpus"` // the effective CPUs the workers reported
-	Workers int     `json:"workers"`
-	Remote  bool    `json:"remote"`
+	Command string `json:"command,omitempty"` // as the user wrote it; empty for the local worker
+	Host    string `json:"host"`
+	// MachineID is the machine id the workers reported (see
+	// protocol/PROTOCOL.md): placements of one hostname and two ids ran on
+	// two machines. Absent from workers and files that predate it.
+	MachineID string  `json:"machine_id,omitempty"`
+	OS        string  `json:"os"`
+	Arch      string  `json:"arch"`
+	CPUs      float64 `json:"cpus"` // the effective CPUs the workers reported
+	Workers   int     `json:"workers"`
+	Remote    bool    `json:"remote"`
 }
 
 // Pool is a strategy's workers kept for all its runs, warm-up and probe

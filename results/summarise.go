@@ -85,7 +85,7 @@ func WorkerCPUs(s Strategy, m Machine) float64 {
 	var hosts []string
 	byHost := map[string]*host{}
 	for _, p := range s.Placement {
-		name := p.Host
+		name := p.machine()
 		if !p.Remote {
 			name = ""
 		}
@@ -110,6 +110,16 @@ func WorkerCPUs(s Strategy, m Machine) float64 {
 	return total
 }
 
+// machine names the machine a placement ran on: its machine id where the
+// workers reported one, else its hostname (workers and files that predate
+// machine ids).
+func (p Placement) machine() string {
+	if p.MachineID != "" && p.MachineID != "unknown" {
+		return "id " + p.MachineID
+	}
+	return "host " + p.Host
+}
+
 // BaselineCPUs is the CPU the baseline (one worker) could use: min(1, E).
 func BaselineCPUs(m Machine) float64 {
 	return min(1, localCPUs(m))
@@ -130,7 +140,7 @@ func UsableCPUs(s Strategy, m Machine) float64 {
 	hosts := map[string]float64{}
 	for _, p := range s.Placement {
 		if p.Remote {
-			hosts[p.Host] = max(hosts[p.Host], p.CPUs)
+			hosts[p.machine()] = max(hosts[p.machine()], p.CPUs)
 		}
 	}
 	for _, c := range hosts {

@@ -11,7 +11,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/primebench/primebench/hostid"
 	"github.com/primebench/primebench/internal/testworker"
+	"github.com/primebench/primebench/protocol"
 	"github.com/primebench/primebench/version"
 )
 
@@ -150,5 +152,23 @@ func TestCPythonProtocolVectors(t *testing.T) {
 	}
 	for w := range want {
 		t.Errorf("documented answer %q not given", w)
+	}
+}
+
+// TestCPythonMachineID: the embedded program names this machine as the Go
+// worker does, so a CPython worker and a Go worker on one machine count as
+// one host.
+func TestCPythonMachineID(t *testing.T) {
+	py := findTestPython(t, true)
+	cmd := exec.Command(py.Path, "-I", "-S", "-c", pythonWorker, version.Version)
+	cmd.Stdin = strings.NewReader("H 3 mode=serial\n")
+	out, _ := cmd.Output()
+	line, _, _ := strings.Cut(string(out), "\n")
+	g, err := protocol.ParseGreeting([]byte(line))
+	if err != nil {
+		t.Fatalf("greeting %q: %v", line, err)
+	}
+	if g.MachineID != hostid.ID() {
+		t.Errorf("CPython says machine %q, Go says %q", g.MachineID, hostid.ID())
 	}
 }

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/primebench/primebench/cputime"
+	"github.com/primebench/primebench/hostid"
 	"github.com/primebench/primebench/protocol"
 	"github.com/primebench/primebench/workload"
 )
@@ -68,8 +69,11 @@ func (e *WorkerError) Error() string {
 type pool struct {
 	cfg      poolConfig
 	hostname string
-	quit     chan struct{} // closed by close: no goroutine of the pool waits after it
-	serving  sync.WaitGroup
+	// machineID is this machine's (hostid.ID): workers reporting another
+	// run elsewhere, whatever their hostname.
+	machineID string
+	quit      chan struct{} // closed by close: no goroutine of the pool waits after it
+	serving   sync.WaitGroup
 
 	mu      sync.Mutex
 	slots   []*proc  // the worker serving each slot now
@@ -158,7 +162,7 @@ type sent struct {
 
 func newPool(cfg poolConfig) *pool {
 	host, _ := os.Hostname()
-	return &pool{cfg: cfg, hostname: host, quit: make(chan struct{})}
+	return &pool{cfg: cfg, hostname: host, machineID: hostid.ID(), quit: make(chan struct{})}
 }
 
 // open starts the job's workers and waits until each has greeted and said
@@ -191,7 +195,7 @@ func (pp *pool) open(ctx context.Context, workers int, greet time.Duration) (Ope
 	pp.mu.Lock()
 	for _, p := range pp.procs {
 		p.bornIn = nil // kept for every run from now on
-		out.Processes = append(out.Processes, p.describe(pp.hostname, pp.cfg.cpus, nil))
+		out.Processes = append(out.Processes, p.describe(pp.hostname, pp.machineID, pp.cfg.cpus, nil))
 	}
 	pp.mu.Unlock()
 	return out, nil
@@ -925,7 +929,7 @@ func (pp *pool) outcome(r *poolRun) Outcome {
 		out.Startup = maxReady(r) + r.poolStartup
 	}
 	for _, p := range r.served {
-		out.Processes = append(out.Processes, p.describe(pp.hostname, pp.cfg.cpus, r))
+		out.Processes = append(out.Processes, p.describe(pp.hostname, pp.machineID, pp.cfg.cpus, r))
 		cpu, known := pp.cpuOf(r, p)
 		out.ChildCPU = out.ChildCPU.Add(cpu)
 		out.ChildCPUKnown = out.ChildCPUKnown && known
@@ -976,7 +980,7 @@ func (pp *pool) cpuOf(r *poolRun, p *proc) (cputime.Times, bool) {
 
 // describe is what the result file records of a worker process; its
 // start-up counts for run r only if it was started for r.
-func (p *proc) describe(localHost string, localCPUs float64, r *poolRun) Process {
+func (p *proc) describe(localHost, localID string, localCPUs float64, r *poolRun) Process {
 	// The run's workers it carried at once: its threads, or the processes
 	// of the executor it drives, or itself (one event loop, whatever its
 	// tasks).
@@ -985,8 +989,8 @@ func (p *proc) describe(localHost string, localCPUs float64, r *poolRun) Process
 		out.Workers = 1
 	}
 	if g := p.greeting; g != nil {
-		out.Host, out.OS, out.Arch, out.PID, out.CPUs = g.Host, g.OS, g.Arch, g.PID, g.CPUs
-		out.Remote = g.Host != localHost
+		out.Host, out.MachineID, out.OS, out.Arch, out.PID, out.CPUs = g.Host, g.MachineID, g.OS, g.Arch, g.PID, g.CPUs
+		out.Remote = remote(g, localHost, localID)
 		if p.bornIn == r {
 			out.Startup = p.readyAt.Sub(p.started)
 		}
@@ -996,6 +1000,16 @@ func (p *proc) describe(localHost string, localCPUs float64, r *poolRun) Process
 	}
 	out.Replaced = p.replaced
 	return out
+}
+
+// remote tells whether a worker runs on another machine than primebench:
+// by machine id where both are known (a cloned VM, or a host named like
+// this one, is another machine), else by hostname.
+func remote(g *protocol.Greeting, localHost, localID string) bool {
+	if hostid.Known(g.MachineID) && hostid.Known(localID) {
+		return g.MachineID != localID
+	}
+	return g.Host != localHost
 }
 
 func describeExit(err error, stderr *tailBuffer) string {

@@ -93,13 +93,15 @@ type Outcome struct {
 type Process struct {
 	Command string // how it was started, as the user would write it
 	Host    string // the host it reported
-	OS      string
-	Arch    string
-	PID     int     // on its host
-	CPUs    float64 // the effective CPUs it reported
-	Workers int     // the run's workers it carried at once: threads or tasks, or 1 (one event loop)
-	Startup time.Duration
-	Remote  bool // ran on another host than primebench
+	// MachineID is the machine id it reported (see package hostid).
+	MachineID string
+	OS        string
+	Arch      string
+	PID       int     // on its host
+	CPUs      float64 // the effective CPUs it reported
+	Workers   int     // the run's workers it carried at once: threads or tasks, or 1 (one event loop)
+	Startup   time.Duration
+	Remote    bool // ran on another host than primebench
 	// Replaced: it died or stalled and another took its place (--retry).
 	Replaced bool
 }

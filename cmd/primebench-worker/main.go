@@ -15,6 +15,7 @@ import (
 
 	"github.com/primebench/primebench/cpulimit"
 	"github.com/primebench/primebench/cputime"
+	"github.com/primebench/primebench/hostid"
 	"github.com/primebench/primebench/protocol"
 	"github.com/primebench/primebench/version"
 )
@@ -33,7 +34,7 @@ func main() {
 	wk := protocol.Worker{
 		Greeting: protocol.Greeting{
 			Release: version.Version, Impl: "go", OS: runtime.GOOS, Arch: runtime.GOARCH,
-			Host: host, PID: os.Getpid(), CPUs: limits.Effective(),
+			Host: host, MachineID: hostid.ID(), PID: os.Getpid(), CPUs: limits.Effective(),
 		},
 		Apply: func(h protocol.Hello) error {
 			if h.GOMAXPROCS > 0 {

@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/primebench/primebench/cputime"
+	"github.com/primebench/primebench/hostid"
 	"github.com/primebench/primebench/protocol"
 	"github.com/primebench/primebench/version"
 )
@@ -59,6 +60,10 @@ var Faults = []string{"kill", "stop", "garbage", "exit"}
 //	cpus=N       the effective CPUs to report (default 1)
 //	greet=D      wait D (a Go duration) before greeting, as a slow ssh
 //	             connection or interpreter start would
+//	machine=ID   the machine id to report (default this machine's), as
+//	             a cloned VM of the same hostname would; none: no id, as
+//	             a worker from before machine ids
+//	host=NAME    the hostname to report (default this machine's)
 func Mode(fault string, keys ...string) string {
 	return strings.Join(append([]string{fault}, keys...), ",")
 }
@@ -70,6 +75,8 @@ type mode struct {
 	impl  string
 	cpus  float64
 	greet time.Duration
+	// machine and host replace what the greeting says of where it runs.
+	machine, host string
 }
 
 func parse(text string) mode {
@@ -88,6 +95,10 @@ func parse(text string) mode {
 			m.cpus, _ = strconv.ParseFloat(v, 64)
 		case "greet":
 			m.greet, _ = time.ParseDuration(v)
+		case "machine":
+			m.machine = v
+		case "host":
+			m.host = v
 		}
 	}
 	if m.once != "" && !claim(m.once) {
@@ -107,7 +118,17 @@ func claim(path string) bool {
 
 func (m mode) greeting() protocol.Greeting {
 	host, _ := os.Hostname()
-	g := protocol.Greeting{Release: version.Version, Impl: m.impl, OS: runtime.GOOS, Arch: runtime.GOARCH, Host: host, PID: os.Getpid(), CPUs: m.cpus}
+	g := protocol.Greeting{Release: version.Version, Impl: m.impl, OS: runtime.GOOS, Arch: runtime.GOARCH, Host: host, MachineID: hostid.ID(), PID: os.Getpid(), CPUs: m.cpus}
+	if m.host != "" {
+		g.Host = m.host
+	}
+	switch m.machine {
+	case "":
+	case "none": // a worker from before machine ids
+		g.MachineID = ""
+	default:
+		g.MachineID = m.machine
+	}
 	if m.impl == "cpython" {
 		g.Python, g.Build, g.SwitchInterval = "3.0.0-fake", "gil", 5*time.Millisecond
 	}

@@ -192,6 +192,43 @@ def gil_disabled():
 GO_ARCH = {"x86_64": "amd64", "amd64": "amd64", "aarch64": "arm64", "arm64": "arm64", "i386": "386", "i686": "386"}
 
 
+def machine_id():
+    """This machine's id, as Go's hostid.ID computes it: SHA-256 of
+    "primebench:" and what the OS keeps per running system (Linux: the boot
+    id, else /etc/machine-id or D-Bus's; Windows: MachineGuid; macOS:
+    kern.bootsessionuuid; FreeBSD: kern.hostuuid), 16 bytes in hex;
+    "unknown" where there is none."""
+    import hashlib
+
+    raw = ""
+    try:
+        if sys.platform.startswith("linux"):
+            for path in ("/proc/sys/kernel/random/boot_id", "/etc/machine-id", "/var/lib/dbus/machine-id"):
+                try:
+                    with open(path) as f:
+                        raw = f.read().rstrip("\0").strip()
+                except OSError:
+                    continue
+                if raw:
+                    break
+        elif sys.platform == "win32":
+            import winreg
+
+            with winreg.OpenKey(winreg.HKEY_LOCAL_MACHINE, r"SOFTWARE\Microsoft\Cryptography", 0,
+                                winreg.KEY_READ | winreg.KEY_WOW64_64KEY) as key:
+                raw = str(winreg.QueryValueEx(key, "MachineGuid")[0]).strip()
+        elif sys.platform == "darwin" or sys.platform.startswith("freebsd"):
+            import subprocess
+
+            name = "kern.bootsessionuuid" if sys.platform == "darwin" else "kern.hostuuid"
+            raw = subprocess.run(["sysctl", "-n", name], capture_output=True, text=True, timeout=5).stdout.rstrip("\0").strip()
+    except Exception:  # any failure: no id, as Go's reader says
+        raw = ""
+    if not raw:
+        return "unknown"
+    return hashlib.sha256(("primebench:" + raw).encode()).hexdigest()[:32]
+
+
 def greeting():
     import platform
     import socket
@@ -202,6 +239,7 @@ def greeting():
         "os": {"win32": "windows"}.get(sys.platform, sys.platform.rstrip("0123456789")),
         "arch": GO_ARCH.get(platform.machine().lower(), platform.machine().lower()),
         "host": socket.gethostname(),
+        "machine": machine_id(),
         "pid": str(os.getpid()),
         "cpus": str(effective_cpus()),
         "python": platform.python_version(),

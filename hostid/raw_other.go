@@ -1,0 +1,5 @@
+//go:build !linux && !darwin && !freebsd && !windows
+
+package hostid
+
+func raw() string { return "" }
