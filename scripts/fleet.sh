@@ -3,12 +3,13 @@
 # each host its own --label, gathers the result files into one directory and
 # prints the compare table of all of them, the first host being the baseline.
 #
-#   scripts/fleet.sh [-o DIR] [-p REMOTE_PRIMEBENCH] [-F SSH_CONFIG] [-j] HOST... -- RUN_FLAGS...
+#   scripts/fleet.sh [-o DIR] [-p REMOTE_PRIMEBENCH] [-F SSH_CONFIG] [-j] [-n] HOST... -- RUN_FLAGS...
 #
 #   -o DIR   where the result files go (default results/fleet-DATE), one HOST.json each
 #   -p CMD   primebench on the hosts (default: primebench on their PATH)
 #   -F FILE  ssh configuration file (default: ssh's own)
 #   -j       run the hosts at the same time (default: one after another)
+#   -n       print the ssh command for each host and run nothing
 #
 # Example: scripts/fleet.sh laptop ci-vm big-box -- --workload preset:quick --runs 6
 #
@@ -18,19 +19,32 @@
 # written to a temporary name and renamed once complete. The local compare
 # uses $PRIMEBENCH (default: primebench on PATH). A host that fails is named
 # on stderr and left out of the table; the script then exits 1.
+#
+# Hosts are names or user@name as ssh_config knows them: letters, digits
+# and . _ - @ : % + (no host may begin with '-', which ssh would take for an
+# option, or '.', and none may hold '/', as each names a result file); every
+# host is checked before anything runs, and `--` comes before it on ssh's
+# command line. The remote command is quoted for any POSIX shell (each word
+# in single quotes), since the account's login shell runs it. The script
+# keeps to bash 3.2 (macOS's /bin/bash): no empty "${array[@]}" under set -u.
+# It loops over the hosts itself rather than through GNU parallel's
+# --sshlogin, so that it needs nothing but bash and ssh on the machine it
+# runs from, and each host's result arrives whole or not at all.
 set -euo pipefail
 
 out="results/fleet-$(date -u +%Y%m%d-%H%M%S)"
 remote="primebench"
 ssh_opts=()
 parallel=0
-usage() { echo "usage: $0 [-o DIR] [-p REMOTE_PRIMEBENCH] [-F SSH_CONFIG] [-j] HOST... -- RUN_FLAGS..." >&2; exit 2; }
-while getopts "o:p:F:j" opt; do
+dry=0
+usage() { echo "usage: $0 [-o DIR] [-p REMOTE_PRIMEBENCH] [-F SSH_CONFIG] [-j] [-n] HOST... -- RUN_FLAGS..." >&2; exit 2; }
+while getopts "o:p:F:jn" opt; do
   case $opt in
     o) out=$OPTARG ;;
     p) remote=$OPTARG ;;
     F) ssh_opts+=(-F "$OPTARG") ;;
     j) parallel=1 ;;
+    n) dry=1 ;;
     *) usage ;;
   esac
 done
@@ -44,24 +58,57 @@ done
 [ ${#hosts[@]} -gt 0 ] || usage
 for h in "${hosts[@]}"; do
   case $h in
-    */* | .* | "") echo "$0: host name $h cannot name a result file" >&2; exit 2 ;;
+    "") echo "$0: an empty host name: name each host as ssh_config knows it" >&2; exit 2 ;;
+    -*) echo "$0: host '$h' begins with '-', which ssh would take for an option: name hosts as ssh_config knows them" >&2; exit 2 ;;
+    .*) echo "$0: host '$h' begins with '.': it would name a hidden result file; name hosts as ssh_config knows them" >&2; exit 2 ;;
+    *[!A-Za-z0-9._@:%+-]*) echo "$0: host '$h' holds a character other than letters, digits and . _ - @ : % +: name hosts as ssh_config knows them" >&2; exit 2 ;;
   esac
 done
 local_primebench=${PRIMEBENCH:-primebench}
-mkdir -p "$out"
+
+# shq quotes one word for a POSIX shell: in single quotes, each single quote
+# in it written as '\''.
+shq() {
+  local rest=$1 quoted="'"
+  while :; do
+    case $rest in
+      *"'"*) quoted="$quoted${rest%%"'"*}'\\''"; rest=${rest#*"'"} ;;
+      *) quoted="$quoted$rest'"; break ;;
+    esac
+  done
+  printf '%s' "$quoted"
+}
 
 # The remote shell sees one command line: quote every word of it.
 quoted=""
-for word in "$remote" run --format json "$@"; do
-  quoted+=" $(printf '%q' "$word")"
+for word in "$remote" run --format json ${1+"$@"}; do
+  quoted="$quoted $(shq "$word")"
 done
 
+# ssh_cmd prints the ssh command line for a host, each word quoted.
+ssh_cmd() {
+  local word line="ssh"
+  for word in ${ssh_opts[@]+"${ssh_opts[@]}"} -T -- "$1" "$quoted --label $(shq "$1")"; do
+    line="$line $(shq "$word")"
+  done
+  printf '%s\n' "$line"
+}
+
+if [ $dry -eq 1 ]; then
+  for h in "${hosts[@]}"; do
+    ssh_cmd "$h"
+  done
+  exit 0
+fi
+mkdir -p "$out"
+
 run_host() {
-  local host=$1 tmp="$out/.$1.json.tmp"
-  if ssh "${ssh_opts[@]}" -T "$host" "$quoted --label $(printf '%q' "$host")" >"$tmp"; then
+  local host=$1 tmp="$out/.$1.json.tmp" status=0
+  ssh ${ssh_opts[@]+"${ssh_opts[@]}"} -T -- "$host" "$quoted --label $(shq "$host")" >"$tmp" || status=$?
+  if [ $status -eq 0 ]; then
     mv "$tmp" "$out/$host.json"
   else
-    echo "$0: $host failed (exit $?): no result from it" >&2
+    echo "$0: $host failed (exit $status): no result from it" >&2
     rm -f "$tmp"
     return 1
   fi
@@ -85,7 +132,7 @@ fi
 
 files=()
 for h in "${hosts[@]}"; do
-  [ -f "$out/$h.json" ] && files+=("$out/$h.json")
+  if [ -f "$out/$h.json" ]; then files+=("$out/$h.json"); fi
 done
 echo "$0: result files in $out" >&2
 if [ ${#files[@]} -ge 2 ]; then

@@ -54,3 +54,84 @@ func TestFleetScript(t *testing.T) {
 		t.Errorf("a failing host: %v, stderr %q", err, stderr.String())
 	}
 }
+
+// fleet runs scripts/fleet.sh with args; it returns the exit code and the
+// two streams.
+func fleet(t *testing.T, args ...string) (int, string, string) {
+	t.Helper()
+	cmd := exec.Command("bash", append([]string{filepath.Join("..", "..", "scripts", "fleet.sh")}, args...)...)
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	err := cmd.Run()
+	code := 0
+	if exit, ok := err.(*exec.ExitError); ok {
+		code = exit.ExitCode()
+	} else if err != nil {
+		t.Fatal(err)
+	}
+	return code, stdout.String(), stderr.String()
+}
+
+// A host list with one bad host is refused before anything runs: exit 2,
+// one line naming it, no ssh started (the would-be option's command never
+// runs) and no directory made.
+func TestFleetRefusesBadHosts(t *testing.T) {
+	dir := t.TempDir()
+	pwned := filepath.Join(dir, "pwned")
+	for _, tt := range []struct{ host, want string }{
+		{"-oProxyCommand=touch " + pwned, "begins with '-'"},
+		{"-F/dev/null", "begins with '-'"},
+		{".hidden", "begins with '.'"},
+		{"a/b", "holds a character"},
+		{"two words", "holds a character"},
+		{"semi;colon", "holds a character"},
+		{"", "an empty host name"},
+	} {
+		t.Run(tt.host, func(t *testing.T) {
+			out := filepath.Join(dir, "out")
+			code, _, stderr := fleet(t, "-o", out, "-F", "/nonexistent/ssh_config", "pb-a", tt.host, "--", "--runs", "1")
+			if code != 2 || !strings.Contains(stderr, tt.want) || strings.Count(stderr, "\n") != 1 {
+				t.Errorf("exit %d, stderr %q; want 2 and one line saying %q", code, stderr, tt.want)
+			}
+			if _, err := os.Stat(out); err == nil {
+				t.Error("the output directory was made before the hosts were checked")
+			}
+		})
+	}
+	if _, err := os.Stat(pwned); err == nil {
+		t.Error("a host beginning with '-' reached ssh as an option")
+	}
+}
+
+// The remote command is quoted for any POSIX shell: the words the user
+// gave arrive as they were after /bin/sh (dash here, not bash) has parsed
+// the line twice, once as the local command line -n prints and once as the
+// remote login shell would.
+func TestFleetQuotesForPOSIXShell(t *testing.T) {
+	sh, err := exec.LookPath("sh")
+	if err != nil {
+		t.Skip("no sh")
+	}
+	words := []string{"--label", `it's "q" $HOME ` + "`id` ;|& \\ *", "", "--workload", "list:/tmp/a b.txt", "'", "''", "a'b'c"}
+	code, stdout, stderr := fleet(t, append([]string{"-n", "-F", "/etc/ssh config", "user@host-1", "--"}, words...)...)
+	if code != 0 || strings.Count(stdout, "\n") != 1 {
+		t.Fatalf("-n: exit %d, stdout %q, stderr %q", code, stdout, stderr)
+	}
+	split := func(line string) []string {
+		out, err := exec.Command(sh, "-c", `for w in `+line+`; do printf '%s\0' "$w"; done`).Output()
+		if err != nil {
+			t.Fatalf("sh cannot parse %q: %v", line, err)
+		}
+		return strings.Split(strings.TrimSuffix(string(out), "\x00"), "\x00")
+	}
+	local := split(strings.TrimSpace(stdout))
+	want := []string{"ssh", "-F", "/etc/ssh config", "-T", "--", "user@host-1"}
+	if len(local) != len(want)+1 || strings.Join(local[:len(want)], "\n") != strings.Join(want, "\n") {
+		t.Fatalf("ssh's words %q, want %q and the remote command", local, want)
+	}
+	remote := split(local[len(want)])
+	wantRemote := append(append([]string{"primebench", "run", "--format", "json"}, words...), "--label", "user@host-1")
+	if strings.Join(remote, "\x00") != strings.Join(wantRemote, "\x00") {
+		t.Errorf("the remote shell gets %q, want %q", remote, wantRemote)
+	}
+}
