@@ -93,10 +93,11 @@ type Counters struct {
 func NewCounters(ids []int) *Counters { return &Counters{ids: ids} }
 
 // Read snapshots the counters (/proc/stat on Linux; the host's processor
-// statistics on macOS, Windows and FreeBSD, through gopsutil). It fails
-// where the OS gives no per-CPU counters or lacks one of the CPUs.
+// statistics on macOS, Windows and FreeBSD, through gopsutil; see
+// perCPUTimes). It fails where the OS gives no per-CPU counters or lacks
+// one of the CPUs.
 func (c *Counters) Read() (CPUTimes, error) {
-	all, err := cpu.Times(true)
+	all, err := perCPUTimes()
 	if err != nil {
 		return nil, err
 	}

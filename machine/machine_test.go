@@ -1,10 +1,12 @@
 package machine
 
 import (
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"math"
 	"runtime"
+	"strings"
 	"testing"
 
 	"github.com/shirou/gopsutil/v4/cpu"
@@ -65,5 +67,53 @@ func TestCountersReadTheNamedCPUs(t *testing.T) {
 	var missing *MissingCPUError
 	if !errors.As(err, &missing) || missing.ID != 4095 {
 		t.Errorf("a CPU that does not exist: %v", err)
+	}
+}
+
+func TestParseNTProcessorTimes(t *testing.T) {
+	record := func(idle, kernel, user uint64) []byte {
+		b := make([]byte, ntProcessorInfoSize)
+		binary.LittleEndian.PutUint64(b[0:], idle)
+		binary.LittleEndian.PutUint64(b[8:], kernel)
+		binary.LittleEndian.PutUint64(b[16:], user)
+		binary.LittleEndian.PutUint64(b[24:], 5e6) // DPC time: inside kernel time
+		binary.LittleEndian.PutUint64(b[32:], 7e6) // interrupt time: likewise
+		return b
+	}
+	two := append(record(80e7, 90e7, 5e7), record(10e7, 30e7, 60e7)...)
+	for _, tt := range []struct {
+		name    string
+		in      []byte
+		want    []cpu.TimesStat
+		wantErr string
+	}{
+		{"two CPUs", two, []cpu.TimesStat{{CPU: "cpu0", User: 5, System: 10, Idle: 80}, {CPU: "cpu1", User: 60, System: 20, Idle: 10}}, ""},
+		{"empty", nil, nil, "not whole records"},
+		{"a partial record", two[:70], nil, "not whole records"},
+		{"kernel below idle", record(9, 8, 1), nil, "below idle time"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := parseNTProcessorTimes(tt.in)
+			if tt.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+					t.Fatalf("err %v, want %q", err, tt.wantErr)
+				}
+				return
+			}
+			if err != nil || len(got) != len(tt.want) {
+				t.Fatalf("%+v, %v", got, err)
+			}
+			for i := range got {
+				g, w := got[i], tt.want[i]
+				if g.CPU != w.CPU || math.Abs(g.User-w.User) > 1e-9 || math.Abs(g.System-w.System) > 1e-9 || math.Abs(g.Idle-w.Idle) > 1e-9 {
+					t.Errorf("cpu %d: %+v, want %+v", i, g, w)
+				}
+			}
+			// Busy share as the counters define it: (kernel - idle + user) / (kernel + user).
+			u := CPUTimes{got[0]}.UsageSince(CPUTimes{{}})
+			if math.Abs(u.Busy[0]-15.0/95) > 1e-9 {
+				t.Errorf("busy %v, want %v", u.Busy[0], 15.0/95)
+			}
+		})
 	}
 }

@@ -11,8 +11,13 @@ import (
 )
 
 // realWorker builds cmd/primebench-worker once, for benchmarks that measure
-// the real binary rather than this test binary acting as one.
+// the real binary rather than this test binary acting as one; where there
+// is no Go to build it with (a cross-built test binary under Wine),
+// PRIMEBENCH_BENCH_WORKER names a worker built beforehand.
 var realWorker = sync.OnceValues(func() (string, error) {
+	if bin := os.Getenv("PRIMEBENCH_BENCH_WORKER"); bin != "" {
+		return bin, nil
+	}
 	dir, err := os.MkdirTemp("", "primebench-worker-")
 	if err != nil {
 		return "", err

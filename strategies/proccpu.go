@@ -13,6 +13,9 @@ import (
 // through gopsutil): for a worker kept between runs behind a wrapper such as
 // ssh, whose CPU the OS only reports of a reaped child.
 func processCPU(pid int) (cputime.Times, bool) {
+	if !cputime.OthersReadable() {
+		return cputime.Times{}, false
+	}
 	p, err := process.NewProcess(int32(pid))
 	if err != nil {
 		return cputime.Times{}, false

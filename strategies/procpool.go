@@ -961,7 +961,15 @@ func (pp *pool) cpuOf(r *poolRun, p *proc) (cputime.Times, bool) {
 			return cputime.Times{}, false
 		}
 		cpu := cputime.Times{User: st.UserTime(), System: st.SystemTime()}
-		if p.greeting != nil && !p.owned {
+		if !cputime.OthersReadable() {
+			// Under Wine the reaped child's times are primebench's own: only
+			// the worker's word at exit counts, and a wrapper's time (ssh) is
+			// not known at all.
+			if p.bye == nil || !p.bye.Known || pp.wrapped(p) {
+				return cputime.Times{}, false
+			}
+			cpu = cputime.Times{User: p.bye.User, System: p.bye.System}
+		} else if p.greeting != nil && !p.owned {
 			if p.bye == nil {
 				return cpu, false
 			}
