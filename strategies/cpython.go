@@ -250,6 +250,10 @@ var cpythonLoopsStrategy = cpythonLane(Descriptor{
 	Models:    "real CPython: one asyncio event loop per threading.Thread (N), work handed over with run_coroutine_threadsafe, awaiting after every number",
 	Cores:     OneCoreUnderGIL,
 	Heartbeat: "an asyncio task on the first thread's event loop",
+	// Loops on threads are still threads under one GIL: one core, as Go's
+	// gil shows; Go has no loop per goroutine to hold it against more
+	// closely.
+	Counterpart: "gil",
 }, lane{mode: "loops"})
 
 var cpythonProcessesAsyncioStrategy = cpythonLane(Descriptor{
