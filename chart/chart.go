@@ -7,8 +7,10 @@ import (
 	"errors"
 	"fmt"
 	"image/color"
+	"maps"
 	"math"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 
@@ -287,7 +289,7 @@ func Scaling(in Input) (Chart, error) {
 	p.Legend.Top, p.Legend.Left = true, true // left of x=1, where no curve runs
 	p.Legend.XOffs = vg.Points(6)
 	var ticks []plot.Tick
-	for w := range counts {
+	for _, w := range slices.Sorted(maps.Keys(counts)) { // in order: the same file draws the same bytes
 		ticks = append(ticks, plot.Tick{Value: float64(w), Label: fmt.Sprint(w)})
 	}
 	p.X.Tick.Marker = plot.ConstantTicks(ticks)

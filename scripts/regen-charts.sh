@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Regenerates results/charts/ and results/pages/ from every result file in
 # results/: for each file its charts (throughput, speedup, scaling when it
-# holds a worker scan, per-core utilisation, run times, lag, CPython pairs)
+# holds a worker scan, per-core utilisation, run times, rounds, lag, CPython pairs)
 # and its HTML page; for each workload that several files share, a grouped
 # throughput chart; and the comparison pages results/comparisons.txt names,
 # with, when Chromium is installed, a screenshot of each for the README. Idempotent: everything is rebuilt from scratch and the
