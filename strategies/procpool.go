@@ -647,7 +647,9 @@ func (pp *pool) converse(p *proc) error {
 	if err != nil {
 		return pp.fail(p, "was refused: "+err.Error())
 	}
-	owned := ownsWorker(p.cmd.Process.Pid, greeting.PID, greeting.Host, pp.hostname)
+	// A worker on another machine is never ours to reap, whatever its
+	// hostname: its CPU time comes from its own word.
+	owned := !remote(&greeting, pp.hostname, pp.machineID) && ownsWorker(p.cmd.Process.Pid, greeting.PID, greeting.Host, pp.hostname)
 	pp.mu.Lock()
 	p.greeting, p.readyAt, p.owned = &greeting, time.Now(), owned
 	if r := p.bornIn; r != nil && r.slotReady[p.id].IsZero() {
