@@ -43,21 +43,27 @@ if [ ${#missing[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 wine=$(find_wine)
+wineserver=${wine%64}server
+command -v "$wineserver" >/dev/null 2>&1 || wineserver=wineserver
 
 export WINEPREFIX=${PRIMEBENCH_WINEPREFIX:-${XDG_CACHE_HOME:-$HOME/.cache}/primebench/wine}
 export WINEARCH=win64 WINEDEBUG=-all WINEDLLOVERRIDES="mscoree,mshtml="
 mkdir -p "$(dirname "$WINEPREFIX")"
+# A wineserver left from an earlier run of this prefix (one whose processes
+# were killed from outside) is stopped first: every check starts from a
+# fresh server.
+"$wineserver" -k 2>/dev/null || true
 if [ ! -d "$WINEPREFIX/drive_c/windows/system32" ]; then
   say "creating the Wine prefix $WINEPREFIX"
   "$wine" wineboot -i >/dev/null 2>&1 || true
-  "${wine%64}server" -w 2>/dev/null || wineserver -w 2>/dev/null || true
+  "$wineserver" -w 2>/dev/null || true
 fi
 system32="$WINEPREFIX/drive_c/windows/system32"
 [ -d "$system32" ] || fail "wineboot made no prefix at $WINEPREFIX"
 
 work=$(mktemp -d)
 cleanup() {
-  pkill -KILL -f 'primebench(-worker)?\.exe' 2>/dev/null || true
+  "$wineserver" -k 2>/dev/null || true # every process of the prefix
   rm -rf "$work"
 }
 trap cleanup EXIT
@@ -83,7 +89,7 @@ case $version in "primebench version "*) ;; *) fail "--version said '$version'" 
 say "a short run of every strategy that needs no Python"
 file="$work/wine.json"
 pb run --strategies all --workers 1,2 --workload range:1000000000000-1000000002000 --runs 2 --warmup 0 --probe-runs 1 \
-  --label wine --output "$(winpath "$file")" >"$work/run.txt" 2>"$work/run.err" || { cat "$work/run.err" >&2; fail "run: exit $?"; }
+  --label wine --output "$(winpath "$file")" >"$work/run.txt" 2>"$work/run.err" || { status=$?; cat "$work/run.err" >&2; fail "run: exit $status"; }
 expected=$(pb list | awk '/^strategies/{on=1; next} /^groups/{on=0} on && $2 ~ /(^|,)all(,|$)/ {print $1}' | sort)
 got=$(jq -r '.strategies[].name' "$file" | sort -u)
 [ "$got" = "$expected" ] || fail "strategies run: $(echo $got) ; want $(echo $expected)"
