@@ -120,7 +120,10 @@ say "a worker killed mid-run"
 pb run --strategies subprocess --workers 2 --workload range:1000000000000-1000000400000 --runs 3 --warmup 0 --probe-runs 0 \
   >"$work/kill.out" 2>"$work/kill.err" &
 run=$!
-for _ in $(seq 1 200); do
+# The workers start after the reference pass (a parallel pass over the
+# whole range, about 15 s here, longer on a loaded machine): wait for them
+# up to two minutes.
+for _ in $(seq 1 1200); do
   victim=$(pgrep -f 'primebench-worker\.exe' | head -1 || true)
   [ -n "$victim" ] && break
   sleep 0.1
