@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -454,6 +455,7 @@ func interruptible(parent context.Context, e *env) (context.Context, func(), fun
 	sigs := make(chan os.Signal, 2)
 	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
 	code := make(chan int, 1)
+	var interrupted atomic.Bool
 	go func() {
 		sig, ok := <-sigs
 		if !ok {
@@ -463,6 +465,7 @@ func interruptible(parent context.Context, e *env) (context.Context, func(), fun
 		if sig == syscall.SIGTERM {
 			n = 143
 		}
+		interrupted.Store(true)
 		code <- n
 		cancel()
 		if _, ok := <-sigs; ok {
@@ -478,9 +481,15 @@ func interruptible(parent context.Context, e *env) (context.Context, func(), fun
 		return got
 	}
 	stop := func() {
+		cancel()
+		if interrupted.Load() {
+			// Interrupted: the handler stays, so that a second signal
+			// arriving while primebench winds down exits with the code the
+			// first one set, not by the signal's default action.
+			return
+		}
 		signal.Stop(sigs)
 		close(sigs)
-		cancel()
 	}
 	return ctx, stop, exitCode
 }
