@@ -3,6 +3,7 @@ package protocol
 import (
 	"bytes"
 	"reflect"
+	"strings"
 	"testing"
 )
 
@@ -68,7 +69,10 @@ func FuzzParseGreeting(f *testing.F) {
 	for _, seed := range []string{
 		"primebench-worker 3 arch=amd64 cpus=2 host=vm impl=go os=linux pid=12 release=0.2.0",
 		"primebench-worker 2", "primebench-worker 3 cpus=0 pid=1", "primebench-worker 3 pid=1 cpus=1.5 host=a%20b",
-		"primebench-worker 3 pid=1 cpus=1 python=3.11.7 build=gil switch_us=5000", "hello"} {
+		"primebench-worker 3 pid=1 cpus=1 python=3.11.7 build=gil switch_us=5000", "hello",
+		// Found by the fuzzer: non-ASCII bytes that escape to three times
+		// their length, past the line limit.
+		"primebench-worker 3 cpus=1 pid=0 host=" + strings.Repeat("\x86", 1400)} {
 		f.Add([]byte(seed))
 	}
 	f.Fuzz(func(t *testing.T, line []byte) {

@@ -216,6 +216,11 @@ func ParseGreeting(line []byte) (Greeting, error) {
 	if g.CPUs, err = strconv.ParseFloat(kv["cpus"], 64); err != nil || g.CPUs <= 0 || g.CPUs > 1<<20 {
 		return g, errorf("greeting has no effective CPU count: %q", clip(line))
 	}
+	// What primebench accepts it must be able to write back (a result
+	// file, a kept worker's record): URL escaping can triple a field.
+	if n := len(AppendGreeting(nil, g)); n > MaxReplyLine+1 {
+		return g, errorf("greeting of %d bytes once its fields are escaped exceeds the %d-byte limit: its host or interpreter names are too long", n, MaxReplyLine)
+	}
 	if id := g.MachineID; id != "" && id != "unknown" && !machineID.MatchString(id) {
 		return g, errorf("greeting has a bad machine id %q: want 32 hex digits or \"unknown\"", clip([]byte(id)))
 	}
