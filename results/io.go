@@ -167,7 +167,7 @@ func Decode(data []byte) (*File, error) {
 		if errors.Is(err, io.ErrUnexpectedEOF) {
 			return nil, errors.New("truncated JSON: the file ends early")
 		}
-		return nil, fmt.Errorf("not a primebench result file: %v", err)
+		return nil, fmt.Errorf("not a primebench result file: %s", describeJSONError(err))
 	}
 	switch {
 	case probe.SchemaVersion == nil:
@@ -193,7 +193,7 @@ func Decode(data []byte) (*File, error) {
 	}
 	var f File
 	if err := json.Unmarshal(data, &f); err != nil {
-		return nil, fmt.Errorf("schema version %d file does not fit the format: %v", version, err)
+		return nil, fmt.Errorf("schema version %d file does not fit the format: %s", version, describeJSONError(err))
 	}
 	if version == 1 {
 		upgradeV1(&f)
@@ -217,6 +217,43 @@ func Decode(data []byte) (*File, error) {
 		return nil, fmt.Errorf("its figures derive an unusable one (%v): not a file primebench wrote", err)
 	}
 	return &f, nil
+}
+
+// describeJSONError says what encoding/json found wrong in the file's
+// terms, a field and the kind of value, rather than in the Go types the
+// decoder was filling, which mean nothing to whoever holds the file.
+func describeJSONError(err error) string {
+	var typeErr *json.UnmarshalTypeError
+	if !errors.As(err, &typeErr) {
+		return err.Error()
+	}
+	want := "a " + typeErr.Type.Kind().String()
+	switch typeErr.Type.Kind() {
+	case reflect.Struct, reflect.Map:
+		want = "an object"
+	case reflect.Slice, reflect.Array:
+		want = "a list"
+	case reflect.Float32, reflect.Float64, reflect.Int, reflect.Int64, reflect.Uint64, reflect.Int32, reflect.Uint32:
+		want = "a number in range"
+	case reflect.Bool:
+		want = "true or false"
+	}
+	got := typeErr.Value
+	switch {
+	case got == "array":
+		got = "a list"
+	case got == "object":
+		got = "an object"
+	case strings.HasPrefix(got, "number"):
+		got = "the " + got
+	default:
+		got = "a " + got
+	}
+	where := "the file"
+	if typeErr.Field != "" {
+		where = textsafe.Escape(typeErr.Field)
+	}
+	return fmt.Sprintf("%s holds %s where %s belongs (at byte %d)", where, textsafe.Escape(got), want, typeErr.Offset)
 }
 
 // dropV1Summaries removes version 1's summaries, whose warnings were
