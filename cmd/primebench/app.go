@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/urfave/cli/v2"
@@ -92,9 +94,57 @@ func oneLine(s string) string {
 	return strings.Join(strings.Fields(s), " ")
 }
 
+// invalidFlagValue is how the flag package reports a value it cannot
+// parse, with the flag named by a single dash, which primebench's help does
+// not use for long names.
+var invalidFlagValue = regexp.MustCompile(`^invalid value (".*") for flag -+([\w-]+): (.*)$`)
+
+// flagValueKind says what a flag's value must look like, from its type.
+func flagValueKind(c *cli.Context, name string) string {
+	var flags []cli.Flag
+	if c != nil && c.Command != nil {
+		flags = c.Command.Flags
+	}
+	if c != nil && c.App != nil {
+		flags = append(flags, c.App.Flags...)
+	}
+	for _, f := range flags {
+		if !slices.Contains(f.Names(), name) {
+			continue
+		}
+		switch f.(type) {
+		case *cli.DurationFlag:
+			return "a duration: give one such as 500ms, 30s or 10m"
+		case *cli.UintFlag, *cli.Uint64Flag:
+			return "a whole number of zero or more"
+		case *cli.IntFlag, *cli.Int64Flag:
+			return "a whole number"
+		case *cli.Float64Flag:
+			return "a number"
+		case *cli.BoolFlag:
+			return "true or false"
+		}
+	}
+	return "a value this flag takes"
+}
+
 func newApp(e *env) *cli.App {
-	onUsageError := func(_ *cli.Context, err error, _ bool) error {
-		return usagef("%v: run 'primebench help' for the flags", strings.TrimPrefix(err.Error(), "flag provided but not defined: "))
+	onUsageError := func(c *cli.Context, err error, _ bool) error {
+		help := "primebench help"
+		if c != nil && c.Command != nil && c.Command.Name != "" {
+			help = "primebench help " + c.Command.Name
+		}
+		msg := err.Error()
+		if m := invalidFlagValue.FindStringSubmatch(msg); m != nil {
+			msg = fmt.Sprintf("--%s %s is not %s", m[2], m[1], flagValueKind(c, m[2]))
+		}
+		if name, ok := strings.CutPrefix(msg, "flag provided but not defined: "); ok {
+			msg = "unknown flag -" + strings.TrimLeft(name, "-")
+			if len(strings.TrimLeft(name, "-")) > 1 {
+				msg = "unknown flag --" + strings.TrimLeft(name, "-")
+			}
+		}
+		return usagef("%s: run '%s' for the flags", textsafe.Escape(msg), help)
 	}
 	app := &cli.App{
 		Name:    "primebench",
