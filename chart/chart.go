@@ -4,9 +4,11 @@
 package chart
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"image/color"
+	"io"
 	"maps"
 	"math"
 	"path/filepath"
@@ -55,9 +57,20 @@ type Chart struct {
 	Width, Height vg.Length
 }
 
-// Save writes the chart; the file name's extension (.png or .svg) picks the
-// format.
-func (c Chart) Save(path string) error { return c.Plot.Save(c.Width, c.Height, path) }
+// Save writes the chart as results.WriteAtomic writes files: whole or not
+// at all, readable by all whatever the umask. The file name's extension
+// (.png or .svg) picks the format.
+func (c Chart) Save(ctx context.Context, path string) error {
+	format := strings.TrimPrefix(strings.ToLower(filepath.Ext(path)), ".")
+	drawn, err := c.Plot.WriterTo(c.Width, c.Height, format)
+	if err != nil {
+		return err
+	}
+	return results.WriteAtomic(ctx, path, func(w io.Writer) error {
+		_, err := drawn.WriteTo(w)
+		return err
+	})
+}
 
 func newPlot(title, x, y string) *plot.Plot {
 	p := plot.New()

@@ -2,6 +2,7 @@ package chart
 
 import (
 	"bytes"
+	"context"
 	"encoding/xml"
 	"errors"
 	"fmt"
@@ -58,7 +59,7 @@ func TestEveryKindRendersToPNGAndSVG(t *testing.T) {
 				t.Fatal(err)
 			}
 			pngPath := filepath.Join(dir, tt.kind+".png")
-			if err := ch.Save(pngPath); err != nil {
+			if err := ch.Save(context.Background(), pngPath); err != nil {
 				t.Fatal(err)
 			}
 			data, err := os.ReadFile(pngPath)
@@ -76,7 +77,7 @@ func TestEveryKindRendersToPNGAndSVG(t *testing.T) {
 				t.Errorf("PNG is nearly blank")
 			}
 			svgPath := filepath.Join(dir, tt.kind+".svg")
-			if err := ch.Save(svgPath); err != nil {
+			if err := ch.Save(context.Background(), svgPath); err != nil {
 				t.Fatal(err)
 			}
 			svg, _ := os.ReadFile(svgPath)

@@ -7,11 +7,13 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"math"
 	"os"
 	"path/filepath"
 	"reflect"
 	"strings"
+	"syscall"
 
 	"github.com/primebench/primebench/textsafe"
 	"github.com/primebench/primebench/version"
@@ -84,6 +86,32 @@ func WriteAtomic(ctx context.Context, path string, write func(io.Writer) error) 
 		return fmt.Errorf("cannot write %s: %w", path, err)
 	}
 	return nil
+}
+
+// MkdirAll makes dir and whatever of its parents is missing, each made
+// 0755 whatever the umask: under umask 0777 (or 0277) os.MkdirAll alone
+// leaves a directory no one can save into, so the file written next would
+// fail, or a file saved there could not be loaded by another account.
+// Directories that exist are left as they are.
+func MkdirAll(dir string) error {
+	info, err := os.Stat(dir)
+	switch {
+	case err == nil && info.IsDir():
+		return nil
+	case err == nil:
+		return &os.PathError{Op: "mkdir", Path: dir, Err: syscall.ENOTDIR}
+	case !errors.Is(err, fs.ErrNotExist):
+		return err
+	}
+	if parent := filepath.Dir(dir); parent != dir {
+		if err := MkdirAll(parent); err != nil {
+			return err
+		}
+	}
+	if err := os.Mkdir(dir, 0o755); err != nil && !errors.Is(err, fs.ErrExist) {
+		return err
+	}
+	return os.Chmod(dir, 0o755)
 }
 
 // PageName is where --save puts the HTML page of a result file saved at

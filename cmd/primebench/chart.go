@@ -3,7 +3,6 @@ package main
 import (
 	"errors"
 	"fmt"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -11,6 +10,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/primebench/primebench/chart"
+	"github.com/primebench/primebench/results"
 
 	"github.com/primebench/primebench/textsafe"
 )
@@ -51,7 +51,7 @@ func chartCommand(e *env) *cli.Command {
 			}
 			explicit := c.IsSet("kinds")
 			out := c.String("out")
-			if err := os.MkdirAll(out, 0o755); err != nil {
+			if err := results.MkdirAll(out); err != nil {
 				return usagef("--out %s: %v", out, errors.Unwrap(err))
 			}
 			var inputs []chart.Input
@@ -79,8 +79,8 @@ func chartCommand(e *env) *cli.Command {
 					return err
 				}
 				path := filepath.Join(out, job.Name)
-				if err := ch.Save(path); err != nil {
-					return fmt.Errorf("cannot write %s: %w", path, err)
+				if err := ch.Save(c.Context, path); err != nil {
+					return err
 				}
 				fmt.Fprintln(e.stdout, path)
 			}

@@ -333,7 +333,7 @@ func (r *runState) run() error {
 		return err
 	}
 	if s.saveDir != "" {
-		if err := os.MkdirAll(s.saveDir, 0o755); err != nil {
+		if err := results.MkdirAll(s.saveDir); err != nil {
 			return fmt.Errorf("--save: cannot create %s: %v", s.saveDir, errors.Unwrap(err))
 		}
 		s.output = filepath.Join(s.saveDir, results.DefaultName(file))
