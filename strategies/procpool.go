@@ -1027,7 +1027,10 @@ func describeExit(err error, stderr *tailBuffer) string {
 	var exitErr *exec.ExitError
 	switch {
 	case err == nil:
-		what = "exited with status 0"
+		// A worker exits of itself only once its input closes, which is not
+		// what happened here: Wine, for one, reports a process killed from
+		// outside as exited with status 0.
+		what = "exited with status 0 before its input closed, which a worker does only when stopped from outside"
 	case errors.As(err, &exitErr):
 		what = exitErr.ProcessState.String() // "exit status 3" or "signal: killed"
 		if !exitErr.Exited() {
