@@ -121,6 +121,13 @@ func WorkloadDiffs(a, b results.Workload) []FieldDiff {
 	return out
 }
 
+// sameRun tells whether two files record one run: a file given twice, or
+// a copy of it, compares nothing.
+func sameRun(a, b *results.File) bool {
+	return !a.CreatedAt.IsZero() && a.CreatedAt.Equal(b.CreatedAt) && a.Machine.MachineID == b.Machine.MachineID &&
+		a.Machine.Name() == b.Machine.Name() && a.Workload.Spec == b.Workload.Spec
+}
+
 // New compares inputs; the first is the baseline. Files of different
 // workloads are refused unless force is set. The files' summaries must be
 // current (results.Decode and Assemble see to it).
@@ -138,6 +145,13 @@ func New(inputs []Input, force bool) (*Comparison, error) {
 			}
 			c.Warnings = append(c.Warnings, fmt.Sprintf("%s and %s ran different workloads: throughput ratios compare different work; efficiency is still comparable",
 				base.Path, in.Path))
+		}
+	}
+	for i, a := range inputs {
+		for _, b := range inputs[i+1:] {
+			if sameRun(a.File, b.File) {
+				c.Warnings = append(c.Warnings, fmt.Sprintf("%s and %s hold the same run (one machine, one start time): their columns are identical, not two measurements", a.Path, b.Path))
+			}
 		}
 	}
 	c.Columns = columns(inputs)

@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/primebench/primebench/results"
 )
@@ -169,5 +170,40 @@ func TestThroughputIsTheSummarys(t *testing.T) {
 		if cell.Throughput != sum.NumbersPerSecond || cell.Interval != sum.ThroughputInterval || cell.Throughput != 1000/sum.MedianSeconds {
 			t.Errorf("file %d: cell %v %v, summary %v %v", i, cell.Throughput, cell.Interval, sum.NumbersPerSecond, sum.ThroughputInterval)
 		}
+	}
+}
+
+// TestWarnsOfOneRunTwice: a file named twice, or its copy, is one
+// measurement, and identical columns must not pass for agreement.
+func TestWarnsOfOneRunTwice(t *testing.T) {
+	at := time.Date(2026, 12, 1, 10, 0, 0, 0, time.UTC)
+	stamped := func(label string, created time.Time, id string) *results.File {
+		f := file(label, "range:1-1000", map[string][]float64{"serial": {1, 1.1, 1.2}})
+		f.CreatedAt, f.Machine.MachineID = created, id
+		return f
+	}
+	tests := []struct {
+		name string
+		b    *results.File
+		want int
+	}{
+		{"a copy", stamped("a", at, "m1"), 1},
+		{"another start time", stamped("a", at.Add(time.Second), "m1"), 0},
+		{"another machine at the same moment", stamped("a", at, "m2"), 0},
+		{"another label", stamped("b", at, "m1"), 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c, err := New([]Input{{"a.json", stamped("a", at, "m1")}, {"b.json", tt.b}}, false)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(c.Warnings) != tt.want {
+				t.Fatalf("warnings %q, want %d", c.Warnings, tt.want)
+			}
+			if tt.want == 1 && !strings.Contains(c.Warnings[0], "a.json and b.json hold the same run") {
+				t.Errorf("warning %q does not name both files", c.Warnings[0])
+			}
+		})
 	}
 }
