@@ -202,6 +202,18 @@ func (o Options) has(d *strategies.Descriptor) bool {
 	return true
 }
 
+// freshPools names the strategies among jobs that run worker processes but
+// do not keep them between runs, whatever --pool says.
+func freshPools(jobs []*Job) []string {
+	var names []string
+	for _, j := range jobs {
+		if j.Desc.Processes && j.keeper() == nil && !slices.Contains(names, j.Desc.Name) {
+			names = append(names, j.Desc.Name)
+		}
+	}
+	return names
+}
+
 // Run measures the chosen strategies and returns the result file. Every
 // error that stops it is a *StoppedError (ctx ended, or a stall) naming the
 // phase, a *MismatchError, an *OptionError (a strategy whose needs were not
@@ -264,6 +276,11 @@ func Run(ctx context.Context, o Options, progress func(Event)) (*results.File, e
 			for _, n := range workerCounts {
 				jobs = append(jobs, NewJob(d, n, jobOpts))
 			}
+		}
+	}
+	if o.Pool == strategies.PoolPersistent && o.Warn != nil {
+		if fresh := freshPools(jobs); len(fresh) > 0 {
+			o.Warn(fmt.Sprintf("--pool persistent: %s start new workers every run whatever --pool (each run's pool is part of what it measures); only the others keep theirs", strings.Join(fresh, ", ")))
 		}
 	}
 	if len(jobs) == 0 && len(skipped) > 0 {
