@@ -157,22 +157,35 @@ func Load(path string) (*File, error) {
 		return fail(err)
 	}
 	defer file.Close()
-	tooBig := &LoadError{Path: path, Msg: fmt.Sprintf("larger than the %d MiB a result file may be: not a primebench result file", MaxFileBytes>>20)}
 	if info, err := file.Stat(); err == nil && info.Mode().IsRegular() && info.Size() > MaxFileBytes {
-		return nil, tooBig
+		return nil, tooBig(path)
 	}
-	data, err := io.ReadAll(io.LimitReader(file, MaxFileBytes+1))
+	return Read(path, file)
+}
+
+// Read reads and checks a result file from r (standard input, say), named
+// name in errors, reading at most MaxFileBytes of it.
+func Read(name string, r io.Reader) (*File, error) {
+	data, err := io.ReadAll(io.LimitReader(r, MaxFileBytes+1))
 	if err != nil {
-		return fail(err)
+		var pe *os.PathError
+		if errors.As(err, &pe) {
+			err = pe.Err
+		}
+		return nil, &LoadError{Path: name, Msg: "cannot read: " + err.Error()}
 	}
 	if len(data) > MaxFileBytes {
-		return nil, tooBig
+		return nil, tooBig(name)
 	}
 	f, err := Decode(data)
 	if err != nil {
-		return nil, &LoadError{Path: path, Msg: err.Error()}
+		return nil, &LoadError{Path: name, Msg: err.Error()}
 	}
 	return f, nil
+}
+
+func tooBig(name string) error {
+	return &LoadError{Path: name, Msg: fmt.Sprintf("larger than the %d MiB a result file may be: not a primebench result file", MaxFileBytes>>20)}
 }
 
 // Decode parses and checks a result file's bytes, upgrading older versions.

@@ -22,7 +22,7 @@ func chartCommand(e *env) *cli.Command {
 		ArgsUsage: "FILE...",
 		Description: "Writes FILE-KIND.FORMAT into --out for every file and kind; with several files it also\n" +
 			"writes compare_WORKLOAD-throughput.FORMAT per shared workload, one group of bars per machine.\nA kind a file cannot" +
-			" show (scaling without a worker scan) is skipped with a note, unless asked for by --kinds.",
+			" show (scaling without a worker scan) is skipped with a note, unless asked for by --kinds.\nA file named - is read from standard input.",
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "out", Value: ".", Usage: "directory to write charts into (created if missing)"},
 			&cli.StringFlag{Name: "format", Aliases: []string{"f"}, Value: "png", Usage: "png or svg"},
@@ -56,11 +56,11 @@ func chartCommand(e *env) *cli.Command {
 			}
 			var inputs []chart.Input
 			for _, path := range files {
-				f, err := loadFile(path)
+				f, err := loadFile(e, path)
 				if err != nil {
 					return err
 				}
-				inputs = append(inputs, chart.Input{Path: path, File: f})
+				inputs = append(inputs, chart.Input{Path: inputName(path, f), File: f})
 			}
 			jobs, err := chart.Select(inputs, kinds, format)
 			if err != nil {

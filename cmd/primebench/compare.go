@@ -16,7 +16,7 @@ import (
 func reportCommand(e *env) *cli.Command {
 	return &cli.Command{
 		Name:      "report",
-		Usage:     "re-render the tables of a saved result file",
+		Usage:     "re-render the tables of a saved result file (-: read it from standard input)",
 		ArgsUsage: "FILE",
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "format", Aliases: []string{"f"}, Value: "table", Usage: "output: " + strings.Join(report.Formats, ", ")},
@@ -37,7 +37,7 @@ func reportCommand(e *env) *cli.Command {
 			if err := checkOutputPath(c.String("output")); err != nil {
 				return err
 			}
-			f, err := loadFile(files[0])
+			f, err := loadFile(e, files[0])
 			if err != nil {
 				return err
 			}
@@ -55,7 +55,8 @@ func compareCommand(e *env) *cli.Command {
 		Description: "Shows throughput (the workload over the median wall time, with the median's 95% CI) per\n" +
 			"file, the change against the baseline when a Mann-Whitney U test finds it significant\n" +
 			"(p < 0.05, else ~), per-CPU efficiency and a geometric mean. Files of different workloads\n" +
-			"are refused, naming each field that differs, unless --force.",
+			"are refused, naming each field that differs, unless --force. A file named - is read from\n" +
+			"standard input.",
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "baseline", Usage: "the result `FILE` to compare against (default: the first file)"},
 			&cli.BoolFlag{Name: "force", Usage: "compare files even if they ran different workloads"},
@@ -82,11 +83,11 @@ func compareCommand(e *env) *cli.Command {
 			}
 			var inputs []compare.Input
 			for _, path := range files {
-				f, err := loadFile(path)
+				f, err := loadFile(e, path)
 				if err != nil {
 					return err
 				}
-				inputs = append(inputs, compare.Input{Path: path, File: f})
+				inputs = append(inputs, compare.Input{Path: inputName(path, f), File: f})
 			}
 			cmp, err := compare.New(inputs, c.Bool("force"))
 			if err != nil {
@@ -114,10 +115,17 @@ func emit(c *cli.Context, e *env, write func(io.Writer) error) error {
 // them (the CLI library would silently take them as file names).
 func fileArgs(c *cli.Context) ([]string, error) {
 	files := c.Args().Slice()
+	stdin := 0
 	for _, f := range files {
 		if strings.HasPrefix(f, "-") && f != "-" {
 			return nil, usagef("flag %s comes after a file name: put flags first, for example primebench %s %s FILE...", f, c.Command.Name, f)
 		}
+		if f == "-" {
+			stdin++
+		}
+	}
+	if stdin > 1 {
+		return nil, usagef("- (standard input) is named %d times: it holds one file", stdin)
 	}
 	return files, nil
 }
@@ -133,8 +141,24 @@ func without(list []string, s string) []string {
 }
 
 // loadFile turns a bad result file into a usage error: the user named it.
-func loadFile(path string) (*results.File, error) {
-	f, err := results.Load(path)
+// inputName is what a loaded file is called in a comparison or a chart's
+// file name: its path, or for standard input the name --save would give it.
+func inputName(path string, f *results.File) string {
+	if path == "-" {
+		return results.DefaultName(f)
+	}
+	return path
+}
+
+// loadFile loads a result file, or reads one from standard input for "-".
+func loadFile(e *env, path string) (*results.File, error) {
+	var f *results.File
+	var err error
+	if path == "-" {
+		f, err = results.Read("standard input", e.stdin)
+	} else {
+		f, err = results.Load(path)
+	}
 	var le *results.LoadError
 	if errors.As(err, &le) {
 		return nil, usagef("%v", err)

@@ -39,6 +39,34 @@ func TestReportAndCompare(t *testing.T) {
 	}
 }
 
+// TestStandardInput: "-" reads a result file from standard input, for
+// report, compare and chart alike (ssh host cat FILE | primebench report -).
+func TestStandardInput(t *testing.T) {
+	base := filepath.Join("..", "..", "compare", "testdata", "base.json")
+	slower := filepath.Join("..", "..", "compare", "testdata", "slower.json")
+	data, err := os.ReadFile(slower)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := t.TempDir()
+	tests := []struct {
+		args []string
+		want string
+	}{
+		{[]string{"report", "-"}, "| goroutines"},
+		{[]string{"compare", base, "-"}, "-20.00% (p="},
+		{[]string{"chart", "--kinds", "throughput", "--out", out, "-"}, "-throughput.png"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.args[0], func(t *testing.T) {
+			r := runCLI(t, &env{stdin: strings.NewReader(string(data))}, tt.args...)
+			if r.code != 0 || !strings.Contains(r.stdout, tt.want) {
+				t.Errorf("exit %d, stdout lacks %q:\n%s%s", r.code, tt.want, r.stdout, r.stderr)
+			}
+		})
+	}
+}
+
 func TestReportAndCompareUsageErrors(t *testing.T) {
 	dir := t.TempDir()
 	base := filepath.Join("..", "..", "compare", "testdata", "base.json")
@@ -66,6 +94,8 @@ func TestReportAndCompareUsageErrors(t *testing.T) {
 		{[]string{"compare", base, truncated}, "truncated JSON"},
 		{[]string{"compare", base, base, "--force"}, "flag --force comes after a file name"},
 		{[]string{"compare", "--format", "gobench", base, base}, `unknown format "gobench"`},
+		{[]string{"compare", "-", "-"}, "- (standard input) is named 2 times"},
+		{[]string{"report", "-"}, "standard input: empty file"},
 	}
 	for _, tt := range tests {
 		t.Run(strings.Join(tt.args[:1], " ")+" "+tt.want, func(t *testing.T) {
