@@ -20,7 +20,7 @@ func reportCommand(e *env) *cli.Command {
 		ArgsUsage: "FILE",
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "format", Aliases: []string{"f"}, Value: "table", Usage: "output: " + strings.Join(report.Formats, ", ")},
-			&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "write to `FILE` (atomically) instead of stdout"},
+			&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "write to `FILE` (atomically) instead of stdout (-: stdout)"},
 		},
 		Action: func(c *cli.Context) error {
 			files, err := fileArgs(c)
@@ -61,7 +61,7 @@ func compareCommand(e *env) *cli.Command {
 			&cli.StringFlag{Name: "baseline", Usage: "the result `FILE` to compare against (default: the first file)"},
 			&cli.BoolFlag{Name: "force", Usage: "compare files even if they ran different workloads"},
 			&cli.StringFlag{Name: "format", Aliases: []string{"f"}, Value: "table", Usage: "output: " + strings.Join(report.CompareFormats, ", ")},
-			&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "write to `FILE` (atomically) instead of stdout"},
+			&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "write to `FILE` (atomically) instead of stdout (-: stdout)"},
 		},
 		Action: func(c *cli.Context) error {
 			files, err := fileArgs(c)
@@ -101,7 +101,7 @@ func compareCommand(e *env) *cli.Command {
 // emit writes a rendering to --output, atomically, or else to stdout.
 func emit(c *cli.Context, e *env, write func(io.Writer) error) error {
 	out := c.String("output")
-	if out == "" {
+	if out == "" || out == "-" {
 		return write(e.stdout)
 	}
 	if err := results.WriteAtomic(c.Context, out, write); err != nil {

@@ -54,6 +54,7 @@ func TestStandardInput(t *testing.T) {
 		want string
 	}{
 		{[]string{"report", "-"}, "| goroutines"},
+		{[]string{"report", "--output", "-", "-"}, "| goroutines"},
 		{[]string{"compare", base, "-"}, "-20.00% (p="},
 		{[]string{"chart", "--kinds", "throughput", "--out", out, "-"}, "-throughput.png"},
 	}

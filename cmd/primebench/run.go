@@ -133,6 +133,9 @@ func parseRunFlags(c *cli.Context, e *env) (*runSettings, error) {
 			return nil, err
 		}
 	}
+	if s.output == "-" {
+		return nil, usagef("--output -: run writes its report to standard output already; for the result file there, use --format json")
+	}
 	if err := checkOutputPath(s.output); err != nil {
 		return nil, err
 	}
@@ -211,7 +214,8 @@ func splitList(text string) ([]string, error) {
 
 // checkOutputPath fails before a minute of measuring, not after.
 func checkOutputPath(path string) error {
-	if path == "" {
+	if path == "" || path == "-" { // standard output
+
 		return nil
 	}
 	if info, err := os.Stat(path); err == nil && info.IsDir() {
