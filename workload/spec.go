@@ -129,10 +129,19 @@ func unwrapPathError(err error) error {
 // an unbounded allocation.
 const MaxListLine = 4096
 
+// MaxListNumbers bounds how many numbers a list may hold: 512 MiB of them,
+// and days of trial division. Without a bound, endless input (yes 7 |
+// primebench run --workload list:-) would be read until memory ran out.
+const MaxListNumbers = 1 << 26
+
 // ReadList reads one decimal integer per line. Blank lines and lines starting
 // with # are skipped, and so is anything after a # on a number's line.
 // Surrounding spaces are trimmed. name is used in error messages.
 func ReadList(r io.Reader, name string) ([]uint64, error) {
+	return readList(r, name, MaxListNumbers)
+}
+
+func readList(r io.Reader, name string, most int) ([]uint64, error) {
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 0, 256), MaxListLine)
 	var numbers []uint64
@@ -150,6 +159,9 @@ func ReadList(r io.Reader, name string) ([]uint64, error) {
 		n, err := parseNumber(text)
 		if err != nil {
 			return nil, specErrorf("%s line %d: %v", name, line, err)
+		}
+		if len(numbers) == most {
+			return nil, specErrorf("%s holds more than %d numbers (line %d): shorten it, or use range:LO-HI for consecutive numbers", name, most, line)
 		}
 		numbers = append(numbers, n)
 	}

@@ -289,3 +289,27 @@ func mustList(t *testing.T, numbers []uint64) *Workload {
 	}
 	return w
 }
+
+// endless is input that never ends: "7\n" forever.
+type endless struct{}
+
+func (endless) Read(p []byte) (int, error) {
+	for i := range p {
+		p[i] = "7\n"[i%2]
+	}
+	return len(p) &^ 1, nil
+}
+
+// TestListIsBounded: endless input ends in an error naming the limit, not
+// in memory running out.
+func TestListIsBounded(t *testing.T) {
+	_, err := readList(endless{}, "list:-", 1000)
+	var se *SpecError
+	if !errors.As(err, &se) || !strings.Contains(err.Error(), "list:- holds more than 1000 numbers (line 1001)") {
+		t.Fatalf("err = %v, want a SpecError naming the limit", err)
+	}
+	numbers, err := readList(strings.NewReader(strings.Repeat("7\n", 1000)), "list:-", 1000)
+	if err != nil || len(numbers) != 1000 {
+		t.Fatalf("a list at the limit: %d numbers, %v", len(numbers), err)
+	}
+}
