@@ -184,18 +184,47 @@ func installWorker(ctx context.Context, v string) (string, error) {
 	return filepath.Join(dir, Name()), nil
 }
 
+// headBuffer keeps the first bytes written to it, and takes the rest
+// without keeping it: what an unknown program prints is not all read
+// into memory.
+type headBuffer struct{ b []byte }
+
+func (h *headBuffer) Write(p []byte) (int, error) {
+	if room := 4096 - len(h.b); room > 0 {
+		h.b = append(h.b, p[:min(room, len(p))]...)
+	}
+	return len(p), nil
+}
+
 // checkWorkerVersion refuses a worker of another release before any run
 // starts (its greeting would be refused anyway, but only minutes later).
 func checkWorkerVersion(ctx context.Context, path string) error {
-	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	return checkWorkerVersionWithin(ctx, path, 10*time.Second)
+}
+
+func checkWorkerVersionWithin(ctx context.Context, path string, limit time.Duration) error {
+	ctx, cancel := context.WithTimeout(ctx, limit)
 	defer cancel()
-	out, err := exec.CommandContext(ctx, path, "--version").Output()
-	if err != nil {
+	cmd := exec.CommandContext(ctx, path, "--version")
+	var out headBuffer
+	cmd.Stdout = &out
+	cmd.WaitDelay = time.Second // a child it left holding the pipe must not hold us
+	if err := cmd.Run(); err != nil {
+		if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+			return fmt.Errorf("is not a primebench worker: it did not answer --version within %v", limit)
+		}
 		return fmt.Errorf("does not run as a primebench worker (%v)", err)
 	}
-	fields := strings.Fields(string(out))
+	fields := strings.Fields(string(out.b))
 	if len(fields) < 2 || fields[0] != "primebench-worker" {
-		return fmt.Errorf("is not a primebench worker: it says %q", strings.TrimSpace(string(out)))
+		first, _, more := strings.Cut(strings.TrimSpace(string(out.b)), "\n")
+		if len(first) > 80 {
+			first, more = first[:80], true
+		}
+		if more {
+			first += "..."
+		}
+		return fmt.Errorf("is not a primebench worker: its --version says %q", first)
 	}
 	if fields[1] != version.Version {
 		return fmt.Errorf("is primebench-worker %s, this is primebench %s: install the worker of the same release (go install %s@v%s)", fields[1], version.Version, workerPackage, version.Version)
