@@ -145,16 +145,9 @@ const MaxFileBytes = 256 << 20
 // Load reads and checks a result file, refusing one larger than
 // MaxFileBytes before reading it.
 func Load(path string) (*File, error) {
-	fail := func(err error) (*File, error) {
-		var pe *os.PathError
-		if errors.As(err, &pe) {
-			err = pe.Err
-		}
-		return nil, &LoadError{Path: path, Msg: "cannot read: " + err.Error()}
-	}
 	file, err := os.Open(path)
 	if err != nil {
-		return fail(err)
+		return nil, readError(path, err)
 	}
 	defer file.Close()
 	if info, err := file.Stat(); err == nil && info.Mode().IsRegular() && info.Size() > MaxFileBytes {
@@ -168,11 +161,7 @@ func Load(path string) (*File, error) {
 func Read(name string, r io.Reader) (*File, error) {
 	data, err := io.ReadAll(io.LimitReader(r, MaxFileBytes+1))
 	if err != nil {
-		var pe *os.PathError
-		if errors.As(err, &pe) {
-			err = pe.Err
-		}
-		return nil, &LoadError{Path: name, Msg: "cannot read: " + err.Error()}
+		return nil, readError(name, err)
 	}
 	if len(data) > MaxFileBytes {
 		return nil, tooBig(name)
@@ -182,6 +171,16 @@ func Read(name string, r io.Reader) (*File, error) {
 		return nil, &LoadError{Path: name, Msg: err.Error()}
 	}
 	return f, nil
+}
+
+// readError names the file once: the OS's error without its own copy of
+// the path.
+func readError(name string, err error) error {
+	var pe *os.PathError
+	if errors.As(err, &pe) {
+		err = pe.Err
+	}
+	return &LoadError{Path: name, Msg: "cannot read: " + err.Error()}
 }
 
 func tooBig(name string) error {
