@@ -484,12 +484,15 @@ func CoresHeight(rows int) vg.Length {
 // CompareFileName is where the grouped throughput chart of every file of one
 // workload goes.
 func CompareFileName(spec, format string) string {
-	return "compare_" + results.FileSafe(strings.ReplaceAll(spec, ":", "-")) + "-throughput." + format
+	return "compare_" + results.NamePart(strings.ReplaceAll(spec, ":", "-"), 100) + "-throughput." + format
 }
 
 // FileName is where a chart of a result file goes: the file's name without
 // .json, the kind, and the format's extension.
 func FileName(resultPath, kind, format string) string {
 	base := strings.TrimSuffix(filepath.Base(resultPath), filepath.Ext(resultPath))
+	if len(base) > 200 { // the name of a file that could be saved, plus -KIND.svg, could not
+		base = results.NamePart(base, 200)
+	}
 	return base + "-" + kind + "." + format
 }

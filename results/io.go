@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"hash/fnv"
 	"io"
 	"io/fs"
 	"math"
@@ -121,9 +122,26 @@ func PageName(path string) string {
 }
 
 // DefaultName is the file name --save uses: the machine's label, the
-// workload and the time, safe on every file system.
+// workload and the time, safe on every file system and short enough for
+// all of them (see NamePart).
 func DefaultName(f *File) string {
-	return fmt.Sprintf("%s_%s_%s.json", FileSafe(f.Machine.Name()), FileSafe(strings.ReplaceAll(f.Workload.Spec, ":", "-")), f.CreatedAt.UTC().Format("20060102-150405"))
+	return fmt.Sprintf("%s_%s_%s.json", NamePart(f.Machine.Name(), 64), NamePart(strings.ReplaceAll(f.Workload.Spec, ":", "-"), 64), f.CreatedAt.UTC().Format("20060102-150405"))
+}
+
+// NamePart is s made FileSafe and at most most bytes long: a longer one
+// keeps its start and ends in a hash of the whole, so that two long labels
+// stay apart. File systems refuse names over 255 bytes, and a name made of
+// a label, a workload and a suffix must stay well below that, temporary
+// name included, or a run's file could not be saved after the run.
+func NamePart(s string, most int) string {
+	safe := FileSafe(s)
+	if len(safe) <= most {
+		return safe
+	}
+	h := fnv.New32a()
+	h.Write([]byte(s))
+	tag := fmt.Sprintf("-%08x", h.Sum32())
+	return safe[:max(most-len(tag), 0)] + tag
 }
 
 // FileSafe keeps letters, digits, '-' and '.', and turns anything else into

@@ -142,6 +142,7 @@ func TestUsageErrors(t *testing.T) {
 		{[]string{"run", "--format", "xml"}, `--format: unknown format "xml": choose table, json, csv, markdown, gobench or html`},
 		{[]string{"run", "--output", filepath.Join(dir, "no", "such", "r.json")}, "does not exist: create it first"},
 		{[]string{"run", "--output", dir}, "is a directory: name a file"},
+		{[]string{"run", "--output", filepath.Join(dir, strings.Repeat("a", 250)+".json")}, "cannot create files in"},
 		{[]string{"run", "--output", "-"}, "--output -: run writes its report to standard output already"},
 		{[]string{"run", "--bogus"}, "unknown flag --bogus: run 'primebench help run' for the flags"},
 		{[]string{"run", "--timeout", "abc"}, `--timeout "abc" is not a duration: give one such as 500ms, 30s or 10m: run 'primebench help run'`},

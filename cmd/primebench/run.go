@@ -226,7 +226,9 @@ func checkOutputPath(path string) error {
 	if err != nil || !info.IsDir() {
 		return usagef("--output %s: directory %s does not exist: create it first", path, dir)
 	}
-	return checkWritable(dir, "--output "+path)
+	// Probe with the temporary name the file will be written under: a
+	// name too long for the file system fails now, not after the run.
+	return probeCreate(dir, "."+filepath.Base(path)+".tmp*", "--output "+path)
 }
 
 // checkCreatable proves dir takes new files, or can be made: its nearest
@@ -250,7 +252,13 @@ func checkCreatable(dir, what string) error {
 // checkWritable proves a directory takes new files by making (and removing)
 // one, so a read-only directory fails now rather than after the run.
 func checkWritable(dir, what string) error {
-	probe, err := os.CreateTemp(dir, ".primebench-write-test-*")
+	return probeCreate(dir, ".primebench-write-test-*", what)
+}
+
+// probeCreate makes and removes a file named by pattern (os.CreateTemp's)
+// in dir.
+func probeCreate(dir, pattern, what string) error {
+	probe, err := os.CreateTemp(dir, pattern)
 	if err != nil {
 		return usagef("%s: cannot create files in %s: %v", what, dir, errors.Unwrap(err))
 	}
