@@ -280,7 +280,11 @@ func Run(ctx context.Context, o Options, progress func(Event)) (*results.File, e
 	}
 	if o.Pool == strategies.PoolPersistent && o.Warn != nil {
 		if fresh := freshPools(jobs); len(fresh) > 0 {
-			o.Warn(fmt.Sprintf("--pool persistent: %s start new workers every run whatever --pool (each run's pool is part of what it measures); only the others keep theirs", strings.Join(fresh, ", ")))
+			verb := "starts"
+			if len(fresh) > 1 {
+				verb = "start"
+			}
+			o.Warn(fmt.Sprintf("--pool persistent: %s %s new workers every run whatever --pool says (the README says why, under Workers on other machines); the others keep theirs", strings.Join(fresh, ", "), verb))
 		}
 	}
 	if len(jobs) == 0 && len(skipped) > 0 {

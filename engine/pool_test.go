@@ -32,7 +32,7 @@ func TestPersistentPoolWarning(t *testing.T) {
 	var named []string
 	for _, w := range warnings {
 		if rest, ok := strings.CutPrefix(w, "--pool persistent: "); ok {
-			named = strings.Split(strings.SplitN(rest, " start new workers", 2)[0], ", ")
+			named = strings.Split(strings.SplitN(strings.Replace(rest, " starts new", " start new", 1), " start new workers", 2)[0], ", ")
 		}
 	}
 	kept := 0
