@@ -123,9 +123,25 @@ func WorkloadDiffs(a, b results.Workload) []FieldDiff {
 
 // sameRun tells whether two files record one run: a file given twice, or
 // a copy of it, compares nothing.
+// Start times are whole seconds, so two short runs of one machine can
+// share one: their run times tell them apart.
 func sameRun(a, b *results.File) bool {
-	return !a.CreatedAt.IsZero() && a.CreatedAt.Equal(b.CreatedAt) && a.Machine.MachineID == b.Machine.MachineID &&
-		a.Machine.Name() == b.Machine.Name() && a.Workload.Spec == b.Workload.Spec
+	if a.CreatedAt.IsZero() || !a.CreatedAt.Equal(b.CreatedAt) || a.Machine.MachineID != b.Machine.MachineID ||
+		a.Machine.Name() != b.Machine.Name() || a.Workload.Spec != b.Workload.Spec || len(a.Strategies) != len(b.Strategies) {
+		return false
+	}
+	for i := range a.Strategies {
+		x, y := a.Strategies[i].Runs, b.Strategies[i].Runs
+		if len(x) != len(y) {
+			return false
+		}
+		for j := range x {
+			if x[j].WallSeconds != y[j].WallSeconds {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 // New compares inputs; the first is the baseline. Files of different

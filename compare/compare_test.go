@@ -191,6 +191,11 @@ func TestWarnsOfOneRunTwice(t *testing.T) {
 		{"another start time", stamped("a", at.Add(time.Second), "m1"), 0},
 		{"another machine at the same moment", stamped("a", at, "m2"), 0},
 		{"another label", stamped("b", at, "m1"), 0},
+		{"another run in the same second", func() *results.File {
+			f := stamped("a", at, "m1")
+			f.Strategies[0].Runs[1].WallSeconds = 1.05
+			return f
+		}(), 0},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
