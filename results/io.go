@@ -155,6 +155,11 @@ func FileSafe(s string) string {
 	}, s)
 }
 
+// MaxWorkers bounds a strategy's worker count in a file: far above what
+// primebench runs (--workers allows 1024), so that a later version may run
+// more, and low enough that nothing derived from it overflows.
+const MaxWorkers = 1 << 20
+
 // MaxFileBytes bounds a result file: far above what a run writes (a
 // 192-CPU machine's per-core timelines over a long scan come to tens of MB),
 // and low enough that loading one never takes unbounded memory.
@@ -382,9 +387,22 @@ func validate(f *File) error {
 		return errors.New("no strategies: the file holds no measurements")
 	}
 	cpus := len(m.CPUIDs)
+	type row struct {
+		label   string
+		workers int
+	}
+	rows := map[row]bool{}
 	for _, s := range f.Strategies {
 		if s.Name == "" || s.Workers < 1 {
 			return fmt.Errorf("strategy %q has no name or a worker count below 1", s.Name)
+		}
+		if s.Workers > MaxWorkers {
+			return fmt.Errorf("strategy %s has %d workers, more than the %d a run may have: not a file primebench wrote", s.Name, s.Workers, MaxWorkers)
+		}
+		if r := (row{s.Label(), s.Workers}); rows[r] {
+			return fmt.Errorf("strategy %s workers=%d appears twice: a run measures each once, so its figures could not be told apart", s.Label(), s.Workers)
+		} else {
+			rows[r] = true
 		}
 		if s.Family == "" || s.Baseline == "" {
 			return fmt.Errorf("strategy %s workers=%d has no family or baseline: schema %d files record both", s.Name, s.Workers, SchemaVersion)

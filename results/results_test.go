@@ -437,6 +437,8 @@ func TestLoadRejectsBadFiles(t *testing.T) {
 		{"no machine", edit(func(m map[string]any) { delete(m, "machine") }), "missing machine description"},
 		{"effective above usable", edit(func(m map[string]any) { machine(m)["effective_cpus"] = 3 }), "effective_cpus 3 is not between 0 and its 2 usable CPUs"},
 		{"no strategies", edit(func(m map[string]any) { m["strategies"] = []any{} }), "no strategies"},
+		{"absurd workers", edit(func(m map[string]any) { m["strategies"].([]any)[0].(map[string]any)["workers"] = 1e12 }), "has 1000000000000 workers, more than the 1048576 a run may have"},
+		{"row twice", edit(func(m map[string]any) { m["strategies"] = append(m["strategies"].([]any), m["strategies"].([]any)[0]) }), "workers=1 appears twice"},
 		{"negative time", edit(func(m map[string]any) { firstRun(m)["cpu_seconds"] = -1.0 }), "strategies[0].runs[0].cpu_seconds is -1: out of range"},
 		{"zero time", edit(func(m map[string]any) { firstRun(m)["wall_seconds"] = 0 }), "strategies[0].runs[0].wall_seconds is 0: a run shorter than 1e-06 s measured nothing"},
 		{"subnormal time", edit(func(m map[string]any) { firstRun(m)["wall_seconds"] = 5e-324 }), "wall_seconds is 5e-324: a run shorter"},
