@@ -51,8 +51,10 @@ func chartCommand(e *env) *cli.Command {
 			}
 			explicit := c.IsSet("kinds")
 			out := c.String("out")
-			if err := results.MkdirAll(out); err != nil {
-				return usagef("--out %s: %v", out, errors.Unwrap(err))
+			// Checked now, made once every file has loaded: a bad file
+			// leaves no empty directory behind.
+			if err := checkCreatable(out, "--out"); err != nil {
+				return err
 			}
 			var inputs []chart.Input
 			for _, path := range files {
@@ -66,6 +68,13 @@ func chartCommand(e *env) *cli.Command {
 			if err != nil {
 				return usagef("--kinds: %v", err)
 			}
+			// Every chart is drawn before anything is written: one asked
+			// for that cannot be drawn is refused with nothing made.
+			type drawn struct {
+				path  string
+				chart chart.Chart
+			}
+			var charts []drawn
 			for _, job := range jobs {
 				ch, err := job.Draw()
 				if err != nil {
@@ -78,11 +87,16 @@ func chartCommand(e *env) *cli.Command {
 					}
 					return err
 				}
-				path := filepath.Join(out, job.Name)
-				if err := ch.Save(c.Context, path); err != nil {
+				charts = append(charts, drawn{filepath.Join(out, job.Name), ch})
+			}
+			if err := results.MkdirAll(out); err != nil {
+				return usagef("--out %s: %v", out, errors.Unwrap(err))
+			}
+			for _, d := range charts {
+				if err := d.chart.Save(c.Context, d.path); err != nil {
 					return err
 				}
-				fmt.Fprintln(e.stdout, path)
+				fmt.Fprintln(e.stdout, d.path)
 			}
 			return nil
 		},

@@ -154,4 +154,17 @@ func TestChartCommand(t *testing.T) {
 			t.Errorf("%v: exit %d, want 2", args, r.code)
 		}
 	}
+	// Refused input leaves no trace: --out is made only once every file has
+	// loaded and every chart asked for can be drawn.
+	bad := filepath.Join(t.TempDir(), "bad.json")
+	os.WriteFile(bad, []byte("{}"), 0o644)
+	fresh := filepath.Join(t.TempDir(), "new", "charts")
+	for _, args := range [][]string{{"chart", "--out", fresh, bad}, {"chart", "--out", fresh, scan, bad}, {"chart", "--kinds", "scaling", "--out", fresh, classic}} {
+		if r := runCLI(t, nil, args...); r.code != exitUsage {
+			t.Errorf("%v: exit %d, want 2", args, r.code)
+		}
+		if _, err := os.Stat(filepath.Dir(fresh)); err == nil {
+			t.Fatalf("%v was refused, yet made %s", args, filepath.Dir(fresh))
+		}
+	}
 }
