@@ -436,34 +436,60 @@ func (pp *pool) liveProcs() []*proc {
 	return out
 }
 
+// startTries is how often a worker's start is tried when the OS fails it
+// with an error that says nothing of the worker (transientStartError).
+const startTries = 3
+
+// transientStart is transientStartError, replaced in tests.
+var transientStart = transientStartError
+
 // startProc starts a worker in slot for run r (the job's opening, a run of
 // its own, or a replacement) with its reader and sender.
 func (pp *pool) startProc(slot int, r *poolRun) error {
 	l := pp.cfg.launch(slot)
-	cmd := exec.Command(l.argv[0], l.argv[1:]...)
-	cmd.Env = append(os.Environ(), l.env...)
-	cmd.SysProcAttr = workerSysProcAttr()
-	stdin, err := cmd.StdinPipe()
+	prepare := func() (*proc, error) {
+		cmd := exec.Command(l.argv[0], l.argv[1:]...)
+		cmd.Env = append(os.Environ(), l.env...)
+		cmd.SysProcAttr = workerSysProcAttr()
+		stdin, err := cmd.StdinPipe()
+		if err != nil {
+			return nil, err
+		}
+		stdout, err := cmd.StdoutPipe()
+		if err != nil {
+			return nil, err
+		}
+		p := &proc{id: slot, l: l, cmd: cmd, stdin: stdin, stdout: stdout, stderr: &tailBuffer{max: 512},
+			wake: make(chan struct{}, 1), stats: make(chan protocol.Reply, 1), gone: make(chan struct{}), bornIn: r}
+		cmd.Stderr = p.stderr
+		return p, nil
+	}
+	p, err := prepare()
 	if err != nil {
 		return err
 	}
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		return err
-	}
-	p := &proc{id: slot, l: l, cmd: cmd, stdin: stdin, stdout: stdout, stderr: &tailBuffer{max: 512},
-		wake: make(chan struct{}, 1), stats: make(chan protocol.Reply, 1), gone: make(chan struct{}), bornIn: r}
-	cmd.Stderr = p.stderr
 	pp.mu.Lock()
 	defer pp.mu.Unlock()
 	if pp.closed {
-		stdin.Close()
+		p.stdin.Close()
 		return errStopped
 	}
-	p.started = time.Now()
-	if err := cmd.Start(); err != nil {
+	started := time.Now()
+	err = p.cmd.Start()
+	// A start the OS failed for no reason of the worker's is tried again,
+	// a few times, with a new command (a Cmd starts once); the start-up
+	// then counts from the first try.
+	for tries := 1; err != nil && tries < startTries && transientStart(err); tries++ {
+		if p, err = prepare(); err != nil {
+			return err
+		}
+		err = p.cmd.Start()
+	}
+	if err != nil {
 		return fmt.Errorf("cannot start %s worker %d (%s): %w", pp.cfg.kind, slot, l.label, unwrapExec(err))
 	}
+	p.started = started
+	cmd := p.cmd
 	p.group = newProcessGroup(cmd.Process)
 	p.lastHeard = p.started
 	pp.procs = append(pp.procs, p)

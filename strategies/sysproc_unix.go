@@ -22,3 +22,7 @@ func (g processGroup) kill() {
 }
 
 func (g processGroup) close() {}
+
+// transientStartError: no error of fork and exec says anything but the
+// truth about the worker or the machine, so none is tried again.
+func transientStartError(error) bool { return false }

@@ -3,6 +3,7 @@
 package strategies
 
 import (
+	"errors"
 	"os"
 	"syscall"
 	"unsafe"
@@ -69,3 +70,11 @@ func (g processGroup) close() {
 // ownsWorker: a worker on this host is taken to be the child or its
 // descendant (Windows has no cheap parent chain to walk here).
 func ownsWorker(child, pid int, host, localHost string) bool { return host == localHost }
+
+// transientStartError tells whether CreateProcess failed with
+// ERROR_INTERNAL_ERROR, which says nothing of the worker: Wine 8 returns it
+// now and then for a start that succeeds when tried again (about one run
+// of the Wine lane's in ten, each of some hundreds of starts, failed so).
+func transientStartError(err error) bool {
+	return errors.Is(err, windows.ERROR_INTERNAL_ERROR)
+}
