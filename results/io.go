@@ -291,14 +291,14 @@ func describeJSONError(err error) string {
 		return err.Error()
 	}
 	want := "a " + typeErr.Type.Kind().String()
-	switch typeErr.Type.Kind() {
-	case reflect.Struct, reflect.Map:
+	switch k := typeErr.Type.Kind(); {
+	case k == reflect.Struct || k == reflect.Map:
 		want = "an object"
-	case reflect.Slice, reflect.Array:
+	case k == reflect.Slice || k == reflect.Array:
 		want = "a list"
-	case reflect.Float32, reflect.Float64, reflect.Int, reflect.Int64, reflect.Uint64, reflect.Int32, reflect.Uint32:
+	case k >= reflect.Int && k <= reflect.Float64: // every integer and float kind
 		want = "a number in range"
-	case reflect.Bool:
+	case k == reflect.Bool:
 		want = "true or false"
 	}
 	got := typeErr.Value

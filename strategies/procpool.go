@@ -489,8 +489,7 @@ func (pp *pool) startProc(slot int, r *poolRun) error {
 		return fmt.Errorf("cannot start %s worker %d (%s): %w", pp.cfg.kind, slot, l.label, unwrapExec(err))
 	}
 	p.started = started
-	cmd := p.cmd
-	p.group = newProcessGroup(cmd.Process)
+	p.group = newProcessGroup(p.cmd.Process)
 	p.lastHeard = p.started
 	pp.procs = append(pp.procs, p)
 	for len(pp.slots) <= slot {

@@ -215,7 +215,6 @@ func splitList(text string) ([]string, error) {
 // checkOutputPath fails before a minute of measuring, not after.
 func checkOutputPath(path string) error {
 	if path == "" || path == "-" { // standard output
-
 		return nil
 	}
 	if info, err := os.Stat(path); err == nil && info.IsDir() {
