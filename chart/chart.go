@@ -27,14 +27,12 @@ import (
 	"github.com/primebench/primebench/textsafe"
 )
 
-// Kinds are the charts, in the order they are drawn.
-var Kinds = []string{"throughput", "speedup", "scaling", "cores", "runtimes", "rounds", "lag", "pairs"}
-
 // Width of every chart; README width at 96 dpi is about 770 pixels.
 const Width = 8 * vg.Inch
 
-// ErrNoScan and ErrNoTimeline say why a chart cannot be drawn from a file.
+// ErrNoScan and the others say why a chart cannot be drawn from a file.
 var (
+	ErrNoFigures  = errors.New("has no figures beyond wall time: it was run by a primebench older than 0.3")
 	ErrNoScan     = errors.New("has no worker scan (one worker count): run with --workers 1,2,4 to chart scaling")
 	ErrNoTimeline = errors.New("has no per-core timeline: it was run with --sample-interval 0 or by an older primebench")
 	ErrNoProbe    = errors.New("has no responsiveness probe: it was run with --probe-runs 0 or --heartbeat 0, or by an older primebench")
@@ -481,10 +479,10 @@ func CoresHeight(rows int) vg.Length {
 	return vg.Length(math.Max(4.5, 1.4+0.2*float64(rows))) * vg.Inch
 }
 
-// CompareFileName is where the grouped throughput chart of every file of one
-// workload goes.
-func CompareFileName(spec, format string) string {
-	return "compare_" + results.NamePart(strings.ReplaceAll(spec, ":", "-"), 100) + "-throughput." + format
+// CompareFileName is where a kind's chart of every file of one workload
+// goes.
+func CompareFileName(spec, kind, format string) string {
+	return "compare_" + results.NamePart(strings.ReplaceAll(spec, ":", "-"), 100) + "-" + kind + "." + format
 }
 
 // FileName is where a chart of a result file goes: the file's name without

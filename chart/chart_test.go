@@ -170,7 +170,7 @@ func TestFileNames(t *testing.T) {
 	if got := FileName("results/box_preset-quick_20261123.json", "cores", "svg"); got != "box_preset-quick_20261123-cores.svg" {
 		t.Errorf("FileName = %q", got)
 	}
-	if got := CompareFileName("range:1-100", "png"); got != "compare_range-1-100-throughput.png" {
+	if got := CompareFileName("range:1-100", "throughput", "png"); got != "compare_range-1-100-throughput.png" {
 		t.Errorf("CompareFileName = %q", got)
 	}
 }
@@ -194,19 +194,20 @@ func TestThroughputBarsAreTheSummarys(t *testing.T) {
 
 func TestSelect(t *testing.T) {
 	scan, classic, pairs := load(t, "scan.json"), load(t, "classic.json"), load(t, "pairs.json")
-	jobs, err := Select([]Input{scan, classic, pairs}, Kinds, "png")
-	if err != nil {
-		t.Fatal(err)
-	}
+	jobs := Select([]Input{scan, classic, pairs}, Kinds, "png")
 	// Every kind of each file, and no grouped chart: no two share a workload.
 	if len(jobs) != 3*len(Kinds) {
 		t.Errorf("%d jobs, want %d", len(jobs), 3*len(Kinds))
 	}
-	jobs, _ = Select([]Input{scan, scan}, []string{"throughput", "lag"}, "svg")
+	kinds, err := ParseKinds([]string{"throughput", "lag"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	jobs = Select([]Input{scan, scan}, kinds, "svg")
 	if len(jobs) != 5 || jobs[4].Name != "compare_preset-quick-throughput.svg" {
 		t.Errorf("jobs %+v", jobs)
 	}
-	if _, err := Select([]Input{scan}, []string{"pie"}, "png"); err == nil {
+	if _, err := ParseKinds([]string{"pie"}); err == nil {
 		t.Error("unknown kind accepted")
 	}
 }

@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/primebench/primebench/figure"
 	"github.com/primebench/primebench/results"
 	"github.com/primebench/primebench/summary"
 )
@@ -31,7 +32,10 @@ type Comparison struct {
 	Columns  []Column
 	Rows     []Row
 	Geomean  []GeomeanCell // one per column; over rows present in every file
-	Warnings []string
+	Warnings []Warning
+	// Figures declares every figure any file holds, as the first file to
+	// hold it declared it.
+	Figures []figure.Def
 }
 
 // Column describes one file.
@@ -72,7 +76,29 @@ type Cell struct {
 	Significant   bool    // P < Alpha
 	TooFew        bool    // too few runs for any difference to reach Alpha
 	Compared      bool
+	// Figures are the row's summaries of the figures its file declares
+	// (peak memory, hand-offs), as the file's summary defines them.
+	Figures []results.FigureSummary
 }
+
+// Warning is something a reader of a comparison must know, as data; the
+// renderers put it into words.
+type Warning struct {
+	Kind WarningKind `json:"kind"`
+	// Paths are the files it concerns.
+	Paths []string `json:"paths"`
+}
+
+// WarningKind names a kind of comparison warning.
+type WarningKind string
+
+const (
+	// DifferentWorkloads: the two files ran different workloads and
+	// --force compared them: throughput ratios compare different work.
+	DifferentWorkloads WarningKind = "different_workloads"
+	// SameRun: the two files hold one run (a file named twice, or a copy).
+	SameRun WarningKind = "same_run"
+)
 
 // GeomeanCell is the geometric mean of a column's throughputs.
 type GeomeanCell struct {
@@ -159,18 +185,22 @@ func New(inputs []Input, force bool) (*Comparison, error) {
 			if !force {
 				return nil, mismatch
 			}
-			c.Warnings = append(c.Warnings, fmt.Sprintf("%s and %s ran different workloads: throughput ratios compare different work; efficiency is still comparable",
-				base.Path, in.Path))
+			c.Warnings = append(c.Warnings, Warning{Kind: DifferentWorkloads, Paths: []string{base.Path, in.Path}})
 		}
 	}
 	for i, a := range inputs {
 		for _, b := range inputs[i+1:] {
 			if sameRun(a.File, b.File) {
-				c.Warnings = append(c.Warnings, fmt.Sprintf("%s and %s hold the same run (one machine, one start time): their columns are identical, not two measurements", a.Path, b.Path))
+				c.Warnings = append(c.Warnings, Warning{Kind: SameRun, Paths: []string{a.Path, b.Path}})
 			}
 		}
 	}
 	c.Columns = columns(inputs)
+	for _, in := range inputs {
+		for i := range in.File.Figures {
+			c.Figures = figure.Add(c.Figures, &in.File.Figures[i])
+		}
+	}
 	type key struct {
 		name    string
 		workers int
@@ -243,7 +273,7 @@ func find(f *results.File, label string, workers int) *results.Strategy {
 func cellOf(s *results.Strategy) Cell {
 	sum := s.Summary
 	cell := Cell{Present: true, Runs: len(s.Runs), Throughput: sum.NumbersPerSecond, Interval: sum.ThroughputInterval,
-		IntervalLevel: sum.IntervalLevel, Efficiency: math.NaN()}
+		IntervalLevel: sum.IntervalLevel, Efficiency: math.NaN(), Figures: sum.Figures}
 	if sum.Efficiency != nil {
 		cell.Efficiency = *sum.Efficiency
 	}

@@ -30,6 +30,7 @@ func assemble(mt meta, cfg measureConfig, m measurement) *results.File {
 		Conditions:    mt.Conditions,
 		Settings:      mt.Settings,
 		Reference:     m.Reference,
+		Figures:       m.Figures,
 		Workload: results.Workload{
 			Spec: cfg.Plan.Workload().Spec, Numbers: a.Numbers, Primes: a.Primes, Checksum: results.Checksum(a.Checksum),
 			Divisions: a.Divisions, ChunkSize: cfg.Plan.ChunkSize(), Chunks: cfg.Plan.NumChunks(),

@@ -9,6 +9,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/primebench/primebench/figure"
 	"github.com/primebench/primebench/ledger"
 	"github.com/primebench/primebench/results"
 	"github.com/primebench/primebench/strategies"
@@ -157,6 +158,9 @@ type measurement struct {
 	Answer    workload.Answer
 	Reference results.Reference
 	Jobs      []jobResult
+	// Figures declares every figure the measured runs report, in the order
+	// first reported.
+	Figures []figure.Def
 }
 
 // jobResult is one job's runs and what its runs said of themselves.
@@ -317,6 +321,9 @@ func measure(ctx context.Context, cfg measureConfig) (measurement, error) {
 				if len(r.Runs) == 0 {
 					r.Processes = out.Processes
 				}
+				for _, v := range out.Figures {
+					m.Figures = figure.Add(m.Figures, v.Def)
+				}
 				run.Round, run.Position = ev.Round, position+1
 				r.Runs = append(r.Runs, run)
 			}
@@ -476,9 +483,14 @@ func measureOnce(ctx context.Context, cfg measureConfig, job *Job, task strategi
 		WallSeconds:    c.wall.Seconds(),
 		StartupSeconds: outcome.Startup.Seconds(),
 		WorkerRestarts: outcome.Restarts,
-		LockHandoffs:   outcome.Handoffs,
 		CoreTimeline:   c.timeline,
 		Throttling:     c.throttle,
+	}
+	for _, v := range outcome.Figures {
+		if run.Figures == nil {
+			run.Figures = map[string]float64{}
+		}
+		run.Figures[v.Def.Name] = v.Value
 	}
 	for _, p := range outcome.Processes {
 		if p.Startup > 0 {

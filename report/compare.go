@@ -6,13 +6,17 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/olekukonko/tablewriter"
 	"github.com/olekukonko/tablewriter/renderer"
 	"github.com/olekukonko/tablewriter/tw"
 
 	"github.com/primebench/primebench/compare"
+	"github.com/primebench/primebench/figure"
+	"github.com/primebench/primebench/results"
 	"github.com/primebench/primebench/textsafe"
 )
 
@@ -84,10 +88,90 @@ func compareTable(w io.Writer, c *compare.Comparison, r tw.Renderer, bullet stri
 	if tooFew {
 		fmt.Fprintln(w, "[1] "+tooFewNote)
 	}
+	for _, ft := range compareFigureTables(c) {
+		fmt.Fprintln(w)
+		fmt.Fprintln(w, ft.Caption+":")
+		t := newTable(w, r, ft.Columns)
+		for _, cells := range ft.Rows {
+			if err := t.Append(cells); err != nil {
+				return err
+			}
+		}
+		if err := t.Render(); err != nil {
+			return err
+		}
+	}
 	for _, warning := range c.Warnings {
-		fmt.Fprintln(w, "warning: "+warning)
+		fmt.Fprintln(w, "warning: "+CompareWords(warning))
 	}
 	return nil
+}
+
+// CompareWords puts a comparison warning into a sentence.
+func CompareWords(w compare.Warning) string {
+	paths := strings.Join(w.Paths, " and ")
+	switch w.Kind {
+	case compare.DifferentWorkloads:
+		return paths + " ran different workloads: throughput ratios compare different work; efficiency is still comparable"
+	case compare.SameRun:
+		return paths + " hold the same run (one machine, one start time): their columns are identical, not two measurements"
+	}
+	return string(w.Kind) + ": " + paths
+}
+
+// compareFigureTables are one table per figure the files declare: each
+// row's median in each file, and its change against the baseline file.
+func compareFigureTables(c *compare.Comparison) []pageTable {
+	var out []pageTable
+	for _, d := range c.Figures {
+		t := pageTable{Caption: d.Label + " by strategy and machine (" + d.Doc + ")", Columns: []string{"strategy", "workers"}}
+		for i, col := range c.Columns {
+			t.Columns = append(t.Columns, col.Label)
+			if i > 0 {
+				t.Columns = append(t.Columns, "vs "+c.Columns[0].Label)
+			}
+		}
+		for _, row := range c.Rows {
+			cells := []string{row.Strategy, strconv.Itoa(row.Workers)}
+			any := false
+			base, baseOK := figureOf(row.Cells[0], d.Name)
+			for i, cell := range row.Cells {
+				fs, ok := figureOf(cell, d.Name)
+				v := "-"
+				if ok {
+					v, any = FigureValue(d, fs.Median), true
+				}
+				cells = append(cells, v)
+				if i == 0 {
+					continue
+				}
+				change := "-"
+				if ok && baseOK && base.Median != 0 {
+					change = fmt.Sprintf("%+.1f%%", 100*(fs.Median/base.Median-1))
+				}
+				cells = append(cells, change)
+			}
+			if any {
+				t.Rows = append(t.Rows, cells)
+			}
+		}
+		if len(t.Rows) > 0 {
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
+func figureOf(c compare.Cell, name string) (results.FigureSummary, bool) {
+	if !c.Present {
+		return results.FigureSummary{}, false
+	}
+	for _, fs := range c.Figures {
+		if fs.Name == name {
+			return fs, true
+		}
+	}
+	return results.FigureSummary{}, false
 }
 
 // compareColumns and compareCells are the comparison table, for every
@@ -178,7 +262,20 @@ func efficiency(x float64) string {
 func CompareCSV(w io.Writer, c *compare.Comparison) error {
 	c = textsafe.Copy(c)
 	cw := csv.NewWriter(w)
-	cw.Write([]string{"strategy", "workers", "label", "file", "runs", "numbers_per_second", "interval_low", "interval_high", "interval_level", "ratio", "p_value", "significant", "too_few_runs", "efficiency"})
+	header := []string{"strategy", "workers", "label", "file", "runs", "numbers_per_second", "interval_low", "interval_high", "interval_level", "ratio", "p_value", "significant", "too_few_runs", "efficiency"}
+	for _, d := range c.Figures {
+		header = append(header, d.Name)
+	}
+	cw.Write(append(header, "file_warnings"))
+	warningsOf := func(path string) string {
+		var kinds []string
+		for _, w := range c.Warnings {
+			if slices.Contains(w.Paths, path) && !slices.Contains(kinds, string(w.Kind)) {
+				kinds = append(kinds, string(w.Kind))
+			}
+		}
+		return strings.Join(kinds, " ")
+	}
 	num := func(x float64) string {
 		if math.IsNaN(x) {
 			return ""
@@ -194,8 +291,16 @@ func CompareCSV(w io.Writer, c *compare.Comparison) error {
 			if cell.Compared {
 				ratio, p, sig, few = num(cell.Ratio), num(cell.P), strconv.FormatBool(cell.Significant), strconv.FormatBool(cell.TooFew)
 			}
-			cw.Write([]string{row.Strategy, strconv.Itoa(row.Workers), c.Columns[i].Label, c.Columns[i].Path, strconv.Itoa(cell.Runs),
-				num(cell.Throughput), num(cell.Interval[0]), num(cell.Interval[1]), num(cell.IntervalLevel), ratio, p, sig, few, num(cell.Efficiency)})
+			line := []string{row.Strategy, strconv.Itoa(row.Workers), c.Columns[i].Label, c.Columns[i].Path, strconv.Itoa(cell.Runs),
+				num(cell.Throughput), num(cell.Interval[0]), num(cell.Interval[1]), num(cell.IntervalLevel), ratio, p, sig, few, num(cell.Efficiency)}
+			for _, d := range c.Figures {
+				v := ""
+				if fs, ok := figureOf(cell, d.Name); ok {
+					v = num(fs.Median)
+				}
+				line = append(line, v)
+			}
+			cw.Write(append(line, warningsOf(c.Columns[i].Path)))
 		}
 	}
 	cw.Flush()
@@ -205,16 +310,17 @@ func CompareCSV(w io.Writer, c *compare.Comparison) error {
 // CompareJSON writes the comparison as JSON (NaN efficiencies become null).
 func CompareJSON(w io.Writer, c *compare.Comparison) error {
 	type cell struct {
-		Label            string     `json:"label"`
-		Runs             int        `json:"runs"`
-		NumbersPerSecond float64    `json:"numbers_per_second"`
-		Interval         [2]float64 `json:"numbers_per_second_interval"`
-		IntervalLevel    float64    `json:"interval_level"`
-		Efficiency       *float64   `json:"efficiency"`
-		Ratio            *float64   `json:"ratio,omitempty"`
-		P                *float64   `json:"p_value,omitempty"`
-		Significant      *bool      `json:"significant,omitempty"`
-		TooFew           *bool      `json:"too_few_runs,omitempty"`
+		Label            string                  `json:"label"`
+		Runs             int                     `json:"runs"`
+		NumbersPerSecond float64                 `json:"numbers_per_second"`
+		Interval         [2]float64              `json:"numbers_per_second_interval"`
+		IntervalLevel    float64                 `json:"interval_level"`
+		Efficiency       *float64                `json:"efficiency"`
+		Ratio            *float64                `json:"ratio,omitempty"`
+		P                *float64                `json:"p_value,omitempty"`
+		Significant      *bool                   `json:"significant,omitempty"`
+		TooFew           *bool                   `json:"too_few_runs,omitempty"`
+		Figures          []results.FigureSummary `json:"figures,omitempty"`
 	}
 	type row struct {
 		Strategy string `json:"strategy"`
@@ -222,19 +328,21 @@ func CompareJSON(w io.Writer, c *compare.Comparison) error {
 		Files    []cell `json:"files"`
 	}
 	var out struct {
-		Baseline string   `json:"baseline"`
-		Rows     []row    `json:"rows"`
-		Warnings []string `json:"warnings"`
+		Baseline string            `json:"baseline"`
+		Figures  []figure.Def      `json:"figures,omitempty"`
+		Rows     []row             `json:"rows"`
+		Warnings []compare.Warning `json:"warnings"`
 	}
 	out.Baseline = c.Columns[0].Path
-	out.Warnings = c.Warnings
+	out.Figures = c.Figures
+	out.Warnings = append([]compare.Warning{}, c.Warnings...)
 	for _, r := range c.Rows {
 		jr := row{Strategy: r.Strategy, Workers: r.Workers}
 		for i, x := range r.Cells {
 			if !x.Present {
 				continue
 			}
-			jc := cell{Label: c.Columns[i].Label, Runs: x.Runs, NumbersPerSecond: x.Throughput, Interval: x.Interval, IntervalLevel: x.IntervalLevel}
+			jc := cell{Label: c.Columns[i].Label, Runs: x.Runs, NumbersPerSecond: x.Throughput, Interval: x.Interval, IntervalLevel: x.IntervalLevel, Figures: x.Figures}
 			if !math.IsNaN(x.Efficiency) {
 				e := x.Efficiency
 				jc.Efficiency = &e

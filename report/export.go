@@ -21,7 +21,20 @@ func CSV(w io.Writer, f *results.File) error {
 		"mean_seconds", "stddev_seconds", "numbers_per_second", "numbers_per_second_low", "numbers_per_second_high",
 		"divisions_per_second", "baseline", "speedup", "efficiency", "cpu_utilisation",
 		"startup_seconds", "worker_startup_seconds", "starved_runs", "throttled_runs", "core_busy",
-		"lag_p50_ms", "lag_p99_ms", "lag_max_ms", "handoffs_per_second", "warnings"}
+		"lag_p50_ms", "lag_p99_ms", "lag_max_ms"}
+	// One group of columns per declared figure: its median, the median's
+	// interval, and per worker where it is shown so.
+	for _, d := range f.Figures {
+		header = append(header, d.Name, d.Name+"_low", d.Name+"_high")
+		if d.PerWorker {
+			header = append(header, d.Name+"_per_worker")
+		}
+	}
+	header = append(header, "warnings", "file_warnings")
+	var fileKinds []string
+	for _, w := range f.Summary.Warnings {
+		fileKinds = append(fileKinds, string(w.Kind))
+	}
 	if err := cw.Write(header); err != nil {
 		return err
 	}
@@ -47,7 +60,22 @@ func CSV(w io.Writer, f *results.File) error {
 			num(sum.MeanSeconds), num(sum.StddevSeconds), num(sum.NumbersPerSecond), num(sum.ThroughputInterval[0]), num(sum.ThroughputInterval[1]),
 			num(sum.DivisionsPerSecond), sum.Baseline, opt(sum.Speedup), opt(sum.Efficiency), opt(sum.CPUUtilisation),
 			num(sum.StartupSeconds), opt(sum.WorkerStartupSeconds), strconv.Itoa(sum.StarvedRuns), strconv.Itoa(sum.ThrottledRuns), strings.Join(busy, " "),
-			opt(sum.LagP50Ms), opt(sum.LagP99Ms), opt(sum.LagMaxMs), num(sum.HandoffsPerSecond), strings.Join(kinds, " ")}
+			opt(sum.LagP50Ms), opt(sum.LagP99Ms), opt(sum.LagMaxMs)}
+		for _, d := range f.Figures {
+			fs, ok := sum.Figure(d.Name)
+			if !ok {
+				row = append(row, "", "", "")
+				if d.PerWorker {
+					row = append(row, "")
+				}
+				continue
+			}
+			row = append(row, num(fs.Median), num(fs.Interval[0]), num(fs.Interval[1]))
+			if d.PerWorker {
+				row = append(row, opt(fs.PerWorker))
+			}
+		}
+		row = append(row, strings.Join(kinds, " "), strings.Join(fileKinds, " "))
 		if err := cw.Write(row); err != nil {
 			return err
 		}

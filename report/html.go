@@ -39,7 +39,7 @@ type pageData struct {
 	Tables                   []pageTable
 	Notes                    []string
 	Legend                   []string
-	Charts                   []figure
+	Charts                   []chartFigure
 	Warnings                 []string
 	Command                  string
 	Generator                string
@@ -73,7 +73,7 @@ type pageTable struct {
 	Titles []string
 }
 
-type figure struct {
+type chartFigure struct {
 	ID, Title, Caption string
 	SVG                template.HTML
 }
@@ -92,10 +92,10 @@ func HTML(w io.Writer, f *results.File) error {
 		Command:   shellQuote(f.Command),
 		Generator: "primebench report --format html",
 	}
-	notes := newFootnotes()
-	t := pageTable{Caption: "Strategies", Columns: strategyColumns}
+	notes := newFootnotes(f)
+	t := pageTable{Caption: "Strategies", Columns: strategyColumns(f)}
 	for _, s := range f.Strategies {
-		t.Rows = append(t.Rows, strategyCells(s, notes))
+		t.Rows = append(t.Rows, strategyCells(f, s, notes))
 		t.Titles = append(t.Titles, s.Models)
 	}
 	d.Tables = append(d.Tables, t)
@@ -112,44 +112,42 @@ func HTML(w io.Writer, f *results.File) error {
 	legend(&legendText, f)
 	d.Legend = strings.Split(strings.TrimSpace(legendText.String()), "\n")
 	in := chart.Input{Path: f.Machine.Name(), File: f}
-	for _, kind := range []struct {
-		id, title, caption string
-		draw               func() (chart.Chart, error)
-	}{
-		{"throughput", "Throughput", "numbers checked per second: the workload over the median wall time, with the median's 95% interval", func() (chart.Chart, error) { return chart.Throughput([]chart.Input{in}) }},
-		{"speedup", "Speedup and efficiency", "each strategy's speedup over its own baseline, the ideal its CPUs allow (dashed), and the efficiency", func() (chart.Chart, error) { return chart.Speedup(in) }},
-		{"scaling", "Scaling", "speedup against worker count", func() (chart.Chart, error) { return chart.Scaling(in) }},
-		{"cores", "Per-core utilisation", "how busy each usable CPU was over each strategy's median run", func() (chart.Chart, error) { return chart.Cores(in) }},
-		{"rounds", "Round by round", "each strategy's run times in the order of the rounds, against its median: a round slow for most strategies was a slow moment of the machine", func() (chart.Chart, error) { return chart.Rounds(in) }},
-		{"lag", "Responsiveness", "how late the heartbeat woke, per strategy (p50, p99 and max are in the table)", func() (chart.Chart, error) { return chart.Lag(in) }},
-		{"pairs", "CPython beside its emulations", "speedup of each Go emulation and of its CPython counterpart over their own serial loops", func() (chart.Chart, error) { return chart.Pairs(in) }},
-	} {
-		fig, err := drawFigure(kind.id, kind.title, kind.caption, kind.draw)
+	for _, kind := range chart.Kinds {
+		figs, err := drawFigures(kind, func() ([]chart.Drawing, error) { return kind.Each(in) })
 		if err != nil {
 			return err
 		}
-		if fig != nil {
-			d.Charts = append(d.Charts, *fig)
-		}
+		d.Charts = append(d.Charts, figs...)
 	}
 	return page.Execute(w, d)
 }
 
-// drawFigure draws one chart as inline SVG; nil when the file cannot show
-// it (no scan, no timeline, no probe, no CPython pair).
-func drawFigure(id, title, caption string, draw func() (chart.Chart, error)) (*figure, error) {
-	c, err := draw()
+// drawFigures draws a kind's charts as inline SVG; none when the file
+// cannot show it (no scan, no timeline, no probe, no CPython pair).
+func drawFigures(kind chart.Kind, draw func() ([]chart.Drawing, error)) ([]chartFigure, error) {
+	drawings, err := draw()
 	if chart.Unavailable(err) {
 		return nil, nil
 	}
 	if err != nil {
-		return nil, fmt.Errorf("%s chart: %w", id, err)
+		return nil, fmt.Errorf("%s chart: %w", kind.Name, err)
 	}
-	svg, err := c.SVG()
-	if err != nil {
-		return nil, fmt.Errorf("%s chart: %w", id, err)
+	var out []chartFigure
+	for _, dr := range drawings {
+		svg, err := dr.Chart.SVG()
+		if err != nil {
+			return nil, fmt.Errorf("%s chart: %w", kind.Name, err)
+		}
+		id, title := kind.Name, kind.Title
+		if dr.Suffix != "" {
+			id += "-" + dr.Suffix
+		}
+		if dr.Title != "" {
+			title = dr.Title
+		}
+		out = append(out, chartFigure{ID: id, Title: title, Caption: kind.Caption, SVG: template.HTML(inlineSVG(svg))})
 	}
-	return &figure{ID: id, Title: title, Caption: caption, SVG: template.HTML(inlineSVG(svg))}, nil
+	return out, nil
 }
 
 var xmlProlog = regexp.MustCompile(`(?s)^\s*<\?xml[^>]*\?>\s*(<!--.*?-->\s*)?`)
@@ -186,7 +184,9 @@ func CompareHTML(w io.Writer, c *compare.Comparison) error {
 		Heading:   "primebench: " + strings.Join(labels, " vs "),
 		Subtitle:  "workload " + c.Columns[0].Spec + " · baseline " + c.Columns[0].Label,
 		Generator: "primebench compare --format html",
-		Warnings:  c.Warnings,
+	}
+	for _, cw := range c.Warnings {
+		d.Warnings = append(d.Warnings, CompareWords(cw))
 	}
 	cards := make([]machineCard, len(c.Columns))
 	for i, col := range c.Columns {
@@ -198,7 +198,7 @@ func CompareHTML(w io.Writer, c *compare.Comparison) error {
 	markDifferences(cards)
 	d.Machines = cards
 	rows, tooFew := compareCells(c, verdictWithInterval)
-	d.Tables = []pageTable{{Caption: "Throughput by strategy and machine", Columns: compareColumns(c), Rows: rows}}
+	d.Tables = append([]pageTable{{Caption: "Throughput by strategy and machine", Columns: compareColumns(c), Rows: rows}}, compareFigureTables(c)...)
 	if tooFew {
 		d.Notes = []string{tooFewNote}
 	}
@@ -214,12 +214,18 @@ func CompareHTML(w io.Writer, c *compare.Comparison) error {
 		}
 	}
 	if len(inputs) == len(c.Columns) {
-		fig, err := drawFigure("throughput", "Throughput by machine", "one group of bars per machine, with the median's 95% interval", func() (chart.Chart, error) { return chart.Throughput(inputs) })
-		if err != nil {
-			return err
-		}
-		if fig != nil {
-			d.Charts = append(d.Charts, *fig)
+		for _, kind := range chart.Kinds {
+			if kind.Several == nil {
+				continue
+			}
+			figs, err := drawFigures(kind, func() ([]chart.Drawing, error) {
+				c, err := kind.Several(inputs)
+				return []chart.Drawing{{Title: kind.Title + " by machine", Chart: c}}, err
+			})
+			if err != nil {
+				return err
+			}
+			d.Charts = append(d.Charts, figs...)
 		}
 	}
 	return page.Execute(w, d)

@@ -10,6 +10,7 @@ import (
 	"math"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/olekukonko/tablewriter"
@@ -18,6 +19,7 @@ import (
 	"golang.org/x/perf/benchunit"
 
 	"github.com/primebench/primebench/cpulimit"
+	"github.com/primebench/primebench/figure"
 	"github.com/primebench/primebench/results"
 	"github.com/primebench/primebench/textsafe"
 )
@@ -104,12 +106,23 @@ func header(w io.Writer, f *results.File, bullet string) {
 }
 
 // strategyColumns and strategyCells are the run table, for every
-// rendering that shows it.
-var strategyColumns = []string{"strategy", "workers", "wall median [95% CI]", "numbers/s", "divisions/s", "speedup", "efficiency", "CPU util", "core busy", "startup", "lag p50/p99/max", "notes"}
+// rendering that shows it: the fixed figures, one column per figure the
+// file declares, and the notes.
+func strategyColumns(f *results.File) []string {
+	cols := []string{"strategy", "workers", "wall median [95% CI]", "numbers/s", "divisions/s", "speedup", "efficiency", "CPU util", "core busy", "startup", "lag p50/p99/max"}
+	for _, d := range f.Figures {
+		label := d.Label
+		if d.PerWorker {
+			label += " [per worker]"
+		}
+		cols = append(cols, label)
+	}
+	return append(cols, "notes")
+}
 
-func strategyCells(s results.Strategy, notes *footnotes) []string {
+func strategyCells(f *results.File, s results.Strategy, notes *footnotes) []string {
 	sum := s.Summary
-	return []string{
+	cells := []string{
 		s.Label(),
 		fmt.Sprint(s.Workers),
 		wallCell(sum, len(s.Runs)),
@@ -121,17 +134,49 @@ func strategyCells(s results.Strategy, notes *footnotes) []string {
 		coreBusy(sum.CoreBusy),
 		startup(sum),
 		lag(sum),
-		notes.add(s, sum.Warnings),
 	}
+	for _, d := range f.Figures {
+		cells = append(cells, figureCell(d, sum))
+	}
+	return append(cells, notes.add(s, sum.Warnings))
+}
+
+// figureCell is a row's median of a declared figure in its unit, and per
+// worker where the figure asks; n/a where the row has none.
+func figureCell(d figure.Def, sum results.Summary) string {
+	fs, ok := sum.Figure(d.Name)
+	if !ok {
+		return "n/a"
+	}
+	out := FigureValue(d, fs.Median)
+	if fs.PerWorker != nil {
+		out += " [" + FigureValue(d, *fs.PerWorker) + "]"
+	}
+	return out
+}
+
+// FigureValue writes a value of a figure in its unit: bytes in KiB, MiB or
+// GiB, a count (per second) with an SI prefix, seconds scaled; a unit this
+// primebench does not know, as a plain number.
+func FigureValue(d figure.Def, x float64) string {
+	switch d.Unit {
+	case figure.Bytes:
+		return bytesIEC(uint64(math.Round(x)))
+	case figure.Seconds:
+		return seconds(x)
+	case figure.Count:
+		return si(x)
+	}
+	return strconv.FormatFloat(x, 'g', 4, 64)
 }
 
 func runTable(w io.Writer, f *results.File, r tw.Renderer, bullet string) error {
 	f = textsafe.Copy(f) // strings from the file, printed: none may act on the terminal
 	header(w, f, bullet)
-	table := newTable(w, r, strategyColumns)
-	notes := newFootnotes()
+	table := newTable(w, r, strategyColumns(f))
+	notes := newFootnotes(f)
 	for _, s := range f.Strategies {
-		if err := table.Append(strategyCells(s, notes)); err != nil {
+		if err := table.Append(strategyCells(f, s, notes)); err != nil {
 			return err
 		}
 	}
@@ -189,10 +234,10 @@ func legend(w io.Writer, f *results.File) {
 			fmt.Fprintf(w, "      %s: %s%s\n", pl.where, strings.Join(pl.names, ", "), end)
 		}
 	}
+	for _, d := range f.Figures {
+		fmt.Fprintf(w, "%s: %s.\n", d.Label, d.Doc)
+	}
 	for _, s := range f.Strategies {
-		if s.Summary.HandoffsPerSecond > 0 {
-			fmt.Fprintf(w, "%s (workers=%d): %.0f global-lock hand-offs per second\n", s.Label(), s.Workers, s.Summary.HandoffsPerSecond)
-		}
 		if where := Where(s); where != "" {
 			fmt.Fprintf(w, "%s (workers=%d) ran %s\n", s.Label(), s.Workers, where)
 		}
@@ -280,17 +325,20 @@ func asciiRenderer() tw.Renderer {
 }
 
 type footnotes struct {
-	text  []string
-	index map[string]int
+	text    []string
+	index   map[string]int
+	figures []figure.Def
 }
 
-func newFootnotes() *footnotes { return &footnotes{index: map[string]int{}} }
+func newFootnotes(f *results.File) *footnotes {
+	return &footnotes{index: map[string]int{}, figures: f.Figures}
+}
 
 // add numbers each distinct warning once and returns the row's note marks.
 func (n *footnotes) add(s results.Strategy, warnings []results.Warning) string {
 	var marks []int
 	for _, w := range warnings {
-		text := Words(w, s)
+		text := Words(w, n.figures)
 		i, ok := n.index[text]
 		if !ok {
 			n.text = append(n.text, text)
@@ -307,20 +355,12 @@ func (n *footnotes) add(s results.Strategy, warnings []results.Warning) string {
 	return b.String()
 }
 
-// generalWarnings are the file's warnings that concern no one row.
+// generalWarnings are the file's warnings, which concern no one row, in
+// words.
 func generalWarnings(f *results.File) []string {
 	var general []string
-	if f.Conditions.BusyBefore > BusyBeforeWarning {
-		general = append(general, fmt.Sprintf("the machine was already %.0f%% busy before the run (load average %.2f): figures may be low and noisy", 100*f.Conditions.BusyBefore, f.Conditions.LoadAverage1))
-	}
-	if !f.Machine.PerCore {
-		general = append(general, "this OS gave no per-CPU counters: core busy is n/a")
-	}
-	for _, r := range results.SlowRounds(f) {
-		general = append(general, fmt.Sprintf("round %d was slow for %d of %d strategies (their runs took %gx their medians or more; %.2fx in the median): the machine was busier then, and as the order rotates each met it at a different place (see the rounds chart)", r.Round, r.Slow, len(r.Ratios), results.SlowRoundFactor, r.Median))
-	}
-	for _, sk := range f.Skipped {
-		general = append(general, fmt.Sprintf("%s was not run with start method %s: %s", sk.Strategy, sk.StartMethod, sk.Reason))
+	for _, w := range f.Summary.Warnings {
+		general = append(general, Words(w, f.Figures))
 	}
 	return general
 }
@@ -344,12 +384,8 @@ func (n *footnotes) write(w io.Writer, f *results.File) error {
 	return nil
 }
 
-// BusyBeforeWarning is the share of the usable CPUs that other processes
-// may use before the run without a warning.
-const BusyBeforeWarning = 0.10
-
 // Words puts a warning into a sentence for a reader of strategy s's row.
-func Words(w results.Warning, s results.Strategy) string {
+func Words(w results.Warning, figures []figure.Def) string {
 	switch w.Kind {
 	case results.WideInterval:
 		return fmt.Sprintf("with %d runs the median's interval is [min, max] at %.1f%% confidence, short of 95%%: use --runs 6 or more", w.Runs, 100*w.Value)
@@ -372,9 +408,28 @@ func Words(w results.Warning, s results.Strategy) string {
 	case results.AtBound:
 		return fmt.Sprintf("%s measured %.2f, above its bound of %.2f by less than the noise of the medians behind it: shown as %.2f", figureName(w.Figure), w.Value, w.Limit, w.Limit)
 	case results.BeyondBound:
+		if d, ok := figure.Find(figures, w.Figure); ok {
+			return fmt.Sprintf("%s measured %s, beyond its bound of %s (the machine's): the figure cannot be trusted and is n/a", d.Label, FigureValue(d, w.Value), FigureValue(d, w.Limit))
+		}
 		return fmt.Sprintf("%s measured %.2f, beyond its bound of %s by more than noise explains: the figure cannot be trusted and is n/a (the CPU counters, or the baseline's CPUs, were not what the file says)", figureName(w.Figure), w.Value, trimFloat(w.Limit))
 	case results.LoopsPerCPU:
 		return fmt.Sprintf("%d worker processes, %g per usable CPU, each with an event loop of its own: every core busy, and each loop as blocked by its tasks' CPU work as a single loop is", w.Count, w.Value)
+	case results.GILEnabled:
+		return fmt.Sprintf("%d of %d runs ended with the GIL enabled on this free-threaded build (an extension module without free-threading support re-enables it at import, or PYTHON_GIL=1): the row measured a GIL", w.Runs, w.Of)
+	case results.BusyBefore:
+		return fmt.Sprintf("the machine was already %.0f%% busy before the run (load average %.2f): figures may be low and noisy", 100*w.Value, w.Load)
+	case results.NoPerCore:
+		return "this OS gave no per-CPU counters: core busy is n/a"
+	case results.SlowRound:
+		return fmt.Sprintf("round %d was slow for %d of %d strategies (their runs took %gx their medians or more; %.2fx in the median): the machine was busier then, and as the order rotates each met it at a different place (see the rounds chart)", w.Round, w.Runs, w.Of, w.Limit, w.Value)
+	case results.SkippedRow:
+		what := w.Strategy
+		if w.StartMethod != "" {
+			what += " was not run with start method " + w.StartMethod
+		} else {
+			what += " was not run"
+		}
+		return what + ": " + w.Reason
 	case results.Restarts:
 		return fmt.Sprintf("%d worker process(es) died or stalled and were replaced (--retry): the times include the lost work and the restarts", w.Count)
 	}

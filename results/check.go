@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"reflect"
+	"sort"
 	"strings"
 )
 
@@ -64,6 +65,14 @@ func checkFigures(v reflect.Value, path string, input bool) error {
 	case reflect.Slice, reflect.Array:
 		for i := 0; i < v.Len(); i++ {
 			if err := checkFigures(v.Index(i), fmt.Sprintf("%s[%d]", path, i), input); err != nil {
+				return err
+			}
+		}
+	case reflect.Map:
+		keys := v.MapKeys()
+		sort.Slice(keys, func(i, j int) bool { return keys[i].String() < keys[j].String() })
+		for _, k := range keys {
+			if err := checkFigures(v.MapIndex(k), fmt.Sprintf("%s[%q]", path, k.String()), input); err != nil {
 				return err
 			}
 		}

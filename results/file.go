@@ -9,13 +9,15 @@ import (
 	"encoding/json"
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 
+	"github.com/primebench/primebench/figure"
 	"github.com/primebench/primebench/workload"
 )
 
 // SchemaVersion is the version of the format this build writes.
-const SchemaVersion = 4
+const SchemaVersion = 5
 
 // FamilyGo names the strategies that are Go's models of Python's
 // concurrency, the emulations that the pairs table sets beside their
@@ -37,6 +39,13 @@ type File struct {
 	// Skipped are the rows that were asked for and not run, and why (a
 	// start method the interpreter lacks).
 	Skipped []Skipped `json:"skipped,omitempty"`
+	// Figures declares every figure the runs report beyond their wall
+	// time (schema 5), as the primebench that measured them described it:
+	// readers show a figure from its declaration here, by name.
+	Figures []figure.Def `json:"figures,omitempty"`
+	// Summary is what is derived from the whole file: its warnings and the
+	// interpreters' own costs. Recomputed on load, as each row's is.
+	Summary FileSummary `json:"summary"`
 }
 
 // Skipped is a row asked for and not run.
@@ -247,20 +256,78 @@ type Strategy struct {
 	Pool *Pool `json:"pool,omitempty"`
 	// Interpreter is the Python of a cpython-* strategy.
 	Interpreter *Interpreter `json:"interpreter,omitempty"`
-	Runs        []Run        `json:"runs"`
-	Summary     Summary      `json:"summary"`
+	// What tells this row from the others of its strategy and workers
+	// (schema 5), each present only where the run set or scanned it:
+	// Python is the interpreter's tag ("3.14", "3.14t") in a run of several
+	// interpreters; ForcedGIL a free-threaded build run with -X gil=1;
+	// ChunkSize and Chunks the row's own plan in a scan of --chunk;
+	// SwitchIntervalMs its --switch-interval in a scan of it.
+	Python           string  `json:"python,omitempty"`
+	ForcedGIL        bool    `json:"forced_gil,omitempty"`
+	ChunkSize        uint64  `json:"chunk_size,omitempty"`
+	Chunks           int     `json:"chunks,omitempty"`
+	SwitchIntervalMs float64 `json:"switch_interval_ms,omitempty"`
+	Runs             []Run   `json:"runs"`
+	Summary          Summary `json:"summary"`
 	// Probe holds the responsiveness probe's runs, made after the measured
 	// ones and kept apart from them: the heartbeat costs loaded workers a
 	// few percent. Absent when the probe was off.
 	Probe *Probe `json:"probe,omitempty"`
 }
 
-// Label names the row: the strategy, and its start method when it has one.
+// Label names the row: the strategy, and what tells it from the other rows
+// of its strategy, when anything does: "cpython-pool (fork, 3.14)",
+// "subprocess (chunk 64)". With the worker count it identifies the row,
+// in a file and across the files compare lines up.
 func (s Strategy) Label() string {
+	var q []string
 	if s.StartMethod != "" {
-		return s.Name + " (" + s.StartMethod + ")"
+		q = append(q, s.StartMethod)
 	}
-	return s.Name
+	if s.Python != "" {
+		q = append(q, s.Python)
+	}
+	if s.ForcedGIL {
+		q = append(q, "-X gil=1")
+	}
+	if s.ChunkSize > 0 {
+		q = append(q, "chunk "+strconv.FormatUint(s.ChunkSize, 10))
+	}
+	if s.SwitchIntervalMs > 0 {
+		q = append(q, "switch "+strconv.FormatFloat(s.SwitchIntervalMs, 'g', -1, 64)+"ms")
+	}
+	if len(q) == 0 {
+		return s.Name
+	}
+	return s.Name + " (" + strings.Join(q, ", ") + ")"
+}
+
+// Key identifies a row: its label and workers.
+type Key struct {
+	Label   string
+	Workers int
+}
+
+// Key is the row's identity.
+func (s Strategy) Key() Key { return Key{s.Label(), s.Workers} }
+
+// Find returns the row of f with key k, or nil.
+func (f *File) Find(k Key) *Strategy {
+	for i := range f.Strategies {
+		if f.Strategies[i].Key() == k {
+			return &f.Strategies[i]
+		}
+	}
+	return nil
+}
+
+// ChunkPlan is the chunk size and chunk count the row's runs used: its own
+// in a scan of --chunk, else the file's.
+func (s Strategy) ChunkPlan(w Workload) (size uint64, chunks int) {
+	if s.ChunkSize > 0 {
+		return s.ChunkSize, s.Chunks
+	}
+	return w.ChunkSize, w.Chunks
 }
 
 // Placement is a group of worker processes started by one command on one
@@ -340,8 +407,15 @@ type Run struct {
 	// WorkerRestarts counts worker processes that died or stalled and were
 	// replaced (--retry); such a run's time includes the lost work.
 	WorkerRestarts int `json:"worker_restarts,omitempty"`
-	// LockHandoffs counts global-lock hand-overs between threads (gil-lock).
-	LockHandoffs int64 `json:"lock_handoffs,omitempty"`
+	// Figures are the run's values of the figures declared in the file's
+	// figures (schema 5; gil-lock's hand-offs, the peak memory), by name;
+	// a figure the OS or the strategy did not give is absent, never 0.
+	Figures map[string]float64 `json:"figures,omitempty"`
+	// GILEnabled says, for a run on a free-threaded build, whether the GIL
+	// was enabled in any of its interpreters when it finished (an
+	// extension module that does not declare free-threading support
+	// re-enables it at import); absent on GIL builds.
+	GILEnabled *bool `json:"gil_enabled,omitempty"`
 	// CoreBusy and CoreSteal hold one fraction 0..1 per CPU of
 	// machine.cpu_ids over the run, from the OS's per-CPU counters; absent
 	// where the OS has none. Busy includes every process, not only

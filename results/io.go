@@ -16,6 +16,7 @@ import (
 	"strings"
 	"syscall"
 
+	"github.com/primebench/primebench/figure"
 	"github.com/primebench/primebench/textsafe"
 	"github.com/primebench/primebench/version"
 )
@@ -264,6 +265,11 @@ func Decode(data []byte) (*File, error) {
 	if version < 3 {
 		upgradeV2(&f)
 	}
+	if version < 5 {
+		if err := upgradeV4(data, &f); err != nil {
+			return nil, fmt.Errorf("schema version %d file does not fit the format: %s", version, describeJSONError(err))
+		}
+	}
 	// Upgraded, it is a file of this version: written out again (report
 	// --format json), it says so, and holds every field this version does.
 	f.SchemaVersion = SchemaVersion
@@ -386,6 +392,14 @@ func validate(f *File) error {
 	if len(f.Strategies) == 0 {
 		return errors.New("no strategies: the file holds no measurements")
 	}
+	for i, d := range f.Figures {
+		if err := d.Check(); err != nil {
+			return fmt.Errorf("figures[%d]: %v", i, err)
+		}
+		if _, dup := figure.Find(f.Figures[:i], d.Name); dup {
+			return fmt.Errorf("figures[%d]: figure %s is declared twice", i, d.Name)
+		}
+	}
 	cpus := len(m.CPUIDs)
 	type row struct {
 		label   string
@@ -415,8 +429,16 @@ func validate(f *File) error {
 				return fmt.Errorf("strategy %s workers=%d has a placement with %d workers on %v CPUs", s.Name, s.Workers, p.Workers, p.CPUs)
 			}
 		}
+		if (s.ChunkSize > 0) != (s.Chunks > 0) {
+			return fmt.Errorf("strategy %s workers=%d has chunk_size %d and chunks %d: a row's own plan needs both", s.Name, s.Workers, s.ChunkSize, s.Chunks)
+		}
 		for i, r := range s.Runs {
 			where := fmt.Sprintf("strategy %s workers=%d run %d", s.Name, s.Workers, i+1)
+			for name := range r.Figures {
+				if _, ok := figure.Find(f.Figures, name); !ok {
+					return fmt.Errorf("%s has figure %q, which the file's figures do not declare", where, textsafe.Escape(name))
+				}
+			}
 			if r.WallSeconds <= 0 || math.IsNaN(r.WallSeconds) || math.IsInf(r.WallSeconds, 0) {
 				return fmt.Errorf("%s has a wall time of %v", where, r.WallSeconds)
 			}

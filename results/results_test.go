@@ -428,7 +428,7 @@ func TestLoadRejectsBadFiles(t *testing.T) {
 		{"newer", edit(func(m map[string]any) {
 			m["schema_version"] = 99
 			machine(m)["primebench_version"], machine(m)["primebench_commit"] = "9.1.0", "abc123\x1b"
-		}), `schema version 99, written by primebench 9.1.0 (commit abc123\x1b), is newer than this primebench (` + version.Version + `) reads (up to 4): upgrade`},
+		}), `schema version 99, written by primebench 9.1.0 (commit abc123\x1b), is newer than this primebench (` + version.Version + `) reads (up to ` + fmt.Sprint(SchemaVersion) + `): upgrade`},
 		{"zero version", edit(func(m map[string]any) { m["schema_version"] = 0 }), "unknown schema version 0"},
 		{"wrong type", edit(func(m map[string]any) { m["strategies"] = "many" }), "does not fit the format: strategies holds a string where a list belongs"},
 		{"array", "[1, 2]", "not a primebench result file: the file holds a list where an object belongs"},
@@ -447,7 +447,15 @@ func TestLoadRejectsBadFiles(t *testing.T) {
 		{"negative lag", edit(func(m map[string]any) {
 			m["strategies"].([]any)[0].(map[string]any)["probe"] = map[string]any{"interval_ms": 1, "chunks": 1, "runs": []any{map[string]any{"wall_seconds": 1, "lag_ms": []any{1, -2}}}}
 		}), "probe.runs[0].lag_ms[1] is -2: out of range"},
-		{"negative count", edit(func(m map[string]any) { firstRun(m)["lock_handoffs"] = -5 }), "lock_handoffs is -5: out of range"},
+		{"negative count", edit(func(m map[string]any) { firstRun(m)["worker_restarts"] = -5 }), "worker_restarts is -5: out of range"},
+		{"negative figure", edit(func(m map[string]any) {
+			m["figures"] = []any{map[string]any{"name": "lock_handoffs", "label": "hand-offs/s", "unit": "count"}}
+			firstRun(m)["figures"] = map[string]any{"lock_handoffs": -5}
+		}), `figures["lock_handoffs"] is -5: out of range`},
+		{"undeclared figure", edit(func(m map[string]any) { firstRun(m)["figures"] = map[string]any{"mystery": 1} }), `has figure "mystery", which the file's figures do not declare`},
+		{"bad figure name", edit(func(m map[string]any) {
+			m["figures"] = []any{map[string]any{"name": "Bad Name", "label": "x", "unit": "count"}}
+		}), `figure name "Bad Name"`},
 		{"huge number", strings.Replace(string(good), `"wall_seconds":1,`, `"wall_seconds":1e999,`, 1), "does not fit the format: strategies.runs.wall_seconds holds the number 1e999 where a number in range belongs"},
 		{"per-core mismatch", edit(func(m map[string]any) { firstRun(m)["core_busy"] = []any{1, 1, 1} }), "per-core figures for 3 CPUs, cpu_ids names 2"},
 		{"NaN", strings.Replace(string(good), `"wall_seconds":1,`, `"wall_seconds":NaN,`, 1), "not a primebench result file"},

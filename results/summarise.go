@@ -4,6 +4,7 @@ import (
 	"math"
 	"slices"
 
+	"github.com/primebench/primebench/figure"
 	"github.com/primebench/primebench/summary"
 	"github.com/primebench/primebench/workload"
 )
@@ -60,10 +61,33 @@ type Summary struct {
 	LagP99Ms   *float64 `json:"lag_p99_ms,omitempty"`
 	LagMaxMs   *float64 `json:"lag_max_ms,omitempty"`
 	LagSamples int      `json:"lag_samples,omitempty"`
-	// HandoffsPerSecond is the median of lock_handoffs / wall_seconds
-	// (gil-lock only).
-	HandoffsPerSecond float64   `json:"handoffs_per_second,omitempty"`
-	Warnings          []Warning `json:"warnings"`
+	// Figures summarises each declared figure the runs report (see
+	// FigureSummary); absent where no run reported it.
+	Figures  []FigureSummary `json:"figures,omitempty"`
+	Warnings []Warning       `json:"warnings"`
+}
+
+// FigureSummary is a row's summary of one declared figure: the median over
+// its runs (of value / wall seconds for a per-second figure) and the
+// median's interval, as for the wall time; PerWorker is the median over the
+// row's workers, where the declaration asks for it.
+type FigureSummary struct {
+	Name      string     `json:"name"`
+	Median    float64    `json:"median"`
+	Interval  [2]float64 `json:"interval"`
+	Runs      int        `json:"runs"`
+	PerWorker *float64   `json:"per_worker,omitempty"`
+}
+
+// FileSummary is what is derived from a file as a whole.
+type FileSummary struct {
+	// Warnings concern no one row: a busy machine, no per-CPU counters, a
+	// slow round, a row asked for and not run.
+	Warnings []Warning `json:"warnings"`
+	// Interpreters compares each interpreter's serial loop with the first
+	// one's, in a run of several: the interpreter's own cost, apart from
+	// any concurrency.
+	Interpreters []InterpreterCost `json:"interpreters,omitempty"`
 }
 
 // WorkerCPUs is how many CPUs a strategy's workers could use: efficiency's
@@ -150,7 +174,8 @@ func UsableCPUs(s Strategy, m Machine) float64 {
 }
 
 // Summarise recomputes every derived figure of the file from its raw runs:
-// each strategy's CPUs and cores, and its summary.
+// each strategy's CPUs and cores and its summary, then the file's own
+// summary. It is the one definition of every figure.
 func Summarise(f *File) {
 	for i := range f.Strategies {
 		s := &f.Strategies[i]
@@ -164,17 +189,82 @@ func Summarise(f *File) {
 		s := &f.Strategies[i]
 		s.Summary = summariseStrategy(s, f)
 	}
+	f.Summary = FileSummary{Interpreters: interpreterCosts(f)}
+	f.Summary.Warnings = fileWarnings(f)
 }
 
-// baselineWall is the wall time summary of the strategy's baseline at one
-// worker; false when the file has none.
-func baselineWall(f *File, name string) (summary.Summary, bool) {
-	for _, s := range f.Strategies {
-		if s.Name == name && s.Workers == 1 && len(s.Runs) > 0 {
-			return summary.Of(s.wallTimes()), true
+// InterpreterCost is one interpreter's serial loop set against the first
+// interpreter's, in a run of several: what upgrading (or the free-threaded
+// build) costs or gains a single thread, apart from any concurrency.
+type InterpreterCost struct {
+	Python  string `json:"python"` // the rows' tag
+	Version string `json:"version"`
+	Build   string `json:"build"`
+	Path    string `json:"path"`
+	// Speed is the first interpreter's median serial run over this one's
+	// (above 1: faster than the first); SpeedInterval the range the two
+	// medians' intervals allow.
+	Speed         float64    `json:"speed"`
+	SpeedInterval [2]float64 `json:"speed_interval"`
+}
+
+// interpreterCosts compares the baseline rows of the interpreters of a
+// run of several (rows tagged with their Python), in the file's order.
+func interpreterCosts(f *File) []InterpreterCost {
+	var bases []*Strategy
+	for i := range f.Strategies {
+		s := &f.Strategies[i]
+		if s.Python == "" || s.Name != s.Baseline || s.Workers != 1 || s.Interpreter == nil || len(s.Runs) == 0 || s.ForcedGIL {
+			continue
+		}
+		if len(bases) > 0 && (s.ChunkSize != bases[0].ChunkSize || slices.ContainsFunc(bases, func(b *Strategy) bool { return b.Python == s.Python })) {
+			continue
+		}
+		bases = append(bases, s)
+	}
+	if len(bases) < 2 {
+		return nil
+	}
+	first := bases[0].Summary
+	var out []InterpreterCost
+	for _, b := range bases {
+		in, sum := b.Interpreter, b.Summary
+		out = append(out, InterpreterCost{Python: b.Python, Version: in.Version, Build: in.Build, Path: in.Path,
+			Speed:         first.MedianSeconds / sum.MedianSeconds,
+			SpeedInterval: [2]float64{first.IntervalSeconds[0] / sum.IntervalSeconds[1], first.IntervalSeconds[1] / sum.IntervalSeconds[0]}})
+	}
+	return out
+}
+
+// BaselineOf is the row s's speedup is measured against: its baseline
+// strategy at one worker, on the same interpreter and, in a chunk scan, at
+// the same chunk size; nil when the file has none.
+func (f *File) BaselineOf(s *Strategy) *Strategy {
+	for i := range f.Strategies {
+		b := &f.Strategies[i]
+		if b.Name == s.Baseline && b.Workers == 1 && b.Python == s.Python && b.ChunkSize == s.ChunkSize && len(b.Runs) > 0 {
+			return b
 		}
 	}
-	return summary.Summary{}, false
+	return nil
+}
+
+// row is what the summary of one row is computed from, gathered once:
+// the rules that decide its warnings read it (warnings.go).
+type row struct {
+	s    *Strategy
+	f    *File
+	wall summary.Summary
+	out  *Summary
+	// speedupWarning is set when efficiency met its bound.
+	efficiency       *Warning
+	utilWarning      *Warning
+	throttled        uint64
+	throttledSeconds float64
+	steal            []float64 // mean steal of each starved run
+	restarts         int
+	paidStartup      *float64 // the worker start-up each run pays, when it does
+	figureWarnings   []Warning
 }
 
 func summariseStrategy(s *Strategy, f *File) Summary {
@@ -182,77 +272,106 @@ func summariseStrategy(s *Strategy, f *File) Summary {
 	if len(s.Runs) == 0 {
 		return out
 	}
-	walls := s.wallTimes()
-	wall := summary.Of(walls)
+	r := &row{s: s, f: f, wall: summary.Of(s.wallTimes()), out: &out}
+	r.times()
+	r.speedup()
+	r.cpu()
+	r.startup()
+	r.lag()
+	out.CoreBusy = medianPerCore(s.Runs)
+	r.figures()
+	for _, rule := range rowRules {
+		out.Warnings = append(out.Warnings, rule(r)...)
+	}
+	return out
+}
+
+// times: the median wall time with its interval, and throughput.
+func (r *row) times() {
+	wall, out, w := r.wall, r.out, r.f.Workload
 	out.MedianSeconds, out.MeanSeconds, out.StddevSeconds = wall.Median, wall.Mean, wall.Stddev
 	out.MinSeconds, out.MaxSeconds, out.CV = wall.Min, wall.Max, wall.CV
 	out.IntervalSeconds, out.IntervalLevel = [2]float64{wall.Lo, wall.Hi}, wall.Confidence
-	numbers := float64(f.Workload.Numbers)
+	numbers := float64(w.Numbers)
 	out.NumbersPerSecond = numbers / wall.Median
 	out.ThroughputInterval = [2]float64{numbers / wall.Hi, numbers / wall.Lo}
-	out.DivisionsPerSecond = float64(f.Workload.Divisions) / wall.Median
-	warn := func(w Warning) { out.Warnings = append(out.Warnings, w) }
-	out.IdealSpeedup = s.CPUs / BaselineCPUs(f.Machine)
-	if base, ok := baselineWall(f, out.Baseline); ok {
-		speedup := base.Median / wall.Median
-		efficiency := speedup / out.IdealSpeedup
-		// The least efficiency the two medians' intervals allow: above the
-		// bound of 1 even there, the figure cannot be trusted.
-		lowest := base.Lo / wall.Hi / out.IdealSpeedup / (1 + MinNoise)
-		switch {
-		case efficiency <= 1:
-			out.Speedup, out.Efficiency = &speedup, &efficiency
-		case lowest <= 1:
-			warn(Warning{Kind: AtBound, Figure: "efficiency", Value: efficiency, Limit: 1})
-			speedup, efficiency = out.IdealSpeedup, 1
-			out.Speedup, out.Efficiency = &speedup, &efficiency
-		default:
-			warn(Warning{Kind: BeyondBound, Figure: "efficiency", Value: efficiency, Limit: 1})
-		}
-	}
+	out.DivisionsPerSecond = float64(w.Divisions) / wall.Median
+}
 
-	var utilisation, shares, startups, workerStartups, handoffs, steal []float64
-	var throttled uint64
-	var throttledSeconds float64
-	restarts := 0
-	for _, r := range s.Runs {
-		restarts += r.WorkerRestarts
-		startups = append(startups, r.StartupSeconds)
-		workerStartups = append(workerStartups, r.WorkerStartupSeconds...)
-		if r.LockHandoffs > 0 {
-			handoffs = append(handoffs, float64(r.LockHandoffs)/r.WallSeconds)
-		}
-		if r.Throttling != nil && r.Throttling.Throttled > 0 {
+// speedup: over the row's baseline, and efficiency against the ideal the
+// CPUs allow, never shown beyond its bound of 1.
+func (r *row) speedup() {
+	out := r.out
+	out.IdealSpeedup = r.s.CPUs / BaselineCPUs(r.f.Machine)
+	b := r.f.BaselineOf(r.s)
+	if b == nil {
+		return
+	}
+	base := summary.Of(b.wallTimes())
+	speedup := base.Median / r.wall.Median
+	efficiency := speedup / out.IdealSpeedup
+	// The least efficiency the two medians' intervals allow: above the
+	// bound of 1 even there, the figure cannot be trusted.
+	lowest := base.Lo / r.wall.Hi / out.IdealSpeedup / (1 + MinNoise)
+	switch {
+	case efficiency <= 1:
+		out.Speedup, out.Efficiency = &speedup, &efficiency
+	case lowest <= 1:
+		r.efficiency = &Warning{Kind: AtBound, Figure: "efficiency", Value: efficiency, Limit: 1}
+		speedup, efficiency = out.IdealSpeedup, 1
+		out.Speedup, out.Efficiency = &speedup, &efficiency
+	default:
+		r.efficiency = &Warning{Kind: BeyondBound, Figure: "efficiency", Value: efficiency, Limit: 1}
+	}
+}
+
+// cpu: utilisation within the CPUs the row could use, and the runs that
+// got less CPU than their busy cores should have given.
+func (r *row) cpu() {
+	s, f, out := r.s, r.f, r.out
+	var utilisation []float64
+	for _, run := range s.Runs {
+		r.restarts += run.WorkerRestarts
+		if t := run.Throttling; t != nil && t.Throttled > 0 {
 			out.ThrottledRuns++
-			throttled += r.Throttling.Throttled
-			throttledSeconds += r.Throttling.Seconds
+			r.throttled += t.Throttled
+			r.throttledSeconds += t.Seconds
 		}
-		if r.CPUSeconds == nil {
+		if run.CPUSeconds == nil {
 			continue
 		}
-		utilisation = append(utilisation, *r.CPUSeconds/r.WallSeconds)
-		share := CPUShare(r, s.Cores)
-		shares = append(shares, share)
-		if share < StarvedShare {
+		utilisation = append(utilisation, *run.CPUSeconds/run.WallSeconds)
+		if CPUShare(run, s.Cores) < StarvedShare {
 			out.StarvedRuns++
-			steal = append(steal, summary.Mean(r.CoreSteal))
+			r.steal = append(r.steal, summary.Mean(run.CoreSteal))
 		}
 	}
-	if len(utilisation) > 0 {
-		u := summary.Median(utilisation)
-		usable := UsableCPUs(*s, f.Machine)
-		bound := usable * (1 + CPUNoise)
-		if f.Machine.CPUQuota > 0 {
-			bound += QuotaBurst / wall.Median
-		}
-		if u <= bound {
-			out.CPUUtilisation = &u
-		} else {
-			warn(Warning{Kind: BeyondBound, Figure: "cpu_utilisation", Value: u, Limit: usable})
-		}
+	if len(utilisation) == 0 {
+		return
+	}
+	u := summary.Median(utilisation)
+	usable := UsableCPUs(*s, f.Machine)
+	bound := usable * (1 + CPUNoise)
+	if f.Machine.CPUQuota > 0 {
+		bound += QuotaBurst / r.wall.Median
+	}
+	if u <= bound {
+		out.CPUUtilisation = &u
+	} else {
+		r.utilWarning = &Warning{Kind: BeyondBound, Figure: "cpu_utilisation", Value: u, Limit: usable}
+	}
+}
+
+// startup: until every worker was ready, per run or once for a kept pool.
+func (r *row) startup() {
+	s, out := r.s, r.out
+	var startups, workerStartups []float64
+	for _, run := range s.Runs {
+		startups = append(startups, run.StartupSeconds)
+		workerStartups = append(workerStartups, run.WorkerStartupSeconds...)
 	}
 	out.StartupSeconds = summary.Median(startups)
-	perRun := workerStartups // start-ups each run pays
+	perRun := len(workerStartups) > 0 // start-ups each run pays
 	if p := s.Pool; p != nil {
 		out.StartupSeconds, out.StartupOnce = p.StartupSeconds, true
 		workerStartups = append(slices.Clone(p.WorkerStartupSeconds), workerStartups...)
@@ -261,61 +380,79 @@ func summariseStrategy(s *Strategy, f *File) Summary {
 		ws := summary.Median(workerStartups)
 		out.WorkerStartupSeconds = &ws
 	}
-	if len(handoffs) > 0 {
-		out.HandoffsPerSecond = summary.Median(handoffs)
+	if perRun && s.Pool == nil {
+		r.paidStartup = out.WorkerStartupSeconds
 	}
-	out.CoreBusy = medianPerCore(s.Runs)
+}
+
+// lag: the heartbeat's percentiles over every probe run's wake-ups.
+func (r *row) lag() {
 	var lags []float64
-	if s.Probe != nil {
-		for _, r := range s.Probe.Runs {
-			lags = append(lags, r.LagMs...)
+	if p := r.s.Probe; p != nil {
+		for _, run := range p.Runs {
+			lags = append(lags, run.LagMs...)
 		}
 	}
-	if len(lags) > 0 {
-		p50, p99, mx := summary.Percentile(lags, 50), summary.Percentile(lags, 99), slices.Max(lags)
-		out.LagP50Ms, out.LagP99Ms, out.LagMaxMs, out.LagSamples = &p50, &p99, &mx, len(lags)
+	if len(lags) == 0 {
+		return
 	}
+	p50, p99, mx := summary.Percentile(lags, 50), summary.Percentile(lags, 99), slices.Max(lags)
+	r.out.LagP50Ms, r.out.LagP99Ms, r.out.LagMaxMs, r.out.LagSamples = &p50, &p99, &mx, len(lags)
+}
 
-	n := len(s.Runs)
-	if n > 1 && wall.Confidence < summary.Level {
-		warn(Warning{Kind: WideInterval, Runs: n, Value: wall.Confidence, Limit: summary.Level})
+// figures summarises each declared figure the row's runs report: the
+// median (of value per wall second for a count) with its interval, and
+// per worker where the declaration asks; withheld beyond its bound.
+func (r *row) figures() {
+	for _, d := range r.f.Figures {
+		var xs []float64
+		for _, run := range r.s.Runs {
+			v, ok := run.Figures[d.Name]
+			if !ok {
+				continue
+			}
+			if d.PerSecond {
+				v /= run.WallSeconds
+			}
+			xs = append(xs, v)
+		}
+		if len(xs) == 0 {
+			continue
+		}
+		sum := summary.Of(xs)
+		fs := FigureSummary{Name: d.Name, Median: sum.Median, Interval: [2]float64{sum.Lo, sum.Hi}, Runs: len(xs)}
+		if limit, ok := boundOf(d, r.f.Machine); ok && sum.Median > limit {
+			// A figure beyond what the machine has cannot be a measurement,
+			// whatever its noise: shown as n/a, with its value in a warning.
+			r.figureWarnings = append(r.figureWarnings, Warning{Kind: BeyondBound, Figure: d.Name, Value: sum.Median, Limit: limit})
+			continue
+		}
+		if d.PerWorker {
+			pw := sum.Median / float64(r.s.Workers)
+			fs.PerWorker = &pw
+		}
+		r.out.Figures = append(r.out.Figures, fs)
 	}
-	if wall.CV > NoisyCV {
-		warn(Warning{Kind: HighVariance, Value: wall.CV, Limit: NoisyCV})
+}
+
+// boundOf is the physical limit of a figure on machine m, when it has one
+// the file can say.
+func boundOf(d figure.Def, m Machine) (float64, bool) {
+	switch d.Bound {
+	case figure.MachineMemory:
+		return float64(m.MemoryBytes), m.MemoryBytes > 0
 	}
-	if len(wall.Outliers) > 0 {
-		warn(Warning{Kind: Outliers, Runs: len(wall.Outliers), Of: n, Limit: summary.OutlierScore})
+	return 0, false
+}
+
+// Figure returns the row's summary of the figure named name, if it has one.
+func (s Summary) Figure(name string) (FigureSummary, bool) {
+	for _, fs := range s.Figures {
+		if fs.Name == name {
+			return fs, true
+		}
 	}
-	switch {
-	case out.ThrottledRuns > 0:
-		// The quota took the time: say so with its own counters, whether
-		// or not the run fell under the starved line.
-		warn(Warning{Kind: Throttled, Runs: out.ThrottledRuns, Of: n, Count: throttled, Seconds: throttledSeconds})
-	case out.StarvedRuns > 0 && summary.Median(steal) > StealShare:
-		warn(Warning{Kind: Steal, Runs: out.StarvedRuns, Of: n, Value: summary.Median(steal), Limit: StealShare})
-	case out.StarvedRuns > 0:
-		warn(Warning{Kind: Starved, Runs: out.StarvedRuns, Of: n, Value: s.Cores, Limit: StarvedShare})
-	}
-	var paid *float64
-	if len(perRun) > 0 && s.Pool == nil {
-		paid = out.WorkerStartupSeconds
-	}
-	if limit := shortRunLimit(paid); wall.Median < limit {
-		warn(Warning{Kind: ShortRuns, Value: wall.Median, Limit: limit, Suggest: biggerWorkload(f.Workload.Spec)})
-	}
-	if restarts > 0 {
-		warn(Warning{Kind: Restarts, Count: uint64(restarts)})
-	}
-	if runs, worst := slowCPURuns(s.Runs); runs > 0 {
-		warn(Warning{Kind: SlowCPU, Runs: runs, Of: n, Value: worst, Limit: SlowCPUFactor})
-	}
-	if perCPU := float64(s.Workers) / localCPUs(f.Machine); s.ProcessLoops && len(s.Placement) <= 1 && perCPU >= 1 && math.Abs(perCPU-math.Round(perCPU)) < 1e-9 {
-		warn(Warning{Kind: LoopsPerCPU, Count: uint64(s.Workers), Value: math.Round(perCPU)})
-	}
-	if out.LagSamples > 0 && out.LagSamples < MinWakeUps {
-		warn(Warning{Kind: FewWakeUps, Count: uint64(out.LagSamples), Limit: MinWakeUps})
-	}
-	return out
+	return FigureSummary{}, false
 }
 
 // CPUShare is how much of the CPU time a run's busy cores should have given

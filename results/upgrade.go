@@ -1,6 +1,11 @@
 package results
 
-import "strings"
+import (
+	"encoding/json"
+	"strings"
+
+	"github.com/primebench/primebench/figure"
+)
 
 // Files of schema versions 1 and 2 did not record what each strategy was:
 // the primebench that wrote them knew it from tables of names. Those
@@ -38,4 +43,38 @@ func upgradeV2(f *File) {
 			s.Models, s.Counterpart, s.Heartbeat = facts.models, facts.counterpart, facts.heartbeat
 		}
 	}
+}
+
+// handoffsV4 is gil-lock's hand-off count as files of schema 2 to 4
+// recorded it: lock_handoffs in each run. Loaded, it is the figure of that
+// name, as gil-lock declared it when schema 5 moved it to the figures.
+var handoffsV4 = figure.Def{Name: "lock_handoffs", Label: "hand-offs/s", Unit: figure.Count, PerSecond: true,
+	Doc: "global-lock hand-offs between threads per second of the run (gil-lock's own count)"}
+
+// upgradeV4 moves the runs' lock_handoffs into their figures.
+func upgradeV4(data []byte, f *File) error {
+	var old struct {
+		Strategies []struct {
+			Runs []struct {
+				LockHandoffs int64 `json:"lock_handoffs"`
+			} `json:"runs"`
+		} `json:"strategies"`
+	}
+	if err := json.Unmarshal(data, &old); err != nil {
+		return err
+	}
+	for i, s := range old.Strategies {
+		for j, r := range s.Runs {
+			if r.LockHandoffs <= 0 || i >= len(f.Strategies) || j >= len(f.Strategies[i].Runs) {
+				continue
+			}
+			run := &f.Strategies[i].Runs[j]
+			if run.Figures == nil {
+				run.Figures = map[string]float64{}
+			}
+			run.Figures[handoffsV4.Name] = float64(r.LockHandoffs)
+			f.Figures = figure.Add(f.Figures, &handoffsV4)
+		}
+	}
+	return nil
 }

@@ -1,8 +1,15 @@
 package results
 
-// Warning is something a careful reader of a row must know, as data: a kind
-// and the figures behind it. Renderers put it into words; files keep the
-// figures, so a script can act on them.
+import (
+	"math"
+
+	"github.com/primebench/primebench/summary"
+)
+
+// Warning is something a careful reader of a row, or of a whole file, must
+// know, as data: a kind and the figures behind it. The rules that decide
+// them and their thresholds are all here; renderers put them into words;
+// files (JSON and CSV) keep the figures, so a script can act on them.
 type Warning struct {
 	Kind WarningKind `json:"kind"`
 	// Runs of Of runs are concerned (where it is about some runs).
@@ -19,6 +26,15 @@ type Warning struct {
 	Suggest string `json:"suggest,omitempty"`
 	// Figure names the summary figure a bound concerns.
 	Figure string `json:"figure,omitempty"`
+	// Load is the one-minute load average a busy_before warning saw.
+	Load float64 `json:"load_average,omitempty"`
+	// Round is the measured round a file warning concerns (slow_round).
+	Round int `json:"round,omitempty"`
+	// Strategy, StartMethod and Reason: a row asked for and not run
+	// (skipped), and why, as the file records it.
+	Strategy    string `json:"strategy,omitempty"`
+	StartMethod string `json:"start_method,omitempty"`
+	Reason      string `json:"reason,omitempty"`
 }
 
 // WarningKind names a kind of warning.
@@ -66,7 +82,29 @@ const (
 	// Value to a usable CPU (a whole number): every core busy, and each loop
 	// as blocked by its tasks' CPU work as one loop alone.
 	LoopsPerCPU WarningKind = "loops_per_cpu"
+	// GILEnabled: Runs of Of runs on a free-threaded build ended with the
+	// GIL enabled (an extension module without free-threading support
+	// re-enabled it at import, or PYTHON_GIL=1): the row measured a GIL.
+	GILEnabled WarningKind = "gil_enabled"
+
+	// The file's own warnings, which concern no one row:
+
+	// BusyBefore: other processes used Value of the usable CPUs before the
+	// run (over Limit), the load average then Load.
+	BusyBefore WarningKind = "busy_before"
+	// NoPerCore: the OS gave no per-CPU counters: core busy is n/a.
+	NoPerCore WarningKind = "no_per_core"
+	// SlowRound: in Round, Runs of Of rows ran SlowRoundFactor (Limit) their
+	// medians or slower, Value in the median.
+	SlowRound WarningKind = "slow_round"
+	// SkippedRow: Strategy (with StartMethod) was asked for and not run,
+	// for Reason.
+	SkippedRow WarningKind = "skipped"
 )
+
+// WarningKinds lists every kind, for renderers' tests: each must have words.
+var WarningKinds = []WarningKind{WideInterval, HighVariance, Outliers, Starved, Throttled, Steal, ShortRuns, Restarts,
+	FewWakeUps, SlowCPU, AtBound, BeyondBound, LoopsPerCPU, GILEnabled, BusyBefore, NoPerCore, SlowRound, SkippedRow}
 
 // Thresholds of the warnings.
 const (
@@ -100,4 +138,119 @@ const (
 	// beyond its average over a run: one enforcement period's quota at
 	// each end (the default period, 100 ms, at one CPU).
 	QuotaBurst = 0.1
+	// BusyBeforeShare is the share of the usable CPUs other processes may
+	// use before the run without a warning.
+	BusyBeforeShare = 0.10
 )
+
+// rowRules decide a row's warnings, in the order its notes list them. Each
+// reads what the summary gathered (row) and returns the warnings it finds.
+var rowRules = []func(r *row) []Warning{
+	func(r *row) []Warning { return one(r.efficiency) },
+	func(r *row) []Warning { return one(r.utilWarning) },
+	func(r *row) []Warning {
+		if n := len(r.s.Runs); n > 1 && r.wall.Confidence < summary.Level {
+			return []Warning{{Kind: WideInterval, Runs: n, Value: r.wall.Confidence, Limit: summary.Level}}
+		}
+		return nil
+	},
+	func(r *row) []Warning {
+		if r.wall.CV > NoisyCV {
+			return []Warning{{Kind: HighVariance, Value: r.wall.CV, Limit: NoisyCV}}
+		}
+		return nil
+	},
+	func(r *row) []Warning {
+		if o := len(r.wall.Outliers); o > 0 {
+			return []Warning{{Kind: Outliers, Runs: o, Of: len(r.s.Runs), Limit: summary.OutlierScore}}
+		}
+		return nil
+	},
+	// Why runs got less CPU than they should: the quota (with its own
+	// counters, starved or not), else the hypervisor, else another process.
+	func(r *row) []Warning {
+		n, out := len(r.s.Runs), r.out
+		switch {
+		case out.ThrottledRuns > 0:
+			return []Warning{{Kind: Throttled, Runs: out.ThrottledRuns, Of: n, Count: r.throttled, Seconds: r.throttledSeconds}}
+		case out.StarvedRuns > 0 && summary.Median(r.steal) > StealShare:
+			return []Warning{{Kind: Steal, Runs: out.StarvedRuns, Of: n, Value: summary.Median(r.steal), Limit: StealShare}}
+		case out.StarvedRuns > 0:
+			return []Warning{{Kind: Starved, Runs: out.StarvedRuns, Of: n, Value: r.s.Cores, Limit: StarvedShare}}
+		}
+		return nil
+	},
+	func(r *row) []Warning {
+		if limit := shortRunLimit(r.paidStartup); r.wall.Median < limit {
+			return []Warning{{Kind: ShortRuns, Value: r.wall.Median, Limit: limit, Suggest: biggerWorkload(r.f.Workload.Spec)}}
+		}
+		return nil
+	},
+	func(r *row) []Warning {
+		if r.restarts > 0 {
+			return []Warning{{Kind: Restarts, Count: uint64(r.restarts)}}
+		}
+		return nil
+	},
+	func(r *row) []Warning {
+		if runs, worst := slowCPURuns(r.s.Runs); runs > 0 {
+			return []Warning{{Kind: SlowCPU, Runs: runs, Of: len(r.s.Runs), Value: worst, Limit: SlowCPUFactor}}
+		}
+		return nil
+	},
+	func(r *row) []Warning {
+		s := r.s
+		perCPU := float64(s.Workers) / localCPUs(r.f.Machine)
+		if s.ProcessLoops && len(s.Placement) <= 1 && perCPU >= 1 && math.Abs(perCPU-math.Round(perCPU)) < 1e-9 {
+			return []Warning{{Kind: LoopsPerCPU, Count: uint64(s.Workers), Value: math.Round(perCPU)}}
+		}
+		return nil
+	},
+	func(r *row) []Warning {
+		if n := r.out.LagSamples; n > 0 && n < MinWakeUps {
+			return []Warning{{Kind: FewWakeUps, Count: uint64(n), Limit: MinWakeUps}}
+		}
+		return nil
+	},
+	func(r *row) []Warning { return r.figureWarnings },
+	func(r *row) []Warning {
+		enabled, reported := 0, 0
+		for _, run := range r.s.Runs {
+			if run.GILEnabled != nil {
+				reported++
+				if *run.GILEnabled {
+					enabled++
+				}
+			}
+		}
+		if enabled > 0 && !r.s.ForcedGIL {
+			return []Warning{{Kind: GILEnabled, Runs: enabled, Of: reported}}
+		}
+		return nil
+	},
+}
+
+func one(w *Warning) []Warning {
+	if w == nil {
+		return nil
+	}
+	return []Warning{*w}
+}
+
+// fileWarnings decides the warnings that concern the whole file.
+func fileWarnings(f *File) []Warning {
+	out := []Warning{}
+	if c := f.Conditions; c.BusyBefore > BusyBeforeShare {
+		out = append(out, Warning{Kind: BusyBefore, Value: c.BusyBefore, Limit: BusyBeforeShare, Load: c.LoadAverage1})
+	}
+	if !f.Machine.PerCore {
+		out = append(out, Warning{Kind: NoPerCore})
+	}
+	for _, r := range SlowRounds(f) {
+		out = append(out, Warning{Kind: SlowRound, Round: r.Round, Runs: r.Slow, Of: len(r.Ratios), Value: r.Median, Limit: SlowRoundFactor})
+	}
+	for _, sk := range f.Skipped {
+		out = append(out, Warning{Kind: SkippedRow, Strategy: sk.Strategy, StartMethod: sk.StartMethod, Reason: sk.Reason})
+	}
+	return out
+}

@@ -7,8 +7,14 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/primebench/primebench/figure"
 	"github.com/primebench/primebench/workload"
 )
+
+// LockHandoffs is the figure gil-lock reports of each run: how often its
+// global lock changed threads, shown per second.
+var LockHandoffs = figure.Def{Name: "lock_handoffs", Label: "hand-offs/s", Unit: figure.Count, PerSecond: true,
+	Doc: "global-lock hand-offs between threads per second of the run (gil-lock's own count)"}
 
 // DefaultSwitchInterval is CPython's default sys.getswitchinterval().
 const DefaultSwitchInterval = 5 * time.Millisecond
@@ -330,7 +336,7 @@ func (s gilLock) Run(ctx context.Context, task Task) (out Outcome, err error) {
 			return nil
 		})
 	})
-	out.Handoffs = g.handoffs()
+	out.Figures = append(out.Figures, figure.Value{Def: &LockHandoffs, Value: float64(g.handoffs())})
 	return out, err
 }
 

@@ -15,6 +15,7 @@ import (
 
 	"github.com/primebench/primebench/cpulimit"
 	"github.com/primebench/primebench/cputime"
+	"github.com/primebench/primebench/figure"
 	"github.com/primebench/primebench/ledger"
 	"github.com/primebench/primebench/workload"
 )
@@ -75,8 +76,9 @@ type Outcome struct {
 	Processes []Process
 	// Restarts counts failed workers replaced during the run (--retry).
 	Restarts int
-	// Handoffs counts global-lock hand-overs between workers (gil-lock).
-	Handoffs int64
+	// Figures are the run's values of the strategy's own figures, each
+	// declared where it is measured (gil-lock's LockHandoffs).
+	Figures []figure.Value
 	// ChildCPU is the CPU time of the run's worker processes: what the OS
 	// reported of each (when reaped, or read live for workers kept between
 	// runs), plus what workers on other hosts reported of themselves.

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
-	"slices"
 	"strings"
 
 	"github.com/urfave/cli/v2"
@@ -26,7 +25,7 @@ func chartCommand(e *env) *cli.Command {
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "out", Value: ".", Usage: "directory to write charts into (created if missing)"},
 			&cli.StringFlag{Name: "format", Aliases: []string{"f"}, Value: "png", Usage: "png or svg"},
-			&cli.StringFlag{Name: "kinds", Value: strings.Join(chart.Kinds, ","), Usage: "charts to draw: " + strings.Join(chart.Kinds, ", ")},
+			&cli.StringFlag{Name: "kinds", Value: strings.Join(chart.KindNames(), ","), Usage: "charts to draw: " + strings.Join(chart.KindNames(), ", ")},
 		},
 		Action: func(c *cli.Context) error {
 			files, err := fileArgs(c)
@@ -40,14 +39,13 @@ func chartCommand(e *env) *cli.Command {
 			if format != "png" && format != "svg" {
 				return usagef("--format %q: choose png or svg", format)
 			}
-			kinds, err := splitList(c.String("kinds"))
+			names, err := splitList(c.String("kinds"))
 			if err != nil {
 				return usagef("--kinds: %v", err)
 			}
-			for _, k := range kinds {
-				if !slices.Contains(chart.Kinds, k) {
-					return usagef("--kinds: unknown chart %q: choose from %s", k, strings.Join(chart.Kinds, ", "))
-				}
+			kinds, err := chart.ParseKinds(names)
+			if err != nil {
+				return usagef("--kinds: %v", err)
 			}
 			explicit := c.IsSet("kinds")
 			out := c.String("out")
@@ -64,10 +62,7 @@ func chartCommand(e *env) *cli.Command {
 				}
 				inputs = append(inputs, chart.Input{Path: inputName(path, f), File: f})
 			}
-			jobs, err := chart.Select(inputs, kinds, format)
-			if err != nil {
-				return usagef("--kinds: %v", err)
-			}
+			jobs := chart.Select(inputs, kinds, format)
 			// Every chart is drawn before anything is written: one asked
 			// for that cannot be drawn is refused with nothing made.
 			type drawn struct {
@@ -76,7 +71,7 @@ func chartCommand(e *env) *cli.Command {
 			}
 			var charts []drawn
 			for _, job := range jobs {
-				ch, err := job.Draw()
+				drawings, err := job.Draw()
 				if err != nil {
 					if chart.Unavailable(err) && !explicit {
 						fmt.Fprintf(e.stderr, "primebench: no %s chart: %s\n", job.Kind, textsafe.Escape(err.Error()))
@@ -87,7 +82,9 @@ func chartCommand(e *env) *cli.Command {
 					}
 					return err
 				}
-				charts = append(charts, drawn{filepath.Join(out, job.Name), ch})
+				for _, d := range drawings {
+					charts = append(charts, drawn{filepath.Join(out, job.Named(d)), d.Chart})
+				}
 			}
 			if err := results.MkdirAll(out); err != nil {
 				return usagef("--out %s: %v", out, errors.Unwrap(err))
