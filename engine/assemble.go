@@ -15,6 +15,7 @@ type meta struct {
 	Machine    results.Machine
 	Conditions results.Conditions
 	Settings   results.Settings
+	Skipped    []results.Skipped
 }
 
 // assemble is the one place a result file is put together: the meta, the
@@ -31,6 +32,7 @@ func assemble(mt meta, cfg measureConfig, m measurement) *results.File {
 		Settings:      mt.Settings,
 		Reference:     m.Reference,
 		Figures:       m.Figures,
+		Skipped:       mt.Skipped,
 		Workload: results.Workload{
 			Spec: cfg.Plan.Workload().Spec, Numbers: a.Numbers, Primes: a.Primes, Checksum: results.Checksum(a.Checksum),
 			Divisions: a.Divisions, ChunkSize: cfg.Plan.ChunkSize(), Chunks: cfg.Plan.NumChunks(),
@@ -41,20 +43,17 @@ func assemble(mt meta, cfg measureConfig, m measurement) *results.File {
 	f.Settings.ProbeRuns = 0
 	for _, j := range m.Jobs {
 		d := j.Job.Desc
-		s := results.Strategy{
-			Name:         d.Name,
-			Workers:      j.Job.Workers,
-			Models:       d.Models,
-			Family:       d.Family.Name,
-			Baseline:     strategies.BaselineOf(d).Name,
-			Counterpart:  d.Counterpart,
-			Heartbeat:    d.Heartbeat,
-			StartMethod:  j.Job.StartMethod,
-			ProcessLoops: d.ProcessLoops,
-			SingleCore:   d.SingleCore(j.Interpreter),
-			Placement:    placement(j.Processes),
-			Runs:         j.Runs,
-		}
+		s := j.Job.Row // what tells the row apart
+		s.Workers = j.Job.Workers
+		s.Models = d.Models
+		s.Family = d.Family.Name
+		s.Baseline = strategies.BaselineOf(d).Name
+		s.Counterpart = d.Counterpart
+		s.Heartbeat = d.Heartbeat
+		s.ProcessLoops = d.ProcessLoops
+		s.SingleCore = d.SingleCore(j.Interpreter, s.ForcedGIL)
+		s.Placement = placement(j.Processes)
+		s.Runs = j.Runs
 		if o := j.Job.opening; o != nil {
 			s.Pool = &results.Pool{StartupSeconds: o.Startup.Seconds(), Restarts: o.Restarts}
 			for _, p := range o.Processes {

@@ -17,48 +17,11 @@ import (
 	"github.com/primebench/primebench/workload"
 )
 
-// Job is one strategy at one worker count, with its own instance of the
-// strategy (which may keep worker processes for all the job's runs).
-type Job struct {
-	Desc    *strategies.Descriptor
-	Workers int
-	// StartMethod is the multiprocessing start method of a lane that
-	// starts a pool; "" otherwise.
-	StartMethod string
-	run         strategies.Strategy
-	opening     *strategies.Opening // set once a kept pool is open
-}
-
-// NewJob makes a job of d at workers, configured by opts.
-func NewJob(d *strategies.Descriptor, workers int, opts strategies.Options) *Job {
-	return &Job{Desc: d, Workers: workers, StartMethod: opts.StartMethod, run: d.New(d.Name, opts)}
-}
-
-func (j *Job) String() string {
-	if j.StartMethod != "" {
-		return fmt.Sprintf("%s (%s, workers=%d)", j.Desc.Name, j.StartMethod, j.Workers)
-	}
-	return fmt.Sprintf("%s (workers=%d)", j.Desc.Name, j.Workers)
-}
-
-// keeper is the job's strategy when it keeps its workers between runs.
-func (j *Job) keeper() strategies.Keeper {
-	if k, ok := j.run.(strategies.Keeper); ok && k.Keeps() {
-		return k
-	}
-	return nil
-}
-
-// close stops the workers the job kept.
-func (j *Job) close() {
-	if k := j.keeper(); k != nil {
-		k.Close()
-	}
-}
-
 // measureConfig says what to measure and how often.
 type measureConfig struct {
-	Jobs   []*Job
+	Jobs []*Job
+	// Plan is the run's plan: the reference's, and every job's that has
+	// none of its own.
 	Plan   *workload.Plan
 	Warmup int // unmeasured runs per job, before any measured run
 	Runs   int // measured runs per job
@@ -150,6 +113,12 @@ type StallError struct {
 
 func (e *StallError) Error() string {
 	return fmt.Sprintf("%s made no progress for %.1fs (stall limit %v; set it with --stall-timeout)", e.Job, e.Silent.Seconds(), e.Limit.Round(time.Millisecond))
+}
+
+// prefix names the first chunks of a plan: its chunk size and how many.
+type prefix struct {
+	size   uint64
+	chunks int
 }
 
 // measurement is every measured run of every job, in the order of
@@ -247,7 +216,6 @@ func measure(ctx context.Context, cfg measureConfig) (measurement, error) {
 	if cfg.HeartbeatEvery <= 0 {
 		probeRounds = 0
 	}
-	splits := Splits(cfg.Plan)
 	m := measurement{Jobs: make([]jobResult, len(cfg.Jobs))}
 	for i, j := range cfg.Jobs {
 		m.Jobs[i].Job = j
@@ -255,13 +223,21 @@ func measure(ctx context.Context, cfg measureConfig) (measurement, error) {
 	total := (cfg.Warmup + cfg.Runs + probeRounds) * len(cfg.Jobs)
 	done := 0
 	var reference *workload.Answer
-	var heads []workload.Answer // the reference's answers at splits
+	// prefixes holds the reference's answers of each plan's first chunks,
+	// against which probe runs are checked: the reference run's own at its
+	// plan's splits, a pass of their own for the plans of a chunk scan.
+	prefixes := map[prefix]workload.Answer{}
+	keep := func(plan *workload.Plan, led *ledger.Ledger) {
+		for i, a := range led.Heads() {
+			prefixes[prefix{plan.ChunkSize(), Splits(plan)[i]}] = a
+		}
+	}
 	if !isGoBaseline(cfg.Jobs[order[0]]) {
 		total++
 		ev := Event{Phase: PhaseReference, Job: cfg.Reference.String(), Round: 1, Rounds: 1, Total: total}
 		progress(ev)
 		start := time.Now()
-		led, _, err := runOnce(ctx, cfg, cfg.Reference, strategies.Task{Plan: cfg.Plan, Workers: cfg.Reference.Workers}, splits)
+		led, _, err := runOnce(ctx, cfg, cfg.Reference, strategies.Task{Plan: cfg.Plan, Workers: cfg.Reference.Workers}, Splits(cfg.Plan))
 		if err != nil {
 			return measurement{}, stopped(ev, err)
 		}
@@ -270,10 +246,35 @@ func measure(ctx context.Context, cfg measureConfig) (measurement, error) {
 			return measurement{}, fmt.Errorf("%s: %w", cfg.Reference, err)
 		}
 		m.Reference = results.Reference{Source: results.ReferenceParallel, Workers: cfg.Reference.Workers, Seconds: time.Since(start).Seconds()}
-		reference, heads = &answer, led.Heads()
+		reference = &answer
+		keep(cfg.Plan, led)
 		done = 1
 	} else {
 		m.Reference = results.Reference{Source: results.ReferenceFromSerial, Workers: 1}
+	}
+	// prefixAnswer is the reference answer of plan's first k chunks,
+	// computed by a reference pass of its own (a phase like any) for a
+	// plan the reference run did not check.
+	prefixAnswer := func(plan *workload.Plan, k int, ev Event) (workload.Answer, error) {
+		key := prefix{plan.ChunkSize(), k}
+		if a, ok := prefixes[key]; ok {
+			return a, nil
+		}
+		if k == plan.NumChunks() {
+			return *reference, nil
+		}
+		ev.Phase, ev.Job = PhaseReference, fmt.Sprintf("%s, the first %d chunks of %d numbers", cfg.Reference, k, plan.ChunkSize())
+		progress(ev)
+		led, _, err := runOnce(ctx, cfg, cfg.Reference, strategies.Task{Plan: plan.Prefix(k), Workers: cfg.Reference.Workers}, nil)
+		if err != nil {
+			return workload.Answer{}, stopped(ev, err)
+		}
+		a, err := led.Answer()
+		if err != nil {
+			return workload.Answer{}, fmt.Errorf("%s: %w", cfg.Reference, err)
+		}
+		prefixes[key] = a
+		return a, nil
 	}
 
 	for round := 0; round < cfg.Warmup+cfg.Runs+probeRounds; round++ {
@@ -289,26 +290,32 @@ func measure(ctx context.Context, cfg measureConfig) (measurement, error) {
 			if err := open(ctx, cfg, job, progress, Event{Phase: PhaseStarting, Job: job.String(), Done: done, Total: total}); err != nil {
 				return measurement{}, err
 			}
-			ev.Job, ev.Done = job.String(), done
-			progress(ev)
+			plan := job.planOf(cfg.Plan)
 			r := &m.Jobs[idx]
-			task := strategies.Task{Plan: cfg.Plan, Workers: job.Workers}
+			task := strategies.Task{Plan: plan, Workers: job.Workers}
 			want := reference
 			var hb *strategies.Heartbeat
 			if ev.Phase == PhaseProbe {
 				if r.ProbeChunks == 0 {
-					r.ProbeChunks = ProbeChunks(cfg.Plan, medianWall(r.Runs))
+					r.ProbeChunks = ProbeChunks(plan, medianWall(r.Runs))
+				}
+				head, err := prefixAnswer(plan, r.ProbeChunks, ev)
+				if err != nil {
+					return measurement{}, err
 				}
 				hb = newHeartbeat(cfg.HeartbeatEvery)
-				task.Plan, task.Heartbeat = cfg.Plan.Prefix(r.ProbeChunks), hb
-				want = &heads[slices.Index(splits, r.ProbeChunks)]
+				task.Plan, task.Heartbeat = plan.Prefix(r.ProbeChunks), hb
+				want = &head
 			}
-			run, out, answer, led, err := measureOnce(ctx, cfg, job, task, splits)
+			ev.Job, ev.Done = job.String(), done
+			progress(ev)
+			run, out, answer, led, err := measureOnce(ctx, cfg, job, task, Splits(task.Plan))
 			if err != nil {
 				return measurement{}, stopped(ev, err)
 			}
 			if reference == nil { // the baseline's first run is the reference
-				reference, heads = &answer, led.Heads()
+				reference = &answer
+				keep(plan, led)
 				want = reference
 			} else if answer != *want {
 				return measurement{}, &MismatchError{Job: job.String(), Got: answer, Want: *want}

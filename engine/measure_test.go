@@ -23,7 +23,7 @@ func fake(name string, s strategies.Strategy) *strategies.Descriptor {
 }
 
 func fakeJob(name string, s strategies.Strategy, workers int) *Job {
-	return &Job{Desc: fake(name, s), Workers: workers, run: s}
+	return &Job{Desc: fake(name, s), Workers: workers, Row: results.Strategy{Name: name}, run: s}
 }
 
 // offByOne is a broken strategy: it loses a prime after `after` runs, as

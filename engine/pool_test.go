@@ -15,7 +15,7 @@ import (
 func TestPersistentPoolWarning(t *testing.T) {
 	o := testOptions(t, "range:1000000000000-1000000000040")
 	for _, d := range strategies.All() {
-		if d.Processes && o.has(d) {
+		if d.Processes && d.Met(o.found()) {
 			o.Strategies = append(o.Strategies, d.Name)
 		}
 	}

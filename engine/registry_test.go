@@ -32,9 +32,10 @@ func testOptions(t *testing.T, spec string) Options {
 		t.Fatal(err)
 	}
 	o := Options{Runs: 1, Workload: w, Heartbeat: time.Millisecond, ProbeRuns: 1,
-		Worker: strategies.WorkerCommand{Argv: []string{os.Args[0]}, Env: []string{testworker.Env + "=serve"}}}
-	o.Python = testPython(t)
-	o.PythonFT = o.Python
+		Processes: strategies.Processes{Worker: strategies.WorkerCommand{Argv: []string{os.Args[0]}, Env: []string{testworker.Env + "=serve"}}}}
+	if py := testPython(t); py != nil {
+		o.Pythons, o.FreeThreaded = []*strategies.Python{py}, py
+	}
 	return o
 }
 
@@ -65,7 +66,7 @@ func testPython(t *testing.T) *strategies.Python {
 // with gevent, outside the test script).
 func runnable(t *testing.T, d *strategies.Descriptor, o Options) {
 	t.Helper()
-	if !o.has(d) {
+	if !d.Met(o.found()) {
 		t.Skip("not found here: what " + d.Name + " needs")
 	}
 }
@@ -178,7 +179,7 @@ func TestEveryPhaseStops(t *testing.T) {
 		// Kept workers, where the strategy keeps them when asked to
 		// (loops+subprocess does not: each run's hello says whether its
 		// loops run a heartbeat).
-		kept := d.New(d.Name, strategies.Options{Pool: strategies.PoolPersistent, Worker: strategies.WorkerCommand{Argv: []string{os.Args[0]}}})
+		kept := d.New(d.Name, strategies.Options{Processes: strategies.Processes{Pool: strategies.PoolPersistent, Worker: strategies.WorkerCommand{Argv: []string{os.Args[0]}}}})
 		if k, ok := kept.(strategies.Keeper); ok && k.Keeps() {
 			variants = append(variants, variant{d.Name + " --pool persistent", d, strategies.PoolPersistent})
 		}

@@ -39,17 +39,17 @@ func TestStartMethodRows(t *testing.T) {
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			o := testOptions(t, spec)
-			if o.Python == nil {
+			if len(o.Pythons) == 0 {
 				t.Skip("no python3")
 			}
-			py := *o.Python
+			py := *o.Pythons[0]
 			if !slices.Contains(py.StartMethods, "fork") || !slices.Contains(py.StartMethods, "spawn") {
 				t.Skipf("%s has start methods %v", py.Path, py.StartMethods)
 			}
 			if tt.has != nil { // an interpreter without some, as on Windows
 				py.StartMethods = tt.has
 			}
-			o.Python = &py
+			o.Pythons = []*strategies.Python{&py}
 			o.Strategies, o.Workers, o.StartMethods = append([]string{"cpython-serial"}, lanes...), []int{2}, tt.ask
 			f, err := Run(context.Background(), o, nil)
 			if err != nil {
@@ -99,12 +99,12 @@ func TestStartMethodRows(t *testing.T) {
 // work.
 func TestStartMethodsLeavingNothing(t *testing.T) {
 	o := testOptions(t, "range:1-100")
-	if o.Python == nil {
+	if len(o.Pythons) == 0 {
 		t.Skip("no python3")
 	}
-	py := *o.Python
+	py := *o.Pythons[0]
 	py.StartMethods = []string{"spawn"}
-	o.Python, o.Strategies, o.StartMethods = &py, []string{"cpython-pool"}, []string{"fork"}
+	o.Pythons, o.Strategies, o.StartMethods = []*strategies.Python{&py}, []string{"cpython-pool"}, []string{"fork"}
 	_, err := Run(context.Background(), o, nil)
 	var oe *OptionError
 	if !errors.As(err, &oe) || !strings.Contains(err.Error(), "has no fork start method") || strings.Contains(err.Error(), "\n") {

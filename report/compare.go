@@ -11,7 +11,6 @@ import (
 	"strings"
 
 	"github.com/olekukonko/tablewriter"
-	"github.com/olekukonko/tablewriter/renderer"
 	"github.com/olekukonko/tablewriter/tw"
 
 	"github.com/primebench/primebench/compare"
@@ -19,31 +18,6 @@ import (
 	"github.com/primebench/primebench/results"
 	"github.com/primebench/primebench/textsafe"
 )
-
-// CompareReporter writes one rendering of a comparison.
-type CompareReporter func(w io.Writer, c *compare.Comparison) error
-
-// CompareFormats lists the formats compare can write.
-var CompareFormats = []string{"table", "markdown", "csv", "json", "html"}
-
-// NewCompare returns the comparison reporter for a format name.
-func NewCompare(format string) (CompareReporter, error) {
-	switch format {
-	case "table":
-		return func(w io.Writer, c *compare.Comparison) error { return compareTable(w, c, asciiRenderer(), "") }, nil
-	case "markdown":
-		return func(w io.Writer, c *compare.Comparison) error {
-			return compareTable(w, c, renderer.NewMarkdown(), "- ")
-		}, nil
-	case "csv":
-		return CompareCSV, nil
-	case "json":
-		return CompareJSON, nil
-	case "html":
-		return CompareHTML, nil
-	}
-	return nil, fmt.Errorf("unknown format %q: choose %s", format, choices(CompareFormats))
-}
 
 const tooFewNote = "too few runs to tell: the Mann-Whitney U test cannot reach p < 0.05 with this many runs per file (use --runs 6 or more)"
 

@@ -386,7 +386,7 @@ func answerOf(f *results.File) *answerCard {
 		{Name: "primes", Value: fmt.Sprint(wl.Primes)},
 		{Name: "checksum", Value: fmt.Sprint(uint64(wl.Checksum))},
 		{Name: "trial divisions", Value: fmt.Sprint(wl.Divisions)},
-		{Name: "chunks", Value: fmt.Sprintf("%d of %d numbers", wl.Chunks, wl.ChunkSize)},
+		{Name: "chunks", Value: chunksInWords(f)},
 		{Name: "reference", Value: ref},
 		{Name: "runs", Value: fmt.Sprintf("%d measured after %d warm-up per strategy, interleaved; %d probe run(s)", f.Settings.Runs, f.Settings.Warmup, f.Settings.ProbeRuns)},
 	}}

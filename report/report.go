@@ -18,6 +18,7 @@ import (
 	"github.com/olekukonko/tablewriter/tw"
 	"golang.org/x/perf/benchunit"
 
+	"github.com/primebench/primebench/compare"
 	"github.com/primebench/primebench/cpulimit"
 	"github.com/primebench/primebench/figure"
 	"github.com/primebench/primebench/results"
@@ -27,26 +28,63 @@ import (
 // Reporter writes one rendering of a result file.
 type Reporter func(w io.Writer, f *results.File) error
 
-// Formats lists the output formats, for help texts and errors.
-var Formats = []string{"table", "json", "csv", "markdown", "gobench", "html"}
+// CompareReporter writes one rendering of a comparison.
+type CompareReporter func(w io.Writer, c *compare.Comparison) error
 
-// New returns the reporter for a format name.
-func New(format string) (Reporter, error) {
-	switch format {
-	case "table":
-		return Table, nil
-	case "json":
-		return JSON, nil
-	case "csv":
-		return CSV, nil
-	case "markdown":
-		return Markdown, nil
-	case "gobench":
-		return GoBench, nil
-	case "html":
-		return HTML, nil
+// Format is one output format, described once: run, report and compare
+// take their --format from this registry, each the formats that render
+// what it shows.
+type Format struct {
+	Name string
+	// File renders a result file (run, report); nil where the format
+	// has no rendering of one.
+	File Reporter
+	// Comparison renders a comparison (compare); nil where none.
+	Comparison CompareReporter
+}
+
+// Formats are the output formats, in the order help texts list them.
+var Formats = []Format{
+	{Name: "table", File: Table, Comparison: func(w io.Writer, c *compare.Comparison) error { return compareTable(w, c, asciiRenderer(), "") }},
+	{Name: "json", File: JSON, Comparison: CompareJSON},
+	{Name: "csv", File: CSV, Comparison: CompareCSV},
+	{Name: "markdown", File: Markdown, Comparison: func(w io.Writer, c *compare.Comparison) error {
+		return compareTable(w, c, renderer.NewMarkdown(), "- ")
+	}},
+	{Name: "gobench", File: GoBench},
+	{Name: "html", File: HTML, Comparison: CompareHTML},
+}
+
+// FormatNames lists the formats that render files (comparisons false) or
+// comparisons (true).
+func FormatNames(comparisons bool) []string {
+	var out []string
+	for _, f := range Formats {
+		if (comparisons && f.Comparison != nil) || (!comparisons && f.File != nil) {
+			out = append(out, f.Name)
+		}
 	}
-	return nil, fmt.Errorf("unknown format %q: choose %s", format, choices(Formats))
+	return out
+}
+
+// New returns the reporter of a result file for a format name.
+func New(format string) (Reporter, error) {
+	for _, f := range Formats {
+		if f.Name == format && f.File != nil {
+			return f.File, nil
+		}
+	}
+	return nil, fmt.Errorf("unknown format %q: choose %s", format, choices(FormatNames(false)))
+}
+
+// NewCompare returns the comparison reporter for a format name.
+func NewCompare(format string) (CompareReporter, error) {
+	for _, f := range Formats {
+		if f.Name == format && f.Comparison != nil {
+			return f.Comparison, nil
+		}
+	}
+	return nil, fmt.Errorf("unknown format %q: choose %s", format, choices(FormatNames(true)))
 }
 
 func choices(names []string) string {
@@ -101,8 +139,20 @@ func header(w io.Writer, f *results.File, bullet string) {
 	case results.ReferenceFromSerial:
 		fmt.Fprintf(w, "%sreference serial's first run\n", bullet)
 	}
-	fmt.Fprintf(w, "%ssettings  %d measured runs after %d warm-up, interleaved; chunks of %d numbers (%d chunks)\n\n",
-		bullet, f.Settings.Runs, f.Settings.Warmup, wl.ChunkSize, wl.Chunks)
+	fmt.Fprintf(w, "%ssettings  %d measured runs after %d warm-up, interleaved; %s\n\n", bullet, f.Settings.Runs, f.Settings.Warmup, chunksInWords(f))
+}
+
+// chunksInWords says how the work was cut: "chunks of 40 numbers (500
+// chunks)", or the sizes a scan ran every row at.
+func chunksInWords(f *results.File) string {
+	if c := f.Settings.Chunks; len(c) > 1 {
+		sizes := make([]string, len(c))
+		for i, n := range c {
+			sizes[i] = strconv.FormatUint(n, 10)
+		}
+		return "chunks of " + strings.Join(sizes, ", ") + " numbers scanned, each row at its own"
+	}
+	return fmt.Sprintf("chunks of %d numbers (%d chunks)", f.Workload.ChunkSize, f.Workload.Chunks)
 }
 
 // strategyColumns and strategyCells are the run table, for every

@@ -87,7 +87,7 @@ func pageStructure(format string, page []byte) []byte {
 // Every output format of a run, and of a comparison, against its golden
 // file.
 func TestGolden(t *testing.T) {
-	for _, format := range Formats {
+	for _, format := range FormatNames(false) {
 		t.Run(format, func(t *testing.T) {
 			reporter, err := New(format)
 			if err != nil {
@@ -104,7 +104,7 @@ func TestGolden(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, format := range CompareFormats {
+	for _, format := range FormatNames(true) {
 		t.Run("compare-"+format, func(t *testing.T) {
 			reporter, err := NewCompare(format)
 			if err != nil {
@@ -187,7 +187,7 @@ func TestJSONReloads(t *testing.T) {
 }
 
 func TestNew(t *testing.T) {
-	for _, name := range Formats {
+	for _, name := range FormatNames(false) {
 		if _, err := New(name); err != nil {
 			t.Errorf("New(%q): %v", name, err)
 		}

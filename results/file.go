@@ -200,6 +200,10 @@ type Settings struct {
 	Warmup    int   `json:"warmup"`
 	AutoChunk bool  `json:"auto_chunk"`
 	Workers   []int `json:"workers"` // the worker counts scanned
+	// Chunks and SwitchIntervalsMs are the chunk sizes and switch intervals
+	// scanned (schema 5), when more than one: each row records its own.
+	Chunks            []uint64  `json:"chunks,omitempty"`
+	SwitchIntervalsMs []float64 `json:"switch_intervals_ms,omitempty"`
 	// ProbeRuns and HeartbeatMs: the responsiveness probe's extra runs per
 	// strategy and its interval (0 when it was off).
 	ProbeRuns   int     `json:"probe_runs"`

@@ -34,7 +34,7 @@ func workerOptions(b *testing.B) Options {
 	if err != nil {
 		b.Fatal(err)
 	}
-	return Options{CPUs: 2, Worker: WorkerCommand{Argv: []string{bin}}}
+	return Options{CPUs: 2, Processes: Processes{Worker: WorkerCommand{Argv: []string{bin}}}}
 }
 
 // BenchmarkWorkerStartup starts N real workers, each with one trivial

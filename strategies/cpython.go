@@ -5,7 +5,6 @@ import (
 	_ "embed"
 	"errors"
 	"fmt"
-	"os"
 	"os/exec"
 	"strconv"
 	"strings"
@@ -24,8 +23,10 @@ var pythonWorker string
 
 // Python is an interpreter that runs the cpython-* lanes.
 type Python struct {
-	Path           string
-	Version        string
+	Path    string
+	Version string
+	// FreeThreaded: a free-threaded build (Py_GIL_DISABLED). Whether the
+	// GIL was on in a run is what its workers report when they finish.
 	FreeThreaded   bool
 	SwitchInterval time.Duration
 	// StartMethods are the multiprocessing start methods it has, and
@@ -34,6 +35,22 @@ type Python struct {
 	DefaultStartMethod string
 	// Gevent is the version of gevent it imports; empty without one.
 	Gevent string
+	// Subinterpreters: it has concurrent.futures.InterpreterPoolExecutor
+	// (CPython 3.14 and later).
+	Subinterpreters bool
+}
+
+// ShortTag is the interpreter's version and build in a few characters:
+// major.minor, and t for a free-threaded build ("3.14t").
+func (py *Python) ShortTag() string {
+	v := py.Version
+	if parts := strings.SplitN(v, ".", 3); len(parts) >= 2 {
+		v = parts[0] + "." + parts[1]
+	}
+	if py.FreeThreaded {
+		v += "t"
+	}
+	return v
 }
 
 // Interpreter is what a cpython-* run records of its interpreter.
@@ -62,8 +79,7 @@ func FindPython(ctx context.Context, path string) (*Python, error) {
 	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
 	const probe = `import platform,sys,sysconfig
-gil = getattr(sys, "_is_gil_enabled", lambda: True)()
-print(platform.python_implementation(), platform.python_version(), 1 if sysconfig.get_config_var("Py_GIL_DISABLED") and not gil else 0, sys.getswitchinterval())
+print(platform.python_implementation(), platform.python_version(), 1 if sysconfig.get_config_var("Py_GIL_DISABLED") else 0, sys.getswitchinterval())
 print(sys.executable)
 try:
     import multiprocessing
@@ -74,7 +90,13 @@ try:
     import gevent
     print(gevent.__version__)
 except Exception:
-    print("-")`
+    print("-")
+try:
+    from concurrent.futures import InterpreterPoolExecutor
+    print(1)
+except Exception:
+    print(0)
+print(repr(sys.version))`
 	out, err := exec.CommandContext(ctx, resolved, "-I", "-c", probe).Output()
 	if err != nil {
 		return nil, &PythonError{fmt.Sprintf("%s does not run as a Python 3 interpreter (%v): pass --python PATH to one", resolved, err)}
@@ -96,6 +118,7 @@ except Exception:
 	if len(lines) > 3 && strings.TrimSpace(lines[3]) != "-" {
 		geventVersion = strings.TrimSpace(lines[3])
 	}
+	subinterpreters := len(lines) > 4 && strings.TrimSpace(lines[4]) == "1"
 	fields := strings.Fields(first)
 	if len(fields) != 4 {
 		return nil, &PythonError{fmt.Sprintf("%s printed %q instead of its version: pass --python PATH to a CPython 3 interpreter", resolved, strings.TrimSpace(string(out)))}
@@ -111,13 +134,28 @@ except Exception:
 	if err != nil {
 		return nil, &PythonError{fmt.Sprintf("%s reported switch interval %q", resolved, fields[3])}
 	}
-	if executable = strings.TrimSpace(executable); executable != "" {
-		if _, err := os.Stat(executable); err == nil {
+	if executable = strings.TrimSpace(executable); executable != "" && executable != resolved && len(lines) > 5 {
+		// Only the same interpreter will do: a wrapper that runs one in a
+		// chroot names a path that, here, may hold another.
+		if same, err := exec.CommandContext(ctx, executable, "-I", "-c", "import sys; print(repr(sys.version))").Output(); err == nil &&
+			strings.TrimSpace(string(same)) == strings.TrimSpace(lines[5]) {
 			resolved = executable
 		}
 	}
 	return &Python{Path: resolved, Version: fields[1], FreeThreaded: fields[2] == "1", SwitchInterval: time.Duration(interval * float64(time.Second)),
-		StartMethods: startMethods, DefaultStartMethod: defaultMethod, Gevent: geventVersion}, nil
+		StartMethods: startMethods, DefaultStartMethod: defaultMethod, Gevent: geventVersion, Subinterpreters: subinterpreters}, nil
+}
+
+// FindFreeThreaded looks for a free-threaded CPython on PATH, for a
+// cpython-threads lane without the GIL beside the one with it; nil when
+// there is none.
+func FindFreeThreaded(ctx context.Context) *Python {
+	for _, name := range FreeThreadedNames {
+		if py, err := FindPython(ctx, name); err == nil && py.FreeThreaded {
+			return py
+		}
+	}
+	return nil
 }
 
 // FreeThreadedNames are the free-threaded builds looked for on PATH.
@@ -159,11 +197,7 @@ type lane struct {
 func cpythonLane(d Descriptor, l lane) Descriptor {
 	d.Family, d.Needs, d.Processes = CPythonFamily, d.Needs|NeedsPython, true
 	d.New = func(name string, opts Options) Strategy {
-		py := opts.Python
-		if d.Needs&NeedsFreeThreadedPython != 0 {
-			py = opts.PythonFT
-		}
-		return &cpythonRun{name: name, lane: l, opts: opts, python: py}
+		return &cpythonRun{name: name, lane: l, opts: opts, python: opts.Python}
 	}
 	return d
 }
@@ -178,21 +212,23 @@ var cpythonSerialStrategy = cpythonLane(Descriptor{
 }, lane{mode: "serial"})
 
 var cpythonThreadsStrategy = cpythonLane(Descriptor{
-	Name:        "cpython-threads",
-	Models:      "real CPython: N threading.Thread workers in one interpreter (GIL or free-threaded build)",
-	Cores:       OneCoreUnderGIL,
-	Heartbeat:   BeatPythonThread,
-	Counterpart: "gil-lock",
+	Name:         "cpython-threads",
+	Models:       "real CPython: N threading.Thread workers in one interpreter (GIL or free-threaded build)",
+	Cores:        OneCoreUnderGIL,
+	ForcedGILRow: true,
+	Heartbeat:    BeatPythonThread,
+	Counterpart:  "gil-lock",
 }, lane{mode: "threads"})
 
 var cpythonThreadsFTStrategy = cpythonLane(Descriptor{
-	Name:        "cpython-threads-ft",
-	Models:      "real CPython: N threading.Thread workers on a free-threaded build (python3.13t or later), run beside cpython-threads when one is on PATH",
-	Cores:       OneCoreUnderGIL,
-	Needs:       NeedsFreeThreadedPython,
-	Heartbeat:   BeatPythonThread,
-	Counterpart: "goroutines",
-	Optional:    true,
+	Name:         "cpython-threads-ft",
+	Models:       "real CPython: N threading.Thread workers on a free-threaded build (python3.13t or later), run beside cpython-threads when one is on PATH",
+	Cores:        OneCoreUnderGIL,
+	Needs:        NeedsFreeThreadedPython,
+	ForcedGILRow: true,
+	Heartbeat:    BeatPythonThread,
+	Counterpart:  "goroutines",
+	Optional:     true,
 }, lane{mode: "threads"})
 
 var cpythonAsyncioStrategy = cpythonLane(Descriptor{
@@ -266,14 +302,23 @@ var cpythonProcessesAsyncioStrategy = cpythonLane(Descriptor{
 }, lane{mode: "asyncio", processes: true, tasks: LoopTasks})
 
 var cpythonGeventStrategy = cpythonLane(Descriptor{
-	Name:        "cpython-gevent",
-	Models:      "real CPython: N gevent greenlets that gevent.sleep(0) after every number (where gevent imports)",
-	Cores:       OneCore,
-	Needs:       NeedsGevent,
-	Heartbeat:   "a greenlet on gevent's hub",
-	Counterpart: "cooperative",
-	Optional:    true,
+	Name:          "cpython-gevent",
+	Models:        "real CPython: N gevent greenlets that gevent.sleep(0) after every number (where gevent imports)",
+	Cores:         OneCore,
+	Supports:      func(py *Python) string { return unless(py.Gevent != "", py.Path+" does not import gevent") },
+	SupportsWords: "gevent",
+	Heartbeat:     "a greenlet on gevent's hub",
+	Counterpart:   "cooperative",
+	Optional:      true,
 }, lane{mode: "gevent", site: true})
+
+// unless is why when ok is false, else "".
+func unless(ok bool, why string) string {
+	if ok {
+		return ""
+	}
+	return why
+}
 
 // LoopTasks is how many tasks each worker process's event loop runs, in the
 // strategies that give every process a loop.
@@ -295,11 +340,7 @@ var ErrNoPython = errors.New("no Python interpreter")
 func (c *cpythonRun) Run(ctx context.Context, task Task) (out Outcome, err error) {
 	py := c.python
 	if py == nil {
-		why := "none was given: pass --python PATH"
-		if c.name == cpythonThreadsFTStrategy.Name {
-			why = "no free-threaded CPython (" + strings.Join(FreeThreadedNames, ", ") + ") was found"
-		}
-		return Outcome{}, fmt.Errorf("%w: %s", ErrNoPython, why)
+		return Outcome{}, fmt.Errorf("%w: none was given: pass --python PATH", ErrNoPython)
 	}
 	l := c.lane
 	procs, threads := 1, task.Workers
@@ -342,10 +383,14 @@ func (c *cpythonRun) Run(ctx context.Context, task Task) (out Outcome, err error
 	if l.processes {
 		inFlight = max(goInFlight, l.tasks)
 	}
-	argv := []string{py.Path, "-I", "-S", "-c", pythonWorker, version.Version}
-	if l.site {
-		argv = []string{py.Path, "-I", "-c", pythonWorker, version.Version}
+	argv := []string{py.Path, "-I"}
+	if !l.site {
+		argv = append(argv, "-S")
 	}
+	if c.opts.ForcedGIL {
+		argv = append(argv, "-X", "gil=1")
+	}
+	argv = append(argv, "-c", pythonWorker, version.Version)
 	pool := newPool(poolConfig{
 		kind: c.label(), retries: c.opts.Retries, lags: lags, cpus: c.opts.CPUs,
 		launch: func(int) launch {

@@ -72,8 +72,8 @@ func TestCPythonRecordsItsInterpreter(t *testing.T) {
 		if in == nil || in.Version == "" || in.Build == "" || in.SwitchInterval <= 0 {
 			t.Errorf("%s: interpreter %+v", d.Name, in)
 		}
-		if d.SingleCore(in) != (d.Cores != EveryCore && in.Build == GILBuild) {
-			t.Errorf("%s on a %s build: single-core %v", d.Name, in.Build, d.SingleCore(in))
+		if d.SingleCore(in, false) != (d.Cores != EveryCore && in.Build == GILBuild) {
+			t.Errorf("%s on a %s build: single-core %v", d.Name, in.Build, d.SingleCore(in, false))
 		}
 	}
 }
@@ -110,7 +110,7 @@ func TestFindPython(t *testing.T) {
 
 func TestCPythonWithoutInterpreter(t *testing.T) {
 	opts := testOptions(t)
-	opts.Python, opts.PythonFT = nil, nil
+	opts.Python = nil
 	for _, d := range []*Descriptor{&cpythonThreadsStrategy, &cpythonThreadsFTStrategy} {
 		_, _, err := run(t, d, opts, mustPlan(t, "range:1-10", 1), 2)
 		if !errors.Is(err, ErrNoPython) {

@@ -20,23 +20,25 @@ var LockHandoffs = figure.Def{Name: "lock_handoffs", Label: "hand-offs/s", Unit:
 const DefaultSwitchInterval = 5 * time.Millisecond
 
 var gilLockStrategy = Descriptor{
-	Name:        "gil-lock",
-	Models:      "CPython's GIL: threads on every core that must hold one lock, taken and dropped as Python/ceval_gil.c does (a waiter asks for it after a switch interval, 5 ms)",
-	Family:      GoFamily,
-	Cores:       OneCore,
-	Heartbeat:   BeatLockThread,
-	Counterpart: "cpython-threads",
-	New:         func(_ string, opts Options) Strategy { return gilLock{opts: opts} },
+	Name:           "gil-lock",
+	Models:         "CPython's GIL: threads on every core that must hold one lock, taken and dropped as Python/ceval_gil.c does (a waiter asks for it after a switch interval, 5 ms)",
+	Family:         GoFamily,
+	Cores:          OneCore,
+	Heartbeat:      BeatLockThread,
+	Counterpart:    "cpython-threads",
+	SwitchInterval: true,
+	New:            func(_ string, opts Options) Strategy { return gilLock{opts: opts} },
 }
 
 var gilLockFIFOStrategy = Descriptor{
-	Name:        "gil-lock-fifo",
-	Models:      "a fair GIL: as gil-lock, but the lock goes to the longest waiter, with no barging (CPython's does not)",
-	Family:      GoFamily,
-	Cores:       OneCore,
-	Heartbeat:   BeatLockThread,
-	Counterpart: "cpython-threads",
-	New:         func(_ string, opts Options) Strategy { return gilLock{opts: opts, fair: true} },
+	Name:           "gil-lock-fifo",
+	Models:         "a fair GIL: as gil-lock, but the lock goes to the longest waiter, with no barging (CPython's does not)",
+	Family:         GoFamily,
+	Cores:          OneCore,
+	Heartbeat:      BeatLockThread,
+	Counterpart:    "cpython-threads",
+	SwitchInterval: true,
+	New:            func(_ string, opts Options) Strategy { return gilLock{opts: opts, fair: true} },
 }
 
 // gilLock models CPython's GIL itself rather than its effect: N goroutines on

@@ -109,6 +109,7 @@ var goroutinesStrategy = Descriptor{
 	Heartbeat:   BeatGoroutine,
 	Counterpart: "cpython-threads-ft",
 	Default:     true,
+	Reference:   true,
 	New:         func(_ string, opts Options) Strategy { return goroutines{opts: opts} },
 }
 

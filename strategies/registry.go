@@ -22,8 +22,27 @@ type Descriptor struct {
 	Baseline bool
 	// Cores is how many cores the model can keep busy.
 	Cores Cores
-	// Needs is what must be found before it can run.
+	// Needs is what must be found before it can run (needs.go says how
+	// each is met, and in what words it is missing).
 	Needs Needs
+	// Supports, for a CPython lane that needs more of an interpreter than
+	// the standard library of 3.8 (gevent, InterpreterPoolExecutor), says
+	// why py cannot run it, or "" when it can. An interpreter that cannot
+	// is a note, not a failure, as a start method it lacks is.
+	Supports func(py *Python) string
+	// SupportsWords says in a few words what Supports asks ("gevent"), for
+	// `primebench list`.
+	SupportsWords string
+	// Reference: a parallel pass of this strategy on every usable CPU gives
+	// the reference answer when no Go baseline runs.
+	Reference bool
+	// ForcedGILRow: on a free-threaded interpreter it also runs with
+	// -X gil=1, a row of its own, so the build's single-thread cost and the
+	// GIL's serialisation are two figures.
+	ForcedGILRow bool
+	// SwitchInterval: it takes --switch-interval (a scan of it runs it
+	// once per value).
+	SwitchInterval bool
 	// Processes: it runs worker processes, which it starts, feeds, watches
 	// for stalls and replaces (--retry) itself.
 	Processes bool
@@ -78,30 +97,28 @@ const (
 )
 
 // SingleCore tells whether a run of the strategy keeps at most one core
-// busy, given the interpreter that ran it (nil for Go's).
-func (d *Descriptor) SingleCore(in *Interpreter) bool {
+// busy, given the interpreter that ran it (nil for Go's) and whether the
+// GIL was forced on (-X gil=1).
+func (d *Descriptor) SingleCore(in *Interpreter, forcedGIL bool) bool {
 	switch d.Cores {
 	case OneCore:
 		return true
 	case OneCoreUnderGIL:
-		return in == nil || in.Build != FreeThreadedBuild
+		return in == nil || in.Build != FreeThreadedBuild || forcedGIL
 	}
 	return false
 }
 
-// Needs is what a strategy needs found before it runs.
-type Needs int
-
-const (
-	// NeedsWorker: the primebench-worker binary (or --worker-cmd commands).
-	NeedsWorker Needs = 1 << iota
-	// NeedsPython: a CPython interpreter (--python).
-	NeedsPython
-	// NeedsFreeThreadedPython: a free-threaded CPython interpreter.
-	NeedsFreeThreadedPython
-	// NeedsGevent: gevent importable by the CPython interpreter.
-	NeedsGevent
-)
+// Reference is the strategy whose parallel pass gives the reference
+// answer when no Go baseline runs.
+func Reference() *Descriptor {
+	for _, d := range registry {
+		if d.Reference {
+			return d
+		}
+	}
+	panic("strategies: no reference strategy registered")
+}
 
 // Where heartbeats run, in the words the report's legend uses.
 const (
@@ -259,13 +276,4 @@ func Expand(list []string, available func(*Descriptor) bool) ([]*Descriptor, err
 		}
 	}
 	return out, nil
-}
-
-// NeedsOf is what the strategies together need.
-func NeedsOf(ds []*Descriptor) Needs {
-	var n Needs
-	for _, d := range ds {
-		n |= d.Needs
-	}
-	return n
 }

@@ -33,9 +33,9 @@ func testWorker(mode string) WorkerCommand {
 // python3 (when found) for the CPython lanes, the free-threaded lane
 // included (on a GIL build its code path is the same).
 func testOptions(t testing.TB) Options {
-	opts := Options{CPUs: float64(runtime.NumCPU()), Worker: testWorker("serve")}
+	opts := Options{CPUs: float64(runtime.NumCPU()), Processes: Processes{Worker: testWorker("serve")}}
 	if py := findTestPython(t, false); py != nil {
-		opts.Python, opts.PythonFT = py, py
+		opts.Python = py
 	}
 	return opts
 }
@@ -87,10 +87,10 @@ func usable(t *testing.T, d *Descriptor, opts Options) {
 // missing says what opts lack to run d; empty when nothing.
 func missing(d *Descriptor, opts Options) string {
 	switch {
-	case d.Needs&(NeedsPython|NeedsFreeThreadedPython|NeedsGevent) != 0 && opts.Python == nil:
+	case d.Needs&(NeedsPython|NeedsFreeThreadedPython) != 0 && opts.Python == nil:
 		return "no python3"
-	case d.Needs&NeedsGevent != 0 && opts.Python.Gevent == "":
-		return "no interpreter here imports gevent"
+	case d.Supports != nil && d.Supports(opts.Python) != "":
+		return d.Supports(opts.Python)
 	}
 	return ""
 }
@@ -409,7 +409,7 @@ func processStrategies(t *testing.T) []processSetup {
 				t.Setenv(testworker.Env, mode+",impl=cpython")
 				fake := &Python{Path: os.Args[0], Version: "3.0.0-fake", SwitchInterval: 5 * time.Millisecond}
 				opts := testOptions(t)
-				opts.Python, opts.PythonFT = fake, fake
+				opts.Python = fake
 				return opts
 			}})
 			continue
@@ -679,7 +679,7 @@ func TestGILLockHandsOver(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if got != solve(plan) || handoffs(out) == 0 || !d.SingleCore(nil) {
+		if got != solve(plan) || handoffs(out) == 0 || !d.SingleCore(nil, false) {
 			t.Fatalf("%s: answer %+v, %v hand-offs: want serial's answer and at least one hand-off", d.Name, got, handoffs(out))
 		}
 		_, one, _ := run(t, d, opts, plan, 1)

@@ -130,30 +130,37 @@ const (
 // PoolModes lists the values of --pool.
 var PoolModes = []PoolMode{PoolPerRun, PoolPersistent}
 
-// Options configure the strategies that take settings.
-type Options struct {
-	// CPUs is this process's effective CPU count (min of affinity and
-	// quota): every all-core strategy runs ceil(CPUs) threads at once.
-	CPUs float64
+// Processes says how worker processes are started and kept: one set of
+// settings for every strategy that runs them.
+type Processes struct {
 	// Worker starts subprocess and loop+subprocess workers.
 	Worker WorkerCommand
 	// Remote, when set, replaces Worker: worker commands (ssh to another
-	// host, say) used round robin.
+	// host, srun onto another node) used round robin.
 	Remote []WorkerCommand
 	// Pool says how long worker processes live.
 	Pool PoolMode
 	// Retries is how many dead or stalled worker processes a run may
 	// replace.
 	Retries int
+}
+
+// Options configure one job of a strategy: its settings, chosen (or
+// scanned) by the engine, which checks them once.
+type Options struct {
+	// CPUs is this process's effective CPU count (min of affinity and
+	// quota): every all-core strategy runs ceil(CPUs) threads at once.
+	CPUs float64
+	Processes
 	// SwitchInterval is gil-lock's; zero means DefaultSwitchInterval.
 	SwitchInterval time.Duration
-	// Python runs the cpython-* lanes; nil leaves them unavailable.
+	// Python is the interpreter of a CPython lane's job.
 	Python *Python
-	// PythonFT is a free-threaded interpreter for cpython-threads-ft.
-	PythonFT *Python
 	// StartMethod is the multiprocessing start method of a strategy that
-	// starts a pool ("": the interpreter's default); one job's.
+	// starts a pool ("": the interpreter's default).
 	StartMethod string
+	// ForcedGIL runs a free-threaded interpreter with -X gil=1.
+	ForcedGIL bool
 }
 
 func (o Options) procs() int {

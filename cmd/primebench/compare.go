@@ -19,7 +19,7 @@ func reportCommand(e *env) *cli.Command {
 		Usage:     "re-render the tables of a saved result file (-: read it from standard input)",
 		ArgsUsage: "FILE",
 		Flags: []cli.Flag{
-			&cli.StringFlag{Name: "format", Aliases: []string{"f"}, Value: "table", Usage: "output: " + strings.Join(report.Formats, ", ")},
+			&cli.StringFlag{Name: "format", Aliases: []string{"f"}, Value: "table", Usage: "output: " + strings.Join(report.FormatNames(false), ", ")},
 			&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "write to `FILE` (atomically) instead of stdout (-: stdout)"},
 		},
 		Action: func(c *cli.Context) error {
@@ -60,7 +60,7 @@ func compareCommand(e *env) *cli.Command {
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "baseline", Usage: "the result `FILE` to compare against (default: the first file)"},
 			&cli.BoolFlag{Name: "force", Usage: "compare files even if they ran different workloads"},
-			&cli.StringFlag{Name: "format", Aliases: []string{"f"}, Value: "table", Usage: "output: " + strings.Join(report.CompareFormats, ", ")},
+			&cli.StringFlag{Name: "format", Aliases: []string{"f"}, Value: "table", Usage: "output: " + strings.Join(report.FormatNames(true), ", ")},
 			&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "write to `FILE` (atomically) instead of stdout (-: stdout)"},
 		},
 		Action: func(c *cli.Context) error {

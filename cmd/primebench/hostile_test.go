@@ -84,10 +84,10 @@ func TestControlCharactersNeverReachTheTerminal(t *testing.T) {
 		t.Fatalf("the hostile file should load with its escapes (loading is not where they go): %v", err)
 	}
 	var runs [][]string
-	for _, format := range report.Formats {
+	for _, format := range report.FormatNames(false) {
 		runs = append(runs, []string{"report", "--format", format, a})
 	}
-	for _, format := range report.CompareFormats {
+	for _, format := range report.FormatNames(true) {
 		runs = append(runs, []string{"compare", "--format", format, a, b})
 	}
 	charts := t.TempDir()

@@ -27,7 +27,7 @@ func listCommand(e *env) *cli.Command {
 				if d.Optional {
 					groups += " (where found)"
 				}
-				fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\n", d.Name, groups, needsInWords(d.Needs), d.Models)
+				fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\n", d.Name, groups, strategies.NeedsInWords(d), d.Models)
 			}
 			fmt.Fprintln(tw, "groups:")
 			for _, g := range strategies.Groups {
@@ -40,23 +40,4 @@ func listCommand(e *env) *cli.Command {
 			return tw.Flush()
 		},
 	}
-}
-
-func needsInWords(n strategies.Needs) string {
-	var out []string
-	if n&strategies.NeedsWorker != 0 {
-		out = append(out, "primebench-worker")
-	}
-	switch {
-	case n&strategies.NeedsFreeThreadedPython != 0:
-		out = append(out, "free-threaded CPython")
-	case n&strategies.NeedsGevent != 0:
-		out = append(out, "CPython with gevent")
-	case n&strategies.NeedsPython != 0:
-		out = append(out, "CPython (--python)")
-	}
-	if len(out) == 0 {
-		return "-"
-	}
-	return strings.Join(out, ", ")
 }

@@ -9,7 +9,6 @@ import (
 	"os/exec"
 	"os/signal"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"sync/atomic"
 	"syscall"
@@ -22,6 +21,7 @@ import (
 	"github.com/primebench/primebench/provenance"
 	"github.com/primebench/primebench/report"
 	"github.com/primebench/primebench/results"
+	"github.com/primebench/primebench/scan"
 	"github.com/primebench/primebench/strategies"
 	"github.com/primebench/primebench/workerbin"
 	"github.com/primebench/primebench/workload"
@@ -47,22 +47,22 @@ func runCommand(e *env) *cli.Command {
 			&cli.StringFlag{Name: "workload", Value: workload.DefaultSpec, Usage: "range:LO-HI, list:PATH (- for stdin) or preset:NAME"},
 			&cli.IntFlag{Name: "runs", Aliases: []string{"n"}, Value: engine.DefaultRuns, Usage: "measured runs per strategy (6 or more give the median a 95% interval)"},
 			&cli.IntFlag{Name: "warmup", Value: 1, Usage: "unmeasured warm-up runs per strategy"},
-			&cli.Uint64Flag{Name: "chunk", Value: 0, Usage: "numbers per chunk handed to a worker (0: automatic, a few ms of work, at least 20 chunks per worker)"},
-			&cli.StringFlag{Name: "format", Aliases: []string{"f"}, Value: "table", Usage: "output on stdout: " + strings.Join(report.Formats, " or ")},
+			&cli.StringFlag{Name: "chunk", Usage: "numbers per chunk handed to a worker: N, or a scan of sizes (a list 1,8,64,512, a range, a geometric range 1-4096:x4), every strategy at each (default: automatic, a few ms of work, at least 20 chunks per worker)"},
+			&cli.StringFlag{Name: "format", Aliases: []string{"f"}, Value: "table", Usage: "output on stdout: " + strings.Join(report.FormatNames(false), " or ")},
 			&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "also save the result file (JSON) to `FILE`, written atomically"},
 			&cli.BoolFlag{Name: "save", Usage: "also save the result file into --results-dir (created if missing), named after the machine label and the date, and its HTML page beside it"},
 			&cli.StringFlag{Name: "results-dir", Value: "results", Usage: "directory --save writes into"},
 			&cli.DurationFlag{Name: "sample-interval", Value: 100 * time.Millisecond, Usage: "interval of the per-core timeline sampled during each run, for charts (0: off; at least 10ms, the kernel's tick)"},
 			&cli.DurationFlag{Name: "heartbeat", Value: time.Millisecond, Usage: "responsiveness probe: a heartbeat that asks to wake every `INTERVAL` while the work runs, its lateness reported (0: off)"},
 			&cli.IntFlag{Name: "probe-runs", Value: 2, Usage: "extra runs per strategy with the heartbeat on, after the measured runs, each over the first chunks taking about a quarter of a run, at least 0.3s (0: no probe)"},
-			&cli.DurationFlag{Name: "switch-interval", Value: strategies.DefaultSwitchInterval, Usage: "gil-lock: how long a waiting thread lets the holder keep the lock before asking for it (CPython's sys.setswitchinterval)"},
+			&cli.StringFlag{Name: "switch-interval", Usage: "gil-lock: how long a waiting thread lets the holder keep the lock before asking for it (CPython's sys.setswitchinterval), or a list of them to scan, e.g. 1ms,5ms,20ms (default: CPython's 5ms)"},
 			&cli.IntFlag{Name: "retry", Usage: "replace up to `N` worker processes that die or stall during a run, re-sending their unanswered chunks (0: a dying worker fails the run)"},
 			&cli.DurationFlag{Name: "timeout", Usage: "stop everything if the whole run (reference and warm-up included) takes longer than `DURATION`, e.g. 10m (0: no limit)"},
 			&cli.DurationFlag{Name: "stall-timeout", Usage: "a worker process holding chunks (or not greeting), or an in-process run, silent for longer than `DURATION` is stalled (0: automatic, 20 times the slowest chunk seen so far and at least 5s; 10s at least for a greeting)"},
 			&cli.StringFlag{Name: "pool", Usage: "how long worker processes live: per-run (a new pool every run, as with a ProcessPoolExecutor) or persistent (started once per strategy); default: per-run for local workers, persistent for --worker-cmd"},
 			&cli.StringFlag{Name: "worker", Usage: "the primebench-worker binary `PATH` for subprocess strategies (default: beside primebench, built from the checkout, or on PATH)"},
 			&cli.StringSliceFlag{Name: "worker-cmd", Usage: "start subprocess workers with `COMMAND` instead, e.g. 'ssh -T host primebench-worker'; repeat it to use several round robin"},
-			&cli.StringFlag{Name: "python", Value: "python3", Usage: "the CPython interpreter for the cpython-* strategies (`PATH` or a name on PATH)"},
+			&cli.StringFlag{Name: "python", Value: "python3", Usage: "the CPython interpreters for the cpython-* strategies, each lane run once per interpreter against its own serial loop: a `LIST` of paths or names on PATH, e.g. python3.11,python3.14,python3.14t"},
 			&cli.StringFlag{Name: "start-method", Usage: "multiprocessing start methods for the CPython lanes that start a pool, one row each: `LIST` of " + strings.Join(strategies.StartMethodNames, ",") + " (default: the interpreter's own; one it lacks is a note)"},
 			&cli.StringFlag{Name: "label", Usage: "name for this machine in result files and comparisons (default: the hostname)"},
 		},
@@ -70,43 +70,49 @@ func runCommand(e *env) *cli.Command {
 	}
 }
 
-// runSettings is the validated command line of `run`: the engine's options
-// and what the command does around them.
+// runSettings is the parsed command line of `run`: the engine's options
+// (which the engine checks) and what the command does around them.
 type runSettings struct {
 	opts       engine.Options
 	output     string
 	saveDir    string
 	timeout    time.Duration
 	workerPath string
-	python     string
+	pythons    []string
 	reporter   report.Reporter
 }
 
-// parseRunFlags checks the whole command line, the workload included. It
-// does no work that takes time (no worker search, no build): that happens
-// once Ctrl-C and --timeout can stop it.
+// parseRunFlags reads the whole command line, the workload included, and
+// has the engine check it. It does no work that takes time (no worker
+// search, no build): that happens once Ctrl-C and --timeout can stop it.
 func parseRunFlags(c *cli.Context, e *env) (*runSettings, error) {
 	if c.Args().Len() > 0 {
 		return nil, usagef("run takes no arguments, got %q: flags go before any argument, for example --runs 3", c.Args().First())
 	}
-	s := &runSettings{output: c.String("output"), workerPath: c.String("worker"), python: c.String("python"), timeout: c.Duration("timeout")}
-	o := engine.Options{Runs: c.Int("runs"), Warmup: c.Int("warmup"), Chunk: c.Uint64("chunk"), ProbeRuns: c.Int("probe-runs"),
-		Heartbeat: c.Duration("heartbeat"), SampleEvery: c.Duration("sample-interval"), SwitchInterval: c.Duration("switch-interval"),
-		StallTimeout: c.Duration("stall-timeout"), Retries: c.Int("retry"), Pool: strategies.PoolMode(c.String("pool")),
-		Label: c.String("label"), Command: e.args}
+	s := &runSettings{output: c.String("output"), workerPath: c.String("worker"), timeout: c.Duration("timeout")}
+	o := engine.Options{Runs: c.Int("runs"), Warmup: c.Int("warmup"), ProbeRuns: c.Int("probe-runs"),
+		Heartbeat: c.Duration("heartbeat"), SampleEvery: c.Duration("sample-interval"),
+		StallTimeout: c.Duration("stall-timeout"), Label: c.String("label"), Command: e.args,
+		Processes: strategies.Processes{Retries: c.Int("retry"), Pool: strategies.PoolMode(c.String("pool"))}}
 	if s.timeout < 0 {
 		return nil, usagef("--timeout %v is negative: give a duration such as 30s or 10m, or 0 for no limit", s.timeout)
 	}
-	if o.SwitchInterval <= 0 {
-		return nil, usagef("--switch-interval %v must be positive, e.g. 5ms (CPython's default)", o.SwitchInterval)
-	}
+	var err error
 	if text := c.String("workers"); text != "" {
-		var err error
-		if o.Workers, err = parseWorkers(text); err != nil {
-			return nil, err
+		if o.Workers, err = scan.Ints(text); err != nil {
+			return nil, usagef("--workers %v", err)
 		}
 	}
-	var err error
+	if text := c.String("chunk"); text != "" && text != "0" {
+		if o.Chunks, err = scan.Uints(text); err != nil {
+			return nil, usagef("--chunk %v", err)
+		}
+	}
+	if text := c.String("switch-interval"); text != "" {
+		if o.SwitchIntervals, err = scan.Durations(text); err != nil {
+			return nil, usagef("--switch-interval %v", err)
+		}
+	}
 	if o.Strategies, err = splitList(c.String("strategies")); err != nil {
 		return nil, usagef("--strategies: %v", err)
 	}
@@ -115,10 +121,13 @@ func parseRunFlags(c *cli.Context, e *env) (*runSettings, error) {
 			return nil, usagef("--start-method: %v", err)
 		}
 	}
-	if o.Remote, err = parseWorkerCommands(c.StringSlice("worker-cmd")); err != nil {
+	if s.pythons, err = splitList(c.String("python")); err != nil {
+		return nil, usagef("--python: %v", err)
+	}
+	if o.Processes.Remote, err = parseWorkerCommands(c.StringSlice("worker-cmd")); err != nil {
 		return nil, err
 	}
-	if len(o.Remote) > 0 && s.workerPath != "" {
+	if len(o.Processes.Remote) > 0 && s.workerPath != "" {
 		return nil, usagef("--worker and --worker-cmd both say how to start workers: give one")
 	}
 	if s.reporter, err = report.New(c.String("format")); err != nil {
@@ -147,57 +156,6 @@ func parseRunFlags(c *cli.Context, e *env) (*runSettings, error) {
 	}
 	s.opts = o
 	return s, nil
-}
-
-// parseWorkers reads N, a comma-separated list, or a range LO-HI, or a list
-// mixing both: 1,2,4 or 1-4 or 1-2,8.
-func parseWorkers(text string) ([]int, error) {
-	const hint = "give a count, a list like 1,2,4 or a range like 1-8"
-	var out []int
-	seen := map[int]bool{}
-	add := func(n int) error {
-		if n < 1 || n > strategies.MaxWorkers {
-			return usagef("--workers %d is out of range: give 1 to %d", n, strategies.MaxWorkers)
-		}
-		if !seen[n] {
-			seen[n] = true
-			out = append(out, n)
-		}
-		return nil
-	}
-	for _, part := range strings.Split(text, ",") {
-		part = strings.TrimSpace(part)
-		lo, hi, isRange := strings.Cut(part, "-")
-		if isRange && lo == "" { // a negative count, not a range
-			return nil, usagef("--workers %s is out of range: give 1 to %d", part, strategies.MaxWorkers)
-		}
-		a, err := strconv.Atoi(lo)
-		if err != nil {
-			return nil, usagef("--workers %q: %q is not a whole number: %s", text, lo, hint)
-		}
-		if !isRange {
-			if err := add(a); err != nil {
-				return nil, err
-			}
-			continue
-		}
-		b, err := strconv.Atoi(hi)
-		if err != nil {
-			return nil, usagef("--workers %q: %q is not a whole number: %s", text, hi, hint)
-		}
-		if a > b {
-			return nil, usagef("--workers range %s is empty: write the smaller count first", part)
-		}
-		if b > strategies.MaxWorkers {
-			return nil, usagef("--workers %d is out of range: give 1 to %d", b, strategies.MaxWorkers)
-		}
-		for n := a; n <= b; n++ {
-			if err := add(n); err != nil {
-				return nil, err
-			}
-		}
-	}
-	return out, nil
 }
 
 func splitList(text string) ([]string, error) {
@@ -376,7 +334,7 @@ func (r *runState) run() error {
 }
 
 // find looks for what the chosen strategies need: the worker binary
-// (which may be built), the interpreter, a free-threaded interpreter.
+// (which may be built), the interpreters, a free-threaded interpreter.
 func (r *runState) find() error {
 	s, e, ctx := r.s, r.e, r.ctx
 	needs, err := s.opts.Needs()
@@ -385,7 +343,7 @@ func (r *runState) find() error {
 	}
 	if needs&strategies.NeedsWorker != 0 {
 		if e.workerArgv != nil {
-			s.opts.Worker = strategies.WorkerCommand{Argv: e.workerArgv}
+			s.opts.Processes.Worker = strategies.WorkerCommand{Argv: e.workerArgv}
 		} else {
 			r.enter("preparing: finding the worker", 0, 0)
 			path, err := workerbin.Find(ctx, s.workerPath, func(what string) { r.enter("preparing: "+what, 0, 0) })
@@ -396,30 +354,32 @@ func (r *runState) find() error {
 			if err != nil {
 				return err
 			}
-			s.opts.Worker = strategies.WorkerCommand{Argv: []string{path}}
+			s.opts.Processes.Worker = strategies.WorkerCommand{Argv: []string{path}}
 		}
 	}
-	if needs&(strategies.NeedsPython|strategies.NeedsFreeThreadedPython) != 0 {
-		r.enter("preparing: checking the Python interpreter", 0, 0)
-		if e.python != nil {
-			s.opts.Python, s.opts.PythonFT = e.python, e.python
-			return nil
-		}
-		py, err := strategies.FindPython(ctx, s.python)
+	if needs&(strategies.NeedsPython|strategies.NeedsFreeThreadedPython) == 0 {
+		return nil
+	}
+	r.enter("preparing: checking the Python interpreters", 0, 0)
+	if e.python != nil {
+		s.opts.Pythons, s.opts.FreeThreaded = []*strategies.Python{e.python}, e.python
+		return nil
+	}
+	for _, name := range s.pythons {
+		py, err := strategies.FindPython(ctx, name)
 		if err != nil {
 			if ctx.Err() != nil {
 				return ctx.Err()
 			}
 			return usagef("%v", err)
 		}
-		s.opts.Python = py
-		if needs&strategies.NeedsFreeThreadedPython != 0 {
-			if py.FreeThreaded {
-				s.opts.PythonFT = py
-			} else {
-				s.opts.PythonFT = findFreeThreaded(ctx)
-			}
-		}
+		s.opts.Pythons = append(s.opts.Pythons, py)
+	}
+	if needs&strategies.NeedsFreeThreadedPython != 0 {
+		s.opts.FreeThreaded = strategies.FindFreeThreaded(ctx)
+	}
+	if err := s.opts.Check(); err != nil { // two names for one interpreter
+		return usagef("%v", err)
 	}
 	return nil
 }
@@ -442,17 +402,6 @@ func parseWorkerCommands(texts []string) ([]strategies.WorkerCommand, error) {
 		out = append(out, strategies.WorkerCommand{Argv: argv, Label: text})
 	}
 	return out, nil
-}
-
-// findFreeThreaded looks for a free-threaded CPython on PATH, for a
-// cpython-threads lane without the GIL beside the one with it.
-func findFreeThreaded(ctx context.Context) *strategies.Python {
-	for _, name := range strategies.FreeThreadedNames {
-		if py, err := strategies.FindPython(ctx, name); err == nil && py.FreeThreaded {
-			return py
-		}
-	}
-	return nil
 }
 
 // interruptible cancels the returned context on SIGINT or SIGTERM; exitCode

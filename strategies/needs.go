@@ -1,0 +1,131 @@
+package strategies
+
+import (
+	"fmt"
+	"strings"
+)
+
+// Needs is what a strategy needs found before it runs.
+type Needs int
+
+const (
+	// NeedsWorker: the primebench-worker binary (or --worker-cmd commands).
+	NeedsWorker Needs = 1 << iota
+	// NeedsPython: a CPython interpreter (--python).
+	NeedsPython
+	// NeedsFreeThreadedPython: a free-threaded CPython interpreter on PATH,
+	// beside a GIL build given with --python.
+	NeedsFreeThreadedPython
+)
+
+// Found is what was found for the strategies' needs.
+type Found struct {
+	// Worker: a worker binary, or --worker-cmd commands reaching one.
+	Worker bool
+	// Pythons are the interpreters of --python, in its order.
+	Pythons []*Python
+	// FreeThreaded is a free-threaded CPython found on PATH, for
+	// cpython-threads-ft.
+	FreeThreaded *Python
+}
+
+// need says, once, how each need is met and what to do when it is not.
+var needs = []struct {
+	bit   Needs
+	words string // in `primebench list`
+	met   func(f Found) bool
+	// option is the flag that supplies it; advice what to do, after
+	// "needs ..., and".
+	option, advice string
+}{
+	{NeedsWorker, "primebench-worker", func(f Found) bool { return f.Worker },
+		"worker", "pass --worker PATH to primebench-worker, or --worker-cmd"},
+	{NeedsPython, "CPython (--python)", func(f Found) bool { return len(f.Pythons) > 0 },
+		"python", "pass --python PATH to a CPython 3.8 or newer"},
+	{NeedsFreeThreadedPython, "free-threaded CPython", func(f Found) bool {
+		// Beside interpreters that are free-threaded themselves the lane
+		// would measure one of them twice.
+		for _, py := range f.Pythons {
+			if py.FreeThreaded {
+				return false
+			}
+		}
+		return f.FreeThreaded != nil
+	}, "strategies", "a free-threaded CPython (" + strings.Join(FreeThreadedNames, ", ") + ") on PATH, and none was found: install one (python.org's installers offer it), or leave it out"},
+}
+
+// Met tells whether what d needs was found: every need, and for a lane
+// that asks more of an interpreter, at least one interpreter that has it.
+func (d *Descriptor) Met(f Found) bool {
+	for _, n := range needs {
+		if d.Needs&n.bit != 0 && !n.met(f) {
+			return false
+		}
+	}
+	return len(d.Pythons(f)) > 0 || d.Needs&(NeedsPython|NeedsFreeThreadedPython) == 0
+}
+
+// Pythons are the interpreters a CPython lane runs on, given what was
+// found: a free-threaded lane's own, or those of --python that support it.
+func (d *Descriptor) Pythons(f Found) []*Python {
+	if d.Needs&NeedsFreeThreadedPython != 0 {
+		if f.FreeThreaded == nil {
+			return nil
+		}
+		return []*Python{f.FreeThreaded}
+	}
+	if d.Needs&NeedsPython == 0 {
+		return nil
+	}
+	var out []*Python
+	for _, py := range f.Pythons {
+		if d.Supports == nil || d.Supports(py) == "" {
+			out = append(out, py)
+		}
+	}
+	return out
+}
+
+// Unmet says what d needs that was not found, and how to get it: the flag
+// that supplies it and one line, for an error naming d.
+func (d *Descriptor) Unmet(f Found) (option, msg string) {
+	for _, n := range needs {
+		if d.Needs&n.bit != 0 && !n.met(f) {
+			if n.option == "strategies" {
+				return n.option, fmt.Sprintf("names %s, which needs %s", d.Name, n.advice)
+			}
+			return n.option, fmt.Sprintf("is needed by %s: %s", d.Name, n.advice)
+		}
+	}
+	var why []string
+	for _, py := range f.Pythons {
+		why = append(why, d.Supports(py))
+	}
+	return "strategies", fmt.Sprintf("names %s, which no interpreter given can run (%s): pass --python PATH to one that can, or leave it out", d.Name, strings.Join(why, "; "))
+}
+
+// NeedsInWords says what d needs, for `primebench list`.
+func NeedsInWords(d *Descriptor) string {
+	var out []string
+	for _, n := range needs {
+		if d.Needs&n.bit != 0 && !(n.bit == NeedsPython && d.Needs&NeedsFreeThreadedPython != 0) {
+			out = append(out, n.words)
+		}
+	}
+	if d.SupportsWords != "" {
+		out = append(out, d.SupportsWords)
+	}
+	if len(out) == 0 {
+		return "-"
+	}
+	return strings.Join(out, ", ")
+}
+
+// NeedsOf is what the strategies together need.
+func NeedsOf(ds []*Descriptor) Needs {
+	var n Needs
+	for _, d := range ds {
+		n |= d.Needs
+	}
+	return n
+}
