@@ -1,6 +1,9 @@
-// Package protocol is the worker protocol: how primebench hands chunks to
-// worker processes (its own small worker binary, a worker over ssh, or the
-// CPython program) and reads their answers back. PROTOCOL.md documents it.
+// Package protocol is the worker protocol's wire codec: the lines by which
+// primebench hands chunks to worker processes (its own small worker binary,
+// a worker over ssh, or the CPython program) and reads their answers back,
+// encoded and decoded, and nothing else. PROTOCOL.md documents it. The
+// parent's side of a pool of workers is package procpool; the Go worker's
+// side, its loop and its polling, package worker.
 //
 // It imports only the workload, so the worker binary stays small.
 package protocol
@@ -35,6 +38,14 @@ const (
 	MaxChunksInHello = workload.MaxChunks
 )
 
+// LoopMode is the hello's mode for a Go worker that runs an event loop:
+// Threads tasks that each take a chunk and yield to the loop after every
+// number, resumed round-robin, as asyncio tasks that await after every
+// is_prime call; with Heartbeat set, a heartbeat task on the same loop. One
+// process, one loop, one core: N such processes are async on every core,
+// each loop as blocked by its tasks' work as a single loop is.
+const LoopMode = "loop"
+
 // GreetingWord opens every worker's greeting.
 const GreetingWord = "primebench-worker"
 
@@ -46,6 +57,10 @@ func (e *Error) Error() string { return e.Msg }
 func errorf(format string, args ...any) error {
 	return &Error{Msg: fmt.Sprintf(format, args...)}
 }
+
+// Errorf is an *Error: a line, or a stream, that does not follow the
+// protocol, as either side says it.
+func Errorf(format string, args ...any) error { return errorf(format, args...) }
 
 // Hello is the parent's first line: the settings a worker applies before it
 // greets. Zero fields leave the worker's defaults.

@@ -11,6 +11,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/primebench/primebench/procpool"
 	"github.com/primebench/primebench/protocol"
 	"github.com/primebench/primebench/version"
 )
@@ -391,17 +392,17 @@ func (c *cpythonRun) Run(ctx context.Context, task Task) (out Outcome, err error
 		argv = append(argv, "-X", "gil=1")
 	}
 	argv = append(argv, "-c", pythonWorker, version.Version)
-	pool := newPool(poolConfig{
-		kind: c.label(), retries: c.opts.Retries, lags: lags, cpus: c.opts.CPUs,
-		launch: func(int) launch {
-			return launch{argv: argv, label: py.Path, hello: hello, inFlight: inFlight, oneLoop: l.processes && l.tasks > 0, check: checkRelease("cpython")}
+	pool := procpool.New(procpool.Config{
+		Kind: c.label(), Retries: c.opts.Retries, Lags: lags, CPUs: c.opts.CPUs,
+		Launch: func(int) procpool.Launch {
+			return procpool.Launch{Argv: argv, Label: py.Path, Hello: hello, InFlight: inFlight, OneLoop: l.processes && l.tasks > 0, Check: checkRelease("cpython")}
 		},
 	})
 	withGOMAXPROCS(1, func() {
 		out, err = runWithGoroutineHeartbeat(task, func() (Outcome, error) {
 			poolTask := task
 			poolTask.Workers = procs
-			return pool.run(ctx, poolTask, nil)
+			return serveRun(ctx, pool, poolTask, nil)
 		})
 	})
 	if err != nil {

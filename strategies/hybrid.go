@@ -108,7 +108,7 @@ func (l *loopSubprocess) Run(ctx context.Context, task Task) (Outcome, error) {
 	ended := make(chan struct{})
 	go func() {
 		defer close(ended)
-		poolOut, poolErr = l.workers.pool().run(ctx, task, &poolSource{queue: queue, deliver: func(c completion) { completions <- c }})
+		poolOut, poolErr = serveRun(ctx, l.workers.pool(), task, &loopSource{plan: task.Plan, queue: queue, completions: completions})
 	}()
 	err := eventLoop(ctx, task, queue, completions, ended, func() error { return poolErr })
 	if err != nil {
@@ -134,6 +134,29 @@ type completion struct {
 	index  int
 	answer workload.Answer
 	took   time.Duration
+}
+
+// loopSource feeds a process pool from an event loop: chunks as the loop
+// submits them, each answer handed back to the loop, which records it.
+type loopSource struct {
+	plan        *workload.Plan
+	queue       <-chan int
+	completions chan<- completion
+}
+
+func (s *loopSource) Chunks() int                { return s.plan.NumChunks() }
+func (s *loopSource) Chunk(i int) workload.Chunk { return s.plan.Chunk(i) }
+func (s *loopSource) Claim(over <-chan struct{}) (int, bool) {
+	select {
+	case i, ok := <-s.queue:
+		return i, ok
+	case <-over:
+		return 0, false
+	}
+}
+func (s *loopSource) Answer(_, index int, a workload.Answer, took time.Duration) error {
+	s.completions <- completion{index: index, answer: a, took: took}
+	return nil
 }
 
 // queueSize bounds the executor's queue: big enough that it never runs dry

@@ -5,6 +5,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/primebench/primebench/procpool"
 	"github.com/primebench/primebench/protocol"
 )
 
@@ -30,13 +31,13 @@ type loopsSubprocess struct{ workers goWorkers }
 
 func newLoopWorkers(name string, opts Options) goWorkers {
 	g := newGoWorkers(name, opts)
-	g.cfg.keep = false
-	base := g.cfg.launch
-	g.cfg.launch = func(slot int) launch {
+	g.cfg.Keep = false
+	base := g.cfg.Launch
+	g.cfg.Launch = func(slot int) procpool.Launch {
 		l := base(slot)
-		l.hello.Mode, l.hello.Threads = protocol.LoopMode, LoopTasks
-		l.inFlight = LoopTasks + 1 // a chunk queued behind each busy task
-		l.oneLoop = true
+		l.Hello.Mode, l.Hello.Threads = protocol.LoopMode, LoopTasks
+		l.InFlight = LoopTasks + 1 // a chunk queued behind each busy task
+		l.OneLoop = true
 		// GOMAXPROCS stays 1: the loop polls its own pipe between numbers,
 		// as asyncio's loop does between callbacks (protocol/loop.go).
 		return l
@@ -48,18 +49,18 @@ func (s *loopsSubprocess) Run(ctx context.Context, task Task) (out Outcome, err 
 	cfg := s.workers.cfg
 	if hb := task.Heartbeat; hb.on() {
 		var mu sync.Mutex
-		cfg.lags = func(l []time.Duration) {
+		cfg.Lags = func(l []time.Duration) {
 			mu.Lock()
 			hb.Lags = append(hb.Lags, l...)
 			mu.Unlock()
 		}
-		base := cfg.launch
-		cfg.launch = func(slot int) launch {
+		base := cfg.Launch
+		cfg.Launch = func(slot int) procpool.Launch {
 			l := base(slot)
-			l.hello.Heartbeat = hb.Every
+			l.Hello.Heartbeat = hb.Every
 			return l
 		}
 	}
-	withGOMAXPROCS(1, func() { out, err = newPool(cfg).run(ctx, task, nil) })
+	withGOMAXPROCS(1, func() { out, err = serveRun(ctx, procpool.New(cfg), task, nil) })
 	return out, err
 }

@@ -503,33 +503,6 @@ func runWatched(t *testing.T, d *Descriptor, opts Options, plan *workload.Plan, 
 	return a, out, err
 }
 
-func TestMissingWorkerIsOneClearError(t *testing.T) {
-	opts := testOptions(t)
-	opts.Worker = WorkerCommand{Argv: []string{filepath.Join(t.TempDir(), "primebench-worker")}}
-	_, _, err := run(t, &subprocessStrategy, opts, mustPlan(t, "range:1-100", 10), 2)
-	if err == nil || !strings.Contains(err.Error(), "cannot start subprocess worker 0") || !strings.Contains(err.Error(), "no such file") {
-		t.Fatalf("err = %v", err)
-	}
-}
-
-// TestStartIsTriedAgainOnlyWhenTransient: a start the OS fails for no
-// reason of the worker's (Windows' ERROR_INTERNAL_ERROR, under Wine) is
-// tried startTries times in all, each with a new command, and then fails
-// as any other.
-func TestStartIsTriedAgainOnlyWhenTransient(t *testing.T) {
-	tries := 0
-	transientStart = func(error) bool { tries++; return true }
-	defer func() { transientStart = transientStartError }()
-	opts := testOptions(t)
-	opts.Worker = WorkerCommand{Argv: []string{filepath.Join(t.TempDir(), "primebench-worker")}}
-	_, _, err := run(t, &subprocessStrategy, opts, mustPlan(t, "range:1-100", 10), 1)
-	if err == nil || !strings.Contains(err.Error(), "cannot start subprocess worker 0") {
-		t.Fatalf("err = %v", err)
-	}
-	if tries != startTries-1 {
-		t.Errorf("asked whether to try again %d times, want %d (%d tries in all)", tries, startTries-1, startTries)
-	}
-}
 
 func TestSubprocessDescribesItsWorkers(t *testing.T) {
 	_, out, err := run(t, &subprocessStrategy, testOptions(t), mustPlan(t, "range:1-1000", 0), 2)

@@ -17,6 +17,7 @@ import (
 	"github.com/primebench/primebench/cputime"
 	"github.com/primebench/primebench/figure"
 	"github.com/primebench/primebench/ledger"
+	"github.com/primebench/primebench/procpool"
 	"github.com/primebench/primebench/workload"
 )
 
@@ -43,14 +44,14 @@ type Keeper interface {
 }
 
 // Opening is what starting a job's workers took, recorded once for the job.
-type Opening struct {
-	// Startup is the time until every worker had greeted.
-	Startup   time.Duration
-	Processes []Process
-	// Restarts counts workers that failed before greeting and were
-	// replaced (--retry).
-	Restarts int
-}
+type Opening = procpool.Opening
+
+// Process is one worker process of a run: where it ran and how long it
+// took to be ready.
+type Process = procpool.Process
+
+// WorkerError says which worker process failed and how.
+type WorkerError = procpool.WorkerError
 
 // Task is one run of a strategy.
 type Task struct {
@@ -88,24 +89,6 @@ type Outcome struct {
 	ChildCPUKnown bool
 	// Interpreter describes the Python that ran a cpython-* run.
 	Interpreter *Interpreter
-}
-
-// Process is one worker process of a run: where it ran and how long it
-// took to be ready.
-type Process struct {
-	Command string // how it was started, as the user would write it
-	Host    string // the host it reported
-	// MachineID is the machine id it reported (see package hostid).
-	MachineID string
-	OS        string
-	Arch      string
-	PID       int     // on its host
-	CPUs      float64 // the effective CPUs it reported
-	Workers   int     // the run's workers it carried at once: threads or tasks, or 1 (one event loop)
-	Startup   time.Duration
-	Remote    bool // ran on another host than primebench
-	// Replaced: it died or stalled and another took its place (--retry).
-	Replaced bool
 }
 
 // MaxWorkers bounds the worker count of every strategy: beyond it a run

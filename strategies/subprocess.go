@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/primebench/primebench/procpool"
 	"github.com/primebench/primebench/protocol"
 	"github.com/primebench/primebench/version"
 )
@@ -45,8 +46,8 @@ const goInFlight = 2
 // goWorkers are a job's primebench-worker processes (or the commands that
 // reach them): a new pool for every run, or one kept from Open to Close.
 type goWorkers struct {
-	cfg  poolConfig
-	kept *pool
+	cfg  procpool.Config
+	kept *procpool.Pool
 }
 
 func newGoWorkers(name string, opts Options) goWorkers {
@@ -55,43 +56,56 @@ func newGoWorkers(name string, opts Options) goWorkers {
 		commands = []WorkerCommand{opts.Worker}
 	}
 	keep := opts.Pool == PoolPersistent || (opts.Pool == PoolAuto && len(opts.Remote) > 0)
-	return goWorkers{cfg: poolConfig{
-		kind: name, retries: opts.Retries, cpus: opts.CPUs, keep: keep,
-		launch: func(slot int) launch {
+	return goWorkers{cfg: procpool.Config{
+		Kind: name, Retries: opts.Retries, CPUs: opts.CPUs, Keep: keep,
+		Launch: func(slot int) procpool.Launch {
 			wc := commands[slot%len(commands)]
-			return launch{
-				argv: wc.Argv, label: wc.Label,
+			return procpool.Launch{
+				Argv: wc.Argv, Label: wc.Label,
 				// For a local worker the environment takes effect before the
 				// Go runtime starts; the hello carries the same settings to
 				// workers whose environment ssh does not pass on.
-				env:      append([]string{"GOMAXPROCS=1", "GOGC=100"}, wc.Env...),
-				hello:    protocol.Hello{GOMAXPROCS: 1, GCPercent: 100},
-				inFlight: goInFlight,
-				check:    checkRelease("go"),
+				Env:      append([]string{"GOMAXPROCS=1", "GOGC=100"}, wc.Env...),
+				Hello:    protocol.Hello{GOMAXPROCS: 1, GCPercent: 100},
+				InFlight: goInFlight,
+				Check:    checkRelease("go"),
 			}
 		},
 	}}
 }
 
-func (g *goWorkers) Keeps() bool { return g.cfg.keep }
+func (g *goWorkers) Keeps() bool { return g.cfg.Keep }
 
 func (g *goWorkers) Open(ctx context.Context, workers int, greet time.Duration) (Opening, error) {
-	g.kept = newPool(g.cfg)
-	return g.kept.open(ctx, workers, greet)
+	g.kept = procpool.New(g.cfg)
+	return g.kept.Open(ctx, workers, greet)
 }
 
 func (g *goWorkers) Close() {
 	if g.kept != nil {
-		g.kept.close()
+		g.kept.Close()
 	}
 }
 
 // pool is the pool that serves the next run.
-func (g *goWorkers) pool() *pool {
-	if g.cfg.keep && g.kept != nil {
+func (g *goWorkers) pool() *procpool.Pool {
+	if g.cfg.Keep && g.kept != nil {
 		return g.kept
 	}
-	return newPool(g.cfg)
+	return procpool.New(g.cfg)
+}
+
+// serveRun has pool serve one run of task, its chunks from source (nil: the
+// plan in order, each answer in the ledger).
+func serveRun(ctx context.Context, pool *procpool.Pool, task Task, source procpool.Source) (Outcome, error) {
+	if source == nil {
+		source = procpool.PlanSource(task.Plan, task.Ledger)
+	}
+	out, err := pool.Run(ctx, procpool.Run{Workers: task.Workers, Source: source, Greet: task.Ledger.GreetLimit(), StallLimit: task.Ledger.StallLimit})
+	if err != nil {
+		return Outcome{}, err
+	}
+	return Outcome{Startup: out.Startup, Processes: out.Processes, Restarts: out.Restarts, ChildCPU: out.ChildCPU, ChildCPUKnown: out.ChildCPUKnown}, nil
 }
 
 func (s *subprocess) Keeps() bool { return s.workers.Keeps() }
@@ -106,7 +120,7 @@ func (s *subprocess) Run(ctx context.Context, task Task) (out Outcome, err error
 	// costs the parent a few percent of a core that the workers need.
 	withGOMAXPROCS(1, func() {
 		out, err = runWithGoroutineHeartbeat(task, func() (Outcome, error) {
-			return s.workers.pool().run(ctx, task, nil)
+			return serveRun(ctx, s.workers.pool(), task, nil)
 		})
 	})
 	return out, err

@@ -18,6 +18,7 @@ import (
 	"github.com/primebench/primebench/hostid"
 	"github.com/primebench/primebench/protocol"
 	"github.com/primebench/primebench/version"
+	"github.com/primebench/primebench/worker"
 )
 
 func main() {
@@ -31,7 +32,7 @@ func main() {
 	}
 	limits, _ := cpulimit.Read()
 	host, _ := os.Hostname()
-	wk := protocol.Worker{
+	wk := worker.Worker{
 		Greeting: protocol.Greeting{
 			Release: version.Version, Impl: "go", OS: runtime.GOOS, Arch: runtime.GOARCH,
 			Host: host, MachineID: hostid.ID(), PID: os.Getpid(), CPUs: limits.Effective(),

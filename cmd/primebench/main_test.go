@@ -20,6 +20,7 @@ import (
 	"github.com/primebench/primebench/results"
 	"github.com/primebench/primebench/strategies"
 	"github.com/primebench/primebench/version"
+	"github.com/primebench/primebench/worker"
 
 	"github.com/primebench/primebench/workerbin"
 )
@@ -43,7 +44,7 @@ func TestMain(m *testing.M) {
 // serveAsWorker is primebench-worker's loop, in the test binary.
 func serveAsWorker(out io.Writer) int {
 	host, _ := os.Hostname()
-	wk := protocol.Worker{
+	wk := worker.Worker{
 		Greeting: protocol.Greeting{Release: version.Version, Impl: "go", OS: runtime.GOOS, Arch: runtime.GOARCH, Host: host, PID: os.Getpid(), CPUs: 2},
 		CPUTime: func() (time.Duration, time.Duration, bool) {
 			t, ok := cputime.Self()

@@ -22,6 +22,7 @@ import (
 	"github.com/primebench/primebench/hostid"
 	"github.com/primebench/primebench/protocol"
 	"github.com/primebench/primebench/version"
+	"github.com/primebench/primebench/worker"
 )
 
 // Env holds the mode of a test binary started as a worker.
@@ -180,7 +181,7 @@ func Serve(text string) int {
 }
 
 func serve(m mode, in io.Reader, out io.Writer) int {
-	wk := protocol.Worker{Greeting: m.greeting(), CPUTime: func() (time.Duration, time.Duration, bool) {
+	wk := worker.Worker{Greeting: m.greeting(), CPUTime: func() (time.Duration, time.Duration, bool) {
 		t, ok := cputime.Self()
 		return t.User, t.System, ok
 	}}

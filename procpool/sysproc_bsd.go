@@ -1,6 +1,6 @@
 //go:build unix && !linux
 
-package strategies
+package procpool
 
 import "syscall"
 

@@ -1,8 +1,10 @@
 //go:build linux || darwin || freebsd || netbsd || openbsd || dragonfly
 
-package protocol
+package worker
 
 import (
+	"github.com/primebench/primebench/protocol"
+
 	"errors"
 	"io"
 	"os"
@@ -46,7 +48,7 @@ func (s *fdSource) next(wait time.Duration) (request, bool, error) {
 		}
 		ready, err := pollIn(s.fd, left)
 		if err != nil {
-			return request{}, false, errorf("waiting for requests: %v", err)
+			return request{}, false, protocol.Errorf("waiting for requests: %v", err)
 		}
 		if !ready {
 			return request{}, false, nil
@@ -56,7 +58,7 @@ func (s *fdSource) next(wait time.Duration) (request, bool, error) {
 		case errors.Is(err, unix.EINTR) || errors.Is(err, unix.EAGAIN):
 			continue
 		case err != nil:
-			return request{}, false, errorf("reading requests: %v", err)
+			return request{}, false, protocol.Errorf("reading requests: %v", err)
 		case n == 0:
 			s.eof = true
 		}

@@ -1,6 +1,13 @@
-package protocol
+// Package worker is the Go worker's side of the worker protocol: read the
+// parent's hello, greet, answer every request (in order, or as an event
+// loop of tasks that polls its own pipe between numbers), say goodbye. The
+// worker binary and the tests' fake workers run it; the lines themselves
+// are package protocol's.
+package worker
 
 import (
+	"github.com/primebench/primebench/protocol"
+
 	"bufio"
 	"bytes"
 	"errors"
@@ -16,9 +23,9 @@ const maxHelloLine = 4096
 // Worker is the worker side of the protocol, as the worker binary runs it.
 type Worker struct {
 	// Greeting is what the worker says about itself once settled.
-	Greeting Greeting
+	Greeting protocol.Greeting
 	// Apply puts the parent's settings into effect before the greeting.
-	Apply func(Hello) error
+	Apply func(protocol.Hello) error
 	// CPUTime reads the worker's own CPU time for its last line; ok false
 	// leaves the line out.
 	CPUTime func() (user, system time.Duration, ok bool)
@@ -41,13 +48,13 @@ func (wk Worker) Serve(in io.Reader, out io.Writer) error {
 	line, err := br.ReadSlice('\n')
 	switch {
 	case errors.Is(err, bufio.ErrBufferFull):
-		return fail(errorf("reading the hello: a line longer than %d bytes", maxHelloLine))
+		return fail(protocol.Errorf("reading the hello: a line longer than %d bytes", maxHelloLine))
 	case err == io.EOF && len(line) == 0:
 		return errors.New("the parent closed the pipe before its hello")
 	case err != nil && err != io.EOF:
-		return fail(errorf("reading the hello: %v", err))
+		return fail(protocol.Errorf("reading the hello: %v", err))
 	}
-	hello, err := ParseHello(bytes.TrimRight(line, "\r\n"))
+	hello, err := protocol.ParseHello(bytes.TrimRight(line, "\r\n"))
 	if err != nil {
 		return fail(err)
 	}
@@ -56,15 +63,15 @@ func (wk Worker) Serve(in io.Reader, out io.Writer) error {
 			return fail(err)
 		}
 	}
-	if _, err := w.Write(AppendGreeting(nil, wk.Greeting)); err != nil {
+	if _, err := w.Write(protocol.AppendGreeting(nil, wk.Greeting)); err != nil {
 		return err
 	}
 	if err := w.Flush(); err != nil {
 		return err
 	}
 	sc := bufio.NewScanner(br)
-	sc.Buffer(make([]byte, 0, 4096), MaxRequestLine+1)
-	if hello.Mode == LoopMode {
+	sc.Buffer(make([]byte, 0, 4096), protocol.MaxRequestLine+1)
+	if hello.Mode == protocol.LoopMode {
 		pre, _ := br.Peek(br.Buffered())
 		src, ok := newPollSource(in, pre)
 		if !ok {
@@ -80,13 +87,13 @@ func (wk Worker) Serve(in io.Reader, out io.Writer) error {
 	}
 	var buf []byte
 	for sc.Scan() {
-		if IsStatsRequest(sc.Bytes()) {
+		if protocol.IsStatsRequest(sc.Bytes()) {
 			var user, system time.Duration
 			known := false
 			if wk.CPUTime != nil {
 				user, system, known = wk.CPUTime()
 			}
-			if _, err := w.Write(AppendStats(buf[:0], user, system, known)); err != nil {
+			if _, err := w.Write(protocol.AppendStats(buf[:0], user, system, known)); err != nil {
 				return err
 			}
 			if err := w.Flush(); err != nil {
@@ -94,11 +101,11 @@ func (wk Worker) Serve(in io.Reader, out io.Writer) error {
 			}
 			continue
 		}
-		chunk, err := ParseRequest(sc.Bytes())
+		chunk, err := protocol.ParseRequest(sc.Bytes())
 		if err != nil {
 			return fail(err)
 		}
-		buf = AppendAnswer(buf[:0], chunk.Index, chunk.Solve())
+		buf = protocol.AppendAnswer(buf[:0], chunk.Index, chunk.Solve())
 		if _, err := w.Write(buf); err != nil {
 			return err
 		}
@@ -108,11 +115,11 @@ func (wk Worker) Serve(in io.Reader, out io.Writer) error {
 		}
 	}
 	if err := sc.Err(); err != nil {
-		return fail(errorf("reading requests: %v", err))
+		return fail(protocol.Errorf("reading requests: %v", err))
 	}
 	if wk.CPUTime != nil {
 		if user, system, ok := wk.CPUTime(); ok {
-			w.Write(AppendBye(nil, user, system))
+			w.Write(protocol.AppendBye(nil, user, system))
 		}
 	}
 	return w.Flush()

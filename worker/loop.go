@@ -1,6 +1,8 @@
-package protocol
+package worker
 
 import (
+	"github.com/primebench/primebench/protocol"
+
 	"bufio"
 	"bytes"
 	"io"
@@ -8,14 +10,6 @@ import (
 
 	"github.com/primebench/primebench/workload"
 )
-
-// LoopMode is the hello's mode for a Go worker that runs an event loop:
-// Threads tasks that each take a chunk and yield to the loop after every
-// number, resumed round-robin, as asyncio tasks that await after every
-// is_prime call; with Heartbeat set, a heartbeat task on the same loop. One
-// process, one loop, one core: N such processes are async on every core,
-// each loop as blocked by its tasks' work as a single loop is.
-const LoopMode = "loop"
 
 // loopTask is one task's chunk in progress.
 type loopTask struct {
@@ -47,9 +41,9 @@ type requestSource interface {
 // queued behind it, so none waits idle).
 const pollEvery = 1 << 14
 
-// serveLoop answers requests with the event loop of LoopMode. The loop is
+// serveLoop answers requests with the event loop of protocol.LoopMode. The loop is
 // the one writer: it answers chunks and stats requests at its yield points.
-func (wk Worker) serveLoop(src requestSource, w *bufio.Writer, h Hello, fail func(error) error) error {
+func (wk Worker) serveLoop(src requestSource, w *bufio.Writer, h protocol.Hello, fail func(error) error) error {
 	tasks := make([]loopTask, max(1, h.Threads))
 	var queue []workload.Chunk
 	// The heartbeat task: its timer's channel is looked at by the loop
@@ -90,7 +84,7 @@ func (wk Worker) serveLoop(src requestSource, w *bufio.Writer, h Hello, fail fun
 				queue = append(queue, r.chunk)
 			default:
 				user, system, known := wk.cpuTime()
-				buf = AppendStats(buf[:0], user, system, known)
+				buf = protocol.AppendStats(buf[:0], user, system, known)
 				if _, err := w.Write(buf); err != nil {
 					return err
 				}
@@ -144,7 +138,7 @@ func (wk Worker) serveLoop(src requestSource, w *bufio.Writer, h Hello, fail fun
 			t.next++
 			if t.next == t.chunk.Len() {
 				t.busy = false
-				buf = AppendAnswer(buf[:0], t.chunk.Index, t.answer)
+				buf = protocol.AppendAnswer(buf[:0], t.chunk.Index, t.answer)
 				if _, err := w.Write(buf); err != nil {
 					return err
 				}
@@ -169,22 +163,22 @@ func (wk Worker) serveLoop(src requestSource, w *bufio.Writer, h Hello, fail fun
 		if now := time.Now(); now.After(due) {
 			lags = append(lags, now.Sub(due)) // due and not yet run: at least this late
 		}
-		if _, err := w.Write(AppendLags(nil, lags)); err != nil {
+		if _, err := w.Write(protocol.AppendLags(nil, lags)); err != nil {
 			return err
 		}
 	}
 	if user, system, ok := wk.cpuTime(); ok {
-		w.Write(AppendBye(nil, user, system))
+		w.Write(protocol.AppendBye(nil, user, system))
 	}
 	return w.Flush()
 }
 
 // parseRequestLine decodes a request line for the loop.
 func parseRequestLine(line []byte) (request, error) {
-	if IsStatsRequest(line) {
+	if protocol.IsStatsRequest(line) {
 		return request{stats: true}, nil
 	}
-	c, err := ParseRequest(line)
+	c, err := protocol.ParseRequest(line)
 	return request{chunk: c}, err
 }
 
@@ -214,7 +208,7 @@ func newReaderSource(sc *bufio.Scanner) *readerSource {
 		}
 		err := io.EOF
 		if sc.Err() != nil {
-			err = errorf("reading requests: %v", sc.Err())
+			err = protocol.Errorf("reading requests: %v", sc.Err())
 		}
 		s.requests <- readResult{err: err}
 	}()
@@ -258,8 +252,8 @@ func (b *lineBuffer) line() (request, bool, error) {
 	i := bytes.IndexByte(b.buf, '\n')
 	if i < 0 {
 		switch {
-		case len(b.buf) > MaxRequestLine:
-			return request{}, false, errorf("reading requests: a line longer than %d bytes", MaxRequestLine)
+		case len(b.buf) > protocol.MaxRequestLine:
+			return request{}, false, protocol.Errorf("reading requests: a line longer than %d bytes", protocol.MaxRequestLine)
 		case b.eof && len(b.buf) > 0:
 			line := b.buf
 			b.buf = nil

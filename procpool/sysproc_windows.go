@@ -1,6 +1,6 @@
 //go:build windows
 
-package strategies
+package procpool
 
 import (
 	"errors"

@@ -1,0 +1,252 @@
+package procpool
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/primebench/primebench/internal/testworker"
+	"github.com/primebench/primebench/ledger"
+	"github.com/primebench/primebench/protocol"
+	"github.com/primebench/primebench/version"
+	"github.com/primebench/primebench/workload"
+)
+
+// The test binary doubles as the worker process (testworker).
+func TestMain(m *testing.M) {
+	testworker.Main()
+	os.Exit(m.Run())
+}
+
+func testPlan(t testing.TB) *workload.Plan {
+	t.Helper()
+	w, err := workload.Parse("range:1-200000", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := workload.NewPlan(w, 5000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func config(mode string, retries int, keep bool) Config {
+	return Config{Kind: "test", Retries: retries, CPUs: 2, Keep: keep,
+		Launch: func(int) Launch {
+			return Launch{Argv: []string{os.Args[0]}, Env: []string{testworker.Env + "=" + mode}, InFlight: 2,
+				Check: func(g protocol.Greeting) error {
+					if g.Release != version.Version {
+						return fmt.Errorf("it is primebench-worker %s, this is primebench %s", g.Release, version.Version)
+					}
+					return nil
+				}}
+		}}
+}
+
+// serve runs the plan once on pool with a fixed stall limit, checking the
+// answer when it succeeds.
+func serve(t *testing.T, pool *Pool, plan *workload.Plan, workers int, stall time.Duration) (Outcome, error) {
+	t.Helper()
+	led := ledger.New(plan, ledger.Config{Shards: workers, Watch: ledger.NewWatch(stall)})
+	out, err := pool.Run(context.Background(), Run{Workers: workers, Source: PlanSource(plan, led), Greet: stall, StallLimit: led.StallLimit})
+	if err != nil {
+		return out, err
+	}
+	got, err := led.Answer()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var want workload.Answer
+	for i := 0; i < plan.NumChunks(); i++ {
+		want.Add(plan.Chunk(i).Solve())
+	}
+	if got != want {
+		t.Fatalf("answer %+v, want %+v", got, want)
+	}
+	return out, nil
+}
+
+// Every way a worker process fails ends the run within the stall limit
+// with a *WorkerError naming the worker's pid; with a retry the run
+// completes, verified, after one restart; no process is left either way.
+// These are the runtime's own guarantees: the registry-wide tests in
+// strategies, engine and the CLI put the same faults to every strategy.
+func TestFaults(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("the faults need signals")
+	}
+	plan := testPlan(t)
+	faults := []struct {
+		mode  string
+		want  []string
+		retry bool // a retry repairs it
+	}{
+		{"kill", []string{"died mid-run", "signal: killed"}, true},
+		{"stop", []string{"stalled: silent for ", "while holding chunk "}, true},
+		{"garbage", []string{"broke the protocol", "malformed answer"}, true},
+		{"exit", []string{"died mid-run", "exit status 3", "testworker: giving up"}, true},
+		{"truncated", []string{"died mid-run: sent a truncated line (no newline)"}, false},
+		{"spin", []string{"stalled: silent for "}, false},
+		{"silent", []string{"stalled: silent for "}, false},
+		{"wrong-greeting", []string{`was refused: greeted with "hello"`}, false},
+		{"old-release", []string{"was refused: it is primebench-worker 0.0.1"}, false},
+		{"no-greeting", []string{"died mid-run", "exit status 4"}, true},
+	}
+	const stall = time.Second
+	for _, f := range faults {
+		t.Run(f.mode, func(t *testing.T) {
+			start := time.Now()
+			_, err := serve(t, New(config(f.mode, 0, false)), plan, 2, stall)
+			var we *WorkerError
+			if !errors.As(err, &we) || we.Kind != "test" || we.PID <= 0 || !strings.Contains(err.Error(), fmt.Sprintf("(pid %d", we.PID)) {
+				t.Fatalf("err = %v (%T), want a *WorkerError naming its pid", err, err)
+			}
+			for _, part := range f.want {
+				if !strings.Contains(err.Error(), part) {
+					t.Errorf("error %q lacks %q", err, part)
+				}
+			}
+			if took := time.Since(start); took > stall+5*time.Second {
+				t.Errorf("took %v with a stall limit of %v", took, stall)
+			}
+			testworker.AssertNoChildren(t)
+		})
+		if !f.retry {
+			continue
+		}
+		t.Run(f.mode+"/retry", func(t *testing.T) {
+			mode := testworker.Mode(f.mode, "once="+filepath.Join(t.TempDir(), "flag"))
+			out, err := serve(t, New(config(mode, 1, false)), plan, 2, stall)
+			if err != nil || out.Restarts != 1 {
+				t.Fatalf("%d restarts, %v: want the run repaired by one", out.Restarts, err)
+			}
+			replaced := 0
+			for _, p := range out.Processes {
+				if p.Replaced {
+					replaced++
+				}
+			}
+			if replaced != 1 || len(out.Processes) != 3 {
+				t.Errorf("processes %+v: want 3, one of them replaced", out.Processes)
+			}
+			testworker.AssertNoChildren(t)
+		})
+	}
+}
+
+// A kept pool serves every run with the same workers, accounts each run's
+// CPU time from their stats replies, and replaces (with --retry) or reports
+// a worker that died between runs.
+func TestKeptPool(t *testing.T) {
+	plan := testPlan(t)
+	pool := New(config("serve", 0, true))
+	defer pool.Close()
+	opening, err := pool.Open(context.Background(), 2, 10*time.Second)
+	if err != nil || len(opening.Processes) != 2 || opening.Startup <= 0 {
+		t.Fatalf("opening %+v, %v", opening, err)
+	}
+	var pids []int
+	for run := 0; run < 3; run++ {
+		out, err := serve(t, pool, plan, 2, 10*time.Second)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if out.Startup != 0 || !out.ChildCPUKnown || out.ChildCPU.Total() <= 0 {
+			t.Errorf("run %d: %+v: a kept pool's run pays no start-up and knows its CPU", run, out)
+		}
+		var now []int
+		for _, p := range out.Processes {
+			now = append(now, p.PID)
+		}
+		if pids != nil && fmt.Sprint(now) != fmt.Sprint(pids) {
+			t.Errorf("run %d served by %v, the first by %v", run, now, pids)
+		}
+		pids = now
+	}
+	pool.Close()
+	testworker.AssertNoChildren(t)
+
+	// One worker exits after its second stats reply (the end of the first
+	// run), between runs: the next run replaces it, or names it.
+	for _, retries := range []int{0, 1} {
+		mode := testworker.Mode("exit-after-stats", "after=2", "once="+filepath.Join(t.TempDir(), fmt.Sprint("flag", retries)))
+		pool := New(config(mode, retries, true))
+		if _, err := pool.Open(context.Background(), 2, 10*time.Second); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := serve(t, pool, plan, 2, 10*time.Second); err != nil {
+			t.Fatalf("first run: %v", err)
+		}
+		time.Sleep(200 * time.Millisecond) // it exits after answering
+		out, err := serve(t, pool, plan, 2, 10*time.Second)
+		switch {
+		case retries == 0 && (err == nil || !strings.Contains(err.Error(), "died between runs")):
+			t.Errorf("no retry: err = %v, want the worker that died between runs named", err)
+		case retries > 0 && (err != nil || out.Restarts != 1):
+			t.Errorf("with a retry: %d restarts, %v", out.Restarts, err)
+		}
+		pool.Close()
+		testworker.AssertNoChildren(t)
+	}
+}
+
+// A stopped run stops its workers: cancelling the context ends Run at
+// once, and nothing is left.
+func TestCancelStopsTheWorkers(t *testing.T) {
+	plan := testPlan(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	led := ledger.New(plan, ledger.Config{Shards: 2})
+	time.AfterFunc(50*time.Millisecond, cancel)
+	_, err := New(config("stop", 0, false)).Run(ctx, Run{Workers: 2, Source: PlanSource(plan, led), Greet: 10 * time.Second, StallLimit: led.StallLimit})
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("err = %v, want context.Canceled", err)
+	}
+	testworker.AssertNoChildren(t)
+}
+
+func TestMissingWorkerIsOneClearError(t *testing.T) {
+	cfg := config("serve", 0, false)
+	cfg.Launch = func(int) Launch { return Launch{Argv: []string{filepath.Join(t.TempDir(), "primebench-worker")}, InFlight: 2} }
+	_, err := serve(t, New(cfg), testPlan(t), 2, time.Second)
+	if err == nil || !strings.Contains(err.Error(), "cannot start test worker 0") || !strings.Contains(err.Error(), "no such file") {
+		t.Fatalf("err = %v", err)
+	}
+}
+
+// A start the OS fails for no reason of the worker's (Windows'
+// ERROR_INTERNAL_ERROR, under Wine) is tried startTries times in all, each
+// with a new command, and then fails as any other.
+func TestStartIsTriedAgainOnlyWhenTransient(t *testing.T) {
+	tries := 0
+	transientStart = func(error) bool { tries++; return true }
+	defer func() { transientStart = transientStartError }()
+	cfg := config("serve", 0, false)
+	cfg.Launch = func(int) Launch { return Launch{Argv: []string{filepath.Join(t.TempDir(), "primebench-worker")}, InFlight: 2} }
+	_, err := serve(t, New(cfg), testPlan(t), 1, time.Second)
+	if err == nil || !strings.Contains(err.Error(), "cannot start test worker 0") {
+		t.Fatalf("err = %v", err)
+	}
+	if tries != startTries-1 {
+		t.Errorf("asked whether to try again %d times, want %d (%d tries in all)", tries, startTries-1, startTries)
+	}
+}
+
+// The state only moves forward: a worker once past serving never serves
+// again, and gone is dead or replaced.
+func TestStates(t *testing.T) {
+	for s := starting; s <= replaced; s++ {
+		if got := s.gone(); got != (s == dead || s == replaced) {
+			t.Errorf("%v.gone() = %v", s, got)
+		}
+		if s.String() == "" {
+			t.Errorf("state %d has no name", s)
+		}
+	}
+}
