@@ -213,7 +213,9 @@ func TestCancelStopsTheWorkers(t *testing.T) {
 
 func TestMissingWorkerIsOneClearError(t *testing.T) {
 	cfg := config("serve", 0, false)
-	cfg.Launch = func(int) Launch { return Launch{Argv: []string{filepath.Join(t.TempDir(), "primebench-worker")}, InFlight: 2} }
+	cfg.Launch = func(int) Launch {
+		return Launch{Argv: []string{filepath.Join(t.TempDir(), "primebench-worker")}, InFlight: 2}
+	}
 	_, err := serve(t, New(cfg), testPlan(t), 2, time.Second)
 	if err == nil || !strings.Contains(err.Error(), "cannot start test worker 0") || !strings.Contains(err.Error(), "no such file") {
 		t.Fatalf("err = %v", err)
@@ -228,7 +230,9 @@ func TestStartIsTriedAgainOnlyWhenTransient(t *testing.T) {
 	transientStart = func(error) bool { tries++; return true }
 	defer func() { transientStart = transientStartError }()
 	cfg := config("serve", 0, false)
-	cfg.Launch = func(int) Launch { return Launch{Argv: []string{filepath.Join(t.TempDir(), "primebench-worker")}, InFlight: 2} }
+	cfg.Launch = func(int) Launch {
+		return Launch{Argv: []string{filepath.Join(t.TempDir(), "primebench-worker")}, InFlight: 2}
+	}
 	_, err := serve(t, New(cfg), testPlan(t), 1, time.Second)
 	if err == nil || !strings.Contains(err.Error(), "cannot start test worker 0") {
 		t.Fatalf("err = %v", err)

@@ -503,7 +503,6 @@ func runWatched(t *testing.T, d *Descriptor, opts Options, plan *workload.Plan, 
 	return a, out, err
 }
 
-
 func TestSubprocessDescribesItsWorkers(t *testing.T) {
 	_, out, err := run(t, &subprocessStrategy, testOptions(t), mustPlan(t, "range:1-1000", 0), 2)
 	if err != nil {
