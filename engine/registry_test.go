@@ -91,7 +91,7 @@ func TestEveryStrategyAtEveryScale(t *testing.T) {
 	for i := uint64(0); i < w.Len(); i++ {
 		want.Check(w.At(i))
 	}
-	for _, d := range strategies.All() {
+	for _, d := range testworker.Sample(strategies.All(), wayOfRunning) {
 		t.Run(d.Name, func(t *testing.T) {
 			o := testOptions(t, spec)
 			runnable(t, d, o)
@@ -126,6 +126,10 @@ func TestEveryStrategyAtEveryScale(t *testing.T) {
 		})
 	}
 }
+
+// wayOfRunning classes strategies for -short's sample: in-process or in
+// worker processes, in Go or in CPython.
+func wayOfRunning(d *strategies.Descriptor) string { return fmt.Sprint(d.Family.Name, d.Processes) }
 
 // phasesOf are the phases a run of d alone passes through, in order.
 func phasesOf(d *strategies.Descriptor, keeps bool) []Phase {
@@ -174,7 +178,7 @@ func TestEveryPhaseStops(t *testing.T) {
 		pool strategies.PoolMode
 	}
 	var variants []variant
-	for _, d := range strategies.All() {
+	for _, d := range testworker.Sample(strategies.All(), wayOfRunning) {
 		variants = append(variants, variant{d.Name, d, strategies.PoolAuto})
 		// Kept workers, where the strategy keeps them when asked to
 		// (loops+subprocess does not: each run's hello says whether its

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/primebench/primebench/internal/testworker"
+
 	"github.com/primebench/primebench/strategies"
 )
 
@@ -15,6 +17,7 @@ import (
 // lacks is a note, not a failure, and without --start-method the row is the
 // interpreter's own default.
 func TestStartMethodRows(t *testing.T) {
+	testworker.SkipShort(t, "TestStartMethodsLeavingNothing checks the notes; the rows need pools of real interpreters")
 	spec := edgeList(t)
 	var lanes []string
 	for _, d := range strategies.All() {

@@ -3,6 +3,8 @@ package strategies
 import (
 	"strings"
 	"testing"
+
+	"github.com/primebench/primebench/figure"
 )
 
 // Every descriptor states what the rest of primebench reads from it; the
@@ -40,6 +42,27 @@ func TestDescriptorsAreComplete(t *testing.T) {
 	for _, f := range []*Family{GoFamily, CPythonFamily} {
 		if baselines[f] != 1 || BaselineOf(&Descriptor{Family: f}) == nil {
 			t.Errorf("family %s has %d baselines, want 1", f.Name, baselines[f])
+		}
+	}
+	references := 0
+	for _, d := range All() {
+		if d.Reference {
+			references++
+			if d.Family != GoFamily || d.Processes || d.Cores != EveryCore {
+				t.Errorf("reference %s must be Go, in-process and on every core: it checks the answer", d.Name)
+			}
+		}
+	}
+	if references != 1 {
+		t.Errorf("%d reference strategies, want 1", references)
+	}
+}
+
+// Every figure a strategy declares is a usable declaration.
+func TestFiguresAreDeclaredWell(t *testing.T) {
+	for _, d := range []figure.Def{LockHandoffs} {
+		if err := d.Check(); err != nil {
+			t.Error(err)
 		}
 	}
 }

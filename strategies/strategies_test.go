@@ -206,13 +206,17 @@ func plansFor(t *testing.T, d *Descriptor) []*workload.Plan {
 	}
 }
 
+// wayOfRunning classes strategies for -short's sample: in-process or in
+// worker processes, in Go or in CPython.
+func wayOfRunning(d *Descriptor) string { return fmt.Sprint(d.Family.Name, d.Processes) }
+
 func TestEveryStrategyMatchesSerial(t *testing.T) {
 	workers := []int{1, 2, 3, 8}
 	if testing.Short() {
 		workers = []int{1, 3}
 	}
 	opts := testOptions(t)
-	for _, d := range All() {
+	for _, d := range testworker.Sample(All(), wayOfRunning) {
 		t.Run(d.Name, func(t *testing.T) {
 			usable(t, d, opts)
 			for _, plan := range plansFor(t, d) {
@@ -257,7 +261,7 @@ func TestOversubscription(t *testing.T) {
 	want := solve(plan)
 	opts := testOptions(t)
 	for _, workers := range []int{64, 256} {
-		for _, d := range All() {
+		for _, d := range testworker.Sample(All(), wayOfRunning) {
 			if d.Family != GoFamily {
 				continue
 			}
@@ -357,7 +361,7 @@ func TestCancelMidRunStops(t *testing.T) {
 	}
 	opts := testOptions(t)
 	for pname, plan := range plans {
-		for _, d := range All() {
+		for _, d := range testworker.Sample(All(), wayOfRunning) {
 			t.Run(pname+"/"+d.Name, func(t *testing.T) {
 				usable(t, d, opts)
 				ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
@@ -433,6 +437,7 @@ func processStrategies(t *testing.T) []processSetup {
 // strategy, the worker and its pid; with a retry the run completes with
 // serial's answer; no process is left.
 func TestWorkerFaults(t *testing.T) {
+	testworker.SkipShort(t, "procpool's TestFaults puts every fault to the worker runtime they all share")
 	if runtime.GOOS == "windows" {
 		t.Skip("the faults need a shell and signals")
 	}
@@ -611,7 +616,7 @@ func TestKeptWorkerLostBetweenRuns(t *testing.T) {
 
 func TestHeartbeatIsRecordedForEveryStrategy(t *testing.T) {
 	opts := testOptions(t)
-	for _, d := range All() {
+	for _, d := range testworker.Sample(All(), wayOfRunning) {
 		t.Run(d.Name, func(t *testing.T) {
 			usable(t, d, opts)
 			plan := mustPlan(t, "range:1000000000000-1000000003000", 0)

@@ -62,6 +62,7 @@ func processSetups() []processSetup {
 // and the worker's pid, and leaves no file and no process; with --retry 1
 // the run completes, verified, and records the restart.
 func TestWorkerFaultsEndTheRun(t *testing.T) {
+	testworker.SkipShort(t, "procpool's TestFaults puts every fault to the worker runtime")
 	const stall = time.Second
 	for _, ps := range processSetups() {
 		for _, fault := range testworker.Faults {
@@ -121,6 +122,7 @@ func TestWorkerFaultsEndTheRun(t *testing.T) {
 // 10 s when automatic), and no more than --timeout leaves: it is not a
 // fixed wait.
 func TestGreetingLimit(t *testing.T) {
+	testworker.SkipShort(t, "procpool's TestFaults has a worker that never greets")
 	for _, tt := range []struct {
 		args []string
 		want string

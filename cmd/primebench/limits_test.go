@@ -11,6 +11,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/primebench/primebench/internal/testworker"
+
 	"github.com/primebench/primebench/results"
 	"github.com/primebench/primebench/workerbin"
 )
@@ -68,6 +70,7 @@ func TestTasksetFileLoadsEverywhere(t *testing.T) {
 // read, named in the header, makes the default one worker, and its
 // throttling counters are recorded per run. It needs root.
 func TestCgroupQuota(t *testing.T) {
+	testworker.SkipShort(t, "cpulimit's tests read quotas from fixture trees")
 	parent := ""
 	for _, dir := range []string{"/sys/fs/cgroup/cpu", "/sys/fs/cgroup/cpu,cpuacct"} {
 		if _, err := os.Stat(filepath.Join(dir, "cpu.cfs_quota_us")); err == nil {

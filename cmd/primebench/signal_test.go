@@ -16,6 +16,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/primebench/primebench/internal/testworker"
+
 	"github.com/primebench/primebench/results"
 	"github.com/primebench/primebench/strategies"
 
@@ -189,6 +191,7 @@ func TestEarlyInterrupt(t *testing.T) {
 // real interpreters, real signals; every process strategy meets the same
 // faults through a fake worker in TestWorkerFaultsEndTheRun.
 func TestRealWorkerKilledOrStopped(t *testing.T) {
+	testworker.SkipShort(t, "procpool's TestFaults kills and stops a worker")
 	if runtime.GOOS != "linux" {
 		t.Skip("reads /proc")
 	}
