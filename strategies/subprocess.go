@@ -2,8 +2,13 @@ package strategies
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"os"
+	"os/exec"
 	"time"
+
+	"mvdan.cc/sh/v3/shell"
 
 	"github.com/primebench/primebench/procpool"
 	"github.com/primebench/primebench/protocol"
@@ -17,6 +22,23 @@ type WorkerCommand struct {
 	Argv  []string
 	Env   []string // added to the parent's environment
 	Label string   // how the user wrote it; empty for the local worker
+}
+
+// ParseWorkerCommand reads a --worker-cmd as a POSIX shell would (quotes,
+// escapes, $VARIABLES), without running a shell, and checks that its
+// program can be run.
+func ParseWorkerCommand(text string) (WorkerCommand, error) {
+	argv, err := shell.Fields(text, os.Getenv)
+	if err != nil {
+		return WorkerCommand{}, fmt.Errorf("%q: %v: write it as you would in a shell, e.g. --worker-cmd 'ssh -T host primebench-worker'", text, err)
+	}
+	if len(argv) == 0 {
+		return WorkerCommand{}, fmt.Errorf("%q is empty: give the command that starts a worker, e.g. 'ssh -T host primebench-worker'", text)
+	}
+	if _, err := exec.LookPath(argv[0]); err != nil {
+		return WorkerCommand{}, fmt.Errorf("%q: cannot run %s: %v", text, argv[0], errors.Unwrap(err))
+	}
+	return WorkerCommand{Argv: argv, Label: text}, nil
 }
 
 var subprocessStrategy = Descriptor{

@@ -452,9 +452,9 @@ func assertOnlyFiles(t *testing.T, dir string, want ...string) {
 
 // A comma inside a --worker-cmd belongs to the command.
 func TestWorkerCmdKeepsCommas(t *testing.T) {
-	cmds, err := parseWorkerCommands([]string{"taskset -c 0,1 'a b' $HOME"})
-	if err != nil || len(cmds) != 1 || strings.Join(cmds[0].Argv, "|") != "taskset|-c|0,1|a b|"+os.Getenv("HOME") {
-		t.Fatalf("%+v, %v", cmds, err)
+	wc, err := strategies.ParseWorkerCommand("taskset -c 0,1 'a b' $HOME")
+	if err != nil || strings.Join(wc.Argv, "|") != "taskset|-c|0,1|a b|"+os.Getenv("HOME") {
+		t.Fatalf("%+v, %v", wc, err)
 	}
 	var got []string
 	app := newApp(&env{stdout: io.Discard, stderr: io.Discard})

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"os/exec"
 	"os/signal"
 	"path/filepath"
 	"strings"
@@ -15,7 +14,6 @@ import (
 	"time"
 
 	"github.com/urfave/cli/v2"
-	"mvdan.cc/sh/v3/shell"
 
 	"github.com/primebench/primebench/engine"
 	"github.com/primebench/primebench/provenance"
@@ -124,8 +122,12 @@ func parseRunFlags(c *cli.Context, e *env) (*runSettings, error) {
 	if s.pythons, err = splitList(c.String("python")); err != nil {
 		return nil, usagef("--python: %v", err)
 	}
-	if o.Processes.Remote, err = parseWorkerCommands(c.StringSlice("worker-cmd")); err != nil {
-		return nil, err
+	for _, text := range c.StringSlice("worker-cmd") {
+		wc, err := strategies.ParseWorkerCommand(text)
+		if err != nil {
+			return nil, usagef("--worker-cmd %v", err)
+		}
+		o.Processes.Remote = append(o.Processes.Remote, wc)
 	}
 	if len(o.Processes.Remote) > 0 && s.workerPath != "" {
 		return nil, usagef("--worker and --worker-cmd both say how to start workers: give one")
@@ -170,58 +172,18 @@ func splitList(text string) ([]string, error) {
 	return out, nil
 }
 
-// checkOutputPath fails before a minute of measuring, not after.
-func checkOutputPath(path string) error {
-	if path == "" || path == "-" { // standard output
+// checkOutputPath and checkCreatable are results' checks, as usage
+// errors: the user named the place.
+func checkOutputPath(path string) error { return asUsage(results.CheckOutput(path, "--output")) }
+
+func checkCreatable(dir, what string) error { return asUsage(results.CheckDir(dir, what)) }
+
+// asUsage makes err a usage error (exit 2), keeping nil nil.
+func asUsage(err error) error {
+	if err == nil {
 		return nil
 	}
-	if info, err := os.Stat(path); err == nil && info.IsDir() {
-		return usagef("--output %s is a directory: name a file, for example %s", path, filepath.Join(path, "result.json"))
-	}
-	dir := filepath.Dir(path)
-	info, err := os.Stat(dir)
-	if err != nil || !info.IsDir() {
-		return usagef("--output %s: directory %s does not exist: create it first", path, dir)
-	}
-	// Probe with the temporary name the file will be written under: a
-	// name too long for the file system fails now, not after the run.
-	return probeCreate(dir, "."+filepath.Base(path)+".tmp*", "--output "+path)
-}
-
-// checkCreatable proves dir takes new files, or can be made: its nearest
-// existing ancestor is a directory that takes new files. Nothing is made
-// until the run has a file to save.
-func checkCreatable(dir, what string) error {
-	for d := dir; ; d = filepath.Dir(d) {
-		info, err := os.Stat(d)
-		if err == nil {
-			if !info.IsDir() {
-				return usagef("%s %s: %s is not a directory", what, dir, d)
-			}
-			return checkWritable(d, what+" "+dir)
-		}
-		if parent := filepath.Dir(d); parent == d {
-			return usagef("%s %s: no part of it exists", what, dir)
-		}
-	}
-}
-
-// checkWritable proves a directory takes new files by making (and removing)
-// one, so a read-only directory fails now rather than after the run.
-func checkWritable(dir, what string) error {
-	return probeCreate(dir, ".primebench-write-test-*", what)
-}
-
-// probeCreate makes and removes a file named by pattern (os.CreateTemp's)
-// in dir.
-func probeCreate(dir, pattern, what string) error {
-	probe, err := os.CreateTemp(dir, pattern)
-	if err != nil {
-		return usagef("%s: cannot create files in %s: %v", what, dir, errors.Unwrap(err))
-	}
-	probe.Close()
-	os.Remove(probe.Name())
-	return nil
+	return usagef("%v", err)
 }
 
 // runState is a run in progress: where it is, so that a stop can say where
@@ -382,26 +344,6 @@ func (r *runState) find() error {
 		return usagef("%v", err)
 	}
 	return nil
-}
-
-// parseWorkerCommands splits each --worker-cmd as a POSIX shell would
-// (quotes, escapes, $VARIABLES), without running a shell.
-func parseWorkerCommands(texts []string) ([]strategies.WorkerCommand, error) {
-	var out []strategies.WorkerCommand
-	for _, text := range texts {
-		argv, err := shell.Fields(text, os.Getenv)
-		if err != nil {
-			return nil, usagef("--worker-cmd %q: %v: write it as you would in a shell, e.g. --worker-cmd 'ssh -T host primebench-worker'", text, err)
-		}
-		if len(argv) == 0 {
-			return nil, usagef("--worker-cmd %q is empty: give the command that starts a worker, e.g. 'ssh -T host primebench-worker'", text)
-		}
-		if _, err := exec.LookPath(argv[0]); err != nil {
-			return nil, usagef("--worker-cmd %q: cannot run %s: %v", text, argv[0], errors.Unwrap(err))
-		}
-		out = append(out, strategies.WorkerCommand{Argv: argv, Label: text})
-	}
-	return out, nil
 }
 
 // interruptible cancels the returned context on SIGINT or SIGTERM; exitCode
