@@ -194,10 +194,10 @@ func TestThroughputBarsAreTheSummarys(t *testing.T) {
 
 func TestSelect(t *testing.T) {
 	scan, classic, pairs := load(t, "scan.json"), load(t, "classic.json"), load(t, "pairs.json")
-	jobs := Select([]Input{scan, classic, pairs}, Kinds, "png")
+	jobs := Select([]Input{scan, classic, pairs}, PerFile(), "png")
 	// Every kind of each file, and no grouped chart: no two share a workload.
-	if len(jobs) != 3*len(Kinds) {
-		t.Errorf("%d jobs, want %d", len(jobs), 3*len(Kinds))
+	if len(jobs) != 3*len(PerFile()) {
+		t.Errorf("%d jobs, want %d", len(jobs), 3*len(PerFile()))
 	}
 	kinds, err := ParseKinds([]string{"throughput", "lag"})
 	if err != nil {

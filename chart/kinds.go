@@ -2,8 +2,11 @@ package chart
 
 import (
 	"errors"
+
 	"fmt"
 	"strings"
+
+	"github.com/primebench/primebench/compare"
 )
 
 // Kind is one kind of chart, described once: the chart command, its
@@ -19,6 +22,9 @@ type Kind struct {
 	// Several, when set, also draws one chart of several files that share
 	// a workload (the throughput of each machine side by side).
 	Several func([]Input) (Chart, error)
+	// OfFleet, for the fleet kind, draws many machines' files as a fleet;
+	// it has no Each.
+	OfFleet func(*compare.Fleet) ([]Drawing, error)
 }
 
 // Drawing is one chart a kind drew, and what tells it from the kind's
@@ -55,6 +61,18 @@ var Kinds = []Kind{
 	{Name: "pairs", Title: "CPython beside its emulations", Caption: "speedup of each Go emulation and of its CPython counterpart over their own serial loops", Each: one(Pairs)},
 	{Name: "figures", Title: "Figures beyond time", Caption: "each figure the runs report beyond their wall time, per strategy: the median with its 95% interval",
 		Each: Figures},
+	{Name: "fleet", Title: "Across the fleet", Caption: FleetCaption, OfFleet: Fleet},
+}
+
+// PerFile are the kinds drawn of each file, as opposed to of a fleet.
+func PerFile() []Kind {
+	var out []Kind
+	for _, k := range Kinds {
+		if k.Each != nil {
+			out = append(out, k)
+		}
+	}
+	return out
 }
 
 // KindNames lists the kinds' names, for help texts and errors.
@@ -116,7 +134,9 @@ func Select(inputs []Input, kinds []Kind, format string) []Job {
 	var jobs []Job
 	for _, in := range inputs {
 		for _, k := range kinds {
-			jobs = append(jobs, Job{Kind: k.Name, Name: FileName(in.Path, k.Name, format), Draw: func() ([]Drawing, error) { return k.Each(in) }})
+			if k.Each != nil {
+				jobs = append(jobs, Job{Kind: k.Name, Name: FileName(in.Path, k.Name, format), Draw: func() ([]Drawing, error) { return k.Each(in) }})
+			}
 		}
 	}
 	var specs []string

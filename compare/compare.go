@@ -87,6 +87,13 @@ type Warning struct {
 	Kind WarningKind `json:"kind"`
 	// Paths are the files it concerns.
 	Paths []string `json:"paths"`
+	// Group (1-based), Runs against Of and Tests: a fleet group whose
+	// machines' Runs against the rest's Of cannot reach significance over
+	// the fleet's Tests (too_few_to_flag).
+	Group int `json:"group,omitempty"`
+	Runs  int `json:"runs,omitempty"`
+	Of    int `json:"of,omitempty"`
+	Tests int `json:"tests,omitempty"`
 }
 
 // WarningKind names a kind of comparison warning.
@@ -98,7 +105,14 @@ const (
 	DifferentWorkloads WarningKind = "different_workloads"
 	// SameRun: the two files hold one run (a file named twice, or a copy).
 	SameRun WarningKind = "same_run"
+	// TooFewToFlag: a fleet's files (the one named, at least) hold too few
+	// runs for any machine to be flagged after the correction for the
+	// fleet's many tests: no outlier named is no proof of health.
+	TooFewToFlag WarningKind = "too_few_to_flag"
 )
+
+// WarningKinds lists every kind, for renderers' tests.
+var WarningKinds = []WarningKind{DifferentWorkloads, SameRun, TooFewToFlag}
 
 // GeomeanCell is the geometric mean of a column's throughputs.
 type GeomeanCell struct {

@@ -129,7 +129,7 @@ func TestRefusesDifferentWorkloads(t *testing.T) {
 	}
 	c, err := New([]Input{{"a.json", a}, {"b.json", b}}, true)
 	if err != nil || len(c.Warnings) != 1 {
-		t.Fatalf("with force: %v, warnings %q", err, c.Warnings)
+		t.Fatalf("with force: %v, warnings %+v", err, c.Warnings)
 	}
 }
 
@@ -205,7 +205,7 @@ func TestWarnsOfOneRunTwice(t *testing.T) {
 				t.Fatal(err)
 			}
 			if len(c.Warnings) != tt.want {
-				t.Fatalf("warnings %q, want %d", c.Warnings, tt.want)
+				t.Fatalf("warnings %+v, want %d", c.Warnings, tt.want)
 			}
 			if tt.want == 1 && (c.Warnings[0].Kind != SameRun || !slices.Equal(c.Warnings[0].Paths, []string{"a.json", "b.json"})) {
 				t.Errorf("warning %+v does not name both files", c.Warnings[0])

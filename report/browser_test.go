@@ -93,11 +93,29 @@ func comparePage(t *testing.T, name string, files ...*results.File) browserPage 
 	return p
 }
 
+func fleetPage(t *testing.T, name string, machines int) browserPage {
+	fl := testFleet(t, machines, map[int]float64{1: 0.25})
+	var buf bytes.Buffer
+	if err := FleetHTML(&buf, fl); err != nil {
+		t.Fatal(err)
+	}
+	p := browserPage{name: name, html: buf.Bytes(), labels: []string{fmt.Sprintf("%d machines", machines)}}
+	for _, k := range fl.Rows {
+		p.labels = append(p.labels, k.Label)
+	}
+	for _, m := range fl.Outliers() {
+		p.labels = append(p.labels, m.Label)
+	}
+	return p
+}
+
 // The pages as a person sees them: opened in headless Chromium from
-// file://, with every network request routed to a closed port, each page
-// loads with no console error and no request leaving the file, every chart
-// is an SVG with a nonzero box, every strategy and machine is named on
-// it, and its screenshot is not blank.
+// file://, in a window 1,400 pixels wide, with every network request
+// routed to a closed port, each page loads with no console error and no
+// request leaving the file, nothing runs off its right edge (not the page,
+// not a table inside its scrolling box), every chart is an SVG with a
+// nonzero box, every strategy and machine is named on it, and its
+// screenshot is not blank.
 func TestPagesInABrowser(t *testing.T) {
 	chromium := findChromium(t)
 	run, scan := load(t), loadFile(t, filepath.Join("..", "chart", "testdata", "scan.json"))
@@ -108,11 +126,13 @@ func TestPagesInABrowser(t *testing.T) {
 		runPage(t, "scan", scan), // a worker scan: the scaling chart
 		comparePage(t, "compare-2", run, slower(t)),
 		comparePage(t, "compare-3", run, slower(t), third),
+		fleetPage(t, "fleet-3", 3),
+		fleetPage(t, "fleet-300", 300),
 	}
 	dir := t.TempDir()
 	alloc, cancel := chromedp.NewExecAllocator(context.Background(),
 		chromedp.ExecPath(chromium), chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU, chromedp.NoFirstRun,
-		chromedp.UserDataDir(filepath.Join(dir, "profile")), chromedp.WindowSize(1280, 1600),
+		chromedp.UserDataDir(filepath.Join(dir, "profile")), chromedp.WindowSize(pageWidth, 1600),
 		chromedp.Flag("disable-background-networking", true), chromedp.Flag("disable-component-update", true),
 		chromedp.Flag("disable-sync", true), chromedp.Flag("disable-quic", true),
 		// The network is unreachable: anything a page fetched would go here
@@ -134,9 +154,10 @@ func TestPagesInABrowser(t *testing.T) {
 	// and draws a chart of no size is caught on each count.
 	bad := browserPage{name: "bad", labels: []string{"serial"}, html: []byte(`<!doctype html><html><body><main>
 <img src="http://192.0.2.1/x.png"><script>console.error("broken")</script>
-<figure><svg width="0" height="0"></svg></figure><footer>x</footer></main></body></html>`)}
+<figure><svg width="0" height="0"></svg></figure><div class="table-wrap" style="overflow-x:auto"><table><tr><td style="white-space:nowrap;color:#fff">` +
+		strings.Repeat("wide ", 400) + `</td></tr></table></div><footer>x</footer></main></body></html>`)}
 	found := strings.Join(inspect(t, alloc, filepath.Join(dir, "bad.html"), bad), "\n")
-	for _, want := range []string{"requested http://192.0.2.1/x.png", "logged", "not drawn", `does not show "serial"`, "blank"} {
+	for _, want := range []string{"requested http://192.0.2.1/x.png", "logged", "not drawn", `does not show "serial"`, "blank", "runs off"} {
 		if !strings.Contains(found, want) {
 			t.Errorf("a bad page went unnoticed: want %q among %q", want, found)
 		}
@@ -201,6 +222,20 @@ func inspect(t *testing.T, alloc context.Context, path string, p browserPage) []
 	if err != nil {
 		t.Fatal(err)
 	}
+	// What runs off: the page wider than the window, or a box (a table's
+	// scrolling wrapper) whose content is wider than the box.
+	overflow, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](`(() => {
+		const out = [];
+		const de = document.documentElement;
+		if (de.scrollWidth > window.innerWidth) out.push("the page is " + de.scrollWidth + " px wide in a window of " + window.innerWidth);
+		for (const w of document.querySelectorAll(".table-wrap, pre")) {
+			if (w.scrollWidth > w.clientWidth + 1) out.push((w.querySelector("h2, caption")||w.parentElement.querySelector("h2")||{innerText: w.tagName}).innerText + ": " + w.scrollWidth + " px of content in a box of " + w.clientWidth);
+		}
+		return out;
+	})()`))
+	if err != nil {
+		t.Fatal(err)
+	}
 	shot, err := chromedp.Run(ctx, chromedp.FullScreenshot(100)) // 100: a PNG
 	if err != nil {
 		t.Fatal(err)
@@ -233,8 +268,14 @@ func inspect(t *testing.T, alloc context.Context, path string, p browserPage) []
 	if err := notBlank(shot); err != nil {
 		out = append(out, err.Error())
 	}
+	for _, o := range overflow {
+		out = append(out, "runs off the page: "+o)
+	}
 	return out
 }
+
+// pageWidth is the window the pages must fit.
+const pageWidth = 1400
 
 // notBlank fails a screenshot that is one colour, or nearly so: a page
 // that did not render.

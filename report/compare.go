@@ -89,6 +89,8 @@ func CompareWords(w compare.Warning) string {
 		return paths + " ran different workloads: throughput ratios compare different work; efficiency is still comparable"
 	case compare.SameRun:
 		return paths + " hold the same run (one machine, one start time): their columns are identical, not two measurements"
+	case compare.TooFewToFlag:
+		return fmt.Sprintf("group %d (%d machines): %d runs against the rest's %d cannot reach p < %.2f after the correction for %d tests, so no outlier can be named in it: give it more machines, or every file more --runs", w.Group, len(w.Paths), w.Runs, w.Of, compare.OutlierAlpha, w.Tests)
 	}
 	return string(w.Kind) + ": " + paths
 }

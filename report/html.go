@@ -7,6 +7,7 @@ import (
 	"html/template"
 	"io"
 	"regexp"
+	"strconv"
 	"strings"
 
 	"github.com/primebench/primebench/chart"
@@ -34,15 +35,20 @@ var page = template.Must(template.New("page").Funcs(template.FuncMap{
 // pageData is everything a page shows.
 type pageData struct {
 	Title, Heading, Subtitle string
-	Machines                 []machineCard
-	Answer                   *answerCard
-	Tables                   []pageTable
-	Notes                    []string
-	Legend                   []string
-	Charts                   []chartFigure
-	Warnings                 []string
-	Command                  string
-	Generator                string
+	// Summary leads the page: what matters first (a fleet's machines,
+	// groups and outliers).
+	Summary []string
+	// ChartsFirst puts the charts before the tables.
+	ChartsFirst bool
+	Machines    []machineCard
+	Answer      *answerCard
+	Tables      []pageTable
+	Notes       []string
+	Legend      []string
+	Charts      []chartFigure
+	Warnings    []string
+	Command     string
+	Generator   string
 }
 
 // machineCard is a machine's facts, one row each, marked where the
@@ -112,7 +118,7 @@ func HTML(w io.Writer, f *results.File) error {
 	legend(&legendText, f)
 	d.Legend = strings.Split(strings.TrimSpace(legendText.String()), "\n")
 	in := chart.Input{Path: f.Machine.Name(), File: f}
-	for _, kind := range chart.Kinds {
+	for _, kind := range chart.PerFile() {
 		figs, err := drawFigures(kind, func() ([]chart.Drawing, error) { return kind.Each(in) })
 		if err != nil {
 			return err
@@ -405,4 +411,91 @@ func shellQuote(argv []string) string {
 		out[i] = "'" + strings.ReplaceAll(a, "'", `'\''`) + "'"
 	}
 	return strings.Join(out, " ")
+}
+
+// FleetHTML writes the page of a fleet: how many machines, groups and
+// outliers first, then one chart per strategy with a dot per machine, the
+// machines' hardware as one table grouped by identical hardware, and the
+// fleet table, a row per machine. Nothing on it grows sideways with the
+// number of machines.
+func FleetHTML(w io.Writer, fl *compare.Fleet) error {
+	fl = textsafe.Copy(fl)
+	d := pageData{
+		Title:       fmt.Sprintf("primebench fleet: %d machines, %s", fl.Machines(), fl.Spec),
+		Heading:     fmt.Sprintf("primebench fleet of %d machines", fl.Machines()),
+		Subtitle:    "workload " + fl.Spec,
+		Summary:     []string{fl.Summary() + "."},
+		ChartsFirst: true,
+		Generator:   "primebench compare --format html",
+	}
+	for _, m := range fl.Outliers() {
+		d.Summary = append(d.Summary, fmt.Sprintf("%s (%s): %s.", m.Label, m.Path, strings.Join(fl.OutlierRows(m), "; ")))
+	}
+	drawings, err := chart.Fleet(fl)
+	if err != nil {
+		return err
+	}
+	for i, dr := range drawings {
+		svg, err := dr.Chart.SVG()
+		if err != nil {
+			return fmt.Errorf("fleet chart: %w", err)
+		}
+		d.Charts = append(d.Charts, chartFigure{ID: fmt.Sprintf("fleet-%d", i+1), Title: dr.Title, Caption: chart.FleetCaption, SVG: template.HTML(inlineSVG(svg))})
+	}
+	hw := pageTable{Caption: "Hardware: one row per group of identical machines", Columns: []string{"group", "CPU model", "family / model / stepping", "effective CPUs", "SMT", "machines", "outliers", "members"}}
+	for i, g := range fl.Groups {
+		h := g.Hardware
+		num := func(x int) string {
+			if x < 0 {
+				return na
+			}
+			return strconv.Itoa(x)
+		}
+		smt := na
+		if h.ThreadsPerCore > 0 {
+			smt = fmt.Sprintf("%d per core", h.ThreadsPerCore)
+		}
+		var members, outliers []string
+		for _, m := range g.Machines {
+			members = append(members, m.Label)
+			if m.Outlier {
+				outliers = append(outliers, m.Label)
+			}
+		}
+		hw.Rows = append(hw.Rows, []string{strconv.Itoa(i + 1), h.CPUModel, num(h.Family) + " / " + num(h.Model) + " / " + num(h.Stepping),
+			trimFloat(h.EffectiveCPUs), smt, strconv.Itoa(len(g.Machines)), strings.Join(outliers, ", "), strings.Join(members, ", ")})
+	}
+	machines := pageTable{Caption: "Machines: a row each, grouped by hardware, slowest first, each group led by its median", Columns: fleetPageColumns(fl)}
+	for _, g := range fl.Groups {
+		machines.Rows = append(machines.Rows, fleetPageCells(fl, g, nil))
+		for i := range g.Machines {
+			machines.Rows = append(machines.Rows, fleetPageCells(fl, g, &g.Machines[i]))
+		}
+	}
+	d.Tables = []pageTable{hw, machines}
+	d.Legend = strings.Split(fmt.Sprintf(fleetLegend, compare.OutlierScore, 100*compare.OutlierFloor, compare.OutlierAlpha, fl.Tests), "\n")
+	for _, cw := range fl.Warnings {
+		d.Warnings = append(d.Warnings, CompareWords(cw))
+	}
+	return page.Execute(w, d)
+}
+
+// fleetPageColumns and fleetPageCells are the fleet table on a page: one
+// cell per strategy (throughput, interval, change, efficiency), which wraps,
+// so that the table fits the page however many strategies.
+func fleetPageColumns(fl *compare.Fleet) []string {
+	cols := []string{"machine", "group", "E", "vs group"}
+	for _, k := range fl.Rows {
+		cols = append(cols, fmt.Sprintf("%s/%d", k.Label, k.Workers))
+	}
+	return append(cols, "outlier on")
+}
+
+func fleetPageCells(fl *compare.Fleet, g compare.Group, m *compare.FleetMachine) []string {
+	wide := fleetCells(fl, g, m)
+	out := wide[:4:4]
+	for i := range fl.Rows {
+		out = append(out, wide[4+2*i]+" · eff "+wide[5+2*i])
+	}
+	return append(out, wide[len(wide)-1])
 }

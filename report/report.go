@@ -41,18 +41,35 @@ type Format struct {
 	File Reporter
 	// Comparison renders a comparison (compare); nil where none.
 	Comparison CompareReporter
+	// Fleet renders the fleet view of many machines (compare); nil where
+	// none.
+	Fleet FleetReporter
 }
 
 // Formats are the output formats, in the order help texts list them.
 var Formats = []Format{
-	{Name: "table", File: Table, Comparison: func(w io.Writer, c *compare.Comparison) error { return compareTable(w, c, asciiRenderer(), "") }},
-	{Name: "json", File: JSON, Comparison: CompareJSON},
-	{Name: "csv", File: CSV, Comparison: CompareCSV},
-	{Name: "markdown", File: Markdown, Comparison: func(w io.Writer, c *compare.Comparison) error {
-		return compareTable(w, c, renderer.NewMarkdown(), "- ")
-	}},
+	{Name: "table", File: Table,
+		Comparison: func(w io.Writer, c *compare.Comparison) error { return compareTable(w, c, asciiRenderer(), "") },
+		Fleet:      func(w io.Writer, fl *compare.Fleet) error { return fleetTable(w, fl, asciiRenderer(), "") }},
+	{Name: "json", File: JSON, Comparison: CompareJSON, Fleet: FleetJSON},
+	{Name: "csv", File: CSV, Comparison: CompareCSV, Fleet: FleetCSV},
+	{Name: "markdown", File: Markdown,
+		Comparison: func(w io.Writer, c *compare.Comparison) error {
+			return compareTable(w, c, renderer.NewMarkdown(), "- ")
+		},
+		Fleet: func(w io.Writer, fl *compare.Fleet) error { return fleetTable(w, fl, renderer.NewMarkdown(), "- ") }},
 	{Name: "gobench", File: GoBench},
-	{Name: "html", File: HTML, Comparison: CompareHTML},
+	{Name: "html", File: HTML, Comparison: CompareHTML, Fleet: FleetHTML},
+}
+
+// NewFleet returns the fleet reporter for a format name.
+func NewFleet(format string) (FleetReporter, error) {
+	for _, f := range Formats {
+		if f.Name == format && f.Fleet != nil {
+			return f.Fleet, nil
+		}
+	}
+	return nil, fmt.Errorf("unknown format %q: choose %s", format, choices(FormatNames(true)))
 }
 
 // FormatNames lists the formats that render files (comparisons false) or

@@ -15,6 +15,7 @@ import (
 	"golang.org/x/perf/benchfmt"
 
 	"github.com/primebench/primebench/compare"
+	"github.com/primebench/primebench/internal/fleettest"
 	"github.com/primebench/primebench/results"
 )
 
@@ -122,6 +123,41 @@ func TestGolden(t *testing.T) {
 		t.Fatal(err)
 	}
 	golden(t, "slower.table", buf.Bytes())
+	fl := testFleet(t, 8, map[int]float64{5: 0.2})
+	for _, format := range FormatNames(true) {
+		t.Run("fleet-"+format, func(t *testing.T) {
+			reporter, err := NewFleet(format)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var buf bytes.Buffer
+			if err := reporter(&buf, fl); err != nil {
+				t.Fatal(err)
+			}
+			golden(t, "fleet."+format, pageStructure(format, buf.Bytes()))
+		})
+	}
+}
+
+// testFleet is a synthetic fleet of n machines of two kinds, the slow ones
+// slower by their factor.
+func testFleet(t testing.TB, n int, slow map[int]float64) *compare.Fleet {
+	t.Helper()
+	var inputs []compare.Input
+	files := fleettest.Files(fleettest.Options{Machines: n, Slow: slow, Seed: 7, Hardware: func(i int) string {
+		if i >= n-2 {
+			return "AMD EPYC 7R13 Processor"
+		}
+		return "Intel(R) Xeon(R) Platinum 8375C CPU @ 2.90GHz"
+	}})
+	for _, f := range files {
+		inputs = append(inputs, compare.Input{Path: results.DefaultName(f), File: f})
+	}
+	fl, err := compare.NewFleet(inputs, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return fl
 }
 
 func TestWarningsInWords(t *testing.T) {

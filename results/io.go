@@ -469,3 +469,22 @@ func validate(f *File) error {
 	}
 	return nil
 }
+
+// Slim drops what a comparison of many files never reads (per-core
+// timelines and shares, the heartbeat's every wake-up, throttling
+// counters), keeping each run's wall time and figures and every summary
+// as Load computed it, so that a thousand files take the memory of their
+// rows rather than of every sample of every run. Do not Summarise a slim
+// file again: what its summaries came from is gone.
+func Slim(f *File) {
+	for i := range f.Strategies {
+		s := &f.Strategies[i]
+		for j := range s.Runs {
+			r := &s.Runs[j]
+			r.CoreBusy, r.CoreSteal, r.CoreTimeline, r.Throttling, r.WorkerStartupSeconds = nil, nil, nil, nil, nil
+		}
+		if s.Probe != nil {
+			s.Probe = &Probe{IntervalMs: s.Probe.IntervalMs, Chunks: s.Probe.Chunks}
+		}
+	}
+}

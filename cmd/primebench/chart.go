@@ -4,11 +4,14 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
+	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/urfave/cli/v2"
 
 	"github.com/primebench/primebench/chart"
+	"github.com/primebench/primebench/compare"
 	"github.com/primebench/primebench/results"
 
 	"github.com/primebench/primebench/textsafe"
@@ -25,7 +28,7 @@ func chartCommand(e *env) *cli.Command {
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "out", Value: ".", Usage: "directory to write charts into (created if missing)"},
 			&cli.StringFlag{Name: "format", Aliases: []string{"f"}, Value: "png", Usage: "png or svg"},
-			&cli.StringFlag{Name: "kinds", Value: strings.Join(chart.KindNames(), ","), Usage: "charts to draw: " + strings.Join(chart.KindNames(), ", ")},
+			&cli.StringFlag{Name: "kinds", Usage: "charts to draw: " + strings.Join(chart.KindNames(), ", ") + " (default: every kind of each file; from " + strconv.Itoa(compare.FleetFrom) + " files, fleet: one chart per strategy, a dot per machine)"},
 		},
 		Action: func(c *cli.Context) error {
 			files, err := fileArgs(c)
@@ -39,15 +42,21 @@ func chartCommand(e *env) *cli.Command {
 			if format != "png" && format != "svg" {
 				return usagef("--format %q: choose png or svg", format)
 			}
-			names, err := splitList(c.String("kinds"))
-			if err != nil {
-				return usagef("--kinds: %v", err)
-			}
-			kinds, err := chart.ParseKinds(names)
-			if err != nil {
-				return usagef("--kinds: %v", err)
-			}
 			explicit := c.IsSet("kinds")
+			kinds := chart.PerFile()
+			if !explicit && len(files) >= compare.FleetFrom {
+				kinds, _ = chart.ParseKinds([]string{"fleet"})
+			}
+			if explicit {
+				names, err := splitList(c.String("kinds"))
+				if err != nil {
+					return usagef("--kinds: %v", err)
+				}
+				if kinds, err = chart.ParseKinds(names); err != nil {
+					return usagef("--kinds: %v", err)
+				}
+			}
+			perFile := slices.ContainsFunc(kinds, func(k chart.Kind) bool { return k.Each != nil })
 			out := c.String("out")
 			// Checked now, made once every file has loaded: a bad file
 			// leaves no empty directory behind.
@@ -55,14 +64,32 @@ func chartCommand(e *env) *cli.Command {
 				return err
 			}
 			var inputs []chart.Input
+			var fleetInputs []compare.Input
 			for _, path := range files {
 				f, err := loadFile(e, path)
 				if err != nil {
 					return err
 				}
+				if !perFile { // the fleet's charts read the summaries only
+					results.Slim(f)
+				}
 				inputs = append(inputs, chart.Input{Path: inputName(path, f), File: f})
+				fleetInputs = append(fleetInputs, compare.Input{Path: inputName(path, f), File: f})
 			}
 			jobs := chart.Select(inputs, kinds, format)
+			for _, k := range kinds {
+				if k.OfFleet == nil {
+					continue
+				}
+				if len(files) < 2 {
+					return usagef("--kinds fleet needs the files of at least two machines")
+				}
+				fl, err := compare.NewFleet(fleetInputs, false)
+				if err != nil {
+					return usagef("%v", err)
+				}
+				jobs = append(jobs, chart.Job{Kind: k.Name, Name: chart.CompareFileName(fl.Spec, k.Name, format), Draw: func() ([]chart.Drawing, error) { return k.OfFleet(fl) }})
+			}
 			// Every chart is drawn before anything is written: one asked
 			// for that cannot be drawn is refused with nothing made.
 			type drawn struct {

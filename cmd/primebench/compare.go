@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
 
 	"github.com/urfave/cli/v2"
@@ -61,6 +62,7 @@ func compareCommand(e *env) *cli.Command {
 			&cli.StringFlag{Name: "baseline", Usage: "the result `FILE` to compare against (default: the first file)"},
 			&cli.BoolFlag{Name: "force", Usage: "compare files even if they ran different workloads"},
 			&cli.StringFlag{Name: "format", Aliases: []string{"f"}, Value: "table", Usage: "output: " + strings.Join(report.FormatNames(true), ", ")},
+			&cli.StringFlag{Name: "view", Value: "auto", Usage: "columns (a column group per file, against the baseline), fleet (a row per machine, each judged against its group of identical hardware), or auto: fleet from " + strconv.Itoa(compare.FleetFrom) + " files"},
 			&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "write to `FILE` (atomically) instead of stdout (-: stdout)"},
 		},
 		Action: func(c *cli.Context) error {
@@ -74,6 +76,13 @@ func compareCommand(e *env) *cli.Command {
 			if len(files) < 2 {
 				return usagef("compare needs at least two result files, got %d: primebench compare A.json B.json", len(files))
 			}
+			fleet, err := fleetView(c.String("view"), len(files))
+			if err != nil {
+				return err
+			}
+			if fleet && c.IsSet("baseline") {
+				return usagef("--baseline names the file the columns are compared with; a fleet judges each machine against its group: give --view columns, or leave --baseline out")
+			}
 			reporter, err := report.NewCompare(c.String("format"))
 			if err != nil {
 				return usagef("--format: %v", err)
@@ -81,13 +90,17 @@ func compareCommand(e *env) *cli.Command {
 			if err := checkOutputPath(c.String("output")); err != nil {
 				return err
 			}
-			var inputs []compare.Input
-			for _, path := range files {
-				f, err := loadFile(e, path)
+			inputs, err := loadInputs(e, files)
+			if err != nil {
+				return err
+			}
+			if fleet {
+				fl, err := compare.NewFleet(inputs, c.Bool("force"))
 				if err != nil {
-					return err
+					return usagef("%v", err)
 				}
-				inputs = append(inputs, compare.Input{Path: inputName(path, f), File: f})
+				fr, _ := report.NewFleet(c.String("format"))
+				return emit(c, e, func(w io.Writer) error { return fr(w, fl) })
 			}
 			cmp, err := compare.New(inputs, c.Bool("force"))
 			if err != nil {
@@ -96,6 +109,34 @@ func compareCommand(e *env) *cli.Command {
 			return emit(c, e, func(w io.Writer) error { return reporter(w, cmp) })
 		},
 	}
+}
+
+// fleetView reads --view: whether files are shown as a fleet.
+func fleetView(view string, files int) (bool, error) {
+	switch view {
+	case "fleet":
+		return true, nil
+	case "columns":
+		return false, nil
+	case "auto":
+		return files >= compare.FleetFrom, nil
+	}
+	return false, usagef("--view %q: choose auto, fleet or columns", view)
+}
+
+// loadInputs loads the files of a comparison one at a time, each slimmed
+// to what a comparison reads before the next is read.
+func loadInputs(e *env, files []string) ([]compare.Input, error) {
+	inputs := make([]compare.Input, 0, len(files))
+	for _, path := range files {
+		f, err := loadFile(e, path)
+		if err != nil {
+			return nil, err
+		}
+		results.Slim(f)
+		inputs = append(inputs, compare.Input{Path: inputName(path, f), File: f})
+	}
+	return inputs, nil
 }
 
 // emit writes a rendering to --output, atomically, or else to stdout.
