@@ -117,6 +117,9 @@ func fleetPage(t *testing.T, name string, machines int) browserPage {
 // nonzero box, every strategy and machine is named on it, and its
 // screenshot is not blank.
 func TestPagesInABrowser(t *testing.T) {
+	if testing.Short() {
+		t.Skip("-short: the goldens check what the pages say; the full suite opens them in Chromium")
+	}
 	chromium := findChromium(t)
 	run, scan := load(t), loadFile(t, filepath.Join("..", "chart", "testdata", "scan.json"))
 	third := slower(t)

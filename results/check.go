@@ -5,6 +5,7 @@ import (
 	"math"
 	"reflect"
 	"sort"
+	"strconv"
 	"strings"
 )
 
@@ -30,41 +31,73 @@ var shares = map[string]bool{"core_busy": true, "core_steal": true, "busy": true
 // recomputes them. Without it, it checks that every figure (summaries
 // included) is finite.
 func checkFigures(v reflect.Value, path string, input bool) error {
-	name := path[strings.LastIndex(path, ".")+1:]
-	if i := strings.IndexByte(name, '['); i >= 0 {
-		name = name[:i]
+	c := &checker{input: input}
+	if path != "" {
+		c.path = append(c.path, path)
 	}
+	return c.walk(v, path)
+}
+
+// checker walks a value, keeping the path to where it is as a stack of
+// parts, joined only when there is an error to name: a file of thousands
+// of runs is checked without formatting a path for each figure.
+type checker struct {
+	input bool
+	path  []string // "strategies", "[1]", "runs", ...
+}
+
+func (c *checker) where() string {
+	var b strings.Builder
+	for i, p := range c.path {
+		if i > 0 && !strings.HasPrefix(p, "[") {
+			b.WriteByte('.')
+		}
+		b.WriteString(p)
+	}
+	return b.String()
+}
+
+// walk checks v, the value of the field called name (its JSON name, for
+// the rules that concern one field).
+func (c *checker) walk(v reflect.Value, name string) error {
 	switch v.Kind() {
 	case reflect.Pointer, reflect.Interface:
 		if v.IsNil() {
 			return nil
 		}
-		return checkFigures(v.Elem(), path, input)
+		return c.walk(v.Elem(), name)
 	case reflect.Struct:
 		t := v.Type()
 		for i := 0; i < t.NumField(); i++ {
 			f := t.Field(i)
-			tag := strings.Split(f.Tag.Get("json"), ",")[0]
-			if !f.IsExported() || tag == "-" {
+			tag := jsonName(f)
+			if !f.IsExported() || tag == "-" || (c.input && tag == "summary") {
 				continue
 			}
-			if tag == "" {
-				tag = f.Name
-			}
-			if input && tag == "summary" {
-				continue
-			}
-			sub := tag
-			if path != "" {
-				sub = path + "." + tag
-			}
-			if err := checkFigures(v.Field(i), sub, input); err != nil {
+			c.path = append(c.path, tag)
+			err := c.walk(v.Field(i), tag)
+			c.path = c.path[:len(c.path)-1]
+			if err != nil {
 				return err
 			}
 		}
 	case reflect.Slice, reflect.Array:
+		if v.Kind() == reflect.Slice && v.Type().Elem().Kind() == reflect.Float64 {
+			// The common case (per-core shares, lags): no path per element
+			// unless one is wrong.
+			for i := 0; i < v.Len(); i++ {
+				if msg := c.badFloat(v.Index(i).Float(), name); msg != "" {
+					c.path = append(c.path, "["+strconv.Itoa(i)+"]")
+					return fmt.Errorf("%s is %v: %s", c.where(), v.Index(i).Float(), msg)
+				}
+			}
+			return nil
+		}
 		for i := 0; i < v.Len(); i++ {
-			if err := checkFigures(v.Index(i), fmt.Sprintf("%s[%d]", path, i), input); err != nil {
+			c.path = append(c.path, "["+strconv.Itoa(i)+"]")
+			err := c.walk(v.Index(i), name)
+			c.path = c.path[:len(c.path)-1]
+			if err != nil {
 				return err
 			}
 		}
@@ -72,27 +105,48 @@ func checkFigures(v reflect.Value, path string, input bool) error {
 		keys := v.MapKeys()
 		sort.Slice(keys, func(i, j int) bool { return keys[i].String() < keys[j].String() })
 		for _, k := range keys {
-			if err := checkFigures(v.MapIndex(k), fmt.Sprintf("%s[%q]", path, k.String()), input); err != nil {
+			c.path = append(c.path, "["+strconv.Quote(k.String())+"]")
+			err := c.walk(v.MapIndex(k), name)
+			c.path = c.path[:len(c.path)-1]
+			if err != nil {
 				return err
 			}
 		}
 	case reflect.Float64, reflect.Float32:
-		x := v.Float()
-		switch {
-		case math.IsNaN(x) || math.IsInf(x, 0):
-			return fmt.Errorf("%s is %v: not a figure", path, x)
-		case !input:
-		case x < 0 || x > MaxFigure:
-			return fmt.Errorf("%s is %v: out of range (0 to %g)", path, x, float64(MaxFigure))
-		case shares[name] && x > 1+1e-9:
-			return fmt.Errorf("%s is %v: a share of a CPU's time is at most 1", path, x)
-		case name == "wall_seconds" && x < MinRunSeconds:
-			return fmt.Errorf("%s is %v: a run shorter than %g s measured nothing", path, x, MinRunSeconds)
+		if msg := c.badFloat(v.Float(), name); msg != "" {
+			return fmt.Errorf("%s is %v: %s", c.where(), v.Float(), msg)
 		}
 	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
-		if input && v.Int() < 0 {
-			return fmt.Errorf("%s is %d: out of range (a count, not negative)", path, v.Int())
+		if c.input && v.Int() < 0 {
+			return fmt.Errorf("%s is %d: out of range (a count, not negative)", c.where(), v.Int())
 		}
 	}
 	return nil
+}
+
+// badFloat says what is wrong with x as the value of field name, or "".
+func (c *checker) badFloat(x float64, name string) string {
+	switch {
+	case math.IsNaN(x) || math.IsInf(x, 0):
+		return "not a figure"
+	case !c.input:
+	case x < 0 || x > MaxFigure:
+		return fmt.Sprintf("out of range (0 to %g)", float64(MaxFigure))
+	case shares[name] && x > 1+1e-9:
+		return "a share of a CPU's time is at most 1"
+	case name == "wall_seconds" && x < MinRunSeconds:
+		return fmt.Sprintf("a run shorter than %g s measured nothing", MinRunSeconds)
+	}
+	return ""
+}
+
+func jsonName(f reflect.StructField) string {
+	tag := f.Tag.Get("json")
+	if i := strings.IndexByte(tag, ','); i >= 0 {
+		tag = tag[:i]
+	}
+	if tag == "" {
+		return f.Name
+	}
+	return tag
 }

@@ -216,6 +216,12 @@ func Decode(data []byte) (*File, error) {
 	if len(bytes.TrimSpace(data)) == 0 {
 		return nil, errors.New("empty file: not a primebench result file")
 	}
+	// A file of this version decodes in one pass; only one that does not
+	// is read again, for what its version calls for or to say what it is.
+	var f File
+	if err := json.Unmarshal(data, &f); err == nil && f.SchemaVersion == SchemaVersion {
+		return finish(&f, SchemaVersion, data)
+	}
 	var probe struct {
 		SchemaVersion *int `json:"schema_version"`
 		Machine       struct {
@@ -255,18 +261,24 @@ func Decode(data []byte) (*File, error) {
 			return nil, fmt.Errorf("schema version 1 file does not fit the format: %v", err)
 		}
 	}
-	var f File
+	f = File{}
 	if err := json.Unmarshal(data, &f); err != nil {
 		return nil, fmt.Errorf("schema version %d file does not fit the format: %s", version, describeJSONError(err))
 	}
+	return finish(&f, version, data)
+}
+
+// finish upgrades a decoded file of version to this one, checks it and
+// computes its summaries.
+func finish(f *File, version int, data []byte) (*File, error) {
 	if version == 1 {
-		upgradeV1(&f)
+		upgradeV1(f)
 	}
 	if version < 3 {
-		upgradeV2(&f)
+		upgradeV2(f)
 	}
 	if version < 5 {
-		if err := upgradeV4(data, &f); err != nil {
+		if err := upgradeV4(data, f); err != nil {
 			return nil, fmt.Errorf("schema version %d file does not fit the format: %s", version, describeJSONError(err))
 		}
 	}
@@ -276,16 +288,16 @@ func Decode(data []byte) (*File, error) {
 	if err := checkFigures(reflect.ValueOf(f), "", true); err != nil {
 		return nil, err
 	}
-	if err := validate(&f); err != nil {
+	if err := validate(f); err != nil {
 		return nil, err
 	}
-	Summarise(&f)
+	Summarise(f)
 	// What is derived from figures in range is too; this catches a rule
 	// the checks above miss before anything prints an infinity.
 	if err := checkFigures(reflect.ValueOf(f), "", false); err != nil {
 		return nil, fmt.Errorf("its figures derive an unusable one (%v): not a file primebench wrote", err)
 	}
-	return &f, nil
+	return f, nil
 }
 
 // describeJSONError says what encoding/json found wrong in the file's

@@ -4,12 +4,14 @@ package main
 
 import (
 	"bytes"
+	"encoding/json"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/primebench/primebench/internal/fleettest"
 	"github.com/primebench/primebench/results"
 )
 
@@ -133,5 +135,51 @@ func TestFleetQuotesForPOSIXShell(t *testing.T) {
 	wantRemote := append(append([]string{"primebench", "run", "--format", "json"}, words...), "--label", "user@host-1")
 	if strings.Join(remote, "\x00") != strings.Join(wantRemote, "\x00") {
 		t.Errorf("the remote shell gets %q, want %q", remote, wantRemote)
+	}
+}
+
+// compare of many files is a fleet: the slow node is named in the table,
+// the JSON and the CSV; --view columns keeps the old layout; chart draws
+// one fleet chart per strategy.
+func TestCompareFleetOfFiles(t *testing.T) {
+	dir := t.TempDir()
+	paths, err := fleettest.Write(dir, fleettest.Files(fleettest.Options{Machines: 24, Slow: map[int]float64{17: 0.2}, Seed: 3}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := runCLI(t, nil, append([]string{"compare"}, paths...)...)
+	if r.code != 0 || !strings.Contains(r.stdout, "24 machines in 1 group(s) of identical hardware; 1 outlier(s): node017") {
+		t.Fatalf("exit %d, stdout:\n%s\nstderr %s", r.code, r.stdout, r.stderr)
+	}
+	for _, line := range strings.Split(r.stdout, "\n") {
+		if len(line) > 260 {
+			t.Errorf("a line of %d characters: the table must not grow with the machines", len(line))
+			break
+		}
+	}
+	j := runCLI(t, nil, append([]string{"compare", "--format", "json"}, paths...)...)
+	var doc struct {
+		Machines int      `json:"machines"`
+		Outliers []string `json:"outliers"`
+	}
+	if err := json.Unmarshal([]byte(j.stdout), &doc); err != nil || doc.Machines != 24 || len(doc.Outliers) != 1 || doc.Outliers[0] != "node017" {
+		t.Errorf("JSON %+v, %v", doc, err)
+	}
+	c := runCLI(t, nil, append([]string{"compare", "--format", "csv"}, paths...)...)
+	if !strings.Contains(c.stdout, ",node017,") || !strings.Contains(c.stdout, ",true,") {
+		t.Errorf("CSV lacks the outlier:\n%s", c.stdout[:min(len(c.stdout), 600)])
+	}
+	cols := runCLI(t, nil, append([]string{"compare", "--view", "columns"}, paths[:3]...)...)
+	if cols.code != 0 || !strings.Contains(cols.stdout, "(baseline)") {
+		t.Errorf("--view columns: exit %d\n%s", cols.code, cols.stdout)
+	}
+	bad := runCLI(t, nil, append([]string{"compare", "--view", "sideways"}, paths[:3]...)...)
+	if bad.code != 2 || !strings.Contains(bad.stderr, `--view "sideways"`) {
+		t.Errorf("--view sideways: exit %d, %q", bad.code, bad.stderr)
+	}
+	out := t.TempDir()
+	ch := runCLI(t, nil, append([]string{"chart", "--out", out, "--format", "svg"}, paths...)...)
+	if ch.code != 0 || strings.Count(ch.stdout, "-fleet-") != 5 {
+		t.Errorf("chart of a fleet: exit %d, wrote\n%s%s", ch.code, ch.stdout, ch.stderr)
 	}
 }
