@@ -180,6 +180,21 @@ func Load(path string) (*File, error) {
 	return Read(path, file)
 }
 
+// Open loads the result file at path, or reads one from stdin for "-",
+// and returns the name it goes by: its path, or for standard input the
+// name --save would give it.
+func Open(path string, stdin io.Reader) (*File, string, error) {
+	if path != "-" {
+		f, err := Load(path)
+		return f, path, err
+	}
+	f, err := Read("standard input", stdin)
+	if err != nil {
+		return nil, "", err
+	}
+	return f, DefaultName(f), nil
+}
+
 // Read reads and checks a result file from r (standard input, say), named
 // name in errors, reading at most MaxFileBytes of it.
 func Read(name string, r io.Reader) (*File, error) {

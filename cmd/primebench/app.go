@@ -5,12 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"regexp"
-	"slices"
 	"strings"
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/primebench/primebench/internal/cliflags"
 	"github.com/primebench/primebench/provenance"
 	"github.com/primebench/primebench/strategies"
 
@@ -76,6 +75,10 @@ func runEnv(e *env) int {
 	if err == nil {
 		return exitOK
 	}
+	var told reported
+	if errors.As(err, &told) {
+		return told.code
+	}
 	// An error can quote a file or a remote worker: nothing in it may act
 	// on the terminal.
 	fmt.Fprintln(e.stderr, "primebench: "+textsafe.Escape(oneLine(err.Error())))
@@ -94,57 +97,9 @@ func oneLine(s string) string {
 	return strings.Join(strings.Fields(s), " ")
 }
 
-// invalidFlagValue is how the flag package reports a value it cannot
-// parse, with the flag named by a single dash, which primebench's help does
-// not use for long names.
-var invalidFlagValue = regexp.MustCompile(`^invalid value (".*") for flag -+([\w-]+): (.*)$`)
-
-// flagValueKind says what a flag's value must look like, from its type.
-func flagValueKind(c *cli.Context, name string) string {
-	var flags []cli.Flag
-	if c != nil && c.Command != nil {
-		flags = c.Command.Flags
-	}
-	if c != nil && c.App != nil {
-		flags = append(flags, c.App.Flags...)
-	}
-	for _, f := range flags {
-		if !slices.Contains(f.Names(), name) {
-			continue
-		}
-		switch f.(type) {
-		case *cli.DurationFlag:
-			return "a duration: give one such as 500ms, 30s or 10m"
-		case *cli.UintFlag, *cli.Uint64Flag:
-			return "a whole number of zero or more"
-		case *cli.IntFlag, *cli.Int64Flag:
-			return "a whole number"
-		case *cli.Float64Flag:
-			return "a number"
-		case *cli.BoolFlag:
-			return "true or false"
-		}
-	}
-	return "a value this flag takes"
-}
-
 func newApp(e *env) *cli.App {
 	onUsageError := func(c *cli.Context, err error, _ bool) error {
-		help := "primebench help"
-		if c != nil && c.Command != nil && c.Command.Name != "" {
-			help = "primebench help " + c.Command.Name
-		}
-		msg := err.Error()
-		if m := invalidFlagValue.FindStringSubmatch(msg); m != nil {
-			msg = fmt.Sprintf("--%s %s is not %s", m[2], m[1], flagValueKind(c, m[2]))
-		}
-		if name, ok := strings.CutPrefix(msg, "flag provided but not defined: "); ok {
-			msg = "unknown flag -" + strings.TrimLeft(name, "-")
-			if len(strings.TrimLeft(name, "-")) > 1 {
-				msg = "unknown flag --" + strings.TrimLeft(name, "-")
-			}
-		}
-		return usagef("%s: run '%s' for the flags", textsafe.Escape(msg), help)
+		return usagef("%s", textsafe.Escape(cliflags.Explain(c, err)))
 	}
 	app := &cli.App{
 		Name:    "primebench",
@@ -167,6 +122,7 @@ func newApp(e *env) *cli.App {
 			reportCommand(e),
 			compareCommand(e),
 			chartCommand(e),
+			checkCommand(e),
 			listCommand(e),
 		},
 	}

@@ -66,15 +66,15 @@ func chartCommand(e *env) *cli.Command {
 			var inputs []chart.Input
 			var fleetInputs []compare.Input
 			for _, path := range files {
-				f, err := loadFile(e, path)
+				f, name, err := openFile(e, path)
 				if err != nil {
 					return err
 				}
 				if !perFile { // the fleet's charts read the summaries only
 					results.Slim(f)
 				}
-				inputs = append(inputs, chart.Input{Path: inputName(path, f), File: f})
-				fleetInputs = append(fleetInputs, compare.Input{Path: inputName(path, f), File: f})
+				inputs = append(inputs, chart.Input{Path: name, File: f})
+				fleetInputs = append(fleetInputs, compare.Input{Path: name, File: f})
 			}
 			jobs := chart.Select(inputs, kinds, format)
 			for _, k := range kinds {

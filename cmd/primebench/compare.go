@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -38,7 +39,7 @@ func reportCommand(e *env) *cli.Command {
 			if err := checkOutputPath(c.String("output")); err != nil {
 				return err
 			}
-			f, err := loadFile(e, files[0])
+			f, _, err := openFile(e, files[0])
 			if err != nil {
 				return err
 			}
@@ -71,7 +72,7 @@ func compareCommand(e *env) *cli.Command {
 				return err
 			}
 			if base := c.String("baseline"); base != "" {
-				files = append([]string{base}, without(files, base)...)
+				files = append([]string{base}, slices.DeleteFunc(files, func(f string) bool { return f == base })...)
 			}
 			if len(files) < 2 {
 				return usagef("compare needs at least two result files, got %d: primebench compare A.json B.json", len(files))
@@ -129,12 +130,12 @@ func fleetView(view string, files int) (bool, error) {
 func loadInputs(e *env, files []string) ([]compare.Input, error) {
 	inputs := make([]compare.Input, 0, len(files))
 	for _, path := range files {
-		f, err := loadFile(e, path)
+		f, name, err := openFile(e, path)
 		if err != nil {
 			return nil, err
 		}
 		results.Slim(f)
-		inputs = append(inputs, compare.Input{Path: inputName(path, f), File: f})
+		inputs = append(inputs, compare.Input{Path: name, File: f})
 	}
 	return inputs, nil
 }
@@ -171,38 +172,13 @@ func fileArgs(c *cli.Context) ([]string, error) {
 	return files, nil
 }
 
-func without(list []string, s string) []string {
-	var out []string
-	for _, x := range list {
-		if x != s {
-			out = append(out, x)
-		}
-	}
-	return out
-}
-
-// loadFile turns a bad result file into a usage error: the user named it.
-// inputName is what a loaded file is called in a comparison or a chart's
-// file name: its path, or for standard input the name --save would give it.
-func inputName(path string, f *results.File) string {
-	if path == "-" {
-		return results.DefaultName(f)
-	}
-	return path
-}
-
-// loadFile loads a result file, or reads one from standard input for "-".
-func loadFile(e *env, path string) (*results.File, error) {
-	var f *results.File
-	var err error
-	if path == "-" {
-		f, err = results.Read("standard input", e.stdin)
-	} else {
-		f, err = results.Load(path)
-	}
+// openFile loads a result file (- : standard input) and the name it goes
+// by; a bad one is a usage error: the user named it.
+func openFile(e *env, path string) (*results.File, string, error) {
+	f, name, err := results.Open(path, e.stdin)
 	var le *results.LoadError
 	if errors.As(err, &le) {
-		return nil, usagef("%v", err)
+		return nil, "", usagef("%v", err)
 	}
-	return f, err
+	return f, name, err
 }

@@ -5,23 +5,21 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
-	"os/signal"
 	"path/filepath"
 	"strings"
-	"sync/atomic"
-	"syscall"
 	"time"
 
 	"github.com/urfave/cli/v2"
 
 	"github.com/primebench/primebench/engine"
+	"github.com/primebench/primebench/internal/display"
+	"github.com/primebench/primebench/internal/interrupt"
+	"github.com/primebench/primebench/locate"
 	"github.com/primebench/primebench/provenance"
 	"github.com/primebench/primebench/report"
 	"github.com/primebench/primebench/results"
 	"github.com/primebench/primebench/scan"
 	"github.com/primebench/primebench/strategies"
-	"github.com/primebench/primebench/workerbin"
 	"github.com/primebench/primebench/workload"
 
 	"github.com/primebench/primebench/textsafe"
@@ -74,10 +72,13 @@ type runSettings struct {
 	opts       engine.Options
 	output     string
 	saveDir    string
+	page       bool // an HTML page beside the file --save writes
 	timeout    time.Duration
 	workerPath string
 	pythons    []string
-	reporter   report.Reporter
+	// done shows the measured file, saved at the paths given (run's
+	// report, check's verdict).
+	done func(r *runState, f *results.File, saved []string) error
 }
 
 // parseRunFlags reads the whole command line, the workload included, and
@@ -132,14 +133,24 @@ func parseRunFlags(c *cli.Context, e *env) (*runSettings, error) {
 	if len(o.Processes.Remote) > 0 && s.workerPath != "" {
 		return nil, usagef("--worker and --worker-cmd both say how to start workers: give one")
 	}
-	if s.reporter, err = report.New(c.String("format")); err != nil {
+	reporter, err := report.New(c.String("format"))
+	if err != nil {
 		return nil, usagef("--format: %v", err)
+	}
+	s.done = func(r *runState, f *results.File, saved []string) error {
+		if err := reporter(r.e.stdout, f); err != nil {
+			return err
+		}
+		for _, path := range saved {
+			fmt.Fprintf(r.e.stderr, "primebench: saved %s\n", path)
+		}
+		return nil
 	}
 	if c.Bool("save") {
 		if s.output != "" {
 			return nil, usagef("--save and --output both name where to save: give one")
 		}
-		s.saveDir = c.String("results-dir")
+		s.saveDir, s.page = c.String("results-dir"), true
 		if err := checkCreatable(s.saveDir, "--results-dir"); err != nil {
 			return nil, err
 		}
@@ -193,14 +204,14 @@ type runState struct {
 	e        *env
 	ctx      context.Context
 	exitCode func() int
-	disp     *display
+	disp     *display.Display
 	phase    string
 }
 
 // enter names the phase the run is in now, on the display and for errors.
 func (r *runState) enter(phase string, done, total int) {
 	r.phase = phase
-	r.disp.show(phase, done, total)
+	r.disp.Show(phase, done, total)
 }
 
 // stopped turns an error into the message for where the run was, when the
@@ -234,6 +245,12 @@ func runAction(c *cli.Context, e *env) error {
 	if err != nil {
 		return err
 	}
+	return execute(c, e, s)
+}
+
+// execute measures as s says, under Ctrl-C and --timeout, and has s show
+// the result.
+func execute(c *cli.Context, e *env, s *runSettings) error {
 	ctx, stop, exitCode := interruptible(c.Context, e)
 	defer stop()
 	if s.timeout > 0 {
@@ -241,8 +258,8 @@ func runAction(c *cli.Context, e *env) error {
 		ctx, cancel = context.WithTimeout(ctx, s.timeout)
 		defer cancel()
 	}
-	r := &runState{s: s, e: e, ctx: ctx, exitCode: exitCode, disp: newDisplay(e)}
-	defer r.disp.close() // the run may have closed it already, before the table
+	r := &runState{s: s, e: e, ctx: ctx, exitCode: exitCode, disp: display.New(e.stderr)}
+	defer r.disp.Close() // the run may have closed it already, before the table
 	if err := r.run(); err != nil {
 		return r.stopped(err)
 	}
@@ -277,7 +294,7 @@ func (r *runState) run() error {
 		}
 		saved = append(saved, s.output)
 	}
-	if s.saveDir != "" { // the page beside the file, for people
+	if s.page { // the page beside the file, for people
 		page := results.PageName(s.output)
 		r.enter("writing "+page, 0, 0)
 		if err := results.WriteAtomic(ctx, page, func(w io.Writer) error { return report.HTML(w, file) }); err != nil {
@@ -285,14 +302,8 @@ func (r *runState) run() error {
 		}
 		saved = append(saved, page)
 	}
-	r.disp.close()
-	if err := s.reporter(e.stdout, file); err != nil {
-		return err
-	}
-	for _, path := range saved {
-		fmt.Fprintf(e.stderr, "primebench: saved %s\n", path)
-	}
-	return nil
+	r.disp.Close()
+	return s.done(r, file, saved)
 }
 
 // find looks for what the chosen strategies need: the worker binary
@@ -303,95 +314,36 @@ func (r *runState) find() error {
 	if err != nil {
 		return usagef("%v", err)
 	}
-	if needs&strategies.NeedsWorker != 0 {
-		if e.workerArgv != nil {
-			s.opts.Processes.Worker = strategies.WorkerCommand{Argv: e.workerArgv}
-		} else {
-			r.enter("preparing: finding the worker", 0, 0)
-			path, err := workerbin.Find(ctx, s.workerPath, func(what string) { r.enter("preparing: "+what, 0, 0) })
-			var notFound *workerbin.Error
-			if errors.As(err, &notFound) {
-				return usagef("%v", err)
-			}
-			if err != nil {
-				return err
-			}
-			s.opts.Processes.Worker = strategies.WorkerCommand{Argv: []string{path}}
-		}
+	if e.workerArgv != nil { // the tests' own worker and interpreter
+		needs &^= strategies.NeedsWorker
+		s.opts.Processes.Worker = strategies.WorkerCommand{Argv: e.workerArgv}
 	}
-	if needs&(strategies.NeedsPython|strategies.NeedsFreeThreadedPython) == 0 {
-		return nil
-	}
-	r.enter("preparing: checking the Python interpreters", 0, 0)
 	if e.python != nil {
+		needs &^= strategies.NeedsPython | strategies.NeedsFreeThreadedPython
 		s.opts.Pythons, s.opts.FreeThreaded = []*strategies.Python{e.python}, e.python
-		return nil
 	}
-	for _, name := range s.pythons {
-		py, err := strategies.FindPython(ctx, name)
-		if err != nil {
-			if ctx.Err() != nil {
-				return ctx.Err()
-			}
-			return usagef("%v", err)
-		}
-		s.opts.Pythons = append(s.opts.Pythons, py)
-	}
-	if needs&strategies.NeedsFreeThreadedPython != 0 {
-		s.opts.FreeThreaded = strategies.FindFreeThreaded(ctx)
-	}
-	if err := s.opts.Check(); err != nil { // two names for one interpreter
+	found, err := locate.Find(ctx, locate.Request{Needs: needs, WorkerPath: s.workerPath, Pythons: s.pythons,
+		Progress: func(what string) { r.enter("preparing: "+what, 0, 0) }})
+	var missing *locate.NotFound
+	if errors.As(err, &missing) {
 		return usagef("%v", err)
 	}
-	return nil
+	if err != nil {
+		return err
+	}
+	if needs&strategies.NeedsWorker != 0 {
+		s.opts.Processes.Worker = found.Worker
+	}
+	if needs&(strategies.NeedsPython|strategies.NeedsFreeThreadedPython) != 0 {
+		s.opts.Pythons, s.opts.FreeThreaded = found.Pythons, found.FreeThreaded
+	}
+	return asUsage(s.opts.Check()) // two names for one interpreter
 }
 
-// interruptible cancels the returned context on SIGINT or SIGTERM; exitCode
-// then reports 130 or 143. A second signal exits at once: the kernel's
-// parent-death signal (or the job object) still takes the workers down.
+// interruptible is the process's signal handling, or the tests' own.
 func interruptible(parent context.Context, e *env) (context.Context, func(), func() int) {
 	if e.signals != nil {
 		return e.signals(parent)
 	}
-	ctx, cancel := context.WithCancel(parent)
-	sigs := make(chan os.Signal, 2)
-	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
-	code := make(chan int, 1)
-	var interrupted atomic.Bool
-	go func() {
-		sig, ok := <-sigs
-		if !ok {
-			return
-		}
-		n := 130
-		if sig == syscall.SIGTERM {
-			n = 143
-		}
-		interrupted.Store(true)
-		code <- n
-		cancel()
-		if _, ok := <-sigs; ok {
-			os.Exit(n)
-		}
-	}()
-	var got int
-	exitCode := func() int {
-		select {
-		case got = <-code:
-		default:
-		}
-		return got
-	}
-	stop := func() {
-		cancel()
-		if interrupted.Load() {
-			// Interrupted: the handler stays, so that a second signal
-			// arriving while primebench winds down exits with the code the
-			// first one set, not by the signal's default action.
-			return
-		}
-		signal.Stop(sigs)
-		close(sigs)
-	}
-	return ctx, stop, exitCode
+	return interrupt.Catch(parent)
 }

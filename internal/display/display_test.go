@@ -1,4 +1,4 @@
-package main
+package display
 
 import (
 	"bytes"
@@ -30,13 +30,13 @@ func (l *lockedBuffer) String() string {
 // shortens lines to the terminal's width and clears itself, once.
 func TestDisplayNeverSitsStill(t *testing.T) {
 	var out lockedBuffer
-	d := startDisplay(&out, 10*time.Millisecond, 60)
-	d.show("reference pass: goroutines (workers=2) on a very long workload name", 0, 13)
+	d := start(&out, 10*time.Millisecond, 60)
+	d.Show("reference pass: goroutines (workers=2) on a very long workload name", 0, 13)
 	time.Sleep(80 * time.Millisecond)
-	d.show("run 1 of 6: serial (workers=1)", 1, 13)
+	d.Show("run 1 of 6: serial (workers=1)", 1, 13)
 	time.Sleep(40 * time.Millisecond)
-	d.close()
-	d.close() // the run closes it before the table, and again on its way out
+	d.Close()
+	d.Close() // the run closes it before the table, and again on its way out
 	var draws []string
 	for _, part := range strings.Split(out.String(), "\r\033[K") {
 		if part != "" {

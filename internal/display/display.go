@@ -1,4 +1,7 @@
-package main
+// Package display shows what a long command is doing on one
+// self-rewriting line of a terminal, so that it never sits still without
+// saying why.
+package display
 
 import (
 	"fmt"
@@ -12,12 +15,12 @@ import (
 	"github.com/primebench/primebench/textsafe"
 )
 
-// display shows what a run is doing on one self-rewriting line of a
+// Display shows what a run is doing on one self-rewriting line of a
 // terminal: the phase (preparing, reference, warm-up, run k of n, probe,
 // writing), what runs in it and for how long, redrawn every half second so
 // it never sits still without saying why. On anything but a terminal it
 // shows nothing.
-type display struct {
+type Display struct {
 	w     io.Writer
 	every time.Duration
 	now   func() time.Time
@@ -33,9 +36,10 @@ type display struct {
 	width   int
 }
 
-// newDisplay returns a display on stderr when it is a terminal, or nil.
-func newDisplay(e *env) *display {
-	f, ok := e.stderr.(*os.File)
+// New returns a display on w when it is a terminal, or nil (on which
+// every method does nothing).
+func New(w io.Writer) *Display {
+	f, ok := w.(*os.File)
 	if !ok || !term.IsTerminal(int(f.Fd())) {
 		return nil
 	}
@@ -43,16 +47,16 @@ func newDisplay(e *env) *display {
 	if err != nil || width < 20 {
 		width = 80
 	}
-	return startDisplay(f, 500*time.Millisecond, width)
+	return start(f, 500*time.Millisecond, width)
 }
 
-func startDisplay(w io.Writer, every time.Duration, width int) *display {
-	d := &display{w: w, every: every, now: time.Now, stop: make(chan struct{}), stopped: make(chan struct{}), width: width}
+func start(w io.Writer, every time.Duration, width int) *Display {
+	d := &Display{w: w, every: every, now: time.Now, stop: make(chan struct{}), stopped: make(chan struct{}), width: width}
 	go d.loop()
 	return d
 }
 
-func (d *display) loop() {
+func (d *Display) loop() {
 	defer close(d.stopped)
 	t := time.NewTicker(d.every)
 	defer t.Stop()
@@ -66,9 +70,9 @@ func (d *display) loop() {
 	}
 }
 
-// show starts a phase: text says what is happening; done and total count
+// Show starts a phase: text says what is happening; done and total count
 // runs (total 0: no count).
-func (d *display) show(text string, done, total int) {
+func (d *Display) Show(text string, done, total int) {
 	if d == nil {
 		return
 	}
@@ -78,7 +82,7 @@ func (d *display) show(text string, done, total int) {
 	d.draw()
 }
 
-func (d *display) draw() {
+func (d *Display) draw() {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	if d.text == "" {
@@ -95,8 +99,8 @@ func (d *display) draw() {
 	fmt.Fprint(d.w, "\r\033[K"+line)
 }
 
-// close clears the line; later calls do nothing.
-func (d *display) close() {
+// Close clears the line; later calls do nothing.
+func (d *Display) Close() {
 	if d == nil {
 		return
 	}
