@@ -1,11 +1,15 @@
 #!/usr/bin/env bash
 # Runs one primebench command on every host of a list through OpenSSH, gives
 # each host its own --label, gathers the result files into one directory and
-# prints the compare table of all of them, the first host being the baseline.
+# prints the fleet view of all of them (compare --view fleet: a row per host,
+# each judged against its group of identical hardware), as
+# scripts/slurm/fleet.sbatch does for a Slurm cluster.
 #
-#   scripts/fleet.sh [-o DIR] [-p REMOTE_PRIMEBENCH] [-F SSH_CONFIG] [-j] [-n] HOST... -- RUN_FLAGS...
+#   scripts/fleet.sh [-o DIR] [-p REMOTE_PRIMEBENCH] [-F SSH_CONFIG] [-v VIEW] [-j] [-n] HOST... -- RUN_FLAGS...
 #
 #   -o DIR   where the result files go (default results/fleet-DATE), one HOST.json each
+#   -v VIEW  compare's view: fleet (the default), columns (the first host the
+#            baseline) or auto
 #   -p CMD   primebench on the hosts (default: primebench on their PATH)
 #   -F FILE  ssh configuration file (default: ssh's own)
 #   -j       run the hosts at the same time (default: one after another)
@@ -37,10 +41,12 @@ remote="primebench"
 ssh_opts=()
 parallel=0
 dry=0
-usage() { echo "usage: $0 [-o DIR] [-p REMOTE_PRIMEBENCH] [-F SSH_CONFIG] [-j] [-n] HOST... -- RUN_FLAGS..." >&2; exit 2; }
-while getopts "o:p:F:jn" opt; do
+view=fleet
+usage() { echo "usage: $0 [-o DIR] [-p REMOTE_PRIMEBENCH] [-F SSH_CONFIG] [-v VIEW] [-j] [-n] HOST... -- RUN_FLAGS..." >&2; exit 2; }
+while getopts "o:p:F:v:jn" opt; do
   case $opt in
     o) out=$OPTARG ;;
+    v) case $OPTARG in fleet | columns | auto) view=$OPTARG ;; *) echo "$0: -v $OPTARG: choose fleet, columns or auto" >&2; exit 2 ;; esac ;;
     p) remote=$OPTARG ;;
     F) ssh_opts+=(-F "$OPTARG") ;;
     j) parallel=1 ;;
@@ -136,7 +142,7 @@ for h in "${hosts[@]}"; do
 done
 echo "$0: result files in $out" >&2
 if [ ${#files[@]} -ge 2 ]; then
-  "$local_primebench" compare "${files[@]}"
+  "$local_primebench" compare --view "$view" "${files[@]}"
 elif [ ${#files[@]} -eq 1 ]; then
   "$local_primebench" report "${files[0]}"
 fi

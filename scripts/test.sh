@@ -3,7 +3,8 @@
 # own modules (OpenSSH's server and client for the remote-worker and fleet
 # tests, python3 for the CPython lanes and gevent for Debian's /usr/bin/python3
 # (the cpython-gevent lane), jq, taskset, Chromium and the
-# Liberation fonts for the HTML pages' browser test), then runs the Go tests
+# Liberation fonts for the HTML pages' browser test, Slurm and munge for the
+# fleet and health check tests), then runs the Go tests
 # with those tests required rather than skipped:
 #
 #   scripts/test.sh [go test flags...]     e.g. scripts/test.sh -race -count=1
@@ -20,6 +21,11 @@ if ! python3 -c "import gevent" 2>/dev/null && ! /usr/bin/python3 -c "import gev
   missing+=(python3-gevent)
 fi
 command -v jq >/dev/null || missing+=(jq)
+# A Slurm cluster on this host (scripts/slurm/local-cluster.sh) for the
+# fleet job and the health check as slurmd's HealthCheckProgram.
+for pkg in slurmctld:slurmctld slurmd:slurmd sbatch:slurm-client munged:munge; do
+  command -v "${pkg%%:*}" >/dev/null || missing+=("${pkg#*:}")
+done
 command -v taskset >/dev/null || missing+=(util-linux)
 command -v chromium >/dev/null || missing+=(chromium)
 # The charts are laid out with the Liberation fonts' metrics.

@@ -36,9 +36,10 @@ func TestFleetScript(t *testing.T) {
 			t.Fatalf("%s: %v, label %q", host, err, f.Machine.Label)
 		}
 	}
-	for _, want := range []string{"pb-a (baseline): ", "pb-b: ", "pb-a numbers/s", "pb-b numbers/s", "| goroutines", "geomean"} {
+	// The fleet view, as the Slurm script prints it.
+	for _, want := range []string{"fleet     2 machines in 1 group(s)", "| pb-a ", "| pb-b ", "goroutines/", "median of 2"} {
 		if !strings.Contains(stdout.String(), want) {
-			t.Errorf("compare table lacks %q:\n%s", want, stdout.String())
+			t.Errorf("fleet table lacks %q:\n%s", want, stdout.String())
 		}
 	}
 	entries, _ := os.ReadDir(out)
