@@ -128,7 +128,7 @@ func Run(ctx context.Context, o Options, progress func(Event)) (*results.File, e
 		counters = nil // no per-CPU counters here: per-core figures are n/a
 	}
 	m.PerCore = counters != nil
-	smp := &sampler{counters: counters, quotaDir: limits.Cgroup.QuotaDir, every: o.SampleEvery}
+	smp := &sampler{counters: counters, quotaDir: limits.Cgroup.QuotaDir, every: o.SampleEvery, memory: o.MemoryEvery}
 	mt := meta{
 		CreatedAt: time.Now().UTC().Truncate(time.Second),
 		Command:   o.Command,

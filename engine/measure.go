@@ -11,6 +11,7 @@ import (
 
 	"github.com/primebench/primebench/figure"
 	"github.com/primebench/primebench/ledger"
+	"github.com/primebench/primebench/procpool"
 	"github.com/primebench/primebench/results"
 	"github.com/primebench/primebench/strategies"
 	"github.com/primebench/primebench/summary"
@@ -476,11 +477,21 @@ func runOnce(ctx context.Context, cfg measureConfig, job *Job, task strategies.T
 // collected during the next.
 func measureOnce(ctx context.Context, cfg measureConfig, job *Job, task strategies.Task, splits []int) (results.Run, strategies.Outcome, workload.Answer, *ledger.Ledger, error) {
 	runtime.GC()
+	if job.Desc.Processes { // else primebench's own memory is the strategy's
+		task.Members = &procpool.Members{}
+	}
 	sg := cfg.Sampler.begin()
+	mem := startMemory(cfg.Sampler.memory, task.Members)
 	led, outcome, err := runOnce(ctx, cfg, job, task, splits)
+	memory := mem.stop()
 	c := sg.end()
 	if err != nil {
 		return results.Run{}, outcome, workload.Answer{}, nil, err
+	}
+	// Workers on another machine hold memory this one cannot read: the
+	// local ssh clients' would be no figure of the strategy's.
+	if !slices.ContainsFunc(outcome.Processes, func(p strategies.Process) bool { return p.Remote }) {
+		outcome.Figures = append(outcome.Figures, memory...)
 	}
 	answer, err := led.Answer()
 	if err != nil {

@@ -38,6 +38,9 @@ type Options struct {
 	Heartbeat time.Duration
 	// SampleEvery is the per-core timeline's interval; 0: none.
 	SampleEvery time.Duration
+	// MemoryEvery is how often the memory of what each run ran is read,
+	// at most (memory.go); 0: not at all.
+	MemoryEvery time.Duration
 	// SwitchIntervals are the switch intervals of the strategies that take
 	// one (gil-lock), a scan when more than one; empty: CPython's default.
 	SwitchIntervals []time.Duration
@@ -108,6 +111,8 @@ func (o Options) Check() error {
 		return optionf("heartbeat", "%v is out of range: give 100µs or more, or 0 to turn the probe off", o.Heartbeat)
 	case o.SampleEvery != 0 && o.SampleEvery < 10*time.Millisecond:
 		return optionf("sample-interval", "%v is shorter than the kernel's 10 ms tick: give 10ms or more, or 0 for none", o.SampleEvery)
+	case o.MemoryEvery != 0 && (o.MemoryEvery < time.Millisecond || o.MemoryEvery > time.Minute):
+		return optionf("memory-interval", "%v is out of range: give 1ms to 1m, or 0 for no memory figures", o.MemoryEvery)
 	case o.StallTimeout < 0 || (o.StallTimeout > 0 && o.StallTimeout < 100*time.Millisecond):
 		return optionf("stall-timeout", "%v is out of range: give 100ms or more, or 0 for automatic", o.StallTimeout)
 	case p.Retries < 0 || p.Retries > MaxRuns:

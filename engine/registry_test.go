@@ -6,9 +6,12 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/primebench/primebench/machine"
 
 	"github.com/primebench/primebench/internal/testworker"
 	"github.com/primebench/primebench/results"
@@ -31,7 +34,7 @@ func testOptions(t *testing.T, spec string) Options {
 	if err != nil {
 		t.Fatal(err)
 	}
-	o := Options{Runs: 1, Workload: w, Heartbeat: time.Millisecond, ProbeRuns: 1,
+	o := Options{Runs: 1, Workload: w, Heartbeat: time.Millisecond, ProbeRuns: 1, MemoryEvery: 20 * time.Millisecond,
 		Processes: strategies.Processes{Worker: strategies.WorkerCommand{Argv: []string{os.Args[0]}, Env: []string{testworker.Env + "=serve"}}}}
 	if py := testPython(t); py != nil {
 		o.Pythons, o.FreeThreaded = []*strategies.Python{py}, py
@@ -114,6 +117,14 @@ func TestEveryStrategyAtEveryScale(t *testing.T) {
 				if s.Name != d.Name || s.Family != d.Family.Name || s.Models != d.Models || len(s.Runs) != 1 || s.Probe == nil {
 					t.Errorf("row %+v", s)
 				}
+				// Memory is recorded for every strategy, in-process or not:
+				// what it ran held some, and never a zero.
+				if rss, ok := s.Runs[0].Figures[PeakRSS.Name]; machine.MemoryReadable && (!ok || rss < 1<<20) {
+					t.Errorf("%s/%d: peak RSS %v (recorded %v)", s.Name, s.Workers, rss, ok)
+				}
+				if _, ok := s.Summary.Figure(PeakPSS.Name); machine.MemoryReadable && !ok {
+					t.Errorf("%s/%d: no peak PSS", s.Name, s.Workers)
+				}
 			}
 			path := filepath.Join(t.TempDir(), "r.json")
 			if err := results.WriteFile(context.Background(), path, f); err != nil {
@@ -124,6 +135,45 @@ func TestEveryStrategyAtEveryScale(t *testing.T) {
 			}
 			testworker.AssertNoChildren(t)
 		})
+	}
+}
+
+// Threads are cheap on memory, processes are not: 64 worker processes hold
+// many times what 64 goroutines do; and forked CPython pool children share
+// their parent's pages, so the pool's proportional memory is below the sum
+// of its resident sets.
+func TestMemoryOfThreadsAndProcesses(t *testing.T) {
+	testworker.SkipShort(t, "64 worker processes and a CPython pool take a while")
+	if !machine.MemoryReadable {
+		t.Skip("this OS's process memory is not read")
+	}
+	o := testOptions(t, "range:1000000000000-1000000002000")
+	o.Strategies, o.Workers, o.ProbeRuns = []string{"goroutines", "subprocess"}, []int{64}, 0
+	f, err := Run(context.Background(), o, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rss := func(name string) float64 {
+		fs, _ := f.Find(results.Key{Label: name, Workers: 64}).Summary.Figure(PeakRSS.Name)
+		return fs.Median
+	}
+	if g, p := rss("goroutines"), rss("subprocess"); !(p > 4*g) {
+		t.Errorf("64 worker processes hold %.1f MiB, 64 goroutines %.1f MiB: want many times more", p/(1<<20), g/(1<<20))
+	}
+	if len(o.Pythons) == 0 || !slices.Contains(o.Pythons[0].StartMethods, "fork") {
+		t.Skip("no CPython with fork here")
+	}
+	o.Strategies, o.Workers, o.StartMethods = []string{"cpython-pool"}, []int{4}, []string{"fork"}
+	o.Workload, _ = workload.Parse("range:1000000000000-1000000000100", nil)
+	f, err = Run(context.Background(), o, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := f.Strategies[0]
+	r, _ := s.Summary.Figure(PeakRSS.Name)
+	p, _ := s.Summary.Figure(PeakPSS.Name)
+	if !(p.Median > 0 && p.Median < r.Median) {
+		t.Errorf("a forked pool: PSS %.1f MiB, RSS %.1f MiB: want PSS below the sum of the resident sets", p.Median/(1<<20), r.Median/(1<<20))
 	}
 }
 

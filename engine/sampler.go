@@ -17,6 +17,7 @@ type sampler struct {
 	counters *machine.Counters // nil where the OS gives no per-CPU counters
 	quotaDir string            // the cgroup setting the quota; "" without one
 	every    time.Duration     // the timeline's interval; 0: none
+	memory   time.Duration     // the memory readings' interval; 0: none
 }
 
 // reading is one snapshot of every counter.

@@ -97,6 +97,39 @@ type Outcome struct {
 	ChildCPUKnown bool
 }
 
+// Members are the process ids of the worker processes a run started or
+// took over, as they appear: what the OS sampler reads the memory of
+// (their descendants with them: pool children, a forkserver). Safe for
+// concurrent use.
+type Members struct {
+	mu   sync.Mutex
+	pids []int
+	// Complete, when set, is called once the run has every answer, its
+	// workers still alive (before they are told to finish, or asked for
+	// their CPU time): the moment to read their memory, all of them there
+	// at its fullest.
+	Complete func()
+}
+
+func (m *Members) add(pid int) {
+	if m == nil {
+		return
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.pids = append(m.pids, pid)
+}
+
+// PIDs are the members so far.
+func (m *Members) PIDs() []int {
+	if m == nil {
+		return nil
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return append([]int(nil), m.pids...)
+}
+
 // Run is one run's work for the pool.
 type Run struct {
 	Workers int
@@ -105,6 +138,9 @@ type Run struct {
 	// long a worker holding chunks may be silent.
 	Greet      time.Duration
 	StallLimit func() time.Duration
+	// Members, when set, hears of every worker process that serves the
+	// run.
+	Members *Members
 }
 
 // Pool is a set of worker processes: started for one run, or kept from
@@ -128,6 +164,7 @@ type Pool struct {
 
 // run is one run's state: its source, its failures, its replacements.
 type run struct {
+	members    *Members
 	source     Source
 	start      time.Time
 	greet      time.Duration // how long a new worker may take to greet
@@ -263,6 +300,7 @@ func (pp *Pool) Run(ctx context.Context, job Run) (out Outcome, err error) {
 		return Outcome{}, fmt.Errorf("%s: no worker command configured", pp.cfg.Kind)
 	}
 	r := pp.newRun(job.Workers, job.Source, job.Greet, job.StallLimit)
+	r.members = job.Members
 	if !pp.cfg.Keep {
 		defer pp.Close()
 	}
@@ -309,6 +347,9 @@ func (pp *Pool) Run(ctx context.Context, job Run) (out Outcome, err error) {
 			return Outcome{}, ctx.Err()
 		}
 	}
+	if m := r.members; m != nil && m.Complete != nil {
+		m.Complete()
+	}
 	if pp.cfg.Keep {
 		err = pp.collectStats(ctx, r)
 	} else {
@@ -330,6 +371,7 @@ func (pp *Pool) takeOver(r *run, kept []*proc) error {
 			r.served = append(r.served, p)
 			p.assigned = r
 			r.slotReady[p.id] = r.start // ready before the run began
+			r.members.add(p.cmd.Process.Pid)
 		}
 		pp.mu.Unlock()
 		if cause != nil {
@@ -448,6 +490,7 @@ func (pp *Pool) startProc(slot int, r *run) error {
 	if r != nil {
 		r.served = append(r.served, p)
 		p.assigned = r
+		r.members.add(p.cmd.Process.Pid)
 	}
 	pp.serving.Add(2)
 	go pp.read(p)

@@ -63,6 +63,9 @@ type Task struct {
 	// Heartbeat, when set, is the responsiveness probe of this run: the
 	// strategy runs it where its model puts it.
 	Heartbeat *Heartbeat
+	// Members, when set, hears of every worker process the run starts or
+	// takes over: the OS sampler reads their memory.
+	Members *procpool.Members
 }
 
 // Outcome is what one run of a strategy says of itself, beyond the answers

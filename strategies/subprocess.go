@@ -123,7 +123,7 @@ func serveRun(ctx context.Context, pool *procpool.Pool, task Task, source procpo
 	if source == nil {
 		source = procpool.PlanSource(task.Plan, task.Ledger)
 	}
-	out, err := pool.Run(ctx, procpool.Run{Workers: task.Workers, Source: source, Greet: task.Ledger.GreetLimit(), StallLimit: task.Ledger.StallLimit})
+	out, err := pool.Run(ctx, procpool.Run{Workers: task.Workers, Source: source, Greet: task.Ledger.GreetLimit(), StallLimit: task.Ledger.StallLimit, Members: task.Members})
 	if err != nil {
 		return Outcome{}, err
 	}

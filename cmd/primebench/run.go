@@ -49,6 +49,7 @@ func runCommand(e *env) *cli.Command {
 			&cli.BoolFlag{Name: "save", Usage: "also save the result file into --results-dir (created if missing), named after the machine label and the date, and its HTML page beside it"},
 			&cli.StringFlag{Name: "results-dir", Value: "results", Usage: "directory --save writes into"},
 			&cli.DurationFlag{Name: "sample-interval", Value: 100 * time.Millisecond, Usage: "interval of the per-core timeline sampled during each run, for charts (0: off; at least 10ms, the kernel's tick)"},
+			&cli.DurationFlag{Name: "memory-interval", Value: 20 * time.Millisecond, Usage: "read the peak memory of what each run ran at most this often (0: no memory figures)"},
 			&cli.DurationFlag{Name: "heartbeat", Value: time.Millisecond, Usage: "responsiveness probe: a heartbeat that asks to wake every `INTERVAL` while the work runs, its lateness reported (0: off)"},
 			&cli.IntFlag{Name: "probe-runs", Value: 2, Usage: "extra runs per strategy with the heartbeat on, after the measured runs, each over the first chunks taking about a quarter of a run, at least 0.3s (0: no probe)"},
 			&cli.StringFlag{Name: "switch-interval", Usage: "gil-lock: how long a waiting thread lets the holder keep the lock before asking for it (CPython's sys.setswitchinterval), or a list of them to scan, e.g. 1ms,5ms,20ms (default: CPython's 5ms)"},
@@ -90,7 +91,7 @@ func parseRunFlags(c *cli.Context, e *env) (*runSettings, error) {
 	}
 	s := &runSettings{output: c.String("output"), workerPath: c.String("worker"), timeout: c.Duration("timeout")}
 	o := engine.Options{Runs: c.Int("runs"), Warmup: c.Int("warmup"), ProbeRuns: c.Int("probe-runs"),
-		Heartbeat: c.Duration("heartbeat"), SampleEvery: c.Duration("sample-interval"),
+		Heartbeat: c.Duration("heartbeat"), SampleEvery: c.Duration("sample-interval"), MemoryEvery: c.Duration("memory-interval"),
 		StallTimeout: c.Duration("stall-timeout"), Label: c.String("label"), Command: e.args,
 		Processes: strategies.Processes{Retries: c.Int("retry"), Pool: strategies.PoolMode(c.String("pool"))}}
 	if s.timeout < 0 {

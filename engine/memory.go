@@ -1,0 +1,163 @@
+package engine
+
+import (
+	"os"
+	"sync"
+	"time"
+
+	"github.com/primebench/primebench/figure"
+	"github.com/primebench/primebench/machine"
+	"github.com/primebench/primebench/procpool"
+)
+
+// The memory figures, read by the engine in every run of every strategy:
+// an in-process strategy's are primebench's own process; one that runs
+// worker processes, the whole tree of them (interpreters, their pool
+// children, a forkserver), primebench not included.
+var (
+	PeakRSS = figure.Def{Name: "peak_rss_bytes", Label: "peak RSS", Unit: figure.Bytes, PerWorker: true,
+		Doc: "the most resident memory of what the strategy ran (primebench itself in-process, else the tree of its worker processes), the kernel's peak of each process; pages forked processes share count once per process"}
+	PeakPSS = figure.Def{Name: "peak_pss_bytes", Label: "peak PSS", Unit: figure.Bytes, PerWorker: true, Bound: figure.MachineMemory,
+		Doc: "the most proportional memory of the same processes (Linux: each shared page divided among its sharers), read through the run and when its work is done: what they hold together"}
+)
+
+// How the peak is caught, at no cost to the timed figures:
+//
+//   - Resident memory: the kernel keeps each process's peak (VmHWM). For
+//     primebench itself it is reset as a run starts and read as it ends:
+//     exact. For worker processes it is read when the run has every
+//     answer and its workers are all still there (procpool's Complete),
+//     summed over the tree: each one's peak, at no sampling.
+//   - Proportional memory has no kernel peak: it is read at that same
+//     moment (the work done, every worker at its fullest), and besides by
+//     a sampler through the run, every memoryEvery and more seldom the
+//     more processes (smaps_rollup costs tens of µs a process), so it
+//     stays under about 0.5% of one CPU; a strategy that holds the
+//     scheduler to one thread (gil, subprocess) may delay it, which the
+//     reading at completion does not depend on.
+const (
+	pssEvery      = 2                    // sampler readings per proportional reading
+	perProcessGap = 2 * time.Millisecond // of interval per process read
+	treeEvery     = 5                    // readings between looks for new processes
+)
+
+// memoryReader follows one run's processes and keeps their peak.
+type memoryReader struct {
+	roots func() []int // nil: primebench's own process only
+	self  bool         // the kernel's peak of primebench was reset for the run
+
+	mu   sync.Mutex
+	peak memoryPeak
+
+	done chan struct{}
+	out  chan struct{}
+}
+
+type memoryPeak struct {
+	rss, pss     uint64
+	rssOK, pssOK bool
+}
+
+// startMemory starts reading: members are the run's worker processes as
+// they start (nil: primebench itself, in-process). Nil where memory
+// cannot be read here, or reading is off.
+func startMemory(every time.Duration, members *procpool.Members) *memoryReader {
+	if every <= 0 || !machine.MemoryReadable {
+		return nil
+	}
+	m := &memoryReader{done: make(chan struct{}), out: make(chan struct{})}
+	if members != nil {
+		m.roots = members.PIDs
+		members.Complete = m.readNow
+	} else {
+		m.self = machine.ResetPeak()
+	}
+	go m.sample(every)
+	return m
+}
+
+// record takes a reading into the peak.
+func (m *memoryReader) record(mem machine.Memory, peaks bool) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	rss := mem.RSS
+	if peaks && mem.Peak > rss {
+		rss = mem.Peak
+	}
+	m.peak.rss, m.peak.rssOK = max(m.peak.rss, rss), true
+	if mem.PSSKnown {
+		m.peak.pss, m.peak.pssOK = max(m.peak.pss, mem.PSS), true
+	}
+}
+
+// pids are the processes to read now.
+func (m *memoryReader) pids() []int {
+	if m.roots == nil {
+		return []int{os.Getpid()}
+	}
+	return machine.ProcessTree(m.roots())
+}
+
+// readNow reads every process, and each one's own peak: the run's work is
+// done (or, for primebench itself, the run is over).
+func (m *memoryReader) readNow() {
+	if mem, ok := machine.ReadPeaks(m.pids()); ok {
+		m.record(mem, m.roots != nil || m.self)
+	}
+}
+
+// sample reads through the run: early (2, 5, 10 ms) for a short run, then
+// every interval, looking for new processes when a worker has started
+// and every treeEvery readings.
+func (m *memoryReader) sample(every time.Duration) {
+	defer close(m.out)
+	var tree []int
+	roots := -1
+	schedule := []time.Duration{2 * time.Millisecond, 3 * time.Millisecond, 5 * time.Millisecond}
+	timer := time.NewTimer(schedule[0])
+	defer timer.Stop()
+	for reading := 0; ; reading++ {
+		select {
+		case <-m.done:
+			return
+		case <-timer.C:
+		}
+		if m.roots == nil {
+			tree = []int{os.Getpid()}
+		} else if r := m.roots(); reading%treeEvery == 0 || len(r) != roots {
+			roots, tree = len(r), machine.ProcessTree(r)
+		}
+		if mem, ok := machine.ReadMemory(tree, reading%pssEvery == 0); ok {
+			m.record(mem, false)
+		}
+		next := every + time.Duration(len(tree))*perProcessGap
+		if reading+1 < len(schedule) {
+			next = schedule[reading+1]
+		}
+		timer.Reset(next)
+	}
+}
+
+// stop ends reading and returns the run's figures: none where nothing
+// could be read. For primebench itself it reads the kernel's peak of the
+// run last.
+func (m *memoryReader) stop() []figure.Value {
+	if m == nil {
+		return nil
+	}
+	close(m.done)
+	<-m.out
+	if m.roots == nil {
+		m.readNow()
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	var out []figure.Value
+	if m.peak.rssOK {
+		out = append(out, figure.Value{Def: &PeakRSS, Value: float64(m.peak.rss)})
+	}
+	if m.peak.pssOK {
+		out = append(out, figure.Value{Def: &PeakPSS, Value: float64(m.peak.pss)})
+	}
+	return out
+}
