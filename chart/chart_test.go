@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"testing"
 
+	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/vg"
 
 	"github.com/primebench/primebench/results"
@@ -50,6 +51,14 @@ func TestEveryKindRendersToPNGAndSVG(t *testing.T) {
 		{"rounds", func() (Chart, error) { return Rounds(rounds) }, 5 * vg.Inch},
 		{"lag", func() (Chart, error) { return Lag(scan) }, 4.5 * vg.Inch},
 		{"pairs", func() (Chart, error) { return Pairs(pairs) }, 4.5 * vg.Inch},
+		{"crossover", func() (Chart, error) { return Crossover(load(t, "chunkscan.json")) }, 5 * vg.Inch},
+		{"figures", func() (Chart, error) {
+			d, err := Figures(load(t, "chunkscan.json"))
+			if err != nil {
+				return Chart{}, err
+			}
+			return d[0].Chart, nil
+		}, 4.5 * vg.Inch},
 	}
 	dir := t.TempDir()
 	for _, tt := range tests {
@@ -209,5 +218,36 @@ func TestSelect(t *testing.T) {
 	}
 	if _, err := ParseKinds([]string{"pie"}); err == nil {
 		t.Error("unknown kind accepted")
+	}
+}
+
+// A chunk scan's crossover: subprocess falls behind goroutines at small
+// chunks and comes within CatchUp of it at large ones, somewhere between
+// the sizes scanned; a file without a scan cannot show it.
+func TestCrossover(t *testing.T) {
+	in := load(t, "chunkscan.json")
+	bySize := map[string]map[uint64]float64{}
+	for _, s := range in.File.Strategies {
+		if bySize[s.Name] == nil {
+			bySize[s.Name] = map[uint64]float64{}
+		}
+		bySize[s.Name][s.ChunkSize] = s.Summary.NumbersPerSecond
+	}
+	if bySize["subprocess"][1] > 0.8*bySize["goroutines"][1] {
+		t.Fatalf("the file's subprocess at chunk 1 is not behind goroutines: %v", bySize)
+	}
+	if _, err := Crossover(in); err != nil {
+		t.Fatal(err)
+	}
+	procs := plotter.XYs{{X: 1e4, Y: 50}, {X: 1e5, Y: 80}, {X: 1e6, Y: 100}}
+	threads := plotter.XYs{{X: 1e4, Y: 100}, {X: 1e5, Y: 100}, {X: 1e6, Y: 100}}
+	if x, ok := crossing(procs, threads); !ok || x <= 1e5 || x >= 1e6 {
+		t.Errorf("crossing at %v, %v: want between 1e5 and 1e6", x, ok)
+	}
+	if _, ok := crossing(threads, threads); ok {
+		t.Error("a line never below crosses")
+	}
+	if _, err := Crossover(load(t, "scan.json")); !errors.Is(err, ErrNoChunkScan) {
+		t.Errorf("a worker scan: %v, want ErrNoChunkScan", err)
 	}
 }

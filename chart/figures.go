@@ -33,7 +33,7 @@ func Figures(in Input) ([]Drawing, error) {
 		if unit != "" {
 			yLabel += " (" + unit + ")"
 		}
-		p := newPlot(title(d.Label+" per strategy: "+d.Doc, f), "strategy/workers", yLabel+", median and 95% CI")
+		p := newPlot(title(d.Label+" per strategy (median, 95% CI)", f), "strategy/workers", yLabel)
 		var ticks []plot.Tick
 		x := 0.0
 		for _, s := range f.Strategies {

@@ -59,6 +59,8 @@ var Kinds = []Kind{
 		Each: one(Rounds)},
 	{Name: "lag", Title: "Responsiveness", Caption: "how late the heartbeat woke, per strategy (p50, p99 and max are in the table)", Each: one(Lag)},
 	{Name: "pairs", Title: "CPython beside its emulations", Caption: "speedup of each Go emulation and of its CPython counterpart over their own serial loops", Each: one(Pairs)},
+	{Name: "crossover", Title: "Where processes pay", Caption: "throughput against the work each dispatch carries (divisions per chunk, log scale), each strategy that runs processes marked where it catches up with the same model on threads (dashed)",
+		Each: one(Crossover)},
 	{Name: "figures", Title: "Figures beyond time", Caption: "each figure the runs report beyond their wall time, per strategy: the median with its 95% interval",
 		Each: Figures},
 	{Name: "fleet", Title: "Across the fleet", Caption: FleetCaption, OfFleet: Fleet},
@@ -168,7 +170,7 @@ func Select(inputs []Input, kinds []Kind, format string) []Job {
 // show it (no worker scan, timeline, probe, CPython pair or figure):
 // skipped with a note unless the user asked for that kind.
 func Unavailable(err error) bool {
-	for _, e := range []error{ErrNoScan, ErrNoTimeline, ErrNoProbe, ErrNoPairs, ErrNoRounds, ErrNoFigures, errNoBaseline} {
+	for _, e := range []error{ErrNoScan, ErrNoTimeline, ErrNoProbe, ErrNoPairs, ErrNoRounds, ErrNoFigures, ErrNoChunkScan, errNoBaseline} {
 		if errors.Is(err, e) {
 			return true
 		}

@@ -49,6 +49,7 @@ func assemble(mt meta, cfg measureConfig, m measurement) *results.File {
 		s.Family = d.Family.Name
 		s.Baseline = strategies.BaselineOf(d).Name
 		s.Counterpart = d.Counterpart
+		s.OnThreads = d.OnThreads
 		s.Heartbeat = d.Heartbeat
 		s.ProcessLoops = d.ProcessLoops
 		s.SingleCore = d.SingleCore(j.Interpreter, s.ForcedGIL)

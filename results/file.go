@@ -236,6 +236,10 @@ type Strategy struct {
 	Counterpart string `json:"counterpart,omitempty"`
 	// Heartbeat says where the responsiveness probe ran, in words.
 	Heartbeat string `json:"heartbeat,omitempty"`
+	// OnThreads, for a strategy that runs processes, is the strategy of its
+	// family running the same model on threads (schema 5): the crossover
+	// chart sets them against each other across task sizes.
+	OnThreads string `json:"on_threads,omitempty"`
 	// StartMethod is the multiprocessing start method of a lane that
 	// starts a pool (fork, forkserver, spawn): one row per method.
 	StartMethod string `json:"start_method,omitempty"`

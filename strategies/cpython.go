@@ -245,6 +245,7 @@ var cpythonProcessesStrategy = cpythonLane(Descriptor{
 	Models:      "real CPython: N interpreter processes fed over pipes by primebench, like ProcessPoolExecutor",
 	Cores:       EveryCore,
 	Heartbeat:   BeatGoroutine,
+	OnThreads:   "cpython-threads",
 	Counterpart: "subprocess",
 }, lane{mode: "process", processes: true})
 
@@ -254,6 +255,7 @@ var cpythonPoolStrategy = cpythonLane(Descriptor{
 	Cores:        EveryCore,
 	StartMethods: true,
 	Heartbeat:    BeatPythonThread,
+	OnThreads:    "cpython-thread-pool",
 	Counterpart:  "subprocess",
 }, lane{mode: "pool", executor: true})
 
@@ -279,6 +281,7 @@ var cpythonLoopProcessesStrategy = cpythonLane(Descriptor{
 	Cores:        EveryCore,
 	StartMethods: true,
 	Heartbeat:    BeatPythonTask,
+	OnThreads:    "cpython-loop+threads",
 	Counterpart:  "loop+subprocess",
 }, lane{mode: "loop+processes", executor: true})
 
@@ -299,6 +302,7 @@ var cpythonProcessesAsyncioStrategy = cpythonLane(Descriptor{
 	Cores:        EveryCore,
 	ProcessLoops: true,
 	Heartbeat:    BeatEachLoop,
+	OnThreads:    "cpython-loops",
 	Counterpart:  "loops+subprocess",
 }, lane{mode: "asyncio", processes: true, tasks: LoopTasks})
 

@@ -78,6 +78,7 @@ var loopSubprocessStrategy = Descriptor{
 	Needs:     NeedsWorker,
 	Processes: true,
 	Heartbeat: BeatLoopTask,
+	OnThreads: "loop+goroutines",
 	New: func(name string, opts Options) Strategy {
 		return &loopSubprocess{workers: newGoWorkers(name, opts)}
 	},

@@ -18,6 +18,7 @@ var loopsSubprocessStrategy = Descriptor{
 	Processes:    true,
 	ProcessLoops: true,
 	Heartbeat:    BeatEachLoop,
+	OnThreads:    "goroutines",
 	Counterpart:  "cpython-processes+asyncio",
 	New:          func(name string, opts Options) Strategy { return &loopsSubprocess{workers: newLoopWorkers(name, opts)} },
 }

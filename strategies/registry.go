@@ -56,6 +56,11 @@ type Descriptor struct {
 	// Counterpart is the strategy of the other family that models the same
 	// Python construct: the pairs table and chart set them side by side.
 	Counterpart string
+	// OnThreads, for a strategy that runs processes, is the strategy of its
+	// own family that runs the same model on threads in one process: the
+	// crossover chart sets them against each other across task sizes, to
+	// show where the processes' dispatch stops costing more than they gain.
+	OnThreads string
 	// Default puts it among the strategies `primebench run` runs unasked.
 	Default bool
 	// Optional: a group names it only where its needs are met (a

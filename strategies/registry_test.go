@@ -32,6 +32,12 @@ func TestDescriptorsAreComplete(t *testing.T) {
 				t.Errorf("%s: counterpart %q is not a strategy of the other family", d.Name, d.Counterpart)
 			}
 		}
+		if d.OnThreads != "" {
+			c, ok := Lookup(d.OnThreads)
+			if !ok || c.Family != d.Family || c == d || !d.Processes {
+				t.Errorf("%s: on threads %q is not another strategy of its family", d.Name, d.OnThreads)
+			}
+		}
 		if d.Family == CPythonFamily && d.Needs&NeedsPython == 0 {
 			t.Errorf("%s runs CPython but does not say it needs it", d.Name)
 		}

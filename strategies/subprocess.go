@@ -49,6 +49,7 @@ var subprocessStrategy = Descriptor{
 	Needs:       NeedsWorker,
 	Processes:   true,
 	Heartbeat:   BeatGoroutine,
+	OnThreads:   "goroutines",
 	Counterpart: "cpython-processes",
 	Default:     true,
 	New:         func(name string, opts Options) Strategy { return &subprocess{workers: newGoWorkers(name, opts)} },
