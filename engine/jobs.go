@@ -202,18 +202,23 @@ func tag(jobs []*Job) {
 	if len(pythons) < 2 {
 		return
 	}
+	shared := map[string]int{} // interpreters per short tag
+	for _, py := range pythons {
+		shared[py.ShortTag()]++
+	}
 	tags := map[*strategies.Python]string{}
 	seen := map[string]bool{}
 	for _, py := range pythons {
 		t := py.ShortTag()
-		if seen[t] {
+		if shared[t] > 1 { // every one of them by its full version, not only the later
 			t = py.Version
 			if py.FreeThreaded {
 				t += "t"
 			}
 		}
+		base := t
 		for n := 2; seen[t]; n++ {
-			t = fmt.Sprintf("%s #%d", py.ShortTag(), n)
+			t = fmt.Sprintf("%s #%d", base, n)
 		}
 		seen[t] = true
 		tags[py] = t

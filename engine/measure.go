@@ -503,6 +503,7 @@ func measureOnce(ctx context.Context, cfg measureConfig, job *Job, task strategi
 		WorkerRestarts: outcome.Restarts,
 		CoreTimeline:   c.timeline,
 		Throttling:     c.throttle,
+		GILEnabled:     outcome.GILEnabled,
 	}
 	for _, v := range outcome.Figures {
 		if run.Figures == nil {

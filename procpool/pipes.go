@@ -187,6 +187,13 @@ func (pp *Pool) converse(p *proc) error {
 			if run := p.bornIn; run != nil {
 				run.poolStartup = max(run.poolStartup, r.Startup)
 			}
+			if len(r.PoolPIDs) > 0 {
+				now := time.Now()
+				p.pool = map[int]time.Time{}
+				for _, pid := range r.PoolPIDs {
+					p.pool[pid] = now
+				}
+			}
 			pp.mu.Unlock()
 		case protocol.StatsReply:
 			select {
@@ -195,7 +202,7 @@ func (pp *Pool) converse(p *proc) error {
 				return pp.fail(p, "sent its CPU time unasked")
 			}
 		case protocol.AnswerReply:
-			if err := pp.answered(p, r.Index, r.Answer); err != nil {
+			if err := pp.answered(p, r.Index, r.Answer, r.PoolPID); err != nil {
 				return err
 			}
 		}
@@ -203,11 +210,22 @@ func (pp *Pool) converse(p *proc) error {
 }
 
 // answered takes chunk index off p's pending chunks, hands its answer to
-// the run's source and tops p up.
-func (pp *Pool) answered(p *proc, index int, a workload.Answer) error {
+// the run's source and tops p up. An answer from a worker of p's process
+// pool (poolPID) took that worker the time since its previous answer.
+func (pp *Pool) answered(p *proc, index int, a workload.Answer, poolPID int) error {
 	pp.mu.Lock()
 	r := pp.current
 	took, ok := time.Duration(0), false
+	var since time.Time
+	if poolPID > 0 {
+		last, known := p.pool[poolPID]
+		if !known {
+			pp.mu.Unlock()
+			return pp.fail(p, fmt.Sprintf("broke the protocol: answered chunk %d from pool worker pid %d, which its pool line did not name", index, poolPID))
+		}
+		since = last
+		p.pool[poolPID] = time.Now()
+	}
 	for i, s := range p.pending {
 		if s.index == index {
 			p.pending = append(p.pending[:i], p.pending[i+1:]...)
@@ -218,6 +236,12 @@ func (pp *Pool) answered(p *proc, index int, a workload.Answer) error {
 			began := s.at
 			if prev := p.lastAnswer; prev.After(began) {
 				began = prev
+			}
+			if !since.IsZero() { // one worker of the pool worked on it
+				began = since
+				if s.at.After(since) {
+					began = s.at
+				}
 			}
 			p.lastAnswer, took, ok = now, now.Sub(began), true
 			break

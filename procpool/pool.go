@@ -16,11 +16,14 @@ import (
 	"fmt"
 	"math"
 	"os"
+	"strconv"
+	"strings"
 	"sync"
 	"time"
 
 	"github.com/primebench/primebench/cputime"
 	"github.com/primebench/primebench/hostid"
+	"github.com/primebench/primebench/machine"
 	"github.com/primebench/primebench/protocol"
 	"github.com/primebench/primebench/workload"
 )
@@ -95,6 +98,9 @@ type Outcome struct {
 	// when some could not be read.
 	ChildCPU      cputime.Times
 	ChildCPUKnown bool
+	// GILEnabled, set when a free-threaded interpreter said in its goodbye
+	// whether its GIL was enabled, is whether any said it was.
+	GILEnabled *bool
 }
 
 // Members are the process ids of the worker processes a run started or
@@ -568,13 +574,24 @@ func (pp *Pool) checkStalls(r *run) error {
 	var faults []fault
 	pp.mu.Lock()
 	for _, p := range pp.procs {
+		worker, quiet := p.quietestPoolWorker(now)
 		switch {
 		case p.state >= dying:
 		case p.greeting == nil && now.Sub(p.started) > r.greet:
-			faults = append(faults, fault{p, pp.fail(p, fmt.Sprintf("did not greet within %v (set the limit with --stall-timeout)", r.greet.Round(time.Millisecond)))})
+			faults = append(faults, fault{p, pp.fail(p, fmt.Sprintf("did not greet within %v%s (set the limit with --stall-timeout)", r.greet.Round(time.Millisecond), p.stoppedNote()))})
+		case len(p.pending) > 0 && len(p.pending) >= len(p.pool) && worker > 0 && quiet > limit:
+			// Every worker of its pool should be busy: one that has
+			// answered nothing for the limit is stopped or stuck, though
+			// the others keep the driver talking.
+			faults = append(faults, fault{p, pp.fail(p, fmt.Sprintf("stalled: its pool's worker pid %d has answered nothing for %.1fs while the pool held %d chunks (stall limit %v; set it with --stall-timeout)",
+				worker, quiet.Seconds(), len(p.pending), limit.Round(time.Millisecond)))})
 		case len(p.pending) > 0 && now.Sub(p.lastHeard) > limit:
-			faults = append(faults, fault{p, pp.fail(p, fmt.Sprintf("stalled: silent for %.1fs while holding chunk %d (stall limit %v; set it with --stall-timeout)",
-				now.Sub(p.lastHeard).Seconds(), p.pending[0].index, limit.Round(time.Millisecond)))})
+			what := fmt.Sprintf("stalled: silent for %.1fs while holding chunk %d", now.Sub(p.lastHeard).Seconds(), p.pending[0].index)
+			if worker > 0 {
+				what += fmt.Sprintf(", its pool's worker pid %d silent for %.1fs", worker, quiet.Seconds())
+			}
+			what += p.stoppedNote()
+			faults = append(faults, fault{p, pp.fail(p, fmt.Sprintf("%s (stall limit %v; set it with --stall-timeout)", what, limit.Round(time.Millisecond)))})
 		}
 	}
 	pp.mu.Unlock()
@@ -584,6 +601,43 @@ func (pp *Pool) checkStalls(r *run) error {
 		}
 	}
 	return nil
+}
+
+// stoppedNote names the processes of p's tree that the kernel holds
+// stopped, a stall's likeliest cause ("; pid 12 is stopped (SIGSTOP?):
+// kill -CONT 12 resumes it"); empty when none is.
+// Pool workers a driver has not named yet (its pool still starting) are
+// found this way too. Only this host's processes are seen: a remote
+// worker's are beyond it.
+func (p *proc) stoppedNote() string {
+	if p.cmd == nil || p.cmd.Process == nil {
+		return ""
+	}
+	stopped := machine.Stopped(machine.ProcessTree([]int{p.cmd.Process.Pid}))
+	if len(stopped) == 0 {
+		return ""
+	}
+	pids := make([]string, len(stopped))
+	for i, pid := range stopped {
+		pids[i] = strconv.Itoa(pid)
+	}
+	list := strings.Join(pids, " ")
+	if len(stopped) == 1 {
+		return "; pid " + list + " is stopped (SIGSTOP?): kill -CONT " + list + " resumes it"
+	}
+	return "; pids " + list + " are stopped (SIGSTOP?): kill -CONT " + list + " resumes them"
+}
+
+// quietestPoolWorker is the worker of p's pool that has answered least
+// recently, and for how long; 0 without a pool. Pool.mu is held.
+func (p *proc) quietestPoolWorker(now time.Time) (int, time.Duration) {
+	pid, quiet := 0, time.Duration(-1)
+	for w, last := range p.pool {
+		if d := now.Sub(last); d > quiet || (d == quiet && w < pid) {
+			pid, quiet = w, d
+		}
+	}
+	return pid, quiet
 }
 
 func (pp *Pool) fail(p *proc, what string) error {
@@ -654,6 +708,10 @@ func (pp *Pool) outcome(r *run) Outcome {
 		cpu, known := pp.cpuOf(r, p)
 		out.ChildCPU = out.ChildCPU.Add(cpu)
 		out.ChildCPUKnown = out.ChildCPUKnown && known
+		if b := p.bye; b != nil && b.GILReported {
+			on := b.GILEnabled || (out.GILEnabled != nil && *out.GILEnabled)
+			out.GILEnabled = &on
+		}
 	}
 	return out
 }

@@ -78,7 +78,11 @@ type proc struct {
 	assigned   *run // the run it serves (or the opening it greets in)
 	wantStats  bool // the sender owes it a stats request
 	bye        *protocol.Reply
-	cpu        cpuAccount
+	// pool holds, for a driver of a process pool (the CPython program's
+	// executors), when each of its pool's workers last answered, by pid:
+	// the watchdog looks at each, not only at the driver.
+	pool map[int]time.Time
+	cpu  cpuAccount
 
 	reapOnce sync.Once
 	waitErr  error

@@ -19,6 +19,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/primebench/primebench/textsafe"
 	"github.com/primebench/primebench/workload"
 )
 
@@ -452,6 +453,15 @@ type Reply struct {
 	// every one of its PoolWorkers worker processes had answered once.
 	Startup     time.Duration // PoolReply
 	PoolWorkers int           // PoolReply
+	// PoolPIDs are the pids of a process pool's workers (PoolReply), and
+	// PoolPID the one that computed an answer (AnswerReply from a process
+	// pool's driver): the parent watches each of them by its answers.
+	PoolPIDs []int
+	PoolPID  int
+	// GILReported says a free-threaded interpreter's goodbye said whether
+	// its GIL was enabled when it finished, and GILEnabled what it said
+	// (ByeReply).
+	GILReported, GILEnabled bool
 }
 
 // AppendPool appends a driver's "P startup_us workers" line.
@@ -463,6 +473,42 @@ func AppendPool(buf []byte, startup time.Duration, workers int) []byte {
 	return append(buf, '\n')
 }
 
+// AppendReply appends any reply ParseReply decodes, every field it holds
+// included: the pid of a pool's worker on an answer, a pool's pids, a
+// free-threaded interpreter's GIL on a goodbye.
+func AppendReply(buf []byte, r Reply) []byte {
+	var line []byte
+	switch r.Kind {
+	case AnswerReply:
+		line = AppendAnswer(nil, r.Index, r.Answer)
+		if r.PoolPID > 0 {
+			line = strconv.AppendInt(append(line[:len(line)-1], ' '), int64(r.PoolPID), 10)
+			line = append(line, '\n')
+		}
+	case LagsReply:
+		line = AppendLags(nil, r.Lags)
+	case ByeReply:
+		line = AppendBye(nil, r.User, r.System)
+		if r.GILReported {
+			gil := byte('0')
+			if r.GILEnabled {
+				gil = '1'
+			}
+			line = append(line[:len(line)-1], ' ', gil, '\n')
+		}
+	case StatsReply:
+		line = AppendStats(nil, r.User, r.System, r.Known)
+	case PoolReply:
+		line = AppendPool(nil, r.Startup, r.PoolWorkers)
+		line = line[:len(line)-1]
+		for _, pid := range r.PoolPIDs {
+			line = strconv.AppendInt(append(line, ' '), int64(pid), 10)
+		}
+		line = append(line, '\n')
+	}
+	return append(buf, line...)
+}
+
 // ParseReply decodes a worker's line (without its newline). A worker's
 // error line ("E message") comes back as an *Error carrying its message.
 func ParseReply(line []byte) (Reply, error) {
@@ -470,12 +516,12 @@ func ParseReply(line []byte) (Reply, error) {
 		return Reply{}, errorf("line of %d bytes exceeds the %d-byte limit", len(line), MaxReplyLine)
 	}
 	if msg, ok := bytes.CutPrefix(line, []byte("E ")); ok {
-		return Reply{}, errorf("worker reported: %s", clip(msg))
+		return Reply{}, errorf("worker reported: %s", message(msg))
 	}
 	fields := bytes.Split(line, []byte{' '})
 	switch string(fields[0]) {
 	case "A":
-		if len(fields) != 6 {
+		if len(fields) != 6 && len(fields) != 7 {
 			return Reply{}, errorf("malformed answer %q", clip(line))
 		}
 		index, err := parseIndex(fields[1])
@@ -488,7 +534,13 @@ func ParseReply(line []byte) (Reply, error) {
 				return Reply{}, err
 			}
 		}
-		return Reply{Kind: AnswerReply, Index: index, Answer: workload.Answer{Numbers: v[0], Primes: v[1], Checksum: v[2], Divisions: v[3]}}, nil
+		r := Reply{Kind: AnswerReply, Index: index, Answer: workload.Answer{Numbers: v[0], Primes: v[1], Checksum: v[2], Divisions: v[3]}}
+		if len(fields) == 7 {
+			if r.PoolPID, err = parsePID(fields[6]); err != nil {
+				return Reply{}, err
+			}
+		}
+		return r, nil
 	case "T":
 		if len(fields) < 2 || len(fields) > MaxLagsPerLine+1 {
 			return Reply{}, errorf("malformed lag line %q", clip(line))
@@ -503,15 +555,23 @@ func ParseReply(line []byte) (Reply, error) {
 		}
 		return Reply{Kind: LagsReply, Lags: lags}, nil
 	case "P":
-		if len(fields) != 3 {
+		if len(fields) < 3 {
 			return Reply{}, errorf("malformed pool line %q", clip(line))
 		}
 		us, err1 := parseUint(fields[1])
 		n, err2 := parseUint(fields[2])
-		if err := errors.Join(err1, err2); err != nil || us > uint64(time.Hour/time.Microsecond) || n > 1<<20 {
+		if err := errors.Join(err1, err2); err != nil || us > uint64(time.Hour/time.Microsecond) || n > 1<<20 || len(fields)-3 > int(n) {
 			return Reply{}, errorf("malformed pool line %q", clip(line))
 		}
-		return Reply{Kind: PoolReply, Startup: time.Duration(us) * time.Microsecond, PoolWorkers: int(n)}, nil
+		r := Reply{Kind: PoolReply, Startup: time.Duration(us) * time.Microsecond, PoolWorkers: int(n)}
+		for _, f := range fields[3:] {
+			pid, err := parsePID(f)
+			if err != nil {
+				return Reply{}, err
+			}
+			r.PoolPIDs = append(r.PoolPIDs, pid)
+		}
+		return r, nil
 	case "B", "S":
 		kind, what := ByeReply, "bye"
 		if fields[0][0] == 'S' {
@@ -520,8 +580,17 @@ func ParseReply(line []byte) (Reply, error) {
 				return Reply{Kind: StatsReply}, nil
 			}
 		}
-		if len(fields) != 3 {
+		if len(fields) != 3 && !(kind == ByeReply && len(fields) == 4) {
 			return Reply{}, errorf("malformed %s %q", what, clip(line))
+		}
+		r := Reply{Kind: kind, Known: true}
+		if len(fields) == 4 { // a free-threaded interpreter's GIL, 0 or 1
+			switch string(fields[3]) {
+			case "0", "1":
+				r.GILReported, r.GILEnabled = true, fields[3][0] == '1'
+			default:
+				return Reply{}, errorf("malformed %s %q", what, clip(line))
+			}
 		}
 		user, err1 := parseUint(fields[1])
 		system, err2 := parseUint(fields[2])
@@ -529,7 +598,8 @@ func ParseReply(line []byte) (Reply, error) {
 		if err := errors.Join(err1, err2); err != nil || user > limit || system > limit {
 			return Reply{}, errorf("malformed %s %q", what, clip(line))
 		}
-		return Reply{Kind: kind, User: time.Duration(user) * time.Microsecond, System: time.Duration(system) * time.Microsecond, Known: true}, nil
+		r.User, r.System = time.Duration(user)*time.Microsecond, time.Duration(system)*time.Microsecond
+		return r, nil
 	}
 	return Reply{}, errorf("malformed line %q", clip(line))
 }
@@ -545,6 +615,14 @@ func parseUint(b []byte) (uint64, error) {
 	return n, nil
 }
 
+func parsePID(b []byte) (int, error) {
+	n, err := parseUint(b)
+	if err != nil || n == 0 || n > 1<<31 {
+		return 0, errorf("bad pid %q", clip(b))
+	}
+	return int(n), nil
+}
+
 func parseIndex(b []byte) (int, error) {
 	n, err := parseUint(b)
 	if err != nil || n >= workload.MaxChunks {
@@ -552,6 +630,19 @@ func parseIndex(b []byte) (int, error) {
 	}
 	return int(n), nil
 }
+
+// message is a worker's own account of its failure, for one line of the
+// run's error: cut to MaxMessage characters, its controls escaped
+// (textsafe), since it comes from another process.
+func message(b []byte) string {
+	if r := []rune(string(b)); len(r) > MaxMessage {
+		return textsafe.Escape(string(r[:MaxMessage])) + "..."
+	}
+	return textsafe.Escape(string(b))
+}
+
+// MaxMessage is the most of a worker's error line a run's error repeats.
+const MaxMessage = 240
 
 // clip shortens a line quoted in an error message.
 func clip(b []byte) string {

@@ -2,6 +2,7 @@ package protocol
 
 import (
 	"bytes"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -152,6 +153,52 @@ func BenchmarkRoundTrip(b *testing.B) {
 		ans = AppendAnswer(ans[:0], got.Index, a)
 		if _, err := ParseReply(ans[:len(ans)-1]); err != nil {
 			b.Fatal(err)
+		}
+	}
+}
+
+// The fields a process pool's driver and a free-threaded interpreter add
+// survive the trip, and their malformed forms are refused.
+func TestPoolAndGILFields(t *testing.T) {
+	good := []Reply{
+		{Kind: AnswerReply, Index: 3, Answer: workload.Answer{Numbers: 1, Primes: 1, Checksum: 2, Divisions: 3}, PoolPID: 4242},
+		{Kind: PoolReply, Startup: 150 * time.Millisecond, PoolWorkers: 2, PoolPIDs: []int{11, 12}},
+		{Kind: PoolReply, Startup: time.Millisecond, PoolWorkers: 4}, // an interpreter pool: no pids
+		{Kind: ByeReply, User: time.Second, System: time.Millisecond, Known: true, GILReported: true, GILEnabled: true},
+		{Kind: ByeReply, User: time.Second, Known: true, GILReported: true},
+	}
+	for _, r := range good {
+		line := AppendReply(nil, r)
+		got, err := ParseReply(line[:len(line)-1])
+		if err != nil || !reflect.DeepEqual(got, r) {
+			t.Errorf("%q came back as %+v, %v; want %+v", line, got, err, r)
+		}
+	}
+	for _, bad := range []string{
+		"A 1 2 3 4 5 0",   // pid 0
+		"A 1 2 3 4 5 x",   // not a pid
+		"P 10 2 11 12 13", // more pids than workers
+		"P 10 2 11 -1",
+		"B 1 2 2", // the GIL is 0 or 1
+		"S 1 2 1", // only a goodbye tells the GIL
+	} {
+		if _, err := ParseReply([]byte(bad)); err == nil {
+			t.Errorf("%q accepted", bad)
+		}
+	}
+}
+
+// A worker's error line is repeated as printable text, cut to MaxMessage.
+func TestWorkerMessage(t *testing.T) {
+	tests := []struct{ line, want string }{
+		{"E pool worker pid 7 died", "worker reported: pool worker pid 7 died"},
+		{"E bell\a and \x1b[2Jescape", `worker reported: bell\x07 and \x1b[2Jescape`},
+		{"E " + strings.Repeat("é", MaxMessage+5), "worker reported: " + strings.Repeat("é", MaxMessage) + "..."},
+	}
+	for _, tt := range tests {
+		_, err := ParseReply([]byte(tt.line))
+		if err == nil || err.Error() != tt.want {
+			t.Errorf("%q: %v, want %q", tt.line, err, tt.want)
 		}
 	}
 }

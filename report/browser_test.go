@@ -21,6 +21,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/primebench/primebench/compare"
+	"github.com/primebench/primebench/internal/testworker"
 	"github.com/primebench/primebench/results"
 )
 
@@ -34,10 +35,7 @@ func findChromium(t *testing.T) string {
 			return path
 		}
 	}
-	if os.Getenv("PRIMEBENCH_REQUIRE_TOOLS") == "1" {
-		t.Fatal("Chromium is required: scripts/test.sh installs Debian's chromium")
-	}
-	t.Skip("no Chromium: run scripts/test.sh to install it")
+	testworker.Missing(t, "no Chromium")
 	return ""
 }
 

@@ -304,6 +304,12 @@ func legend(w io.Writer, f *results.File) {
 	for _, d := range f.Figures {
 		fmt.Fprintf(w, "%s: %s.\n", d.Label, d.Doc)
 	}
+	if costs := f.Summary.Interpreters; len(costs) > 1 {
+		fmt.Fprintf(w, "interpreters: the serial loop's speed on each against %s's, the interpreter's own cost apart from any concurrency [the range both medians' intervals allow]:\n", costs[0].Python)
+		for _, c := range costs[1:] {
+			fmt.Fprintf(w, "      %s (CPython %s, %s build): %.2fx [%.2f–%.2f]\n", c.Python, c.Version, c.Build, c.Speed, c.SpeedInterval[0], c.SpeedInterval[1])
+		}
+	}
 	for _, s := range f.Strategies {
 		if where := Where(s); where != "" {
 			fmt.Fprintf(w, "%s (workers=%d) ran %s\n", s.Label(), s.Workers, where)
@@ -323,7 +329,11 @@ func baselinesInWords(f *results.File) string {
 		key := s.Baseline + " for " + s.Family
 		if !seen[key] {
 			seen[key] = true
-			parts = append(parts, s.Baseline+" for the "+s.Family+" strategies")
+			part := s.Baseline + " for the " + s.Family + " strategies"
+			if s.Python != "" && len(f.Summary.Interpreters) > 1 {
+				part += ", on the same interpreter"
+			}
+			parts = append(parts, part)
 		}
 	}
 	return strings.Join(parts, ", ")

@@ -123,6 +123,17 @@ func TestGolden(t *testing.T) {
 		t.Fatal(err)
 	}
 	golden(t, "slower.table", buf.Bytes())
+	// A run on three interpreters: rows tagged with each, each against its
+	// own serial loop, and the interpreters compared in the legend.
+	buf.Reset()
+	several, err := results.Load(filepath.Join("testdata", "interpreters.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := Table(&buf, several); err != nil {
+		t.Fatal(err)
+	}
+	golden(t, "interpreters.table", buf.Bytes())
 	fl := testFleet(t, 8, map[int]float64{5: 0.2})
 	for _, format := range FormatNames(true) {
 		t.Run("fleet-"+format, func(t *testing.T) {

@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/primebench/primebench/internal/testworker"
 	"github.com/primebench/primebench/version"
 )
 
@@ -294,10 +295,7 @@ func TestRoundTrip(t *testing.T) {
 func TestChecksumSurvivesJq(t *testing.T) {
 	jq, err := exec.LookPath("jq")
 	if err != nil {
-		if os.Getenv("PRIMEBENCH_REQUIRE_TOOLS") == "1" {
-			t.Fatal("jq required: scripts/test.sh installs it")
-		}
-		t.Skip("no jq")
+		testworker.Missing(t, "no jq")
 	}
 	var buf bytes.Buffer
 	Encode(&buf, sample())

@@ -4,8 +4,10 @@
 # tests, python3 for the CPython lanes and gevent for Debian's /usr/bin/python3
 # (the cpython-gevent lane), jq, taskset, Chromium and the
 # Liberation fonts for the HTML pages' browser test, Slurm and munge for the
-# fleet and health check tests), then runs the Go tests
-# with those tests required rather than skipped:
+# fleet and health check tests, mmdebstrap for Debian's CPython 3.14 and 3.15
+# (scripts/pythons.sh), on which the CPython lanes, subinterpreters
+# included, are tested beside python3), then runs the Go tests with those
+# tests required rather than skipped:
 #
 #   scripts/test.sh [go test flags...]     e.g. scripts/test.sh -race -count=1
 set -euo pipefail
@@ -27,6 +29,7 @@ for pkg in slurmctld:slurmctld slurmd:slurmd sbatch:slurm-client munged:munge; d
   command -v "${pkg%%:*}" >/dev/null || missing+=("${pkg#*:}")
 done
 command -v taskset >/dev/null || missing+=(util-linux)
+command -v mmdebstrap >/dev/null || missing+=(mmdebstrap)
 command -v chromium >/dev/null || missing+=(chromium)
 # The charts are laid out with the Liberation fonts' metrics.
 fc-list 2>/dev/null | grep -qi "Liberation Serif" || missing+=(fonts-liberation)
@@ -42,5 +45,13 @@ if [ ${#missing[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
+# Debian unstable's CPython 3.14 and 3.15 in a root of their own, kept
+# between runs; their /proc and /dev are mounted for the tests only.
+pythons=${PRIMEBENCH_PYTHONS_DIR:-/var/cache/primebench}
+scripts/pythons.sh install "$pythons"
+scripts/pythons.sh mount "$pythons"
+trap 'scripts/pythons.sh umount "$pythons"' EXIT
+export PRIMEBENCH_PYTHONS="$pythons/bin/python3.14,$pythons/bin/python3.15"
+
 export PRIMEBENCH_REQUIRE_TOOLS=1
-exec go test "$@" ./...
+go test "$@" ./...

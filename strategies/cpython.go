@@ -285,6 +285,35 @@ var cpythonLoopProcessesStrategy = cpythonLane(Descriptor{
 	Counterpart:  "loop+subprocess",
 }, lane{mode: "loop+processes", executor: true})
 
+// subinterpreters is whether py can run the lanes of subinterpreters.
+func subinterpreters(py *Python) string {
+	return unless(py.Subinterpreters, py.Path+" (Python "+py.Version+") has no concurrent.futures.InterpreterPoolExecutor, new in 3.14")
+}
+
+var cpythonInterpretersStrategy = cpythonLane(Descriptor{
+	Name:          "cpython-interpreters",
+	Models:        "real CPython 3.14+: concurrent.futures.InterpreterPoolExecutor(N), every chunk a future, each subinterpreter with a GIL of its own: one process, every core",
+	Cores:         EveryCore,
+	Supports:      subinterpreters,
+	SupportsWords: "InterpreterPoolExecutor (3.14+)",
+	Heartbeat:     BeatPythonThread,
+	Counterpart:   "goroutines",
+	OnThreads:     "cpython-thread-pool",
+	Optional:      true,
+}, lane{mode: "interpreters", executor: true})
+
+var cpythonLoopInterpretersStrategy = cpythonLane(Descriptor{
+	Name:          "cpython-loop+interpreters",
+	Models:        "real CPython 3.14+: an asyncio loop awaiting loop.run_in_executor on an InterpreterPoolExecutor(N) for every chunk: a responsive loop and every core, in one process",
+	Cores:         EveryCore,
+	Supports:      subinterpreters,
+	SupportsWords: "InterpreterPoolExecutor (3.14+)",
+	Heartbeat:     BeatPythonTask,
+	Counterpart:   "loop+goroutines",
+	OnThreads:     "cpython-loop+threads",
+	Optional:      true,
+}, lane{mode: "loop+interpreters", executor: true})
+
 var cpythonLoopsStrategy = cpythonLane(Descriptor{
 	Name:      "cpython-loops",
 	Models:    "real CPython: one asyncio event loop per threading.Thread (N), work handed over with run_coroutine_threadsafe, awaiting after every number",

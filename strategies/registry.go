@@ -159,6 +159,8 @@ var registry = []*Descriptor{
 	&cpythonThreadPoolStrategy,
 	&cpythonLoopThreadsStrategy,
 	&cpythonLoopProcessesStrategy,
+	&cpythonInterpretersStrategy,
+	&cpythonLoopInterpretersStrategy,
 	&cpythonLoopsStrategy,
 	&cpythonProcessesAsyncioStrategy,
 	&cpythonGeventStrategy,

@@ -87,8 +87,8 @@ func TestExpand(t *testing.T) {
 		{[]string{"serial", "cpython"}, false, "serial,cpython-serial,cpython-threads,cpython-asyncio,cpython-processes,cpython-pool,cpython-thread-pool,cpython-loop+threads,cpython-loop+processes,cpython-loops,cpython-processes+asyncio", ""},
 		// An optional lane joins its group where its needs are met, and
 		// only once beside the lane it accompanies.
-		{[]string{"cpython"}, true, "cpython-serial,cpython-threads,cpython-threads-ft,cpython-asyncio,cpython-processes,cpython-pool,cpython-thread-pool,cpython-loop+threads,cpython-loop+processes,cpython-loops,cpython-processes+asyncio,cpython-gevent", ""},
-		{[]string{"cpython", "cpython-threads-ft"}, true, "cpython-serial,cpython-threads,cpython-threads-ft,cpython-asyncio,cpython-processes,cpython-pool,cpython-thread-pool,cpython-loop+threads,cpython-loop+processes,cpython-loops,cpython-processes+asyncio,cpython-gevent", ""},
+		{[]string{"cpython"}, true, "cpython-serial,cpython-threads,cpython-threads-ft,cpython-asyncio,cpython-processes,cpython-pool,cpython-thread-pool,cpython-loop+threads,cpython-loop+processes,cpython-interpreters,cpython-loop+interpreters,cpython-loops,cpython-processes+asyncio,cpython-gevent", ""},
+		{[]string{"cpython", "cpython-threads-ft"}, true, "cpython-serial,cpython-threads,cpython-threads-ft,cpython-asyncio,cpython-processes,cpython-pool,cpython-thread-pool,cpython-loop+threads,cpython-loop+processes,cpython-interpreters,cpython-loop+interpreters,cpython-loops,cpython-processes+asyncio,cpython-gevent", ""},
 		// Named, it is asked for, whatever is found.
 		{[]string{"cpython-threads-ft"}, false, "cpython-threads-ft", ""},
 		{[]string{"all", "serial"}, false, all, ""},

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -66,9 +67,9 @@ func findTestPython(t testing.TB, required bool) *Python {
 		}
 	}
 	switch {
-	case os.Getenv("PRIMEBENCH_REQUIRE_TOOLS") == "1" && found == nil:
+	case os.Getenv(testworker.RequireTools) == "1" && found == nil:
 		t.Fatalf("python3 required: %s", strings.Join(errs, "; "))
-	case os.Getenv("PRIMEBENCH_REQUIRE_TOOLS") == "1":
+	case os.Getenv(testworker.RequireTools) == "1":
 		t.Fatalf("gevent required: none of %s imports it", strings.Join(testPythons, ", "))
 	case found == nil && required:
 		t.Skipf("no python3: %s", strings.Join(errs, "; "))
@@ -210,39 +211,84 @@ func plansFor(t *testing.T, d *Descriptor) []*workload.Plan {
 // worker processes, in Go or in CPython.
 func wayOfRunning(d *Descriptor) string { return fmt.Sprint(d.Family.Name, d.Processes) }
 
+// interpretersFor are the interpreters a test checks a CPython lane on:
+// the test python, and in the full suite those testworker.Pythons names
+// (Debian's 3.14 and 3.15 in scripts/test.sh) that can run the lane, each
+// version once. A Go strategy runs once, on none (nil).
+func interpretersFor(t *testing.T, d *Descriptor, opts Options) []*Python {
+	if d.Needs&(NeedsPython|NeedsFreeThreadedPython) == 0 {
+		return []*Python{nil}
+	}
+	var out []*Python
+	add := func(py *Python) {
+		if (d.Supports == nil || d.Supports(py) == "") && !slices.ContainsFunc(out, func(o *Python) bool { return o.Version == py.Version }) {
+			out = append(out, py)
+		}
+	}
+	if opts.Python != nil {
+		add(opts.Python)
+	}
+	if testing.Short() && len(out) > 0 {
+		return out
+	}
+	for _, name := range testworker.Pythons(t) {
+		py, err := FindPython(context.Background(), name)
+		if err != nil {
+			t.Fatalf("%s names %s: %v", testworker.PythonsEnv, name, err)
+		}
+		add(py)
+	}
+	return out
+}
+
 func TestEveryStrategyMatchesSerial(t *testing.T) {
 	workers := []int{1, 2, 3, 8}
 	if testing.Short() {
 		workers = []int{1, 3}
 	}
-	opts := testOptions(t)
 	for _, d := range testworker.Sample(All(), wayOfRunning) {
-		t.Run(d.Name, func(t *testing.T) {
-			usable(t, d, opts)
-			for _, plan := range plansFor(t, d) {
-				want := solve(plan)
-				for _, n := range workers {
-					got, out, err := run(t, d, opts, plan, n)
-					if err != nil {
-						t.Fatalf("%s chunk %d workers=%d: %v", plan.Workload().Spec, plan.ChunkSize(), n, err)
-					}
-					if got != want {
-						t.Fatalf("%s chunk %d workers=%d: answer %+v, serial says %+v", plan.Workload().Spec, plan.ChunkSize(), n, got, want)
-					}
-					if d.Processes && (len(out.Processes) == 0 || !out.ChildCPUKnown || out.ChildCPU.Total() <= 0) {
-						t.Errorf("workers=%d: %d processes, CPU %v (known %v)", n, len(out.Processes), out.ChildCPU, out.ChildCPUKnown)
-					}
-					// What the processes carried at once is the run's
-					// workers: the figure the CPU bounds are built on.
-					// (A baseline runs one, however many are asked for.)
-					if carried := carriedWorkers(out.Processes); d.Processes && carried != n && !(d.Baseline && carried == 1) {
-						t.Errorf("workers=%d: the processes say they carried %d", n, carried)
-					}
+		pythons := interpretersFor(t, d, testOptions(t))
+		if len(pythons) == 0 {
+			t.Run(d.Name, func(t *testing.T) { usable(t, d, testOptions(t)) })
+			continue
+		}
+		for _, py := range pythons {
+			opts := testOptions(t)
+			name := d.Name
+			if py != nil {
+				opts.Python, name = py, d.Name+"/"+py.Version
+			}
+			testEveryStrategyMatchesSerial(t, d, name, opts, workers)
+		}
+	}
+}
+
+func testEveryStrategyMatchesSerial(t *testing.T, d *Descriptor, name string, opts Options, workers []int) {
+	t.Run(name, func(t *testing.T) {
+		usable(t, d, opts)
+		for _, plan := range plansFor(t, d) {
+			want := solve(plan)
+			for _, n := range workers {
+				got, out, err := run(t, d, opts, plan, n)
+				if err != nil {
+					t.Fatalf("%s chunk %d workers=%d: %v", plan.Workload().Spec, plan.ChunkSize(), n, err)
+				}
+				if got != want {
+					t.Fatalf("%s chunk %d workers=%d: answer %+v, serial says %+v", plan.Workload().Spec, plan.ChunkSize(), n, got, want)
+				}
+				if d.Processes && (len(out.Processes) == 0 || !out.ChildCPUKnown || out.ChildCPU.Total() <= 0) {
+					t.Errorf("workers=%d: %d processes, CPU %v (known %v)", n, len(out.Processes), out.ChildCPU, out.ChildCPUKnown)
+				}
+				// What the processes carried at once is the run's
+				// workers: the figure the CPU bounds are built on.
+				// (A baseline runs one, however many are asked for.)
+				if carried := carriedWorkers(out.Processes); d.Processes && carried != n && !(d.Baseline && carried == 1) {
+					t.Errorf("workers=%d: the processes say they carried %d", n, carried)
 				}
 			}
-			testworker.AssertNoChildren(t)
-		})
-	}
+		}
+		testworker.AssertNoChildren(t)
+	})
 }
 
 func carriedWorkers(ps []Process) int {

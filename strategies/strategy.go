@@ -92,6 +92,9 @@ type Outcome struct {
 	ChildCPUKnown bool
 	// Interpreter describes the Python that ran a cpython-* run.
 	Interpreter *Interpreter
+	// GILEnabled, for a run on a free-threaded build, says whether any of
+	// its interpreters ended with the GIL enabled (their own word).
+	GILEnabled *bool
 }
 
 // MaxWorkers bounds the worker count of every strategy: beyond it a run

@@ -128,7 +128,8 @@ func serveRun(ctx context.Context, pool *procpool.Pool, task Task, source procpo
 	if err != nil {
 		return Outcome{}, err
 	}
-	return Outcome{Startup: out.Startup, Processes: out.Processes, Restarts: out.Restarts, ChildCPU: out.ChildCPU, ChildCPUKnown: out.ChildCPUKnown}, nil
+	return Outcome{Startup: out.Startup, Processes: out.Processes, Restarts: out.Restarts, ChildCPU: out.ChildCPU, ChildCPUKnown: out.ChildCPUKnown,
+		GILEnabled: out.GILEnabled}, nil
 }
 
 func (s *subprocess) Keeps() bool { return s.workers.Keeps() }

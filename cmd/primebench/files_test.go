@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/primebench/primebench/internal/testworker"
 	"github.com/primebench/primebench/results"
 )
 
@@ -62,10 +63,7 @@ func close8(a, b float64) bool { return a == b || (a-b)/b < 1e-7 && (b-a)/b < 1e
 func TestFileThroughJqCompares(t *testing.T) {
 	jq, err := exec.LookPath("jq")
 	if err != nil {
-		if os.Getenv("PRIMEBENCH_REQUIRE_TOOLS") == "1" {
-			t.Fatal("jq required: scripts/test.sh installs it")
-		}
-		t.Skip("no jq")
+		testworker.Missing(t, "no jq")
 	}
 	dir := t.TempDir()
 	path := filepath.Join(dir, "r.json")

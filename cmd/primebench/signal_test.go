@@ -9,7 +9,9 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -198,7 +200,20 @@ func TestRealWorkerKilledOrStopped(t *testing.T) {
 	_, worker := realBinaries(t)
 	type victim struct {
 		strategy, workload string
-		is                 func(pid string) bool
+		args               []string
+		// pick chooses the process to signal among the run's, once there
+		// is one to choose; primebench is the run's own pid.
+		pick func(pids []string, primebench int) string
+	}
+	first := func(is func(pid string) bool) func([]string, int) string {
+		return func(pids []string, _ int) string {
+			for _, p := range pids {
+				if is(p) {
+					return p
+				}
+			}
+			return ""
+		}
 	}
 	isWorker := func(pid string) bool {
 		// A serving worker, not the --version check run before measuring.
@@ -210,13 +225,22 @@ func TestRealWorkerKilledOrStopped(t *testing.T) {
 		cmdline, _ := os.ReadFile(filepath.Join("/proc", pid, "cmdline"))
 		return strings.Contains(string(cmdline), "primebench's CPython worker")
 	}
+	const pythonWorkload = "range:1000000000000-1000000000800"
+	// A pool must still be at work when one of its workers is signalled.
+	const poolWorkload = "range:1000000000000-1000000008000"
 	var victims []victim
 	for _, d := range strategies.All() {
 		switch {
 		case d.Needs&strategies.NeedsWorker != 0:
-			victims = append(victims, victim{d.Name, "range:1000000000000-1000000020000", isWorker})
+			victims = append(victims, victim{d.Name, "range:1000000000000-1000000020000", nil, first(isWorker)})
 		case d.Name == "cpython-processes" || d.Name == "cpython-threads":
-			victims = append(victims, victim{d.Name, "range:1000000000000-1000000000800", isInterpreter})
+			victims = append(victims, victim{d.Name, pythonWorkload, nil, first(isInterpreter)})
+		case d.StartMethods:
+			// A worker of the pool the interpreter started, under every
+			// start method: the interpreter stays well, the pool does not.
+			for _, method := range []string{"fork", "forkserver", "spawn"} {
+				victims = append(victims, victim{d.Name + "/" + method, poolWorkload, []string{"--start-method", method}, poolWorker(2)})
+			}
 		}
 	}
 	for _, v := range victims {
@@ -224,8 +248,10 @@ func TestRealWorkerKilledOrStopped(t *testing.T) {
 			for _, retry := range []bool{false, true} {
 				t.Run(fmt.Sprintf("%s/%v/retry=%v", v.strategy, sig, retry), func(t *testing.T) {
 					out := filepath.Join(t.TempDir(), "r.json")
-					args := []string{"run", "--strategies", v.strategy, "--workers", "2", "--runs", "2", "--warmup", "0", "--probe-runs", "0",
+					name, _, _ := strings.Cut(v.strategy, "/")
+					args := []string{"run", "--strategies", name, "--workers", "2", "--runs", "2", "--warmup", "0", "--probe-runs", "0",
 						"--stall-timeout", "2s", "--workload", v.workload, "--output", out}
+					args = append(args, v.args...)
 					if retry {
 						args = append(args, "--retry", "1")
 					}
@@ -233,13 +259,8 @@ func TestRealWorkerKilledOrStopped(t *testing.T) {
 					cmd, stderr, marker := primebench(t, args...)
 					var pid int
 					waitFor(t, "a worker to start", func() bool {
-						for _, p := range processesWith(marker) {
-							if v.is(p) {
-								pid, _ = strconv.Atoi(p)
-								return true
-							}
-						}
-						return false
+						pid, _ = strconv.Atoi(v.pick(processesWith(marker), cmd.Process.Pid))
+						return pid != 0
 					})
 					time.Sleep(100 * time.Millisecond) // past its greeting, into its chunks
 					syscall.Kill(pid, sig)
@@ -260,8 +281,8 @@ func TestRealWorkerKilledOrStopped(t *testing.T) {
 							t.Fatalf("%v %+v", err, f)
 						}
 					} else {
-						want := fmt.Sprintf("(pid %d", pid)
-						if code != exitRunFailed || !strings.Contains(stderr.String(), want) || strings.Count(stderr.String(), "\n") != 1 {
+						want := regexp.MustCompile(fmt.Sprintf(`\bpid %d\b`, pid))
+						if code != exitRunFailed || !want.MatchString(stderr.String()) || strings.Count(stderr.String(), "\n") != 1 {
 							t.Errorf("exit %d, stderr %q, want one line with %q", code, stderr.String(), want)
 						}
 					}
@@ -269,5 +290,96 @@ func TestRealWorkerKilledOrStopped(t *testing.T) {
 				})
 			}
 		}
+	}
+}
+
+// primebench killed outright (SIGKILL, as the OOM killer or a job
+// scheduler's hard stop does), with nothing of its own left to clean up:
+// every process it started must still end, for every strategy that starts
+// processes, and for a pool's workers under every start method, which an
+// interpreter forked and the kernel does not end with it.
+func TestKilledRunLeavesNoProcess(t *testing.T) {
+	testworker.SkipShort(t, "TestSignalsStopTheRun stops a run's worker processes")
+	if runtime.GOOS != "linux" {
+		t.Skip("reads /proc")
+	}
+	type lane struct {
+		name string
+		args []string
+		// ready says the run's processes are all up, by what runs.
+		ready func(pids []string, primebench int) bool
+	}
+	_, worker := realBinaries(t)
+	// A worker is serving: the Go worker (not its --version check) or the
+	// CPython program (not the interpreter's probe), started by primebench.
+	serving := func(pids []string, pb int) bool {
+		for _, p := range pids {
+			exe, _ := os.Readlink(filepath.Join("/proc", p, "exe"))
+			cmdline, _ := os.ReadFile(filepath.Join("/proc", p, "cmdline"))
+			goWorker := exe == worker && !strings.Contains(string(cmdline), "--version")
+			if parentOf(p) == strconv.Itoa(pb) && (goWorker || strings.Contains(string(cmdline), "primebench's CPython worker")) {
+				return true
+			}
+		}
+		return false
+	}
+	var lanes []lane
+	for _, d := range strategies.All() {
+		if !d.Processes || d.Optional {
+			continue
+		}
+		if !d.StartMethods {
+			lanes = append(lanes, lane{d.Name, nil, serving})
+			continue
+		}
+		for _, method := range []string{"fork", "forkserver", "spawn"} {
+			pick := poolWorker(2)
+			lanes = append(lanes, lane{d.Name + "/" + method, []string{"--start-method", method},
+				func(pids []string, pb int) bool { return pick(pids, pb) != "" }})
+		}
+	}
+	for _, l := range lanes {
+		t.Run(l.name, func(t *testing.T) {
+			name, _, _ := strings.Cut(l.name, "/")
+			args := append([]string{"run", "--strategies", name, "--workers", "2", "--runs", "3", "--warmup", "0",
+				"--workload", "range:1000000000000-1000000008000"}, l.args...)
+			cmd, _, marker := primebench(t, args...)
+			waitFor(t, "the run's processes to start", func() bool { return l.ready(processesWith(marker), cmd.Process.Pid) })
+			cmd.Process.Kill()
+			cmd.Wait()
+			waitFor(t, "no process of the run left", func() bool { return len(processesWith(marker)) == 0 })
+		})
+	}
+}
+
+// poolWorker picks a worker of the process pool an interpreter started,
+// once n of them run: a process below the interpreter primebench started
+// (directly, or through forkserver's server) that starts no process itself
+// and is not multiprocessing's resource tracker.
+func poolWorker(n int) func(pids []string, primebench int) string {
+	return func(pids []string, primebench int) string {
+		parent := map[string]string{}
+		hasChild := map[string]bool{}
+		for _, p := range pids {
+			parent[p] = parentOf(p)
+			hasChild[parent[p]] = true
+		}
+		interpreter := func(p string) bool {
+			cmdline, _ := os.ReadFile(filepath.Join("/proc", p, "cmdline"))
+			return parent[p] == strconv.Itoa(primebench) && strings.Contains(string(cmdline), "primebench's CPython worker")
+		}
+		var workers []string
+		for _, p := range pids {
+			cmdline, _ := os.ReadFile(filepath.Join("/proc", p, "cmdline"))
+			below := interpreter(parent[p]) || interpreter(parent[parent[p]])
+			if below && !hasChild[p] && !strings.Contains(string(cmdline), "multiprocessing.resource_tracker import main") {
+				workers = append(workers, p)
+			}
+		}
+		if len(workers) < n {
+			return ""
+		}
+		slices.Sort(workers)
+		return workers[0]
 	}
 }

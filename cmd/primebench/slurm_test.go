@@ -35,17 +35,11 @@ func newSlurm(t *testing.T) *slurmCluster {
 	}
 	for _, prog := range []string{"slurmctld", "slurmd", "munged", "sbatch"} {
 		if _, err := exec.LookPath(prog); err != nil {
-			if os.Getenv("PRIMEBENCH_REQUIRE_TOOLS") == "1" {
-				t.Fatalf("%s is required: scripts/test.sh installs Slurm", prog)
-			}
-			t.Skip("no Slurm here: scripts/test.sh installs it")
+			testworker.Missing(t, "no Slurm here (%s)", prog)
 		}
 	}
 	if os.Geteuid() != 0 {
-		if os.Getenv("PRIMEBENCH_REQUIRE_TOOLS") == "1" {
-			t.Fatal("the Slurm tests need root: slurmd runs jobs as their users")
-		}
-		t.Skip("the Slurm tests need root")
+		testworker.Missing(t, "the Slurm tests need root, as slurmd runs jobs as their users")
 	}
 	dir, err := os.MkdirTemp("", "pb-slurm-") // not t.TempDir: the daemons' files must outlive its cleanup order
 	if err != nil {

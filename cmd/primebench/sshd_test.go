@@ -14,6 +14,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/primebench/primebench/internal/testworker"
 )
 
 // binaries builds primebench and primebench-worker once per test binary.
@@ -68,10 +70,7 @@ func startSSHD(t *testing.T) *sshd {
 	}
 	const server = "/usr/sbin/sshd"
 	if _, err := os.Stat(server); err != nil {
-		if os.Getenv("PRIMEBENCH_REQUIRE_TOOLS") == "1" {
-			t.Fatalf("OpenSSH's server is required (%v): scripts/test.sh installs it", err)
-		}
-		t.Skip("no OpenSSH server: run scripts/test.sh to install it")
+		testworker.Missing(t, "no OpenSSH server (%v)", err)
 	}
 	dir := t.TempDir()
 	// StrictModes would refuse a key under a world-readable /tmp path.

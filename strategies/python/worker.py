@@ -10,11 +10,12 @@
 # turn), threads (threads=N threading.Thread workers), asyncio (N tasks on
 # one event loop, awaiting after every number), process (one worker like
 # the Go one; the parent starts N of them), and the standard library's own
-# ways: pool and thread-pool (concurrent.futures' ProcessPoolExecutor and
-# ThreadPoolExecutor of workers=N, every chunk a future; the process pool
-# under start=fork|forkserver|spawn), loop+threads and loop+processes (an
-# asyncio loop awaiting run_in_executor on either executor), loops (one
-# event loop per thread) and gevent (greenlets). With heartbeat_us= set, a
+# ways: pool, thread-pool and interpreters (concurrent.futures'
+# ProcessPoolExecutor, ThreadPoolExecutor and, from 3.14,
+# InterpreterPoolExecutor of workers=N, every chunk a future; the process
+# pool under start=fork|forkserver|spawn), loop+threads, loop+processes and
+# loop+interpreters (an asyncio loop awaiting run_in_executor on each
+# executor), loops (one event loop per thread) and gevent (greenlets). With heartbeat_us= set, a
 # heartbeat thread (an asyncio task or a greenlet where there is a loop)
 # asks to wake that often and the lags are reported before the goodbye.
 # Only what every mode needs is imported up front: start-up is part of what
@@ -81,17 +82,28 @@ def chunk_answer(numbers):
 
 
 def pool_ready(pause):
-    """A pool start-up task: wait a moment, so each worker takes one."""
+    """A pool start-up task: wait a moment, so each worker takes one; the
+    worker's process and thread, which tell the pool's workers apart
+    whether they are processes or subinterpreters on threads."""
     import os
+    import threading
     import time
 
     time.sleep(pause)
-    return os.getpid()
+    return os.getpid(), threading.get_ident()
+
+
+def pool_chunk_answer(numbers):
+    """chunk_answer in a process pool's worker, with the worker's pid: the
+    parent watches each worker of the pool by its answers."""
+    import os
+
+    return chunk_answer(numbers) + (os.getpid(),)
 
 
 import builtins
 
-for _f in (chunk_answer, pool_ready):
+for _f in (chunk_answer, pool_ready, pool_chunk_answer):
     _f.__qualname__ = _f.__name__ = "_primebench_" + _f.__name__
     setattr(builtins, _f.__name__, _f)
 '''
@@ -101,6 +113,7 @@ import builtins  # noqa: E402
 is_prime = builtins._primebench_chunk_answer.__globals__["is_prime"]
 mix = builtins._primebench_chunk_answer.__globals__["mix"]
 chunk_answer = builtins._primebench_chunk_answer
+pool_chunk_answer = builtins._primebench_pool_chunk_answer
 
 
 class Answer:
@@ -178,6 +191,18 @@ def effective_cpus():
         return len(os.sched_getaffinity(0))
     except AttributeError:
         return os.cpu_count() or 1
+
+
+def gil_state():
+    """b" 0" or b" 1": whether the GIL is enabled now, on a free-threaded
+    build (an extension module without free-threading support re-enables
+    it at import); b"" on a GIL build, where it always is."""
+    import sysconfig
+
+    if not sysconfig.get_config_var("Py_GIL_DISABLED"):
+        return b""
+    is_enabled = getattr(sys, "_is_gil_enabled", None)
+    return b" 1" if is_enabled is None or is_enabled() else b" 0"
 
 
 def gil_disabled():
@@ -268,6 +293,10 @@ def solve(index, numbers):
 
 
 def answer_line(index, answer):
+    """An answer; one from a process pool's worker (five figures and its
+    pid) names the worker."""
+    if len(answer) == 5:
+        return b"A %d %d %d %d %d %d\n" % ((index,) + tuple(answer))
     return b"A %d %d %d %d %d\n" % ((index,) + tuple(answer))
 
 
@@ -416,34 +445,134 @@ def run_asyncio(stdin, out, settings, every):
     return lags
 
 
-def start_process_pool(settings, out):
-    """concurrent.futures.ProcessPoolExecutor(workers) under the start method
-    the parent asks for (start=; none: the interpreter's default), timed from
-    its creation until every worker has answered once; the time goes to the
-    parent as a P line before any answer."""
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
+# What a process pool's worker runs before CORE: it ends when the
+# interpreter that made the pool (the driver, whose pid it is given) ends.
+# Nothing else would end it once primebench and the driver are killed
+# outright: a worker forked from the driver holds the write end of its own
+# task pipe, so never sees the pipe close, and a forkserver's or spawned
+# worker may be mid-start when the driver dies. On Linux the parent-death
+# signal ends a worker the driver started itself at once; everywhere a
+# thread looks for the driver five times a second (a worker that finds it
+# gone already, at start, ends there).
+DIE_WITH_DRIVER = r'''
+def _primebench_die_with_driver(driver):
+    import os
+    import signal
+    import sys
+    import threading
+    import time
 
+    if os.name == "nt":  # os.kill(pid, 0) would end the driver there
+        return
+    if sys.platform == "linux" and os.getppid() == driver:
+        try:
+            import ctypes
+
+            PR_SET_PDEATHSIG = 1
+            ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+        except Exception:  # noqa: BLE001 - no ctypes: the thread still watches
+            pass
+
+    def alive():
+        try:
+            os.kill(driver, 0)
+        except ProcessLookupError:
+            return False
+        except OSError:  # EPERM: it lives, as someone else's
+            pass
+        return True
+
+    def watch():
+        while alive():
+            time.sleep(0.2)
+        os._exit(1)
+
+    if not alive():
+        os._exit(1)
+    threading.Thread(target=watch, daemon=True, name="primebench-driver-watch").start()
+'''
+
+
+def start_pool(settings, out, kind):
+    """A pool of workers that each run the chunk function in their own
+    interpreter, timed from its creation until every worker has answered
+    once; the time goes to the parent as a P line before any answer, with
+    the pids of a process pool's workers, which the parent watches.
+    kind "process": concurrent.futures.ProcessPoolExecutor(workers) under
+    the start method the parent asks for (start=; none: the interpreter's
+    default); "interpreter": InterpreterPoolExecutor(workers) (3.14), a
+    subinterpreter with a GIL of its own on each of its threads. Either
+    runs CORE in each worker first: a function sent to a subinterpreter,
+    or to a spawned process, sees none of this program's globals."""
     n = max(1, int(settings.get("workers", "1")))
     began = time.perf_counter()
-    context = multiprocessing.get_context(settings.get("start") or None)
-    pool = ProcessPoolExecutor(max_workers=n, mp_context=context, initializer=exec, initargs=(CORE, {"__name__": "builtins"}))
+    if kind == "process":
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
+        context = multiprocessing.get_context(settings.get("start") or None)
+        pool = ProcessPoolExecutor(max_workers=n, mp_context=context, initializer=exec,
+                                   initargs=(DIE_WITH_DRIVER + "\n_primebench_die_with_driver(%d)\n" % os.getpid() + CORE, {"__name__": "builtins"}))
+    else:
+        from concurrent.futures import InterpreterPoolExecutor
+
+        pool = InterpreterPoolExecutor(max_workers=n, initializer=exec, initargs=(CORE, {"__name__": "builtins"}))
     ready = builtins._primebench_pool_ready
     seen = set()
-    for _ in range(20):  # sleeping tasks spread over idle workers: one each
-        seen.update(f.result() for f in [pool.submit(ready, 0.05) for _ in range(n)])
-        if len(seen) >= n:
-            break
-    out.write(b"P %d %d\n" % (round((time.perf_counter() - began) * 1e6), len(seen)))
+    try:
+        for _ in range(20):  # sleeping tasks spread over idle workers: one each
+            futures = [pool.submit(ready, 0.05) for _ in range(n)]
+            remember_pool_processes(pool)
+            seen.update(f.result() for f in futures)
+            if len(seen) >= n:
+                break
+    except Exception as e:  # noqa: BLE001 - a worker died starting: say which
+        executor_failed(out, pool, e)
+    pids = sorted({pid for pid, _ in seen}) if kind == "process" else []
+    out.write(b"P %d %d%s\n" % (round((time.perf_counter() - began) * 1e6), len(seen), b"".join(b" %d" % p for p in pids)))
     return pool
 
 
-def executor(settings, out, processes):
-    if processes:
-        return start_process_pool(settings, out)
+def executor(settings, out, kind):
+    """The executor of a kind: thread, process or interpreter."""
+    if kind != "thread":
+        return start_pool(settings, out, kind)
     from concurrent.futures import ThreadPoolExecutor
 
     return ThreadPoolExecutor(max_workers=max(1, int(settings.get("workers", "1"))))
+
+
+def chunk_function(kind):
+    """What a pool runs for each chunk: with the worker's pid from a
+    process pool."""
+    return pool_chunk_answer if kind == "process" else chunk_answer
+
+
+def remember_pool_processes(pool):
+    """Keeps a process pool's worker processes (multiprocessing.Process
+    objects, by pid) on the pool: a broken pool forgets its own."""
+    processes = getattr(pool, "_processes", None) or {}  # private, but in every 3.8 and later
+    known = pool.__dict__.setdefault("_primebench_processes", {})
+    known.update(processes)
+
+
+def dead_pool_workers(pool):
+    """Which of a process pool's workers have exited, and how: "pid 123
+    (exit -9)"; empty for other executors. A broken pool terminates the
+    rest (exit -15), so those that ended otherwise come first."""
+    known = getattr(pool, "_primebench_processes", {})
+    dead = [(pid, p.exitcode) for pid, p in sorted(known.items()) if p.exitcode is not None]
+    dead.sort(key=lambda d: d[1] == -15)
+    return ", ".join("pid %d (exit %s)" % d for d in dead)
+
+
+def executor_failed(out, pool, e):
+    """Ends this interpreter with an error line, the dead pool workers
+    first: the parent repeats only the line's start."""
+    dead = dead_pool_workers(pool)
+    first = b"pool worker " + dead.encode() + b" ended: " if dead else b""
+    out.write(b"E " + first + b"the executor failed: " + repr(e).encode()[:200] + b"\n")
+    os._exit(2)
 
 
 def close_executor(pool):
@@ -465,9 +594,10 @@ def close_executor(pool):
                 pass
 
 
-def write_future(out, index):
+def write_future(out, index, pool):
     """A future's callback: the chunk's answer to the parent, or an error
-    line that ends this interpreter (a pool whose worker died is broken)."""
+    line that ends this interpreter (a pool whose worker died is broken),
+    naming the pool's workers that died."""
 
     def done(future):
         try:
@@ -475,37 +605,39 @@ def write_future(out, index):
         except BrokenPipeError:
             os._exit(1)  # the parent has gone: nobody to answer
         except BaseException as e:  # noqa: BLE001 - any failure ends the run
-            out.write(b"E the executor failed: " + repr(e).encode()[:200] + b"\n")
-            os._exit(2)
+            executor_failed(out, pool, e)
 
     return done
 
 
-def run_executor(stdin, out, settings, processes):
-    """pool and thread-pool: every chunk submitted to the executor as a
-    future, each answer written when its future completes."""
+def run_executor(stdin, out, settings, kind):
+    """pool, thread-pool and interpreters: every chunk submitted to the
+    executor as a future, each answer written when its future completes."""
     from concurrent.futures import wait
 
-    pool = executor(settings, out, processes)
+    pool = executor(settings, out, kind)
+    work = chunk_function(kind)
     futures = []
     try:
         for line in read_requests(stdin, out):
             index, numbers = parse_request(line)
-            f = pool.submit(chunk_answer, numbers)
-            f.add_done_callback(write_future(out, index))
+            f = pool.submit(work, numbers)
+            f.add_done_callback(write_future(out, index, pool))
             futures.append(f)
         wait(futures)
     finally:
         close_executor(pool)
 
 
-def run_loop_executor(stdin, out, settings, every, processes):
-    """loop+threads and loop+processes: an asyncio loop that never computes,
-    awaiting loop.run_in_executor for each chunk, the way a blocking call is
-    taken off an event loop; the heartbeat is a task on that loop."""
+def run_loop_executor(stdin, out, settings, every, kind):
+    """loop+threads, loop+processes and loop+interpreters: an asyncio loop
+    that never computes, awaiting loop.run_in_executor for each chunk, the
+    way a blocking call is taken off an event loop; the heartbeat is a task
+    on that loop."""
     import asyncio
 
-    pool = executor(settings, out, processes)
+    pool = executor(settings, out, kind)
+    work = chunk_function(kind)
     lags = []
 
     async def main():
@@ -514,7 +646,11 @@ def run_loop_executor(stdin, out, settings, every, processes):
         stopping, pending = [], set()
 
         async def handle(index, numbers):
-            out.write(answer_line(index, await loop.run_in_executor(pool, chunk_answer, numbers)))
+            try:
+                answer = await loop.run_in_executor(pool, work, numbers)
+            except BaseException as e:  # noqa: BLE001 - any failure ends the run
+                executor_failed(out, pool, e)
+            out.write(answer_line(index, answer))
 
         hb = asyncio.create_task(beat(every, lags, lambda: stopping)) if every else None
         async for line in loop_requests(reader, out):
@@ -614,6 +750,12 @@ def run_gevent(stdin, out, settings, every):
     return lags
 
 
+# The executor each mode's pool is, by the mode's name (and the part after
+# "loop+" of a loop's).
+EXECUTORS = {"pool": "process", "thread-pool": "thread", "interpreters": "interpreter",
+             "threads": "thread", "processes": "process"}
+
+
 def read_hello():
     """Reads the hello a byte at a time, so no request is buffered away from
     the asyncio mode's pipe reader, which reads the descriptor itself."""
@@ -636,8 +778,8 @@ def main():
         lags = []
         if mode == "asyncio":
             lags = run_asyncio(stdin, out, settings, every)
-        elif mode in ("loop+threads", "loop+processes"):
-            lags = run_loop_executor(stdin, out, settings, every, mode == "loop+processes")
+        elif mode in ("loop+threads", "loop+processes", "loop+interpreters"):
+            lags = run_loop_executor(stdin, out, settings, every, EXECUTORS[mode.split("+")[1]])
         elif mode == "loops":
             lags = run_loops(stdin, out, settings, every)
         elif mode == "gevent":
@@ -649,8 +791,8 @@ def main():
                 heartbeat.start()
             if mode == "threads":
                 run_threads(stdin, out, settings)
-            elif mode in ("pool", "thread-pool"):
-                run_executor(stdin, out, settings, mode == "pool")
+            elif mode in ("pool", "thread-pool", "interpreters"):
+                run_executor(stdin, out, settings, EXECUTORS[mode])
             elif mode in ("serial", "process"):
                 run_serial(stdin, out, settings)
             else:
@@ -659,7 +801,7 @@ def main():
                 lags = heartbeat.stop()
         for i in range(0, len(lags), 200):
             out.write(b"T " + b" ".join(b"%d" % round(l * 1e6) for l in lags[i:i + 200]) + b"\n")
-        out.write(b"B" + stats_line()[1:])
+        out.write(b"B" + stats_line()[1:-1] + gil_state() + b"\n")
     except ProtocolError as e:
         out.write(b"E " + str(e).encode() + b"\n")
         sys.exit(2)
