@@ -134,7 +134,8 @@ func Run(ctx context.Context, o Options, progress func(Event)) (*results.File, e
 		Command:   o.Command,
 		Machine:   m,
 		Settings: results.Settings{AutoChunk: auto, Workers: x.workers, SwitchIntervalMs: float64(x.opts.SwitchInterval) / 1e6,
-			StallLimitSeconds: o.StallTimeout.Seconds(), Retries: o.Processes.Retries, Pool: string(o.Processes.Pool)},
+			StallLimitSeconds: o.StallTimeout.Seconds(), Retries: o.Processes.Retries, Pool: string(o.Processes.Pool),
+			MemoryIntervalMs: float64(o.MemoryEvery) / 1e6},
 	}
 	if len(chunks) > 1 {
 		mt.Settings.Chunks = chunks

@@ -151,3 +151,43 @@ func TestRunOnSeveralInterpreters(t *testing.T) {
 		t.Errorf("%d cpython-interpreters rows, want one per interpreter that has them (%d)", subinterpreters, want)
 	}
 }
+
+// On a free-threaded build a threads lane runs twice, as built and with
+// -X gil=1, each verified and against that interpreter's serial loop, and
+// each run says whether the GIL was on where the interpreter can tell.
+func TestFreeThreadedRows(t *testing.T) {
+	testworker.SkipShort(t, "TestJobsOfSeveralInterpreters expands a free-threaded build's rows")
+	py, err := strategies.FindPython(context.Background(), testworker.FreeThreadedPython(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !py.FreeThreaded {
+		t.Fatalf("%s names %s, a GIL build", testworker.FreeThreadedEnv, py.Path)
+	}
+	o := testOptions(t, "range:1000000-1002000")
+	o.Pythons, o.FreeThreaded = []*strategies.Python{py}, nil
+	o.Strategies, o.Workers, o.Runs, o.ProbeRuns = []string{"cpython-serial", "cpython-threads"}, []int{2}, 1, 0
+	f, err := Run(context.Background(), o, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var labels []string
+	for i := range f.Strategies {
+		s := &f.Strategies[i]
+		labels = append(labels, s.Label())
+		if s.Interpreter == nil || s.Interpreter.Build != "free-threaded" {
+			t.Errorf("%s ran %+v", s.Label(), s.Interpreter)
+		}
+		if b := f.BaselineOf(s); b == nil || b.Name != "cpython-serial" || b.ForcedGIL {
+			t.Errorf("%s is measured against %+v", s.Label(), b)
+		}
+		for _, r := range s.Runs {
+			if r.GILEnabled != nil && *r.GILEnabled != s.ForcedGIL {
+				t.Errorf("%s: a run reports the GIL enabled=%v", s.Label(), *r.GILEnabled)
+			}
+		}
+	}
+	if got := strings.Join(labels, "; "); got != "cpython-serial; cpython-threads; cpython-threads (-X gil=1)" {
+		t.Errorf("rows %s", got)
+	}
+}

@@ -217,6 +217,10 @@ type Settings struct {
 	// a pool per run for local workers, kept for workers reached through a
 	// command.
 	Pool string `json:"pool,omitempty"`
+	// MemoryIntervalMs is --memory-interval, the most often the memory
+	// sampler read each run's processes; 0 (omitted): no memory figures,
+	// or a file from before them.
+	MemoryIntervalMs float64 `json:"memory_interval_ms,omitempty"`
 }
 
 // Strategy is one strategy at one worker count, with every measured run.

@@ -99,6 +99,45 @@ func TestStarvedThrottledOrSteal(t *testing.T) {
 	}
 }
 
+// A free-threaded build whose GIL came back on (an extension module without
+// free-threading support turns it on at import) ran its threads one at a
+// time: the row says so, unless the GIL was asked for (-X gil=1), and a
+// run that could not tell counts for neither.
+func TestGILEnabledOnAFreeThreadedBuild(t *testing.T) {
+	on, off := true, false
+	tests := []struct {
+		name   string
+		gil    []*bool
+		forced bool
+		want   *Warning
+	}{
+		{"off throughout", []*bool{&off, &off, &off, &off}, false, nil},
+		{"on in one run", []*bool{&off, &on, &off, nil}, false, &Warning{Kind: GILEnabled, Runs: 1, Of: 3}},
+		{"asked for", []*bool{&on, &on, &on, &on}, true, nil},
+		{"never told", []*bool{nil, nil, nil, nil}, false, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := sample()
+			s := &f.Strategies[1]
+			s.ForcedGIL = tt.forced
+			for i := range s.Runs {
+				s.Runs[i].GILEnabled = tt.gil[i]
+			}
+			Summarise(f)
+			var got *Warning
+			for i, w := range s.Summary.Warnings {
+				if w.Kind == GILEnabled {
+					got = &s.Summary.Warnings[i]
+				}
+			}
+			if (got == nil) != (tt.want == nil) || got != nil && (got.Runs != tt.want.Runs || got.Of != tt.want.Of) {
+				t.Errorf("warning %+v, want %+v", got, tt.want)
+			}
+		})
+	}
+}
+
 // A run that used twice the CPU time for the same work ran on slower CPUs,
 // though its CPU share and steal look normal.
 func TestSlowCPU(t *testing.T) {

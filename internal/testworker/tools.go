@@ -44,3 +44,21 @@ func Pythons(t testing.TB) []string {
 	}
 	return out
 }
+
+// FreeThreadedEnv names a free-threaded CPython (python3.13t, 3.14t) for
+// the tests of what only such a build shows: threads on every core, the
+// -X gil=1 row, the GIL's state in the goodbye. Debian packages none, so
+// scripts/test.sh cannot install one: without it those tests skip, saying
+// so, even under RequireTools.
+const FreeThreadedEnv = "PRIMEBENCH_FT_PYTHON"
+
+// FreeThreadedPython is the interpreter FreeThreadedEnv names; it skips
+// the test when none is named.
+func FreeThreadedPython(t testing.TB) string {
+	t.Helper()
+	path := strings.TrimSpace(os.Getenv(FreeThreadedEnv))
+	if path == "" {
+		t.Skipf("no free-threaded CPython: set %s to one (a CPython built with ./configure --disable-gil; Debian packages none)", FreeThreadedEnv)
+	}
+	return path
+}

@@ -196,13 +196,16 @@ def effective_cpus():
 def gil_state():
     """b" 0" or b" 1": whether the GIL is enabled now, on a free-threaded
     build (an extension module without free-threading support re-enables
-    it at import); b"" on a GIL build, where it always is."""
+    it at import); b"" on a GIL build, where it always is, and on a build
+    too early to tell (3.13's alphas lack sys._is_gil_enabled)."""
     import sysconfig
 
     if not sysconfig.get_config_var("Py_GIL_DISABLED"):
         return b""
     is_enabled = getattr(sys, "_is_gil_enabled", None)
-    return b" 1" if is_enabled is None or is_enabled() else b" 0"
+    if is_enabled is None:
+        return b""
+    return b" 1" if is_enabled() else b" 0"
 
 
 def gil_disabled():
