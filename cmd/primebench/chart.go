@@ -44,7 +44,11 @@ func chartCommand(e *env) *cli.Command {
 			}
 			explicit := c.IsSet("kinds")
 			kinds := chart.PerFile()
-			if !explicit && len(files) >= compare.FleetFrom {
+			// Many files of one workload are a fleet; files of several
+			// workloads are not (a results directory, say), and each
+			// gets its own charts, as a few files do.
+			fleetByDefault := !explicit && len(files) >= compare.FleetFrom
+			if fleetByDefault {
 				kinds, _ = chart.ParseKinds([]string{"fleet"})
 			}
 			if explicit {
@@ -65,12 +69,28 @@ func chartCommand(e *env) *cli.Command {
 			}
 			var inputs []chart.Input
 			var fleetInputs []compare.Input
-			for _, path := range files {
+			for i, path := range files {
 				f, name, err := openFile(e, path)
 				if err != nil {
 					return err
 				}
-				if !perFile { // the fleet's charts read the summaries only
+				if fleetByDefault && i > 0 && f.Workload.Spec != inputs[0].File.Workload.Spec {
+					fleetByDefault, kinds, perFile = false, chart.PerFile(), true
+					// The files read so far were slimmed for a fleet's
+					// charts: read them again whole (standard input,
+					// read once, keeps what it has).
+					for j := range inputs {
+						if files[j] == "-" {
+							continue
+						}
+						whole, _, err := openFile(e, files[j])
+						if err != nil {
+							return err
+						}
+						inputs[j].File, fleetInputs[j].File = whole, whole
+					}
+				}
+				if !perFile && path != "-" { // the fleet's charts read the summaries only
 					results.Slim(f)
 				}
 				inputs = append(inputs, chart.Input{Path: name, File: f})

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -144,6 +145,27 @@ func TestChartCommand(t *testing.T) {
 	// scan: 6 kinds; classic: 5 (no scaling); different workloads: no grouped chart.
 	if len(entries) != 11 {
 		t.Errorf("wrote %d charts: %v", len(entries), entries)
+	}
+	// Many files of several workloads (a results directory) are no fleet:
+	// each gets its own charts, whole, though the first were read as a
+	// fleet's would be, and each workload its grouped chart.
+	var many []string
+	for i, src := range []string{scan, scan, scan, classic, classic, classic} {
+		data, _ := os.ReadFile(src)
+		copied := filepath.Join(t.TempDir(), fmt.Sprintf("m%d.json", i))
+		os.WriteFile(copied, data, 0o644)
+		many = append(many, copied)
+	}
+	manyOut := t.TempDir()
+	if r := runCLI(t, nil, append([]string{"chart", "--out", manyOut}, many...)...); r.code != 0 {
+		t.Fatalf("chart of %d files of two workloads: exit %d, stderr %q", len(many), r.code, r.stderr)
+	}
+	entries, _ = os.ReadDir(manyOut)
+	if len(entries) != 3*6+3*5+2 {
+		t.Errorf("wrote %d charts of 6 files of two workloads, want 35: %v", len(entries), entries)
+	}
+	if _, err := os.Stat(filepath.Join(manyOut, "m0-cores.png")); err != nil {
+		t.Errorf("the first file's per-core chart (it needs what a fleet's files drop): %v", err)
 	}
 	r = runCLI(t, nil, "chart", "--kinds", "scaling", "--out", out, classic)
 	if r.code != exitUsage || !strings.Contains(r.stderr, "has no worker scan") {
