@@ -45,12 +45,7 @@ var needs = []struct {
 	{NeedsFreeThreadedPython, "free-threaded CPython", func(f Found) bool {
 		// Beside interpreters that are free-threaded themselves the lane
 		// would measure one of them twice.
-		for _, py := range f.Pythons {
-			if py.FreeThreaded {
-				return false
-			}
-		}
-		return f.FreeThreaded != nil
+		return firstFreeThreaded(f.Pythons) == nil && f.FreeThreaded != nil
 	}, "strategies", "a free-threaded CPython (" + strings.Join(FreeThreadedNames, ", ") + ") on PATH, and none was found: install one (python.org's installers offer it), or leave it out"},
 }
 
@@ -91,6 +86,9 @@ func (d *Descriptor) Pythons(f Found) []*Python {
 func (d *Descriptor) Unmet(f Found) (option, msg string) {
 	for _, n := range needs {
 		if d.Needs&n.bit != 0 && !n.met(f) {
+			if py := firstFreeThreaded(f.Pythons); n.bit == NeedsFreeThreadedPython && py != nil {
+				return "strategies", fmt.Sprintf("names %s, but --python gives a free-threaded interpreter (%s), on which cpython-threads already runs without the GIL: leave %s out, or give --python a GIL build", d.Name, py.Path, d.Name)
+			}
 			if n.option == "strategies" {
 				return n.option, fmt.Sprintf("names %s, which needs %s", d.Name, n.advice)
 			}
@@ -128,4 +126,14 @@ func NeedsOf(ds []*Descriptor) Needs {
 		n |= d.Needs
 	}
 	return n
+}
+
+// firstFreeThreaded is the first free-threaded interpreter of pythons, or nil.
+func firstFreeThreaded(pythons []*Python) *Python {
+	for _, py := range pythons {
+		if py.FreeThreaded {
+			return py
+		}
+	}
+	return nil
 }
