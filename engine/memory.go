@@ -31,14 +31,20 @@ var (
 //   - Proportional memory has no kernel peak: it is read at that same
 //     moment (the work done, every worker at its fullest), and besides by
 //     a sampler through the run, every memoryEvery and more seldom the
-//     more processes (smaps_rollup costs tens of µs a process), so it
-//     stays under about 0.5% of one CPU; a strategy that holds the
+//     more processes, and never more often than keeps its own reading
+//     time under 0.5% of the run (smaps_rollup costs 50-300 µs a
+//     process: measured, not assumed, since a busy machine makes it
+//     dearer); a strategy that holds the
 //     scheduler to one thread (gil, subprocess) may delay it, which the
 //     reading at completion does not depend on.
 const (
 	pssEvery      = 2                    // sampler readings per proportional reading
 	perProcessGap = 2 * time.Millisecond // of interval per process read
 	treeEvery     = 5                    // readings between looks for new processes
+	// readingShare: the sampler waits at least this many times as long
+	// as its last reading took, so it takes at most 1/readingShare of the
+	// time of one CPU.
+	readingShare = 200
 )
 
 // memoryReader follows one run's processes and keeps their peak.
@@ -127,13 +133,16 @@ func (m *memoryReader) sample(every time.Duration) {
 		} else if r := m.roots(); reading%treeEvery == 0 || len(r) != roots {
 			roots, tree = len(r), machine.ProcessTree(r)
 		}
+		began := time.Now()
 		if mem, ok := machine.ReadMemory(tree, reading%pssEvery == 0); ok {
 			m.record(mem, false)
 		}
+		took := time.Since(began)
 		next := every + time.Duration(len(tree))*perProcessGap
 		if reading+1 < len(schedule) {
 			next = schedule[reading+1]
 		}
+		next = max(next, readingShare*took)
 		timer.Reset(next)
 	}
 }
