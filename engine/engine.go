@@ -106,7 +106,7 @@ func Run(ctx context.Context, o Options, progress func(Event)) (*results.File, e
 			if len(fresh) > 1 {
 				verb = "start"
 			}
-			o.Warn(fmt.Sprintf("--pool persistent: %s %s new workers every run whatever --pool says (the README says why, under Workers on other machines); the others keep theirs", strings.Join(fresh, ", "), verb))
+			o.Warn(fmt.Sprintf("--pool persistent: %s %s new workers every run whatever --pool says (docs/fleet.md says why, under Workers on other machines); the others keep theirs", strings.Join(fresh, ", "), verb))
 		}
 	}
 	if len(jobs) == 0 && len(skipped) > 0 {

@@ -86,7 +86,7 @@ func (sg *sampling) end() sampled {
 // timeline samples each CPU's busy share at a fixed interval during a run,
 // for the per-core heat map. At 100 ms, with one read of /proc/stat per
 // sample, runs with and without it showed no significant difference in
-// throughput (see the README). Each sample records when it was actually
+// throughput. Each sample records when it was actually
 // taken, so a late wake-up (under gil, the sampler waits for the single P)
 // skews nothing.
 type timeline struct {

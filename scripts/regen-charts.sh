@@ -4,7 +4,7 @@
 # holds a worker scan, per-core utilisation, run times, rounds, lag, CPython pairs)
 # and its HTML page; for each workload that several files share, a grouped
 # throughput chart; and the comparison pages results/comparisons.txt names,
-# with, when Chromium is installed, a screenshot of each for the README. Idempotent: everything is rebuilt from scratch and the
+# with, when Chromium is installed, a screenshot of each for docs/pages.md. Idempotent: everything is rebuilt from scratch and the
 # same files give the same charts and pages. It fetches nothing itself
 # (building primebench needs the Go module cache, or the module proxy on
 # first use).
@@ -32,7 +32,7 @@ for f in "${files[@]}"; do
   "$tmp/primebench" report --format html --output "$pages/$name.html" "$f"
 done
 # The comparison pages results/comparisons.txt lists, each with a
-# screenshot for the README when Chromium is installed.
+# screenshot for docs/pages.md when Chromium is installed.
 browser=$(command -v chromium || command -v chromium-browser || true)
 while IFS= read -r line; do
   case $line in '#'* | '') continue ;; esac

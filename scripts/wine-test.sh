@@ -7,7 +7,7 @@
 # counters present), report, compare and chart on the file it saved, a worker
 # killed mid-run (exit 1 naming it, nothing left running) and --timeout
 # (exit 1, nothing left). With --bench it also times a worker's start and a
-# chunk's round trip under Wine and natively, for the README.
+# chunk's round trip under Wine and natively, for docs/platforms.md.
 #
 #   scripts/wine-test.sh [--bench]
 #
