@@ -77,6 +77,17 @@ func PerFile() []Kind {
 	return out
 }
 
+// OfFleets are the kinds drawn of a fleet, as opposed to of each file.
+func OfFleets() []Kind {
+	var out []Kind
+	for _, k := range Kinds {
+		if k.OfFleet != nil {
+			out = append(out, k)
+		}
+	}
+	return out
+}
+
 // KindNames lists the kinds' names, for help texts and errors.
 func KindNames() []string {
 	out := make([]string, len(Kinds))

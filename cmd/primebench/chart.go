@@ -49,7 +49,7 @@ func chartCommand(e *env) *cli.Command {
 			// gets its own charts, as a few files do.
 			fleetByDefault := !explicit && len(files) >= compare.FleetFrom
 			if fleetByDefault {
-				kinds, _ = chart.ParseKinds([]string{"fleet"})
+				kinds = chart.OfFleets()
 			}
 			if explicit {
 				names, err := splitList(c.String("kinds"))
