@@ -54,4 +54,7 @@ trap 'scripts/pythons.sh umount "$pythons"' EXIT
 export PRIMEBENCH_PYTHONS="$pythons/bin/python3.14,$pythons/bin/python3.15"
 
 export PRIMEBENCH_REQUIRE_TOOLS=1
-go test "$@" ./...
+# Above go test's 10-minute default: cmd/primebench alone runs every fault
+# on every strategy with real interpreters (7.5 minutes here, longer
+# under -race); a hang still fails.
+go test -timeout 30m "$@" ./...
