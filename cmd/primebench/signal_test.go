@@ -227,7 +227,7 @@ func TestRealWorkerKilledOrStopped(t *testing.T) {
 	}
 	const pythonWorkload = "range:1000000000000-1000000000800"
 	// A pool must still be at work when one of its workers is signalled.
-	const poolWorkload = "range:1000000000000-1000000008000"
+	const poolWorkload = "range:1000000000000-1000000001500"
 	var victims []victim
 	for _, d := range strategies.All() {
 		switch {
@@ -369,13 +369,22 @@ func poolWorker(n int) func(pids []string, primebench int) string {
 			return parent[p] == strconv.Itoa(primebench) && strings.Contains(string(cmdline), "primebench's CPython worker")
 		}
 		var workers []string
+		seen := map[string]string{}
 		for _, p := range pids {
 			cmdline, _ := os.ReadFile(filepath.Join("/proc", p, "cmdline"))
 			below := interpreter(parent[p]) || interpreter(parent[parent[p]])
 			if below && !hasChild[p] && !strings.Contains(string(cmdline), "multiprocessing.resource_tracker import main") {
-				workers = append(workers, p)
+				workers, seen[p] = append(workers, p), string(cmdline)
 			}
 		}
+		// A process forked to exec another program (the resource tracker,
+		// under spawn and forkserver) shows its parent's command line for a
+		// moment: a pool worker is one whose command line stays.
+		time.Sleep(30 * time.Millisecond)
+		workers = slices.DeleteFunc(workers, func(p string) bool {
+			now, err := os.ReadFile(filepath.Join("/proc", p, "cmdline"))
+			return err != nil || string(now) != seen[p]
+		})
 		if len(workers) < n {
 			return ""
 		}

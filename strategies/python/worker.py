@@ -562,9 +562,29 @@ def remember_pool_processes(pool):
 def dead_pool_workers(pool):
     """Which of a process pool's workers have exited, and how: "pid 123
     (exit -9)"; empty for other executors. A broken pool terminates the
-    rest (exit -15), so those that ended otherwise come first."""
+    rest (exit -15), so those that ended otherwise come first. A worker's
+    pipe (its sentinel) closes as it exits, a moment before the kernel
+    has its exit status, and the executor wakes on the pipe: the status
+    of one that ended is waited for, briefly."""
+    from multiprocessing.connection import wait
+
     known = getattr(pool, "_primebench_processes", {})
-    dead = [(pid, p.exitcode) for pid, p in sorted(known.items()) if p.exitcode is not None]
+    sentinels = {}
+    for pid, p in known.items():
+        try:
+            sentinels[p.sentinel] = pid
+        except ValueError:  # closed: it has ended and been reaped
+            sentinels[object()] = pid
+    ended = {sentinels[s] for s in wait([s for s in sentinels if isinstance(s, int)], timeout=0)}
+    ended |= {pid for s, pid in sentinels.items() if not isinstance(s, int)}
+    dead, deadline = [], time.monotonic() + 0.5
+    for pid, p in sorted(known.items()):
+        code = p.exitcode
+        while code is None and pid in ended and time.monotonic() < deadline:
+            time.sleep(0.005)  # the executor's own thread may be reaping it
+            code = p.exitcode
+        if code is not None or pid in ended:
+            dead.append((pid, "?" if code is None else code))
     dead.sort(key=lambda d: d[1] == -15)
     return ", ".join("pid %d (exit %s)" % d for d in dead)
 
