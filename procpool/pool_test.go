@@ -123,7 +123,10 @@ func TestFaults(t *testing.T) {
 		}
 		t.Run(f.mode+"/retry", func(t *testing.T) {
 			mode := testworker.Mode(f.mode, "once="+filepath.Join(t.TempDir(), "flag"))
-			out, err := serve(t, New(config(mode, 1, false)), plan, 2, stall)
+			// The replacement must greet within the limit: a
+			// race-instrumented test binary on a busy machine has taken
+			// over 1 s to start.
+			out, err := serve(t, New(config(mode, 1, false)), plan, 2, 3*stall)
 			if err != nil || out.Restarts != 1 {
 				t.Fatalf("%d restarts, %v: want the run repaired by one", out.Restarts, err)
 			}
