@@ -276,9 +276,18 @@ func TestRealWorkerKilledOrStopped(t *testing.T) {
 						if code != 0 {
 							t.Fatalf("exit %d, stderr %q", code, stderr.String())
 						}
+						// At least the one signalled worker was replaced (on a
+						// loaded CI machine a second run once also restarted
+						// one under the test's 2 s stall limit), and the run
+						// completed, its answers verified.
 						f, err := results.Load(out)
-						if err != nil || f.Strategies[0].Runs[0].WorkerRestarts+f.Strategies[0].Runs[1].WorkerRestarts != 1 {
-							t.Fatalf("%v %+v", err, f)
+						if err != nil {
+							t.Fatal(err)
+						}
+						if restarts := f.Strategies[0].Runs[0].WorkerRestarts + f.Strategies[0].Runs[1].WorkerRestarts; restarts < 1 {
+							t.Fatalf("the run completed with %d restarts: the signalled worker was never replaced", restarts)
+						} else if restarts > 1 {
+							t.Logf("%d restarts in %d runs (load %.2f before the run)", restarts, len(f.Strategies[0].Runs), f.Conditions.LoadAverage1)
 						}
 					} else {
 						want := regexp.MustCompile(fmt.Sprintf(`\bpid %d\b`, pid))
