@@ -14,6 +14,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -29,19 +30,38 @@ import (
 // primebench starts this test binary as the primebench command, with a
 // marker in its environment that its worker processes inherit, so the test
 // can find every process the run started.
-func primebench(t *testing.T, args ...string) (*exec.Cmd, *bytes.Buffer, string) {
+func primebench(t *testing.T, args ...string) (*exec.Cmd, *lockedBuffer, string) {
 	t.Helper()
 	marker := fmt.Sprintf("PRIMEBENCH_TEST_MARKER=%d", time.Now().UnixNano())
 	_, worker := realBinaries(t)
 	cmd := exec.Command(os.Args[0], args...)
 	cmd.Env = append(os.Environ(), asMainEnv+"=1", marker, workerbin.Env+"="+worker)
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
+	stderr := new(lockedBuffer)
+	cmd.Stderr = stderr
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = cmd.Process.Kill() })
-	return cmd, &stderr, marker
+	return cmd, stderr, marker
+}
+
+// lockedBuffer is a run's stderr, which the test may read while exec's
+// goroutine still copies into it.
+type lockedBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *lockedBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *lockedBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
 }
 
 // processesWith lists the pids whose environment holds marker.
@@ -71,6 +91,30 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 	}
 }
 
+// waitForRun waits for cond while the run cmd is alive. A run that ended
+// first fails the test at once with what it printed, rather than after a
+// timeout that says nothing; the limit is generous because how fast a run
+// starts its workers on a loaded machine is not what these tests measure.
+func waitForRun(t *testing.T, cmd *exec.Cmd, stderr *lockedBuffer, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for !cond() {
+		if ended(cmd.Process.Pid) {
+			t.Fatalf("the run ended before %s; stderr %q", what, stderr.String())
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s; stderr so far %q", what, stderr.String())
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// ended says the process pid, not yet waited for, has exited (a zombie).
+func ended(pid int) bool {
+	stat, err := os.ReadFile(filepath.Join("/proc", strconv.Itoa(pid), "stat"))
+	return err != nil || strings.Contains(string(stat), ") Z ")
+}
+
 func TestSignalsStopTheRun(t *testing.T) {
 	if runtime.GOOS != "linux" {
 		t.Skip("reads /proc")
@@ -89,7 +133,7 @@ func TestSignalsStopTheRun(t *testing.T) {
 			out := filepath.Join(t.TempDir(), "r.json")
 			cmd, stderr, marker := primebench(t, "run", "--strategies", "subprocess", "--workload", "preset:classic", "--runs", "100", "--output", out)
 			// Three processes carry the marker once both workers are up.
-			waitFor(t, "the workers to start", func() bool { return len(processesWith(marker)) == 3 })
+			waitForRun(t, cmd, stderr, "the workers started", func() bool { return len(processesWith(marker)) == 3 })
 			for _, sig := range tt.signals {
 				_ = cmd.Process.Signal(sig)
 			}
@@ -228,6 +272,10 @@ func TestRealWorkerKilledOrStopped(t *testing.T) {
 	const pythonWorkload = "range:1000000000000-1000000000800"
 	// A pool must still be at work when one of its workers is signalled.
 	const poolWorkload = "range:1000000000000-1000000001500"
+	// The stall limit stops a stopped worker's run; it also bounds every
+	// greeting and chunk, so it is kept well above what a loaded CI
+	// machine needs to start an interpreter under -race (2 s was not).
+	const stallLimit = 4 * time.Second
 	var victims []victim
 	for _, d := range strategies.All() {
 		switch {
@@ -250,7 +298,7 @@ func TestRealWorkerKilledOrStopped(t *testing.T) {
 					out := filepath.Join(t.TempDir(), "r.json")
 					name, _, _ := strings.Cut(v.strategy, "/")
 					args := []string{"run", "--strategies", name, "--workers", "2", "--runs", "2", "--warmup", "0", "--probe-runs", "0",
-						"--stall-timeout", "2s", "--workload", v.workload, "--output", out}
+						"--stall-timeout", stallLimit.String(), "--workload", v.workload, "--output", out}
 					args = append(args, v.args...)
 					if retry {
 						args = append(args, "--retry", "1")
@@ -258,7 +306,7 @@ func TestRealWorkerKilledOrStopped(t *testing.T) {
 					start := time.Now()
 					cmd, stderr, marker := primebench(t, args...)
 					var pid int
-					waitFor(t, "a worker to start", func() bool {
+					waitForRun(t, cmd, stderr, "a worker started", func() bool {
 						pid, _ = strconv.Atoi(v.pick(processesWith(marker), cmd.Process.Pid))
 						return pid != 0
 					})
@@ -269,7 +317,7 @@ func TestRealWorkerKilledOrStopped(t *testing.T) {
 					// Without a retry the run ends within the stall limit
 					// (and a margin); with one, the replacement redoes the
 					// lost chunks first.
-					if took := time.Since(signalled); !retry && took > 2*time.Second+10*time.Second {
+					if took := time.Since(signalled); !retry && took > stallLimit+10*time.Second {
 						t.Errorf("took %v after the signal", took)
 					}
 					if retry {
@@ -278,7 +326,7 @@ func TestRealWorkerKilledOrStopped(t *testing.T) {
 						}
 						// At least the one signalled worker was replaced (on a
 						// loaded CI machine a second run once also restarted
-						// one under the test's 2 s stall limit), and the run
+						// one under the 2 s stall limit the test then had), and the run
 						// completed, its answers verified.
 						f, err := results.Load(out)
 						if err != nil {
