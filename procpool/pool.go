@@ -412,7 +412,9 @@ func (pp *Pool) finish(ctx context.Context, r *run) error {
 		case <-ctx.Done():
 			return ctx.Err()
 		case <-time.After(5 * time.Second):
-			return pp.fail(p, "did not exit within 5s of its last answer")
+			// A process it waits for at exit (a pool worker a Python
+			// executor joins) may be the one stopped: name it.
+			return pp.fail(p, "did not exit within 5s of its last answer"+p.stoppedNote())
 		}
 		if err := p.reap(5 * time.Second); err != nil {
 			return pp.fail(p, "failed at exit: "+describeExit(err, p.stderr))

@@ -6,7 +6,9 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"runtime"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -98,6 +100,9 @@ func TestFaults(t *testing.T) {
 		{"wrong-greeting", []string{`was refused: greeted with "hello"`}, false},
 		{"old-release", []string{"was refused: it is primebench-worker 0.0.1"}, false},
 		{"no-greeting", []string{"died mid-run", "exit status 4"}, true},
+		// Its last answer sent, it waits at exit for a stopped child: the
+		// child is named, not only the worker that waits.
+		{"stopped-child", []string{"did not exit within 5s of its last answer; pid ", " is stopped (SIGSTOP?)"}, false},
 	}
 	const stall = time.Second
 	for _, f := range faults {
@@ -113,7 +118,12 @@ func TestFaults(t *testing.T) {
 					t.Errorf("error %q lacks %q", err, part)
 				}
 			}
-			if took := time.Since(start); took > stall+5*time.Second {
+			if m := regexp.MustCompile(`; pid ([0-9]+) is stopped`).FindStringSubmatch(err.Error()); f.mode == "stopped-child" && (m == nil || m[1] == strconv.Itoa(we.PID)) {
+				t.Errorf("error %q does not name the stopped child the worker waits for", err)
+			}
+			// A worker is given 5 s to exit after its last answer,
+			// whatever the stall limit.
+			if took := time.Since(start); took > max(stall, 5*time.Second)+5*time.Second {
 				t.Errorf("took %v with a stall limit of %v", took, stall)
 			}
 			testworker.AssertNoChildren(t)

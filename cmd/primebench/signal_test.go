@@ -400,8 +400,8 @@ func TestKilledRunLeavesNoProcess(t *testing.T) {
 			name, _, _ := strings.Cut(l.name, "/")
 			args := append([]string{"run", "--strategies", name, "--workers", "2", "--runs", "3", "--warmup", "0",
 				"--workload", "range:1000000000000-1000000008000"}, l.args...)
-			cmd, _, marker := primebench(t, args...)
-			waitFor(t, "the run's processes to start", func() bool { return l.ready(processesWith(marker), cmd.Process.Pid) })
+			cmd, stderr, marker := primebench(t, args...)
+			waitForRun(t, cmd, stderr, "the run's processes started", func() bool { return l.ready(processesWith(marker), cmd.Process.Pid) })
 			cmd.Process.Kill()
 			cmd.Wait()
 			waitFor(t, "no process of the run left", func() bool { return len(processesWith(marker)) == 0 })
@@ -445,7 +445,33 @@ func poolWorker(n int) func(pids []string, primebench int) string {
 		if len(workers) < n {
 			return ""
 		}
+		// The one to signal is at work: running, with CPU time of its
+		// own. A worker stopped before its first chunk, or idle at the
+		// end, holds no chunk: the run completes without it and its
+		// interpreter hangs at exit joining it, which the exit limit
+		// reports, not the pool's stall check that these tests are about.
 		slices.Sort(workers)
-		return workers[0]
+		for _, p := range workers {
+			if state, ticks := procStateAndCPU(p); state == "R" && ticks >= 5 {
+				return p
+			}
+		}
+		return ""
 	}
+}
+
+// procStateAndCPU is a process's state letter and the CPU time it has used, in
+// clock ticks (user and system, /proc/PID/stat fields 3, 14 and 15).
+func procStateAndCPU(pid string) (string, int) {
+	stat, err := os.ReadFile(filepath.Join("/proc", pid, "stat"))
+	if err != nil {
+		return "", 0
+	}
+	fields := strings.Fields(string(stat[strings.LastIndexByte(string(stat), ')')+1:]))
+	if len(fields) < 13 {
+		return "", 0
+	}
+	user, _ := strconv.Atoi(fields[11])
+	system, _ := strconv.Atoi(fields[12])
+	return fields[0], user + system
 }

@@ -19,3 +19,6 @@ func Kill(pid int) {
 
 // Stop cannot stop a process here; it ends it instead.
 func Stop(pid int) { Kill(pid) }
+
+// waitForStoppedChild cannot stop a child here; it hangs instead.
+func waitForStoppedChild() { select {} }

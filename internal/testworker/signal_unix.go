@@ -4,6 +4,7 @@ package testworker
 
 import (
 	"os"
+	"os/exec"
 	"syscall"
 )
 
@@ -18,3 +19,15 @@ func Kill(pid int) { _ = syscall.Kill(pid, syscall.SIGKILL) }
 
 // Stop sends SIGSTOP to pid.
 func Stop(pid int) { _ = syscall.Kill(pid, syscall.SIGSTOP) }
+
+// waitForStoppedChild starts this binary again as a silent worker, stops
+// it and waits for it: it never returns unless the child is killed.
+func waitForStoppedChild() {
+	cmd := exec.Command(os.Args[0])
+	cmd.Env = append(os.Environ(), Env+"=silent")
+	if err := cmd.Start(); err != nil {
+		return
+	}
+	Stop(cmd.Process.Pid)
+	_ = cmd.Wait()
+}

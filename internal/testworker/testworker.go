@@ -51,7 +51,9 @@ var Faults = []string{"kill", "stop", "garbage", "exit"}
 // truncated (an answer without its newline, then exit), silent (greet, then
 // say nothing), spin (greet, then loop for ever), wrong-greeting,
 // old-release, no-greeting (exit before greeting) or exit-after-stats (exit
-// after its stats replies, between runs). Keys:
+// after its stats replies, between runs) or stopped-child (serve, then at
+// the end of its input start a child, stop it and wait for it, as a Python
+// executor joins a stopped pool worker at shutdown). Keys:
 //
 //	after=N      misbehave after N answers (stats replies for
 //	             exit-after-stats); default 1
@@ -175,6 +177,10 @@ func Serve(text string) int {
 		return serveThen(m, in, "A ", m.fault)
 	case "exit-after-stats":
 		return serveThen(m, in, "S", "exit")
+	case "stopped-child":
+		code := serve(m, in, os.Stdout)
+		waitForStoppedChild()
+		return code
 	}
 	fmt.Fprintln(os.Stderr, "testworker: unknown mode", text)
 	return 9
