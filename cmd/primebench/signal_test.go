@@ -321,7 +321,15 @@ func TestRealWorkerKilledOrStopped(t *testing.T) {
 						t.Errorf("took %v after the signal", took)
 					}
 					if retry {
-						if code != 0 {
+						// A worker that held no chunk when stopped (the picker
+						// makes it rare) cannot be retried: the run's answers
+						// are in, and it fails at exit naming it, as
+						// docs/guarantees.md says.
+						atExit := regexp.MustCompile(fmt.Sprintf(`did not exit within 5s of its last answer; pid %d is stopped`, pid))
+						heldNoChunk := code == exitRunFailed && sig == syscall.SIGSTOP && atExit.MatchString(stderr.String())
+						if heldNoChunk {
+							t.Logf("the stopped worker held no chunk: %s", stderr.String())
+						} else if code != 0 {
 							t.Fatalf("exit %d, stderr %q", code, stderr.String())
 						}
 						// At least the one signalled worker was replaced (on a
@@ -329,15 +337,19 @@ func TestRealWorkerKilledOrStopped(t *testing.T) {
 						// one under the 2 s stall limit the test then had), and the run
 						// completed, its answers verified.
 						f, err := results.Load(out)
-						if err != nil {
+						if heldNoChunk {
+							if err == nil {
+								t.Errorf("a failed run left %s", out)
+							}
+						} else if err != nil {
 							t.Fatal(err)
-						}
-						if restarts := f.Strategies[0].Runs[0].WorkerRestarts + f.Strategies[0].Runs[1].WorkerRestarts; restarts < 1 {
+						} else if restarts := f.Strategies[0].Runs[0].WorkerRestarts + f.Strategies[0].Runs[1].WorkerRestarts; restarts < 1 {
 							t.Fatalf("the run completed with %d restarts: the signalled worker was never replaced", restarts)
 						} else if restarts > 1 {
 							t.Logf("%d restarts in %d runs (load %.2f before the run)", restarts, len(f.Strategies[0].Runs), f.Conditions.LoadAverage1)
 						}
 					} else {
+						t.Logf("signalled pid %d; the run said %s", pid, stderr.String())
 						want := regexp.MustCompile(fmt.Sprintf(`\bpid %d\b`, pid))
 						if code != exitRunFailed || !want.MatchString(stderr.String()) || strings.Count(stderr.String(), "\n") != 1 {
 							t.Errorf("exit %d, stderr %q, want one line with %q", code, stderr.String(), want)
@@ -445,14 +457,15 @@ func poolWorker(n int) func(pids []string, primebench int) string {
 		if len(workers) < n {
 			return ""
 		}
-		// The one to signal is at work: running, with CPU time of its
-		// own. A worker stopped before its first chunk, or idle at the
-		// end, holds no chunk: the run completes without it and its
+		// The one to signal is at work: running, with more CPU time than
+		// starting takes (a spawned 3.11 worker has used 10 ticks by its
+		// first task). A worker stopped before its first chunk, or idle at
+		// the end, holds no chunk: the run completes without it and its
 		// interpreter hangs at exit joining it, which the exit limit
 		// reports, not the pool's stall check that these tests are about.
 		slices.Sort(workers)
 		for _, p := range workers {
-			if state, ticks := procStateAndCPU(p); state == "R" && ticks >= 5 {
+			if state, ticks := procStateAndCPU(p); state == "R" && ticks >= 40 {
 				return p
 			}
 		}
