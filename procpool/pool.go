@@ -584,9 +584,11 @@ func (pp *Pool) checkStalls(r *run) error {
 		case len(p.pending) > 0 && len(p.pending) >= len(p.pool) && worker > 0 && quiet > limit:
 			// Every worker of its pool should be busy: one that has
 			// answered nothing for the limit is stopped or stuck, though
-			// the others keep the driver talking.
-			faults = append(faults, fault{p, pp.fail(p, fmt.Sprintf("stalled: its pool's worker pid %d has answered nothing for %.1fs while the pool held %d chunks (stall limit %v; set it with --stall-timeout)",
-				worker, quiet.Seconds(), len(p.pending), limit.Round(time.Millisecond)))})
+			// the others keep the driver talking. The quietest may only
+			// wait for a stopped sibling (one stopped holding the pool's
+			// queue lock starves it), so the stopped ones are named too.
+			faults = append(faults, fault{p, pp.fail(p, fmt.Sprintf("stalled: its pool's worker pid %d has answered nothing for %.1fs while the pool held %d chunks%s (stall limit %v; set it with --stall-timeout)",
+				worker, quiet.Seconds(), len(p.pending), p.stoppedNote(), limit.Round(time.Millisecond)))})
 		case len(p.pending) > 0 && now.Sub(p.lastHeard) > limit:
 			what := fmt.Sprintf("stalled: silent for %.1fs while holding chunk %d", now.Sub(p.lastHeard).Seconds(), p.pending[0].index)
 			if worker > 0 {
