@@ -107,6 +107,9 @@ func TestFaults(t *testing.T) {
 	const stall = time.Second
 	for _, f := range faults {
 		t.Run(f.mode, func(t *testing.T) {
+			if f.mode == "stopped-child" && testing.Short() {
+				t.Skip("-short: it waits out the 5 s a worker is given to exit; scripts/test.sh runs it")
+			}
 			start := time.Now()
 			_, err := serve(t, New(config(f.mode, 0, false)), plan, 2, stall)
 			var we *WorkerError

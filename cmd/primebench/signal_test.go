@@ -111,8 +111,8 @@ func waitForRun(t *testing.T, cmd *exec.Cmd, stderr *lockedBuffer, what string, 
 
 // ended says the process pid, not yet waited for, has exited (a zombie).
 func ended(pid int) bool {
-	stat, err := os.ReadFile(filepath.Join("/proc", strconv.Itoa(pid), "stat"))
-	return err != nil || strings.Contains(string(stat), ") Z ")
+	state, _ := procStateAndCPU(strconv.Itoa(pid))
+	return state == "" || state == "Z"
 }
 
 func TestSignalsStopTheRun(t *testing.T) {
@@ -476,11 +476,7 @@ func poolWorker(n int) func(pids []string, primebench int) string {
 // procStateAndCPU is a process's state letter and the CPU time it has used, in
 // clock ticks (user and system, /proc/PID/stat fields 3, 14 and 15).
 func procStateAndCPU(pid string) (string, int) {
-	stat, err := os.ReadFile(filepath.Join("/proc", pid, "stat"))
-	if err != nil {
-		return "", 0
-	}
-	fields := strings.Fields(string(stat[strings.LastIndexByte(string(stat), ')')+1:]))
+	fields := statFields(pid)
 	if len(fields) < 13 {
 		return "", 0
 	}

@@ -172,15 +172,21 @@ func processesRunning(path string) []string {
 	return pids
 }
 
-// parentOf is a process's parent pid.
-func parentOf(pid string) string {
+// statFields are /proc/PID/stat's fields after the command name (which may
+// hold spaces and parentheses): the state first, then the parent pid, ...;
+// nil when the process is gone.
+func statFields(pid string) []string {
 	stat, err := os.ReadFile(filepath.Join("/proc", pid, "stat"))
 	if err != nil {
-		return ""
+		return nil
 	}
-	fields := strings.Fields(string(stat[strings.LastIndexByte(string(stat), ')')+1:]))
-	if len(fields) < 2 {
-		return ""
+	return strings.Fields(string(stat[strings.LastIndexByte(string(stat), ')')+1:]))
+}
+
+// parentOf is a process's parent pid.
+func parentOf(pid string) string {
+	if fields := statFields(pid); len(fields) >= 2 {
+		return fields[1]
 	}
-	return fields[1]
+	return ""
 }
