@@ -34,7 +34,7 @@ const Width = 8 * vg.Inch
 var (
 	ErrNoFigures  = errors.New("has no figures beyond wall time: it was run by a primebench older than 0.3")
 	ErrNoScan     = errors.New("has no worker scan (one worker count): run with --workers 1,2,4 to chart scaling")
-	ErrNoTimeline = errors.New("has no per-core timeline: it was run with --sample-interval 0 or by an older primebench")
+	ErrNoTimeline = errors.New("has no per-core timeline: it was run with --watched-runs 0, --sample-interval 0 or by an older primebench")
 	ErrNoProbe    = errors.New("has no responsiveness probe: it was run with --probe-runs 0 or --heartbeat 0, or by an older primebench")
 	ErrNoPairs    = errors.New("has no Go strategy beside its CPython counterpart: run with --strategies default,cpython to chart them")
 )
@@ -389,8 +389,9 @@ func Lag(in Input) (Chart, error) {
 }
 
 // Cores draws, for each strategy and worker count, how busy each logical
-// CPU was over its median run, sampled during the run: a heat map of
-// (strategy, CPU) rows against time.
+// CPU was over a watched run (untimed: the sampling never touches a timed
+// one), sampled during the run: a heat map of (strategy, CPU) rows
+// against time.
 func Cores(in Input) (Chart, error) {
 	in = safe(in)
 	f := in.File
@@ -399,21 +400,21 @@ func Cores(in Input) (Chart, error) {
 	var labels []string
 	interval, longest := 0.0, 0
 	for _, s := range f.Strategies {
-		run := medianRun(s)
-		if run == nil || run.CoreTimeline == nil {
+		tl := timelineOf(s)
+		if tl == nil {
 			return Chart{}, fmt.Errorf("%s %w", in.Path, ErrNoTimeline)
 		}
-		interval = run.CoreTimeline.IntervalSeconds
-		longest = max(longest, len(run.CoreTimeline.Samples))
+		interval = tl.IntervalSeconds
+		longest = max(longest, len(tl.Samples))
 	}
 	for _, s := range f.Strategies {
-		run := medianRun(s)
+		tl := timelineOf(s)
 		for c, id := range ids {
 			row := make([]float64, longest)
 			for i := range row {
 				row[i] = math.NaN()
 			}
-			for i, smp := range run.CoreTimeline.Samples {
+			for i, smp := range tl.Samples {
 				if c < len(smp.Busy) {
 					row[i] = smp.Busy[c]
 				}
@@ -434,7 +435,7 @@ func Cores(in Input) (Chart, error) {
 	heat := plotter.NewHeatMap(grid{rows: rows, dt: interval}, pal)
 	heat.Min, heat.Max = 0, 1
 	heat.NaN = color.White
-	p := newPlot(title("Per-core utilisation over each strategy's median run", f),
+	p := newPlot(title("Per-core utilisation over a watched run of each strategy", f),
 		"time in run (s); colour: share of the CPU busy in each interval, pale yellow 0% to dark red 100%, white: run over", "")
 	p.X.Label.TextStyle.Font.Size = vg.Points(10)
 	p.Add(heat)
@@ -447,6 +448,23 @@ func Cores(in Input) (Chart, error) {
 	p.Y.Min, p.Y.Max = -0.5, float64(len(rows))-0.5
 	p.X.Min, p.X.Max = 0, float64(longest)*interval
 	return Chart{Plot: p, Width: Width, Height: CoresHeight(len(rows))}, nil
+}
+
+// timelineOf is the per-core timeline a row's chart shows: its first
+// watched run's (schema 6 samples it in watched runs only), else, in an
+// older file, its median timed run's; nil without one.
+func timelineOf(s results.Strategy) *results.Timeline {
+	if w := s.Watched; w != nil {
+		for _, r := range w.Runs {
+			if r.CoreTimeline != nil {
+				return r.CoreTimeline
+			}
+		}
+	}
+	if run := medianRun(s); run != nil {
+		return run.CoreTimeline
+	}
+	return nil
 }
 
 // medianRun is the run whose wall time is the median (the lower middle one

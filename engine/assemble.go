@@ -68,8 +68,13 @@ func assemble(mt meta, cfg measureConfig, m measurement) *results.File {
 			s.Probe = &results.Probe{IntervalMs: f.Settings.HeartbeatMs, Chunks: j.ProbeChunks, Runs: j.Probes}
 			f.Settings.ProbeRuns = len(j.Probes)
 		}
+		if len(j.Watched) > 0 {
+			s.Watched = &results.Watched{Runs: j.Watched}
+		}
 		f.Strategies = append(f.Strategies, s)
 	}
+	f.Settings.WatchedRuns = cfg.WatchedRuns
+	f.Settings.MeasuredIn = results.MeasuredInOf(f)
 	results.Summarise(f)
 	return f
 }

@@ -134,8 +134,7 @@ func Run(ctx context.Context, o Options, progress func(Event)) (*results.File, e
 		Command:   o.Command,
 		Machine:   m,
 		Settings: results.Settings{AutoChunk: auto, Workers: x.workers, SwitchIntervalMs: float64(x.opts.SwitchInterval) / 1e6,
-			StallLimitSeconds: o.StallTimeout.Seconds(), Retries: o.Processes.Retries, Pool: string(o.Processes.Pool),
-			MemoryIntervalMs: float64(o.MemoryEvery) / 1e6},
+			StallLimitSeconds: o.StallTimeout.Seconds(), Retries: o.Processes.Retries, Pool: string(o.Processes.Pool)},
 	}
 	if len(chunks) > 1 {
 		mt.Settings.Chunks = chunks
@@ -155,9 +154,23 @@ func Run(ctx context.Context, o Options, progress func(Event)) (*results.File, e
 		mt.Conditions.BusyBefore = busy
 	}
 
+	// Watched runs read memory and the timeline: none where neither can be
+	// read, or both are off.
+	watched := o.WatchedRuns
+	if (o.MemoryEvery <= 0 || !machine.MemoryReadable) && (o.SampleEvery <= 0 || counters == nil) {
+		watched = 0
+	}
+	if watched > 0 && o.MemoryEvery > 0 && machine.MemoryReadable {
+		mt.Settings.MemoryIntervalMs = float64(o.MemoryEvery) / 1e6
+	}
+	mt.Settings.Precision, mt.Settings.MaxRuns, mt.Settings.MaxTimeSeconds = o.Precision, o.MaxRuns, o.MaxTime.Seconds()
+	if o.Precision > 0 && o.MaxRuns == 0 {
+		mt.Settings.MaxRuns = DefaultMaxRuns
+	}
 	cfg := measureConfig{
 		Jobs: jobs, Plan: x.plans[0], Warmup: o.Warmup, Runs: o.Runs,
-		HeartbeatEvery: o.Heartbeat, ProbeRuns: o.ProbeRuns,
+		Precision: o.Precision, MaxRuns: o.MaxRuns, MaxTime: o.MaxTime,
+		HeartbeatEvery: o.Heartbeat, ProbeRuns: o.ProbeRuns, WatchedRuns: watched, Observe: o.observe,
 		Reference: NewJob(strategies.Reference(), limits.Procs(), x.opts),
 		Sampler:   smp, Watch: ledger.NewWatch(o.StallTimeout), Progress: progress,
 	}

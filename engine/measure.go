@@ -25,7 +25,14 @@ type measureConfig struct {
 	// none of its own.
 	Plan   *workload.Plan
 	Warmup int // unmeasured runs per job, before any measured run
-	Runs   int // measured runs per job
+	Runs   int // measured runs per job, at least
+	// Precision, when above 0, adds measured rounds of the rows whose
+	// median's interval is not yet within Precision of their median, up
+	// to MaxRuns runs of a row (0: DefaultMaxRuns) and for as long as the
+	// measured rounds have taken less than MaxTime (0: no limit).
+	Precision float64
+	MaxRuns   int
+	MaxTime   time.Duration
 	// HeartbeatEvery is the responsiveness probe's interval. The probe runs
 	// in ProbeRuns extra rounds after the measured ones, never in a timed
 	// run: waking every millisecond on a fully loaded machine costs the
@@ -34,6 +41,11 @@ type measureConfig struct {
 	// measured median (ProbeChunks).
 	HeartbeatEvery time.Duration
 	ProbeRuns      int
+	// WatchedRuns are whole runs per job after the probe rounds, untimed,
+	// that read memory and the per-core timeline (Sampler says how
+	// often): at 64 worker processes, reading their memory inside timed
+	// runs made them 20-50% slower.
+	WatchedRuns int
 	// Reference computes the reference answer when no job is the baseline:
 	// a parallel pass (goroutines on every usable CPU).
 	Reference *Job
@@ -42,10 +54,30 @@ type measureConfig struct {
 	Watch *ledger.Watch
 	// Progress, if set, hears of each phase as it starts.
 	Progress func(Event)
+	// Observe, when set, hears of every timed run as it begins and ends
+	// and of every reading a side measurement takes, as it takes it: the
+	// test that no strategy's side measurement runs inside a timed run.
+	Observe func(Observation)
 	// Grace is how long a cancelled or stalled run may take to stop before
 	// measure returns without it; zero means one second.
 	Grace time.Duration
 }
+
+// Observation is a timed run beginning or ending, or a side measurement
+// taking a reading.
+type Observation string
+
+const (
+	TimedBegins      Observation = "timed run begins"
+	TimedEnds        Observation = "timed run ends"
+	HeartbeatReading Observation = "heartbeat"
+	MemoryReading    Observation = "memory"
+	TimelineReading  Observation = "timeline"
+)
+
+// DefaultMaxRuns bounds the measured runs of a row that --precision adds
+// when --max-runs is not given.
+const DefaultMaxRuns = 50
 
 // Phase names what the engine is doing.
 type Phase string
@@ -57,6 +89,7 @@ const (
 	PhaseWarmup    Phase = "warm-up"
 	PhaseRun       Phase = "run"
 	PhaseProbe     Phase = "probe"
+	PhaseWatched   Phase = "watched run"
 )
 
 // Event is a phase about to start.
@@ -64,7 +97,8 @@ type Event struct {
 	Phase Phase
 	// Job is the job it concerns, or what a preparing step does.
 	Job string
-	// Round is which of Rounds runs of this phase it is (1-based).
+	// Round is which of Rounds runs of this phase it is (1-based); Rounds
+	// is 0 for a measured round --precision added.
 	Round, Rounds int
 	// Done of Total runs of the whole measurement have finished.
 	Done, Total int
@@ -78,6 +112,9 @@ func (e Event) String() string {
 		return "preparing: " + e.Job
 	case PhaseStarting:
 		return "starting the workers of " + e.Job
+	}
+	if e.Rounds == 0 { // a round --precision added
+		return fmt.Sprintf("%s %d (more for --precision): %s", e.Phase, e.Round, e.Job)
 	}
 	return fmt.Sprintf("%s %d of %d: %s", e.Phase, e.Round, e.Rounds, e.Job)
 }
@@ -138,9 +175,19 @@ type jobResult struct {
 	Job         *Job
 	Runs        []results.Run
 	Probes      []results.ProbeRun
+	Watched     []results.WatchedRun
 	Processes   []strategies.Process // of its first measured run
 	Interpreter *strategies.Interpreter
 	ProbeChunks int // chunks each probe run checked
+}
+
+// precise tells whether the job's timed runs have reached precision.
+func (r *jobResult) precise(precision float64) bool {
+	walls := make([]float64, len(r.Runs))
+	for i, run := range r.Runs {
+		walls[i] = run.WallSeconds
+	}
+	return len(walls) > 0 && summary.Of(walls).Precision() <= precision
 }
 
 // Each probe run takes about ProbeShare of a measured run, and at least
@@ -185,9 +232,12 @@ func ProbeChunks(plan *workload.Plan, median time.Duration) int {
 	return k
 }
 
-// measure runs the jobs, in an order that rotates from round to round. The
-// reference answer comes from the Go baseline's first run when it is among
-// the jobs (it runs first in the first round), else
+// measure runs the jobs, in an order that rotates from round to round:
+// the warm-up rounds, the measured (timed) rounds, the probe rounds with
+// the heartbeat, the watched rounds with memory and the per-core
+// timeline. Only the measured rounds are timed, and they carry no side
+// measurement. The reference answer comes from the Go baseline's first
+// run when it is among the jobs (it runs first in the first round), else
 // from a parallel pass of its own, which is timed and shown like any other
 // phase. Jobs that keep their workers start them just before their first
 // run and stop them when measure returns.
@@ -204,142 +254,245 @@ func measure(ctx context.Context, cfg measureConfig) (measurement, error) {
 	if cfg.Grace == 0 {
 		cfg.Grace = time.Second
 	}
-	progress := func(ev Event) {
-		if cfg.Progress != nil {
-			cfg.Progress(ev)
-		}
+	if cfg.MaxRuns == 0 {
+		cfg.MaxRuns = DefaultMaxRuns
 	}
 	for _, j := range cfg.Jobs {
 		defer j.close()
 	}
-	order := baselineFirst(cfg.Jobs)
 	probeRounds := cfg.ProbeRuns
 	if cfg.HeartbeatEvery <= 0 {
 		probeRounds = 0
 	}
-	m := measurement{Jobs: make([]jobResult, len(cfg.Jobs))}
+	ms := &measuring{cfg: cfg, ctx: ctx, prefixes: map[prefix]workload.Answer{},
+		m: measurement{Jobs: make([]jobResult, len(cfg.Jobs))}}
 	for i, j := range cfg.Jobs {
-		m.Jobs[i].Job = j
+		ms.m.Jobs[i].Job = j
 	}
-	total := (cfg.Warmup + cfg.Runs + probeRounds) * len(cfg.Jobs)
-	done := 0
-	var reference *workload.Answer
+	ms.total = (cfg.Warmup + cfg.Runs + probeRounds + cfg.WatchedRuns) * len(cfg.Jobs)
+	order := baselineFirst(cfg.Jobs)
+	if err := ms.referenceFirst(order); err != nil {
+		return measurement{}, err
+	}
+	rounds := 0 // every round, of any kind: the order turns one place each
+	next := func(kind Phase, number, of int, jobs []int) error {
+		err := ms.round(kind, number, of, rotated(jobs, rounds))
+		rounds++
+		return err
+	}
+	for i := 0; i < cfg.Warmup; i++ {
+		if err := next(PhaseWarmup, i+1, cfg.Warmup, order); err != nil {
+			return measurement{}, err
+		}
+	}
+	began := time.Now()
+	for i := 0; i < cfg.Runs; i++ {
+		if err := next(PhaseRun, i+1, cfg.Runs, order); err != nil {
+			return measurement{}, err
+		}
+	}
+	// --precision: more rounds of the rows not yet precise, as long as
+	// --max-runs and --max-time allow.
+	for runs := cfg.Runs; cfg.Precision > 0 && runs < cfg.MaxRuns && (cfg.MaxTime <= 0 || time.Since(began) < cfg.MaxTime); runs++ {
+		var open []int
+		for _, i := range order {
+			if !ms.m.Jobs[i].precise(cfg.Precision) {
+				open = append(open, i)
+			}
+		}
+		if len(open) == 0 {
+			break
+		}
+		ms.total += len(open)
+		if err := next(PhaseRun, runs+1, 0, open); err != nil {
+			return measurement{}, err
+		}
+	}
+	for i := 0; i < probeRounds; i++ {
+		if err := next(PhaseProbe, i+1, probeRounds, order); err != nil {
+			return measurement{}, err
+		}
+	}
+	for i := 0; i < cfg.WatchedRuns; i++ {
+		if err := next(PhaseWatched, i+1, cfg.WatchedRuns, order); err != nil {
+			return measurement{}, err
+		}
+	}
+	ms.m.Answer = *ms.reference
+	return ms.m, nil
+}
+
+// measuring is measure's state between rounds.
+type measuring struct {
+	cfg         measureConfig
+	ctx         context.Context
+	m           measurement
+	done, total int
+	// reference is the answer of the whole workload, once known.
+	reference *workload.Answer
 	// prefixes holds the reference's answers of each plan's first chunks,
-	// against which probe runs are checked: the reference run's own at its
-	// plan's splits, a pass of their own for the plans of a chunk scan.
-	prefixes := map[prefix]workload.Answer{}
-	keep := func(plan *workload.Plan, led *ledger.Ledger) {
-		for i, a := range led.Heads() {
-			prefixes[prefix{plan.ChunkSize(), Splits(plan)[i]}] = a
-		}
+	// against which probe runs are checked: the reference run's own at
+	// its plan's splits, a pass of their own for the plans of a chunk
+	// scan.
+	prefixes map[prefix]workload.Answer
+}
+
+func (ms *measuring) progress(ev Event) {
+	if ms.cfg.Progress != nil {
+		ms.cfg.Progress(ev)
 	}
-	if !isGoBaseline(cfg.Jobs[order[0]]) {
-		total++
-		ev := Event{Phase: PhaseReference, Job: cfg.Reference.String(), Round: 1, Rounds: 1, Total: total}
-		progress(ev)
-		start := time.Now()
-		led, _, err := runOnce(ctx, cfg, cfg.Reference, strategies.Task{Plan: cfg.Plan, Workers: cfg.Reference.Workers}, Splits(cfg.Plan))
-		if err != nil {
-			return measurement{}, stopped(ev, err)
-		}
-		answer, err := led.Answer()
-		if err != nil {
-			return measurement{}, fmt.Errorf("%s: %w", cfg.Reference, err)
-		}
-		m.Reference = results.Reference{Source: results.ReferenceParallel, Workers: cfg.Reference.Workers, Seconds: time.Since(start).Seconds()}
-		reference = &answer
-		keep(cfg.Plan, led)
-		done = 1
-	} else {
-		m.Reference = results.Reference{Source: results.ReferenceFromSerial, Workers: 1}
+}
+
+func (ms *measuring) observe(o Observation) {
+	if ms.cfg.Observe != nil {
+		ms.cfg.Observe(o)
 	}
-	// prefixAnswer is the reference answer of plan's first k chunks,
-	// computed by a reference pass of its own (a phase like any) for a
-	// plan the reference run did not check.
-	prefixAnswer := func(plan *workload.Plan, k int, ev Event) (workload.Answer, error) {
-		key := prefix{plan.ChunkSize(), k}
-		if a, ok := prefixes[key]; ok {
-			return a, nil
-		}
-		if k == plan.NumChunks() {
-			return *reference, nil
-		}
-		ev.Phase, ev.Job = PhaseReference, fmt.Sprintf("%s, the first %d chunks of %d numbers", cfg.Reference, k, plan.ChunkSize())
-		progress(ev)
-		led, _, err := runOnce(ctx, cfg, cfg.Reference, strategies.Task{Plan: plan.Prefix(k), Workers: cfg.Reference.Workers}, nil)
-		if err != nil {
-			return workload.Answer{}, stopped(ev, err)
-		}
-		a, err := led.Answer()
-		if err != nil {
-			return workload.Answer{}, fmt.Errorf("%s: %w", cfg.Reference, err)
-		}
-		prefixes[key] = a
+}
+
+// keep records the reference run's answers of plan's first chunks.
+func (ms *measuring) keep(plan *workload.Plan, led *ledger.Ledger) {
+	for i, a := range led.Heads() {
+		ms.prefixes[prefix{plan.ChunkSize(), Splits(plan)[i]}] = a
+	}
+}
+
+// referenceFirst computes the reference answer with a parallel pass of
+// its own, as a phase, unless the Go baseline runs first and gives it.
+func (ms *measuring) referenceFirst(order []int) error {
+	cfg := ms.cfg
+	if isGoBaseline(cfg.Jobs[order[0]]) {
+		ms.m.Reference = results.Reference{Source: results.ReferenceFromSerial, Workers: 1}
+		return nil
+	}
+	ms.total++
+	ev := Event{Phase: PhaseReference, Job: cfg.Reference.String(), Round: 1, Rounds: 1, Total: ms.total}
+	ms.progress(ev)
+	start := time.Now()
+	led, _, err := runOnce(ms.ctx, cfg, cfg.Reference, strategies.Task{Plan: cfg.Plan, Workers: cfg.Reference.Workers}, Splits(cfg.Plan))
+	if err != nil {
+		return stopped(ev, err)
+	}
+	answer, err := led.Answer()
+	if err != nil {
+		return fmt.Errorf("%s: %w", cfg.Reference, err)
+	}
+	ms.m.Reference = results.Reference{Source: results.ReferenceParallel, Workers: cfg.Reference.Workers, Seconds: time.Since(start).Seconds()}
+	ms.reference = &answer
+	ms.keep(cfg.Plan, led)
+	ms.done = 1
+	return nil
+}
+
+// prefixAnswer is the reference answer of plan's first k chunks (plan one
+// pass over the workload), computed by a reference pass of its own (a
+// phase like any) for a plan the reference run did not check.
+func (ms *measuring) prefixAnswer(plan *workload.Plan, k int, ev Event) (workload.Answer, error) {
+	if k == 0 {
+		return workload.Answer{}, nil
+	}
+	key := prefix{plan.ChunkSize(), k}
+	if a, ok := ms.prefixes[key]; ok {
 		return a, nil
 	}
-
-	for round := 0; round < cfg.Warmup+cfg.Runs+probeRounds; round++ {
-		ev := Event{Phase: PhaseWarmup, Round: round + 1, Rounds: cfg.Warmup, Total: total}
-		switch {
-		case round >= cfg.Warmup+cfg.Runs:
-			ev.Phase, ev.Round, ev.Rounds = PhaseProbe, round-cfg.Warmup-cfg.Runs+1, probeRounds
-		case round >= cfg.Warmup:
-			ev.Phase, ev.Round, ev.Rounds = PhaseRun, round-cfg.Warmup+1, cfg.Runs
-		}
-		for position, idx := range rotated(order, round) {
-			job := cfg.Jobs[idx]
-			if err := open(ctx, cfg, job, progress, Event{Phase: PhaseStarting, Job: job.String(), Done: done, Total: total}); err != nil {
-				return measurement{}, err
-			}
-			plan := job.planOf(cfg.Plan)
-			r := &m.Jobs[idx]
-			task := strategies.Task{Plan: plan, Workers: job.Workers}
-			want := reference
-			var hb *strategies.Heartbeat
-			if ev.Phase == PhaseProbe {
-				if r.ProbeChunks == 0 {
-					r.ProbeChunks = ProbeChunks(plan, medianWall(r.Runs))
-				}
-				head, err := prefixAnswer(plan, r.ProbeChunks, ev)
-				if err != nil {
-					return measurement{}, err
-				}
-				hb = newHeartbeat(cfg.HeartbeatEvery)
-				task.Plan, task.Heartbeat = plan.Prefix(r.ProbeChunks), hb
-				want = &head
-			}
-			ev.Job, ev.Done = job.String(), done
-			progress(ev)
-			run, out, answer, led, err := measureOnce(ctx, cfg, job, task, Splits(task.Plan))
-			if err != nil {
-				return measurement{}, stopped(ev, err)
-			}
-			if reference == nil { // the baseline's first run is the reference
-				reference = &answer
-				keep(plan, led)
-				want = reference
-			} else if answer != *want {
-				return measurement{}, &MismatchError{Job: job.String(), Got: answer, Want: *want}
-			}
-			r.Interpreter = out.Interpreter
-			switch ev.Phase {
-			case PhaseProbe:
-				r.Probes = append(r.Probes, results.ProbeRun{WallSeconds: run.WallSeconds, LagMs: lagsMs(hb.Lags)})
-			case PhaseRun:
-				if len(r.Runs) == 0 {
-					r.Processes = out.Processes
-				}
-				for _, v := range out.Figures {
-					m.Figures = figure.Add(m.Figures, v.Def)
-				}
-				run.Round, run.Position = ev.Round, position+1
-				r.Runs = append(r.Runs, run)
-			}
-			done++
-		}
+	if k == plan.NumChunks() {
+		return *ms.reference, nil
 	}
-	m.Answer = *reference
-	return m, nil
+	cfg := ms.cfg
+	ev.Phase, ev.Job = PhaseReference, fmt.Sprintf("%s, the first %d chunks of %d numbers", cfg.Reference, k, plan.ChunkSize())
+	ms.progress(ev)
+	led, _, err := runOnce(ms.ctx, cfg, cfg.Reference, strategies.Task{Plan: plan.Prefix(k), Workers: cfg.Reference.Workers}, nil)
+	if err != nil {
+		return workload.Answer{}, stopped(ev, err)
+	}
+	a, err := led.Answer()
+	if err != nil {
+		return workload.Answer{}, fmt.Errorf("%s: %w", cfg.Reference, err)
+	}
+	ms.prefixes[key] = a
+	return a, nil
+}
+
+// want is the reference answer of a plan: its whole passes over the
+// workload, and the first chunks of a last partial one.
+func (ms *measuring) want(plan *workload.Plan, ev Event) (workload.Answer, error) {
+	whole, rest := plan.Passes()
+	a := ms.reference.Times(uint64(whole))
+	head, err := ms.prefixAnswer(plan.Pass(), rest, ev)
+	a.Add(head)
+	return a, err
+}
+
+// round runs one round of kind (warm-up, timed, probe or watched) of the
+// jobs, in the order given; of is the rounds of its kind planned (0: one
+// added for --precision).
+func (ms *measuring) round(kind Phase, number, of int, jobs []int) error {
+	cfg := ms.cfg
+	ev := Event{Phase: kind, Round: number, Rounds: of}
+	for position, idx := range jobs {
+		job := cfg.Jobs[idx]
+		ev.Total = ms.total
+		if err := open(ms.ctx, cfg, job, ms.progress, Event{Phase: PhaseStarting, Job: job.String(), Done: ms.done, Total: ms.total}); err != nil {
+			return err
+		}
+		plan := job.planOf(cfg.Plan)
+		r := &ms.m.Jobs[idx]
+		task := strategies.Task{Plan: plan, Workers: job.Workers}
+		var hb *strategies.Heartbeat
+		watch := watching{}
+		switch kind {
+		case PhaseProbe:
+			if r.ProbeChunks == 0 {
+				r.ProbeChunks = ProbeChunks(plan, medianWall(r.Runs))
+			}
+			hb = newHeartbeat(cfg.HeartbeatEvery)
+			hb.Observe = func() { ms.observe(HeartbeatReading) }
+			task.Plan, task.Heartbeat = plan.Prefix(r.ProbeChunks), hb
+		case PhaseWatched:
+			watch = watching{memory: cfg.Sampler.memory, timeline: cfg.Sampler.every > 0, observe: ms.observe}
+		case PhaseRun:
+			watch.timed = ms.observe
+		}
+		var want workload.Answer
+		if ms.reference != nil {
+			var err error
+			if want, err = ms.want(task.Plan, ev); err != nil {
+				return err
+			}
+		}
+		ev.Job, ev.Done = job.String(), ms.done
+		ms.progress(ev)
+		run, out, answer, led, err := measureOnce(ms.ctx, cfg, job, task, Splits(task.Plan), watch)
+		if err != nil {
+			return stopped(ev, err)
+		}
+		if ms.reference == nil { // the baseline's first run is the reference
+			ms.reference = &answer
+			ms.keep(plan, led)
+		} else if answer != want {
+			return &MismatchError{Job: job.String(), Got: answer, Want: want}
+		}
+		r.Interpreter = out.Interpreter
+		switch kind {
+		case PhaseProbe:
+			r.Probes = append(r.Probes, results.ProbeRun{WallSeconds: run.WallSeconds, LagMs: lagsMs(hb.Lags)})
+		case PhaseWatched:
+			for _, v := range out.Figures {
+				ms.m.Figures = figure.Add(ms.m.Figures, v.Def)
+			}
+			r.Watched = append(r.Watched, results.WatchedRun{WallSeconds: run.WallSeconds, Figures: run.Figures, CoreTimeline: run.CoreTimeline})
+		case PhaseRun:
+			if len(r.Runs) == 0 {
+				r.Processes = out.Processes
+			}
+			for _, v := range out.Figures {
+				ms.m.Figures = figure.Add(ms.m.Figures, v.Def)
+			}
+			run.Round, run.Position = number, position+1
+			r.Runs = append(r.Runs, run)
+		}
+		ms.done++
+	}
+	return nil
 }
 
 // open starts the workers of a job that keeps them, before its first run,
@@ -472,19 +625,39 @@ func runOnce(ctx context.Context, cfg measureConfig, job *Job, task strategies.T
 	}
 }
 
-// measureOnce times one run of a job and checks that it answered every
-// chunk. Collecting garbage first keeps one run's garbage from being
-// collected during the next.
-func measureOnce(ctx context.Context, cfg measureConfig, job *Job, task strategies.Task, splits []int) (results.Run, strategies.Outcome, workload.Answer, *ledger.Ledger, error) {
+// watching is what a run measures beside its time: nothing for a timed
+// run (timed then hears of its beginning and end), memory and the
+// per-core timeline for a watched run. The heartbeat comes with the task.
+type watching struct {
+	memory   time.Duration // the memory sampler's interval; 0: no memory
+	timeline bool
+	observe  func(Observation)
+	timed    func(Observation)
+}
+
+// measureOnce runs a job once and checks that it answered every chunk:
+// timed, with the OS's counters read just before and after, and whatever
+// watch asks read during it. Collecting garbage first keeps one run's
+// garbage from being collected during the next.
+func measureOnce(ctx context.Context, cfg measureConfig, job *Job, task strategies.Task, splits []int, watch watching) (results.Run, strategies.Outcome, workload.Answer, *ledger.Ledger, error) {
 	runtime.GC()
-	if job.Desc.Processes { // else primebench's own memory is the strategy's
-		task.Members = &procpool.Members{}
+	var mem *memoryReader
+	if watch.memory > 0 {
+		if job.Desc.Processes { // else primebench's own memory is the strategy's
+			task.Members = &procpool.Members{}
+		}
+		mem = startMemory(watch.memory, task.Members, watch.observe)
 	}
-	sg := cfg.Sampler.begin()
-	mem := startMemory(cfg.Sampler.memory, task.Members)
+	if watch.timed != nil {
+		watch.timed(TimedBegins)
+	}
+	sg := cfg.Sampler.begin(watch.timeline, watch.observe)
 	led, outcome, err := runOnce(ctx, cfg, job, task, splits)
-	memory := mem.stop()
 	c := sg.end()
+	if watch.timed != nil {
+		watch.timed(TimedEnds)
+	}
+	memory := mem.stop()
 	if err != nil {
 		return results.Run{}, outcome, workload.Answer{}, nil, err
 	}

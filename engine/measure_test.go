@@ -383,3 +383,91 @@ func TestAssembleLoadsBack(t *testing.T) {
 		t.Fatalf("assembled file does not load: %v", err)
 	}
 }
+
+// paced answers its plan like serial, then sleeps the next of its pauses
+// (round robin): a strategy whose run times the test chooses.
+type paced struct {
+	pauses []time.Duration
+	runs   int
+}
+
+func (p *paced) Run(ctx context.Context, task strategies.Task) (strategies.Outcome, error) {
+	for i := 0; i < task.Plan.NumChunks(); i++ {
+		if err := task.Ledger.Record(0, i, task.Plan.Chunk(i).Solve(), time.Millisecond); err != nil {
+			return strategies.Outcome{}, err
+		}
+	}
+	time.Sleep(p.pauses[p.runs%len(p.pauses)])
+	p.runs++
+	return strategies.Outcome{}, nil
+}
+
+// --precision adds measured rounds of the rows not yet within it, and
+// only of those: a steady row stops at the 6 runs a 95% interval needs, a
+// row whose runs alternate 20 and 100 ms (±67% of their median) never
+// gets within 30% and stops at --max-runs, its summary saying so.
+func TestPrecisionAddsRoundsUntilReached(t *testing.T) {
+	steady := &paced{pauses: []time.Duration{100 * time.Millisecond}}
+	jumpy := &paced{pauses: []time.Duration{20 * time.Millisecond, 100 * time.Millisecond}}
+	cfg := measureConfig{
+		Jobs: []*Job{job("serial", 1), fakeJob("steady", steady, 1), fakeJob("jumpy", jumpy, 1)},
+		Plan: testPlan(t, 1, 2000, 500), Runs: 2, Precision: 0.3, MaxRuns: 9, Reference: reference(),
+	}
+	m, err := measure(context.Background(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := len(m.Jobs[1].Runs); n != 6 {
+		t.Errorf("the steady row ran %d times, want 6: the first count whose interval reaches 95%%", n)
+	}
+	if n := len(m.Jobs[2].Runs); n != 9 {
+		t.Errorf("the jumpy row ran %d times, want --max-runs 9", n)
+	}
+	f := assemble(meta{Machine: testMachine(), Settings: results.Settings{Precision: cfg.Precision, MaxRuns: cfg.MaxRuns}}, cfg, m)
+	steadyRow, jumpyRow := f.Strategies[1].Summary, f.Strategies[2].Summary
+	if steadyRow.Precision == nil || *steadyRow.Precision > 0.3 || hasWarning(steadyRow, results.Imprecise) {
+		t.Errorf("steady: precision %v, warnings %+v", steadyRow.Precision, steadyRow.Warnings)
+	}
+	var w *results.Warning
+	for i := range jumpyRow.Warnings {
+		if jumpyRow.Warnings[i].Kind == results.Imprecise {
+			w = &jumpyRow.Warnings[i]
+		}
+	}
+	if w == nil || w.Runs != 9 || w.Limit != 0.3 || !(w.Value > 0.3) || w.Count <= 9 {
+		t.Errorf("jumpy: imprecise warning %+v, want 9 runs, limit 0.3, reached above it and more runs suggested", w)
+	}
+	// Without --precision, --runs is what runs.
+	cfg.Precision, steady.runs, jumpy.runs = 0, 0, 0
+	if m, err = measure(context.Background(), cfg); err != nil || len(m.Jobs[2].Runs) != 2 {
+		t.Errorf("without --precision: %d runs (%v), want 2", len(m.Jobs[2].Runs), err)
+	}
+}
+
+// --max-time stops the rounds --precision adds once the measured rounds
+// have taken that long.
+func TestPrecisionStopsAtMaxTime(t *testing.T) {
+	jumpy := &paced{pauses: []time.Duration{20 * time.Millisecond, 60 * time.Millisecond}}
+	cfg := measureConfig{Jobs: []*Job{job("serial", 1), fakeJob("jumpy", jumpy, 1)}, Plan: testPlan(t, 1, 2000, 500),
+		Runs: 2, Precision: 0.01, MaxTime: 150 * time.Millisecond, Reference: reference()}
+	m, err := measure(context.Background(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := len(m.Jobs[1].Runs); n < 3 || n > 5 {
+		t.Errorf("jumpy ran %d times in a --max-time of 150ms at 20-60ms a run: want 3 to 5", n)
+	}
+}
+
+func hasWarning(s results.Summary, kind results.WarningKind) bool {
+	for _, w := range s.Warnings {
+		if w.Kind == kind {
+			return true
+		}
+	}
+	return false
+}
+
+func testMachine() results.Machine {
+	return results.Machine{Label: "box", LogicalCPUs: 2, AffinityCPUs: 2, CPUIDs: []int{0, 1}, EffectiveCPUs: 2}
+}

@@ -10,15 +10,16 @@ import (
 	"github.com/primebench/primebench/procpool"
 )
 
-// The memory figures, read by the engine in every run of every strategy:
+// The memory figures, read by the engine in the watched runs of every
+// strategy (never in a timed one):
 // an in-process strategy's are primebench's own process; one that runs
 // worker processes, the whole tree of them (interpreters, their pool
 // children, a forkserver), primebench not included.
 var (
 	PeakRSS = figure.Def{Name: "peak_rss_bytes", Label: "peak RSS", Unit: figure.Bytes, PerWorker: true,
-		Doc: "the most resident memory of what the strategy ran (primebench itself in-process, else the tree of its worker processes), the kernel's peak of each process; pages forked processes share count once per process"}
+		Doc: "the most resident memory of what the strategy ran (primebench itself in-process, else the tree of its worker processes), the kernel's peak of each process, in its watched runs (untimed); pages forked processes share count once per process"}
 	PeakPSS = figure.Def{Name: "peak_pss_bytes", Label: "peak PSS", Unit: figure.Bytes, PerWorker: true, Bound: figure.MachineMemory,
-		Doc: "the most proportional memory of the same processes (Linux: each shared page divided among its sharers), read through the run and when its work is done: what they hold together"}
+		Doc: "the most proportional memory of the same processes (Linux: each shared page divided among its sharers), read through each watched run and when its work is done: what they hold together"}
 )
 
 // How the peak is caught, at no cost to the timed figures:
@@ -49,8 +50,9 @@ const (
 
 // memoryReader follows one run's processes and keeps their peak.
 type memoryReader struct {
-	roots func() []int // nil: primebench's own process only
-	self  bool         // the kernel's peak of primebench was reset for the run
+	roots   func() []int // nil: primebench's own process only
+	self    bool         // the kernel's peak of primebench was reset for the run
+	observe func(Observation)
 
 	mu   sync.Mutex
 	peak memoryPeak
@@ -65,13 +67,14 @@ type memoryPeak struct {
 }
 
 // startMemory starts reading: members are the run's worker processes as
-// they start (nil: primebench itself, in-process). Nil where memory
-// cannot be read here, or reading is off.
-func startMemory(every time.Duration, members *procpool.Members) *memoryReader {
+// they start (nil: primebench itself, in-process); observe, if set, hears
+// of each reading. Nil where memory cannot be read here, or reading is
+// off.
+func startMemory(every time.Duration, members *procpool.Members, observe func(Observation)) *memoryReader {
 	if every <= 0 || !machine.MemoryReadable {
 		return nil
 	}
-	m := &memoryReader{done: make(chan struct{}), out: make(chan struct{})}
+	m := &memoryReader{done: make(chan struct{}), out: make(chan struct{}), observe: observe}
 	if members != nil {
 		m.roots = members.PIDs
 		members.Complete = m.readNow
@@ -84,6 +87,9 @@ func startMemory(every time.Duration, members *procpool.Members) *memoryReader {
 
 // record takes a reading into the peak.
 func (m *memoryReader) record(mem machine.Memory, peaks bool) {
+	if m.observe != nil {
+		m.observe(MemoryReading)
+	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	rss := mem.RSS

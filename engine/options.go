@@ -32,14 +32,25 @@ type Options struct {
 	Chunks []uint64
 	// Runs and Warmup are measured and unmeasured runs per job.
 	Runs, Warmup int
+	// Precision, when above 0 (0.02: 2%), adds measured rounds of the
+	// rows whose median's interval is not yet within it of their median,
+	// up to MaxRuns runs of a row (0: DefaultMaxRuns) while the measured
+	// rounds have taken less than MaxTime (0: no limit).
+	Precision float64
+	MaxRuns   int
+	MaxTime   time.Duration
 	// ProbeRuns extra runs per job carry a heartbeat that asks to wake
 	// every Heartbeat; 0 (either): no probe.
 	ProbeRuns int
 	Heartbeat time.Duration
-	// SampleEvery is the per-core timeline's interval; 0: none.
+	// WatchedRuns are the untimed runs per job that read memory and the
+	// per-core timeline; 0: neither is read.
+	WatchedRuns int
+	// SampleEvery is the per-core timeline's interval in watched runs; 0:
+	// none.
 	SampleEvery time.Duration
-	// MemoryEvery is how often the memory of what each run ran is read,
-	// at most (memory.go); 0: not at all.
+	// MemoryEvery is how often the memory of what each watched run ran is
+	// read, at most (memory.go); 0: not at all.
 	MemoryEvery time.Duration
 	// SwitchIntervals are the switch intervals of the strategies that take
 	// one (gil-lock), a scan when more than one; empty: CPython's default.
@@ -68,6 +79,9 @@ type Options struct {
 	Limits func() (cpulimit.Limits, error)
 	// Warn hears of things the user should know that do not stop the run.
 	Warn func(string)
+	// observe, when set, hears of every timed run's beginning and end and
+	// of every side measurement's reading (measureConfig.Observe): tests.
+	observe func(Observation)
 }
 
 // Bounds of the options: more is a typo, not a plan.
@@ -75,6 +89,12 @@ const (
 	MaxRuns = 10_000
 	// DefaultRuns is the smallest run count whose median has a 95% interval.
 	DefaultRuns = 6
+	// DefaultWatchedRuns: memory and the timeline vary far less than time,
+	// and two runs give a median.
+	DefaultWatchedRuns = 2
+	// MaxPrecision bounds --precision: an interval as wide as the median
+	// asks for nothing.
+	MaxPrecision = 1.0
 	// MaxSwitchInterval bounds --switch-interval: CPython accepts any
 	// positive float, but beyond a second a "GIL" never switches in a run.
 	MaxSwitchInterval = 10 * time.Second
@@ -107,6 +127,16 @@ func (o Options) Check() error {
 		return optionf("warmup", "%d is out of range: give 0 to %d warm-up runs", o.Warmup, MaxRuns)
 	case o.ProbeRuns < 0 || o.ProbeRuns > MaxRuns:
 		return optionf("probe-runs", "%d is out of range: give 0 (no probe) to %d", o.ProbeRuns, MaxRuns)
+	case o.WatchedRuns < 0 || o.WatchedRuns > MaxRuns:
+		return optionf("watched-runs", "%d is out of range: give 0 (no memory figures, no timeline) to %d", o.WatchedRuns, MaxRuns)
+	case o.Precision < 0 || o.Precision >= MaxPrecision || o.Precision != o.Precision:
+		return optionf("precision", "%g is out of range: give a share above 0 and under %g, such as 2%% or 0.02", o.Precision, MaxPrecision)
+	case o.MaxRuns != 0 && (o.MaxRuns < o.Runs || o.MaxRuns > MaxRuns):
+		return optionf("max-runs", "%d is out of range: give --runs (%d) to %d", o.MaxRuns, o.Runs, MaxRuns)
+	case o.MaxTime < 0:
+		return optionf("max-time", "%v is negative: give a duration such as 2m, or 0 for no limit", o.MaxTime)
+	case o.Precision == 0 && (o.MaxRuns != 0 || o.MaxTime != 0):
+		return optionf("precision", "is missing: --max-runs and --max-time bound the rounds --precision adds; give --precision too, such as --precision 2%%")
 	case o.Heartbeat < 0 || (o.Heartbeat > 0 && o.Heartbeat < 100*time.Microsecond):
 		return optionf("heartbeat", "%v is out of range: give 100µs or more, or 0 to turn the probe off", o.Heartbeat)
 	case o.SampleEvery != 0 && o.SampleEvery < 10*time.Millisecond:

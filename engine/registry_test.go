@@ -28,13 +28,13 @@ func TestMain(m *testing.M) {
 // testOptions can run every registered strategy: this test binary as the
 // Go worker, python3 for the CPython lanes (the free-threaded lane too: on
 // a GIL build its code path is the same).
-func testOptions(t *testing.T, spec string) Options {
+func testOptions(t testing.TB, spec string) Options {
 	t.Helper()
 	w, err := workload.Parse(spec, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	o := Options{Runs: 1, Workload: w, Heartbeat: time.Millisecond, ProbeRuns: 1, MemoryEvery: 20 * time.Millisecond,
+	o := Options{Runs: 1, Workload: w, Heartbeat: time.Millisecond, ProbeRuns: 1, WatchedRuns: 1, MemoryEvery: 20 * time.Millisecond,
 		Processes: strategies.Processes{Worker: strategies.WorkerCommand{Argv: []string{os.Args[0]}, Env: []string{testworker.Env + "=serve"}}}}
 	if py := testPython(t); py != nil {
 		o.Pythons, o.FreeThreaded = []*strategies.Python{py}, py
@@ -46,7 +46,7 @@ func testOptions(t *testing.T, spec string) Options {
 // one python3-gevent serves) that imports gevent, else the first found,
 // else nil; with PRIMEBENCH_REQUIRE_TOOLS=1, as the test script sets
 // having installed both, anything less fails.
-func testPython(t *testing.T) *strategies.Python {
+func testPython(t testing.TB) *strategies.Python {
 	t.Helper()
 	var found *strategies.Python
 	for _, name := range []string{"python3", "/usr/bin/python3"} {
@@ -119,9 +119,16 @@ func TestEveryStrategyAtEveryScale(t *testing.T) {
 				if s.Name != d.Name || s.Family != d.Family.Name || s.Models != d.Models || len(s.Runs) != 1 || s.Probe == nil {
 					t.Errorf("row %+v", s)
 				}
-				// Memory is recorded for every strategy, in-process or not:
-				// what it ran held some, and never a zero.
-				if rss, ok := s.Runs[0].Figures[PeakRSS.Name]; machine.MemoryReadable && (!ok || rss < 1<<20) {
+				// Memory is recorded for every strategy, in-process or not,
+				// in its watched run, never in a timed one: what it ran held
+				// some, and never a zero.
+				if _, ok := s.Runs[0].Figures[PeakRSS.Name]; ok {
+					t.Errorf("%s/%d: a timed run read memory", s.Name, s.Workers)
+				}
+				if machine.MemoryReadable && (s.Watched == nil || len(s.Watched.Runs) != 1) {
+					t.Fatalf("%s/%d: watched runs %+v, want 1", s.Name, s.Workers, s.Watched)
+				}
+				if rss, ok := s.Watched.Runs[0].Figures[PeakRSS.Name]; machine.MemoryReadable && (!ok || rss < 1<<20) {
 					t.Errorf("%s/%d: peak RSS %v (recorded %v)", s.Name, s.Workers, rss, ok)
 				}
 				if _, ok := s.Summary.Figure(PeakPSS.Name); machine.MemoryReadable && !ok {
@@ -136,6 +143,81 @@ func TestEveryStrategyAtEveryScale(t *testing.T) {
 				t.Fatal(err)
 			}
 			testworker.AssertNoChildren(t)
+		})
+	}
+}
+
+// Watching never changes what is watched: for every strategy, with every
+// side measurement on (the heartbeat, memory, the per-core timeline), no
+// side measurement takes a reading between a timed run's beginning and its
+// end, whether primebench takes it (memory, the timeline, a goroutine's
+// heartbeat) or a worker process does (an interpreter's heartbeat, whose
+// lags arrive as it reports them); each did take readings, in its own
+// untimed runs; and the timed runs hold none of their figures.
+func TestSideMeasurementsStayOffTheClock(t *testing.T) {
+	for _, d := range testworker.Sample(strategies.All(), wayOfRunning) {
+		t.Run(d.Name, func(t *testing.T) {
+			o := testOptions(t, "range:1000000-1030000")
+			runnable(t, d, o)
+			o.Strategies, o.Workers, o.Warmup, o.Runs, o.ProbeRuns, o.WatchedRuns = []string{d.Name}, []int{3}, 1, 2, 1, 1
+			o.MemoryEvery, o.SampleEvery = time.Millisecond, 10*time.Millisecond
+			var mu sync.Mutex
+			var seen []Observation
+			o.observe = func(ob Observation) {
+				mu.Lock()
+				seen = append(seen, ob)
+				mu.Unlock()
+			}
+			f, err := Run(context.Background(), o, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			mu.Lock()
+			defer mu.Unlock()
+			timed, count := false, map[Observation]int{}
+			for i, ob := range seen {
+				switch ob {
+				case TimedBegins:
+					timed = true
+				case TimedEnds:
+					timed = false
+				default:
+					if timed {
+						t.Fatalf("observation %d, %s, came inside a timed run: %v", i, ob, seen[max(0, i-5):min(len(seen), i+5)])
+					}
+				}
+				count[ob]++
+			}
+			rows := len(f.Strategies)
+			if count[TimedBegins] != 2*rows || count[TimedEnds] != 2*rows {
+				t.Errorf("%d timed runs began and %d ended, want %d", count[TimedBegins], count[TimedEnds], 2*rows)
+			}
+			if count[HeartbeatReading] == 0 {
+				t.Errorf("the heartbeat took no reading in its probe runs: %v", count)
+			}
+			if machine.MemoryReadable && count[MemoryReading] == 0 {
+				t.Errorf("memory was never read in the watched runs: %v", count)
+			}
+			longest := 0.0
+			for _, s := range f.Strategies {
+				for _, r := range s.Watched.Runs {
+					longest = max(longest, r.WallSeconds)
+				}
+			}
+			if f.Machine.PerCore && longest > 3*o.SampleEvery.Seconds() && count[TimelineReading] == 0 {
+				t.Errorf("the timeline took no sample in watched runs of up to %.3fs: %v", longest, count)
+			}
+			for _, s := range f.Strategies {
+				for _, r := range s.Runs {
+					if r.CoreTimeline != nil || len(r.Figures) > 0 && d.Name != "gil-lock" && d.Name != "gil-lock-fifo" {
+						t.Errorf("%s: a timed run holds a side measurement: figures %v, timeline %v", s.Label(), r.Figures, r.CoreTimeline != nil)
+					}
+				}
+			}
+			mi := f.Settings.MeasuredIn
+			if slices.Contains(mi.Timed, PeakRSS.Name) || slices.Contains(mi.Timed, results.MeasuresTimeline) || !slices.Contains(mi.Probe, results.MeasuresLag) {
+				t.Errorf("measured_in %+v", mi)
+			}
 		})
 	}
 }

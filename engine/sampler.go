@@ -50,10 +50,15 @@ type sampling struct {
 	timeline *timeline
 }
 
-// begin reads every counter and starts the timeline: the run starts now.
-func (s *sampler) begin() *sampling {
+// begin reads every counter and starts the timeline if asked (a watched
+// run's; observe hears of each sample): the run starts now.
+func (s *sampler) begin(timeline bool, observe func(Observation)) *sampling {
 	first := s.read()
-	return &sampling{s: s, start: first, timeline: startTimeline(s.every, first.at, s.counters, first.cpus)}
+	sg := &sampling{s: s, start: first}
+	if timeline {
+		sg.timeline = startTimeline(s.every, first.at, s.counters, first.cpus, observe)
+	}
+	return sg
 }
 
 // sampled is what the counters say of a run.
@@ -83,19 +88,19 @@ func (sg *sampling) end() sampled {
 	return out
 }
 
-// timeline samples each CPU's busy share at a fixed interval during a run,
-// for the per-core heat map. At 100 ms, with one read of /proc/stat per
-// sample, runs with and without it showed no significant difference in
-// throughput. Each sample records when it was actually
-// taken, so a late wake-up (under gil, the sampler waits for the single P)
-// skews nothing.
+// timeline samples each CPU's busy share at a fixed interval during a
+// watched run, for the per-core heat map: a read of /proc/stat per sample,
+// and never more often than keeps its own reading time under
+// 1/readingShare of one CPU, as the memory sampler. Each sample records
+// when it was actually taken, so a late wake-up (under gil, the sampler
+// waits for the single P) skews nothing.
 type timeline struct {
 	done    chan struct{}
 	stopped chan *results.Timeline
 	prev    machine.CPUTimes // the last snapshot taken, once stopped
 }
 
-func startTimeline(every time.Duration, start time.Time, counters *machine.Counters, first machine.CPUTimes) *timeline {
+func startTimeline(every time.Duration, start time.Time, counters *machine.Counters, first machine.CPUTimes, observe func(Observation)) *timeline {
 	if every <= 0 || counters == nil || first == nil {
 		return nil
 	}
@@ -103,25 +108,29 @@ func startTimeline(every time.Duration, start time.Time, counters *machine.Count
 	go func() {
 		out := &results.Timeline{IntervalSeconds: every.Seconds()}
 		prev := first
-		ticker := time.NewTicker(every)
-		defer ticker.Stop()
+		timer := time.NewTimer(every)
+		defer timer.Stop()
 		for {
 			select {
 			case <-t.done:
 				t.prev = prev
 				t.stopped <- out
 				return
-			case now := <-ticker.C:
-				cur, err := counters.Read()
-				if err != nil {
-					continue
-				}
+			case <-timer.C:
+			}
+			began := time.Now()
+			cur, err := counters.Read()
+			if observe != nil {
+				observe(TimelineReading)
+			}
+			if err == nil {
 				out.Samples = append(out.Samples, results.TimelineSample{
-					Seconds: now.Sub(start).Seconds(),
+					Seconds: began.Sub(start).Seconds(),
 					Busy:    cur.UsageSince(prev).Busy,
 				})
 				prev = cur
 			}
+			timer.Reset(max(every-time.Since(began), readingShare*time.Since(began)))
 		}
 	}()
 	return t

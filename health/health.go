@@ -11,13 +11,13 @@ import (
 	"io"
 	"math"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
 	"github.com/primebench/primebench/compare"
 	"github.com/primebench/primebench/engine"
 	"github.com/primebench/primebench/results"
+	"github.com/primebench/primebench/scan"
 	"github.com/primebench/primebench/strategies"
 	"github.com/primebench/primebench/summary"
 	"github.com/primebench/primebench/workload"
@@ -119,8 +119,15 @@ type Plan struct {
 	Rows   []Expected
 	Warmup int
 	Runs   int
+	// Precision, when above 0, adds runs to the rows whose median is not
+	// yet within it (the engine's --precision), up to MaxRuns runs of a
+	// row and for MaxTime of measured rounds: what is left of the budget
+	// once the warm-up is paid.
+	Precision float64
+	MaxRuns   int
+	MaxTime   time.Duration
 	// Estimate is what the plan should take on a machine as fast as the
-	// baseline.
+	// baseline, before any run --precision adds.
 	Estimate time.Duration
 }
 
@@ -137,8 +144,10 @@ const (
 
 // PlanFor picks the rows (names limits them, by strategy name; nil: every
 // row of the Go family, which needs nothing installed) and the most runs
-// of each, up to MaxRuns after one warm-up, that fit Share of limit.
-func (b *Baseline) PlanFor(names []string, limit time.Duration) (Plan, error) {
+// of each, up to MaxRuns after one warm-up, that fit Share of limit; with
+// precision above 0, the rounds that fit the rest of it may be added
+// until every row's median is within precision.
+func (b *Baseline) PlanFor(names []string, limit time.Duration, precision float64) (Plan, error) {
 	var p Plan
 	for _, r := range b.Rows {
 		if (names == nil && r.Family == results.FamilyGo) || slices.Contains(names, r.Name) {
@@ -161,6 +170,10 @@ func (b *Baseline) PlanFor(names []string, limit time.Duration) (Plan, error) {
 	}
 	p.Warmup, p.Runs = 1, min(rounds-1, MaxRuns)
 	p.Estimate = Overhead + time.Duration(float64(p.Warmup+p.Runs)*round*float64(time.Second))
+	if precision > 0 && rounds-1 > p.Runs {
+		p.Precision, p.MaxRuns = precision, rounds-1
+		p.MaxTime = time.Duration((Share*limit.Seconds() - Overhead.Seconds() - round) * float64(time.Second))
+	}
 	return p, nil
 }
 
@@ -246,16 +259,10 @@ func rate(x float64) string {
 // ParseTolerance reads --tolerance: a percentage ("10%") or a fraction
 // ("0.1"), more than 0 and less than 1.
 func ParseTolerance(text string) (float64, error) {
-	t := strings.TrimSpace(text)
-	scale := 1.0
-	if s, ok := strings.CutSuffix(t, "%"); ok {
-		t, scale = s, 0.01
-	}
-	x, err := strconv.ParseFloat(strings.TrimSpace(t), 64)
+	x, err := scan.Share(text)
 	if err != nil {
-		return 0, fmt.Errorf("%q is not a tolerance: give a percentage such as 10%% or a fraction such as 0.1", text)
+		return 0, err
 	}
-	x *= scale
 	if !(x > 0 && x < 1) {
 		return 0, fmt.Errorf("%q is out of range: give more than 0%% and less than 100%%", text)
 	}
@@ -267,7 +274,8 @@ func ParseTolerance(text string) (float64, error) {
 // be where it was) and chunk size, no probe and no timeline: time goes to
 // the figures judged.
 func (b *Baseline) Options(p Plan, stdin io.Reader) (engine.Options, error) {
-	o := engine.Options{Runs: p.Runs, Warmup: p.Warmup, Chunks: []uint64{b.Workload.ChunkSize}}
+	o := engine.Options{Runs: p.Runs, Warmup: p.Warmup, Chunks: []uint64{b.Workload.ChunkSize},
+		Precision: p.Precision, MaxRuns: p.MaxRuns, MaxTime: p.MaxTime}
 	for _, r := range p.Rows {
 		if !slices.Contains(o.Strategies, r.Name) {
 			o.Strategies = append(o.Strategies, r.Name)

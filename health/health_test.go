@@ -37,12 +37,24 @@ func TestBaselinePlanAndVerdict(t *testing.T) {
 	if err != nil || len(b.Rows) != 5 || !strings.Contains(b.Source, "median of 8 machines") {
 		t.Fatalf("%+v, %v", b, err)
 	}
-	p, err := b.PlanFor(nil, 50*time.Second)
+	p, err := b.PlanFor(nil, 50*time.Second, 0)
 	if err != nil || p.Runs < 3 || p.Runs > MaxRuns || p.Warmup != 1 || p.Estimate > 25*time.Second {
 		t.Fatalf("plan %+v, %v", p, err)
 	}
-	if _, err := b.PlanFor(nil, 5*time.Second); err == nil || !strings.Contains(err.Error(), "has room for") {
+	if _, err := b.PlanFor(nil, 5*time.Second, 0); err == nil || !strings.Contains(err.Error(), "has room for") {
 		t.Errorf("a 5 s limit: %v", err)
+	}
+	// --precision: the rounds that fit the rest of half the limit may be
+	// added, and only those.
+	if p.Precision != 0 || p.MaxRuns != 0 {
+		t.Errorf("no precision asked: plan %+v", p)
+	}
+	pp, err := b.PlanFor(nil, 200*time.Second, 0.02)
+	if err != nil || pp.Precision != 0.02 || pp.MaxRuns <= pp.Runs || pp.MaxTime <= 0 || pp.MaxTime > 100*time.Second {
+		t.Errorf("plan with --precision 2%% in 200s: %+v, %v", pp, err)
+	}
+	if o, err := b.Options(pp, nil); err != nil || o.Precision != 0.02 || o.MaxRuns != pp.MaxRuns || o.MaxTime != pp.MaxTime {
+		t.Errorf("options %+v, %v", o, err)
 	}
 	slow, err := Judge(p, files[8], 0.1)
 	if err != nil || slow.OK() || len(slow.Shortfalls) != 5 {

@@ -493,6 +493,14 @@ func Words(w results.Warning, figures []figure.Def) string {
 		return fmt.Sprintf("%d worker processes, %g per usable CPU, each with an event loop of its own: every core busy, and each loop as blocked by its tasks' CPU work as a single loop is", w.Count, w.Value)
 	case results.GILEnabled:
 		return fmt.Sprintf("%d of %d runs ended with the GIL enabled on this free-threaded build (an extension module without free-threading support re-enables it at import, or PYTHON_GIL=1): the row measured a GIL", w.Runs, w.Of)
+	case results.Imprecise:
+		reached := "its interval never reached 95%"
+		if w.Value > 0 {
+			reached = fmt.Sprintf("reached ±%.1f%%", 100*w.Value)
+		}
+		return fmt.Sprintf("%s after %d runs, short of the ±%.1f%% --precision asked: about %d runs would reach it (--max-runs %d), or a quieter machine, or a larger workload", reached, w.Runs, 100*w.Limit, w.Count, w.Count)
+	case results.WatchedCost:
+		return fmt.Sprintf("its watched runs took %.0f%% longer than its timed ones (over %.0f%%): reading memory and the timeline weighs on it, so its memory figures and timeline come from runs that much slower than those timed", 100*w.Value, 100*w.Limit)
 	case results.BusyBefore:
 		return fmt.Sprintf("the machine was already %.0f%% busy before the run (load average %.2f): figures may be low and noisy", 100*w.Value, w.Load)
 	case results.NoPerCore:

@@ -17,7 +17,7 @@ import (
 )
 
 // SchemaVersion is the version of the format this build writes.
-const SchemaVersion = 5
+const SchemaVersion = 6
 
 // FamilyGo names the strategies that are Go's models of Python's
 // concurrency, the emulations that the pairs table sets beside their
@@ -221,7 +221,45 @@ type Settings struct {
 	// sampler read each run's processes; 0 (omitted): no memory figures,
 	// or a file from before them.
 	MemoryIntervalMs float64 `json:"memory_interval_ms,omitempty"`
+	// Precision is --precision (schema 6): measured rounds were added to
+	// each row until its median's interval was within this share of its
+	// median, up to MaxRuns runs of a row and MaxTimeSeconds of measured
+	// rounds (0: no limit); each row's summary says what it reached.
+	// Omitted when not asked.
+	Precision      float64 `json:"precision,omitempty"`
+	MaxRuns        int     `json:"max_runs,omitempty"`
+	MaxTimeSeconds float64 `json:"max_time_seconds,omitempty"`
+	// WatchedRuns are the untimed runs per row that read memory and the
+	// per-core timeline (schema 6); 0: none, or a file from before them.
+	WatchedRuns int `json:"watched_runs,omitempty"`
+	// MeasuredIn says which runs measured what (schema 6; derived from the
+	// runs for older files, whose timed runs measured everything but the
+	// heartbeat).
+	MeasuredIn MeasuredIn `json:"measured_in"`
 }
+
+// MeasuredIn names what each kind of run measured: the timed runs only
+// what their own time and the OS's counters read before and after them
+// say; every side measurement (the heartbeat, memory, the per-core
+// timeline) in untimed runs of its own, so that watching never changes
+// what is watched. The names are the runs' field names and figure names.
+type MeasuredIn struct {
+	Timed   []string `json:"timed"`
+	Probe   []string `json:"probe,omitempty"`
+	Watched []string `json:"watched,omitempty"`
+}
+
+// What the kinds of run measure, by the names MeasuredIn uses for the
+// fields that are not declared figures.
+const (
+	MeasuresWall     = "wall_seconds"
+	MeasuresCPU      = "cpu_seconds"
+	MeasuresCoreBusy = "core_busy"
+	MeasuresStartup  = "startup_seconds"
+	MeasuresThrottle = "throttling"
+	MeasuresTimeline = "core_timeline"
+	MeasuresLag      = "lag_ms"
+)
 
 // Strategy is one strategy at one worker count, with every measured run.
 type Strategy struct {
@@ -285,6 +323,26 @@ type Strategy struct {
 	// ones and kept apart from them: the heartbeat costs loaded workers a
 	// few percent. Absent when the probe was off.
 	Probe *Probe `json:"probe,omitempty"`
+	// Watched holds the runs that read memory and the per-core timeline
+	// (schema 6), made after the probe runs and not timed: reading a
+	// worker tree's memory at 64 workers made timed runs 20-50% slower.
+	// Absent when there were none.
+	Watched *Watched `json:"watched,omitempty"`
+}
+
+// Watched is a row's watched runs: whole runs, answers verified, with the
+// memory sampler and the per-core timeline on.
+type Watched struct {
+	Runs []WatchedRun `json:"runs"`
+}
+
+// WatchedRun is one watched run: its wall time (for the cost of watching,
+// never for a figure of speed), the figures read during it and its
+// per-core timeline.
+type WatchedRun struct {
+	WallSeconds  float64            `json:"wall_seconds"`
+	Figures      map[string]float64 `json:"figures,omitempty"`
+	CoreTimeline *Timeline          `json:"core_timeline,omitempty"`
 }
 
 // Label names the row: the strategy, and what tells it from the other rows
@@ -435,7 +493,8 @@ type Run struct {
 	CoreBusy  []float64 `json:"core_busy"`
 	CoreSteal []float64 `json:"core_steal"`
 	// CoreTimeline is each CPU's busy share sampled during the run, for the
-	// per-core heat map; absent when sampling was off.
+	// per-core heat map: schema 5 and older only, which sampled it in timed
+	// runs; schema 6 samples it in the watched runs.
 	CoreTimeline *Timeline `json:"core_timeline,omitempty"`
 	// Throttling is the CPU quota's doing during the run, from the
 	// cgroup's counters; absent without a quota.

@@ -297,6 +297,9 @@ func finish(f *File, version int, data []byte) (*File, error) {
 			return nil, fmt.Errorf("schema version %d file does not fit the format: %s", version, describeJSONError(err))
 		}
 	}
+	if version < 6 {
+		f.Settings.MeasuredIn = MeasuredInOf(f)
+	}
 	// Upgraded, it is a file of this version: written out again (report
 	// --format json), it says so, and holds every field this version does.
 	f.SchemaVersion = SchemaVersion
@@ -482,16 +485,42 @@ func validate(f *File) error {
 					return fmt.Errorf("%s has per-core figures for %d CPUs, cpu_ids names %d", where, len(per), cpus)
 				}
 			}
-			if tl := r.CoreTimeline; tl != nil {
-				if math.IsNaN(tl.IntervalSeconds) || tl.IntervalSeconds <= 0 {
-					return fmt.Errorf("%s has a timeline interval of %v", where, tl.IntervalSeconds)
-				}
-				for _, smp := range tl.Samples {
-					if len(smp.Busy) != cpus {
-						return fmt.Errorf("%s has a timeline sample for %d CPUs, cpu_ids names %d", where, len(smp.Busy), cpus)
+			if err := checkTimeline(r.CoreTimeline, where, cpus); err != nil {
+				return err
+			}
+		}
+		if s.Watched != nil {
+			for i, r := range s.Watched.Runs {
+				where := fmt.Sprintf("strategy %s workers=%d watch run %d", s.Name, s.Workers, i+1)
+				for name := range r.Figures {
+					if _, ok := figure.Find(f.Figures, name); !ok {
+						return fmt.Errorf("%s has figure %q, which the file's figures do not declare", where, textsafe.Escape(name))
 					}
 				}
+				if r.WallSeconds <= 0 || math.IsNaN(r.WallSeconds) || math.IsInf(r.WallSeconds, 0) {
+					return fmt.Errorf("%s has a wall time of %v", where, r.WallSeconds)
+				}
+				if err := checkTimeline(r.CoreTimeline, where, cpus); err != nil {
+					return err
+				}
 			}
+		}
+	}
+	return nil
+}
+
+// checkTimeline checks a run's per-core timeline against the machine's
+// CPUs; nil is none.
+func checkTimeline(tl *Timeline, where string, cpus int) error {
+	if tl == nil {
+		return nil
+	}
+	if math.IsNaN(tl.IntervalSeconds) || tl.IntervalSeconds <= 0 {
+		return fmt.Errorf("%s has a timeline interval of %v", where, tl.IntervalSeconds)
+	}
+	for _, smp := range tl.Samples {
+		if len(smp.Busy) != cpus {
+			return fmt.Errorf("%s has a timeline sample for %d CPUs, cpu_ids names %d", where, len(smp.Busy), cpus)
 		}
 	}
 	return nil
@@ -509,6 +538,11 @@ func Slim(f *File) {
 		for j := range s.Runs {
 			r := &s.Runs[j]
 			r.CoreBusy, r.CoreSteal, r.CoreTimeline, r.Throttling, r.WorkerStartupSeconds = nil, nil, nil, nil, nil
+		}
+		if s.Watched != nil {
+			for j := range s.Watched.Runs {
+				s.Watched.Runs[j].CoreTimeline = nil
+			}
 		}
 		if s.Probe != nil {
 			s.Probe = &Probe{IntervalMs: s.Probe.IntervalMs, Chunks: s.Probe.Chunks}

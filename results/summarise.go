@@ -53,8 +53,18 @@ type Summary struct {
 	StartupSeconds       float64  `json:"startup_seconds"`
 	WorkerStartupSeconds *float64 `json:"worker_startup_seconds,omitempty"`
 	StartupOnce          bool     `json:"startup_once,omitempty"`
-	StarvedRuns          int      `json:"starved_runs"`
-	ThrottledRuns        int      `json:"throttled_runs,omitempty"`
+	// Precision is how close the median's interval keeps to the median
+	// (0.02: within 2% either side); absent while the interval is short of
+	// 95% (fewer than 6 runs). --precision adds runs until it is at most
+	// what was asked.
+	Precision *float64 `json:"precision,omitempty"`
+	// WatchedCost is how much longer the watched runs took than the timed
+	// ones (their median over the timed median, less 1): what reading
+	// memory and the timeline cost the runs they were read in. Absent
+	// without watched runs.
+	WatchedCost   *float64 `json:"watched_cost,omitempty"`
+	StarvedRuns   int      `json:"starved_runs"`
+	ThrottledRuns int      `json:"throttled_runs,omitempty"`
 	// Heartbeat lag percentiles (nearest rank) over every probe run's
 	// samples; absent without a probe.
 	LagP50Ms   *float64 `json:"lag_p50_ms,omitempty"`
@@ -296,6 +306,17 @@ func (r *row) times() {
 	out.NumbersPerSecond = numbers / wall.Median
 	out.ThroughputInterval = [2]float64{numbers / wall.Hi, numbers / wall.Lo}
 	out.DivisionsPerSecond = float64(w.Divisions) / wall.Median
+	if p := wall.Precision(); !math.IsInf(p, 1) {
+		out.Precision = &p
+	}
+	if wr := r.s.Watched; wr != nil && len(wr.Runs) > 0 {
+		walls := make([]float64, len(wr.Runs))
+		for i, run := range wr.Runs {
+			walls[i] = run.WallSeconds
+		}
+		cost := summary.Median(walls)/wall.Median - 1
+		out.WatchedCost = &cost
+	}
 }
 
 // speedup: over the row's baseline, and efficiency against the ideal the
@@ -400,21 +421,32 @@ func (r *row) lag() {
 	r.out.LagP50Ms, r.out.LagP99Ms, r.out.LagMaxMs, r.out.LagSamples = &p50, &p99, &mx, len(lags)
 }
 
-// figures summarises each declared figure the row's runs report: the
-// median (of value per wall second for a count) with its interval, and
-// per worker where the declaration asks; withheld beyond its bound.
+// figures summarises each declared figure the row's runs report, timed or
+// watched: the median (of value per wall second for a count) with its
+// interval, and per worker where the declaration asks; withheld beyond its
+// bound.
 func (r *row) figures() {
 	for _, d := range r.f.Figures {
 		var xs []float64
-		for _, run := range r.s.Runs {
-			v, ok := run.Figures[d.Name]
+		take := func(figures map[string]float64, wall float64) {
+			v, ok := figures[d.Name]
 			if !ok {
-				continue
+				return
 			}
 			if d.PerSecond {
-				v /= run.WallSeconds
+				v /= wall
 			}
 			xs = append(xs, v)
+		}
+		// A figure comes from the runs that measured it: the timed runs
+		// (a strategy's own counts), or the watched ones (memory).
+		for _, run := range r.s.Runs {
+			take(run.Figures, run.WallSeconds)
+		}
+		if w := r.s.Watched; w != nil {
+			for _, run := range w.Runs {
+				take(run.Figures, run.WallSeconds)
+			}
 		}
 		if len(xs) == 0 {
 			continue

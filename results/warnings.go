@@ -86,6 +86,14 @@ const (
 	// GIL enabled (an extension module without free-threading support
 	// re-enabled it at import, or PYTHON_GIL=1): the row measured a GIL.
 	GILEnabled WarningKind = "gil_enabled"
+	// Imprecise: --precision asked Limit of the median's interval and the
+	// row reached Value (0: its interval never reached 95%) after Runs
+	// runs; about Count runs would reach it.
+	Imprecise WarningKind = "imprecise"
+	// WatchedCost: the watched runs took Value longer than the timed ones
+	// (median over median, less 1), over Limit: the memory figures come
+	// from runs that much slower than those timed.
+	WatchedCost WarningKind = "watched_cost"
 
 	// The file's own warnings, which concern no one row:
 
@@ -104,7 +112,7 @@ const (
 
 // WarningKinds lists every kind, for renderers' tests: each must have words.
 var WarningKinds = []WarningKind{WideInterval, HighVariance, Outliers, Starved, Throttled, Steal, ShortRuns, Restarts,
-	FewWakeUps, SlowCPU, AtBound, BeyondBound, LoopsPerCPU, GILEnabled, BusyBefore, NoPerCore, SlowRound, SkippedRow}
+	FewWakeUps, SlowCPU, AtBound, BeyondBound, LoopsPerCPU, GILEnabled, Imprecise, WatchedCost, BusyBefore, NoPerCore, SlowRound, SkippedRow}
 
 // Thresholds of the warnings.
 const (
@@ -141,6 +149,10 @@ const (
 	// BusyBeforeShare is the share of the usable CPUs other processes may
 	// use before the run without a warning.
 	BusyBeforeShare = 0.10
+	// WatchedCostShare is how much longer than the timed runs the watched
+	// ones may take before their figures are said to come from slower
+	// runs.
+	WatchedCostShare = 0.25
 )
 
 // rowRules decide a row's warnings, in the order its notes list them. Each
@@ -213,6 +225,27 @@ var rowRules = []func(r *row) []Warning{
 		return nil
 	},
 	func(r *row) []Warning { return r.figureWarnings },
+	func(r *row) []Warning {
+		asked := r.f.Settings.Precision
+		if asked <= 0 {
+			return nil
+		}
+		reached := r.wall.Precision()
+		if reached <= asked {
+			return nil
+		}
+		w := Warning{Kind: Imprecise, Runs: len(r.s.Runs), Limit: asked, Count: uint64(summary.SamplesFor(len(r.s.Runs), reached, asked))}
+		if !math.IsInf(reached, 1) {
+			w.Value = reached
+		}
+		return []Warning{w}
+	},
+	func(r *row) []Warning {
+		if c := r.out.WatchedCost; c != nil && *c > WatchedCostShare {
+			return []Warning{{Kind: WatchedCost, Value: *c, Limit: WatchedCostShare, Runs: len(r.s.Watched.Runs)}}
+		}
+		return nil
+	},
 	func(r *row) []Warning {
 		enabled, reported := 0, 0
 		for _, run := range r.s.Runs {

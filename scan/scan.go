@@ -173,3 +173,19 @@ func contains(ds []time.Duration, d time.Duration) bool {
 	}
 	return false
 }
+
+// Share reads a share written as a percentage ("2%") or a fraction
+// ("0.02"): --precision, --tolerance. What range a setting allows is its
+// own to check.
+func Share(text string) (float64, error) {
+	t := strings.TrimSpace(text)
+	scale := 1.0
+	if s, ok := strings.CutSuffix(t, "%"); ok {
+		t, scale = strings.TrimSpace(s), 0.01
+	}
+	x, err := strconv.ParseFloat(t, 64)
+	if err != nil || x != x {
+		return 0, fmt.Errorf("%q is not a share: give a percentage such as 5%% or a fraction such as 0.05", text)
+	}
+	return x * scale, nil
+}

@@ -402,7 +402,7 @@ func (c *cpythonRun) Run(ctx context.Context, task Task) (out Outcome, err error
 		var mu sync.Mutex
 		lags = func(l []time.Duration) {
 			mu.Lock()
-			hb.Lags = append(hb.Lags, l...)
+			hb.record(l...)
 			mu.Unlock()
 		}
 		task.Heartbeat = nil

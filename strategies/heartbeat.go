@@ -14,6 +14,19 @@ import (
 type Heartbeat struct {
 	Every time.Duration
 	Lags  []time.Duration
+	// Observe, when set, hears of every wake-up as it is recorded (of a
+	// worker's as its report arrives): the engine's proof that no
+	// heartbeat beats in a timed run.
+	Observe func()
+}
+
+// record adds wake-ups' lags: the one way lags are kept, whoever measured
+// them. Callers hold whatever lock their placement needs.
+func (hb *Heartbeat) record(lags ...time.Duration) {
+	hb.Lags = append(hb.Lags, lags...)
+	if hb.Observe != nil {
+		hb.Observe()
+	}
 }
 
 // on tells whether a run has a heartbeat to keep.
@@ -35,7 +48,7 @@ func (hb *Heartbeat) start() *beat {
 // woke records a wake-up that ran at now (when the placement got to run,
 // not when its timer fired) and asks for the next one an interval later.
 func (b *beat) woke(now time.Time) {
-	b.hb.Lags = append(b.hb.Lags, max(0, now.Sub(b.due)))
+	b.hb.record(max(0, now.Sub(b.due)))
 	b.due = now.Add(b.hb.Every)
 }
 
@@ -44,7 +57,7 @@ func (b *beat) woke(now time.Time) {
 // it a heartbeat starved for the whole run would leave no sample at all.
 func (b *beat) end(end time.Time) {
 	if end.After(b.due) {
-		b.hb.Lags = append(b.hb.Lags, end.Sub(b.due))
+		b.hb.record(end.Sub(b.due))
 	}
 }
 

@@ -52,7 +52,7 @@ func (s *loopsSubprocess) Run(ctx context.Context, task Task) (out Outcome, err 
 		var mu sync.Mutex
 		cfg.Lags = func(l []time.Duration) {
 			mu.Lock()
-			hb.Lags = append(hb.Lags, l...)
+			hb.record(l...)
 			mu.Unlock()
 		}
 		base := cfg.Launch

@@ -168,3 +168,26 @@ func MinimumP(n1, n2 int) float64 {
 	}
 	return math.Min(1, 2/combin.GeneralizedBinomial(float64(n1+n2), float64(n1)))
 }
+
+// Precision is how close the median's interval keeps to the median: the
+// larger of its two sides over the median (0.02: within 2%). It is
+// +Inf while the interval is short of Level (fewer than MinForLevel
+// samples), which no precision asked of it can accept.
+func (s Summary) Precision() float64 {
+	if s.Confidence < Level || s.Median <= 0 {
+		return math.Inf(1)
+	}
+	return max(s.Hi-s.Median, s.Median-s.Lo) / s.Median
+}
+
+// SamplesFor estimates how many samples a median whose interval reached
+// precision reached with n samples needs to reach asked: the interval
+// narrows as 1/sqrt(n), so n (reached/asked)^2, and at least one more
+// than n (and MinForLevel).
+func SamplesFor(n int, reached, asked float64) int {
+	if math.IsInf(reached, 1) || asked <= 0 {
+		return max(n+1, MinForLevel)
+	}
+	need := math.Ceil(float64(n) * (reached / asked) * (reached / asked))
+	return max(n+1, MinForLevel, int(min(need, 1e9)))
+}

@@ -117,7 +117,11 @@ func (c Chunk) SolveUntil(g *Gauge) (Answer, bool) {
 type Plan struct {
 	w    *Workload
 	size uint64
-	n    int
+	n    int // chunks in the plan: every copy's, or a prefix of them
+	// base is the chunks of one pass over the workload; a plan of weak
+	// scaling (Repeat) makes several passes, chunk i checking chunk
+	// i mod base of the workload.
+	base int
 }
 
 // MaxChunks bounds how many chunks a plan may have, so that chunk indexes stay
@@ -136,7 +140,7 @@ func NewPlan(w *Workload, size uint64) (*Plan, error) {
 	if count > MaxChunks {
 		return nil, fmt.Errorf("chunk size %d cuts %d numbers into more than %d chunks: use a larger --chunk", size, w.Len(), uint64(MaxChunks))
 	}
-	return &Plan{w: w, size: size, n: int(count)}, nil
+	return &Plan{w: w, size: size, n: int(count), base: int(count)}, nil
 }
 
 // Workload is the workload the plan cuts.
@@ -149,8 +153,16 @@ func (p *Plan) ChunkSize() uint64 { return p.size }
 func (p *Plan) NumChunks() int { return p.n }
 
 // Chunk returns chunk i, 0 <= i < NumChunks(). List chunks share the
-// workload's backing array; callers must not modify Numbers.
+// workload's backing array; callers must not modify Numbers. In a plan of
+// several passes (Repeat) chunk i holds the numbers of chunk i mod the
+// chunks of one pass.
 func (p *Plan) Chunk(i int) Chunk {
+	c := p.chunkOf(i % p.base)
+	c.Index = i
+	return c
+}
+
+func (p *Plan) chunkOf(i int) Chunk {
 	start := uint64(i) * p.size
 	end := start + p.size // exclusive
 	if end > p.w.Len() || end < start {
@@ -172,9 +184,44 @@ func (p *Plan) Prefix(chunks int) *Plan {
 }
 
 // Numbers is how many numbers the plan's chunks hold: the workload's, or
-// fewer for a prefix.
+// fewer for a prefix, times the passes of a repeated plan.
 func (p *Plan) Numbers() uint64 {
-	return min(uint64(p.n)*p.size, p.w.Len())
+	passes, rest := p.n/p.base, p.n%p.base
+	return uint64(passes)*p.w.Len() + min(uint64(rest)*p.size, p.w.Len())
+}
+
+// MaxPasses bounds Repeat: weak scaling makes one pass per worker.
+const MaxPasses = 1 << 16
+
+// Repeat is the plan of passes passes over the workload, one after the
+// other, each cut as p is: weak scaling's work for passes workers, each
+// with one worker's share of serial's work. Its answer is passes times
+// the workload's (every figure of an answer is a sum). p must be a whole
+// plan, not a prefix.
+func (p *Plan) Repeat(passes int) (*Plan, error) {
+	if passes < 1 || passes > MaxPasses {
+		return nil, fmt.Errorf("%d passes over the workload: give 1 to %d", passes, MaxPasses)
+	}
+	if p.n != p.base {
+		return nil, fmt.Errorf("a prefix of a plan cannot be repeated")
+	}
+	if uint64(p.base)*uint64(passes) > MaxChunks {
+		return nil, fmt.Errorf("%d passes of %d chunks are more than %d chunks: use a larger --chunk or fewer workers", passes, p.base, uint64(MaxChunks))
+	}
+	q := *p
+	q.n = p.base * passes
+	return &q, nil
+}
+
+// Passes is how many whole passes over the workload the plan makes, and
+// the chunks of a last, partial one.
+func (p *Plan) Passes() (whole, rest int) { return p.n / p.base, p.n % p.base }
+
+// Pass is the plan of one pass over the workload, cut as p is.
+func (p *Plan) Pass() *Plan {
+	q := *p
+	q.n = p.base
+	return &q
 }
 
 // TargetChunkDivisions is the work the automatic chunk size aims at per chunk:

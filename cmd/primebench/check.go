@@ -11,9 +11,11 @@ import (
 
 	"github.com/primebench/primebench/compare"
 	"github.com/primebench/primebench/cpulimit"
+	"github.com/primebench/primebench/engine"
 	"github.com/primebench/primebench/health"
 	"github.com/primebench/primebench/machine"
 	"github.com/primebench/primebench/results"
+	"github.com/primebench/primebench/scan"
 	"github.com/primebench/primebench/version"
 )
 
@@ -32,6 +34,7 @@ func checkCommand(e *env) *cli.Command {
 			&cli.StringFlag{Name: "tolerance", Value: "10%", Usage: "how far below the baseline's throughput a row may fall: a percentage or a fraction"},
 			&cli.DurationFlag{Name: "timeout", Value: 50 * time.Second, Usage: "stop the check if it takes longer (it plans for half of it); NHC and Slurm kill a check after 60s"},
 			&cli.StringFlag{Name: "strategies", Aliases: []string{"s"}, Usage: "the baseline's strategies to check (default: its Go strategies)"},
+			&cli.StringFlag{Name: "precision", Usage: "after the planned runs, add runs to the rows whose median's 95% interval is not yet within this `SHARE` of it (2% or 0.02), for as long as half of --timeout allows"},
 			&cli.StringFlag{Name: "save-dir", Value: filepath.Join(os.TempDir(), "primebench-check"), Usage: "directory the measurement's result file is saved into"},
 			&cli.StringFlag{Name: "label", Usage: "name for this machine in the saved file (default: the hostname)"},
 			&cli.StringFlag{Name: "worker", Usage: "the primebench-worker binary `PATH` (default: beside primebench, built from the checkout, or on PATH)"},
@@ -64,6 +67,15 @@ func checkAction(c *cli.Context, e *env) error {
 			return usagef("--strategies: %v", err)
 		}
 	}
+	precision := 0.0
+	if text := c.String("precision"); text != "" {
+		if precision, err = scan.Share(text); err != nil {
+			return usagef("--precision %v", err)
+		}
+		if !(precision > 0 && precision < engine.MaxPrecision) {
+			return usagef("--precision %s is out of range: give a share above 0 and under %g, such as 2%%", text, engine.MaxPrecision)
+		}
+	}
 	saveDir := c.String("save-dir")
 	if err := checkCreatable(saveDir, "--save-dir"); err != nil {
 		return err
@@ -78,7 +90,7 @@ func checkAction(c *cli.Context, e *env) error {
 	if err != nil {
 		return usagef("--against %v", err)
 	}
-	plan, err := base.PlanFor(names, timeout)
+	plan, err := base.PlanFor(names, timeout, precision)
 	if err != nil {
 		return usagef("--against %s: %v", against, err)
 	}

@@ -109,7 +109,7 @@ func TestCheck(t *testing.T) {
 		{[]string{"check", "--against", filepath.Join(dir, "missing.json")}, "cannot read"},
 		{[]string{"check", "--against", t.TempDir()}, "holds no result files"},
 		{[]string{"check", "--against", filepath.Join(other, "other.json")}, "has no machine of this one's hardware"},
-		{[]string{"check", "--against", same, "--tolerance", "lots"}, `--tolerance "lots" is not a tolerance`},
+		{[]string{"check", "--against", same, "--tolerance", "lots"}, `--tolerance "lots" is not a share`},
 		{[]string{"check", "--against", same, "--timeout", "100ms"}, "has room for 0 of the 2 it needs"},
 		{[]string{"check", "--against", same, "--strategies", "cpython-pool"}, "has no row of cpython-pool"},
 	} {

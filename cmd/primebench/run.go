@@ -34,8 +34,10 @@ func runCommand(e *env) *cli.Command {
 		Name:  "run",
 		Usage: "run the strategies on a workload and report throughput, speedup and per-core use",
 		Description: "Computes the reference answer (serial's first run, or a parallel pass), runs --warmup\n" +
-			"unmeasured rounds, --runs measured rounds and --probe-runs probe rounds; each round runs\n" +
-			"every strategy once (round-robin). Every run's answer is checked against the reference.\n" +
+			"unmeasured rounds, --runs measured rounds (more with --precision), --probe-runs probe rounds\n" +
+			"with the heartbeat and --watched-runs rounds reading memory and the per-core timeline; each\n" +
+			"round runs every strategy once (round-robin), and only measured rounds are timed. Every\n" +
+			"run's answer is checked against the reference.\n" +
 			"stdout shows --format; --output or --save also write the result file (JSON) atomically.",
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "strategies", Aliases: []string{"s"}, Value: "default", Usage: "comma-separated strategies or groups: " + strings.Join(groups, "; ") + "; see 'primebench list'"},
@@ -43,13 +45,17 @@ func runCommand(e *env) *cli.Command {
 			&cli.StringFlag{Name: "workload", Value: workload.DefaultSpec, Usage: "range:LO-HI, list:PATH (- for stdin) or preset:NAME"},
 			&cli.IntFlag{Name: "runs", Aliases: []string{"n"}, Value: engine.DefaultRuns, Usage: "measured runs per strategy (6 or more give the median a 95% interval)"},
 			&cli.IntFlag{Name: "warmup", Value: 1, Usage: "unmeasured warm-up runs per strategy"},
+			&cli.StringFlag{Name: "precision", Usage: "keep adding measured rounds of the rows whose median's 95% interval is not yet within this `SHARE` of the median (2% or 0.02), up to --max-runs and --max-time; each row then says what it reached"},
+			&cli.IntFlag{Name: "max-runs", Usage: "with --precision: the most measured runs of a row (default " + fmt.Sprint(engine.DefaultMaxRuns) + ")"},
+			&cli.DurationFlag{Name: "max-time", Usage: "with --precision: add no round once the measured rounds have taken this long, e.g. 2m (default: no limit)"},
 			&cli.StringFlag{Name: "chunk", Usage: "numbers per chunk handed to a worker: N, or a scan of sizes (a list 1,8,64,512, a range, a geometric range 1-4096:x4), every strategy at each (default: automatic, a few ms of work, at least 20 chunks per worker)"},
 			&cli.StringFlag{Name: "format", Aliases: []string{"f"}, Value: "table", Usage: "output on stdout: " + strings.Join(report.FormatNames(false), " or ")},
 			&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "also save the result file (JSON) to `FILE`, written atomically"},
 			&cli.BoolFlag{Name: "save", Usage: "also save the result file into --results-dir (created if missing), named after the machine label and the date, and its HTML page beside it"},
 			&cli.StringFlag{Name: "results-dir", Value: "results", Usage: "directory --save writes into"},
-			&cli.DurationFlag{Name: "sample-interval", Value: 100 * time.Millisecond, Usage: "interval of the per-core timeline sampled during each run, for charts (0: off; at least 10ms, the kernel's tick)"},
-			&cli.DurationFlag{Name: "memory-interval", Value: 20 * time.Millisecond, Usage: "read the peak memory of what each run ran at most this often (0: no memory figures)"},
+			&cli.IntFlag{Name: "watched-runs", Value: engine.DefaultWatchedRuns, Usage: "untimed whole runs per strategy, after the probe runs, that read memory and the per-core timeline: no timed run reads either (0: neither)"},
+			&cli.DurationFlag{Name: "sample-interval", Value: 100 * time.Millisecond, Usage: "interval of the per-core timeline sampled during each watched run, for charts (0: off; at least 10ms, the kernel's tick)"},
+			&cli.DurationFlag{Name: "memory-interval", Value: 20 * time.Millisecond, Usage: "read the peak memory of what each watched run ran at most this often (0: no memory figures)"},
 			&cli.DurationFlag{Name: "heartbeat", Value: time.Millisecond, Usage: "responsiveness probe: a heartbeat that asks to wake every `INTERVAL` while the work runs, its lateness reported (0: off)"},
 			&cli.IntFlag{Name: "probe-runs", Value: 2, Usage: "extra runs per strategy with the heartbeat on, after the measured runs, each over the first chunks taking about a quarter of a run, at least 0.3s (0: no probe)"},
 			&cli.StringFlag{Name: "switch-interval", Usage: "gil-lock: how long a waiting thread lets the holder keep the lock before asking for it (CPython's sys.setswitchinterval), or a list of them to scan, e.g. 1ms,5ms,20ms (default: CPython's 5ms)"},
@@ -90,7 +96,8 @@ func parseRunFlags(c *cli.Context, e *env) (*runSettings, error) {
 		return nil, usagef("run takes no arguments, got %q: flags go before any argument, for example --runs 3", c.Args().First())
 	}
 	s := &runSettings{output: c.String("output"), workerPath: c.String("worker"), timeout: c.Duration("timeout")}
-	o := engine.Options{Runs: c.Int("runs"), Warmup: c.Int("warmup"), ProbeRuns: c.Int("probe-runs"),
+	o := engine.Options{Runs: c.Int("runs"), Warmup: c.Int("warmup"), ProbeRuns: c.Int("probe-runs"), WatchedRuns: c.Int("watched-runs"),
+		MaxRuns: c.Int("max-runs"), MaxTime: c.Duration("max-time"),
 		Heartbeat: c.Duration("heartbeat"), SampleEvery: c.Duration("sample-interval"), MemoryEvery: c.Duration("memory-interval"),
 		StallTimeout: c.Duration("stall-timeout"), Label: c.String("label"), Command: e.args,
 		Processes: strategies.Processes{Retries: c.Int("retry"), Pool: strategies.PoolMode(c.String("pool"))}}
@@ -98,6 +105,14 @@ func parseRunFlags(c *cli.Context, e *env) (*runSettings, error) {
 		return nil, usagef("--timeout %v is negative: give a duration such as 30s or 10m, or 0 for no limit", s.timeout)
 	}
 	var err error
+	if text := c.String("precision"); text != "" {
+		if o.Precision, err = scan.Share(text); err != nil {
+			return nil, usagef("--precision %v", err)
+		}
+		if o.Precision <= 0 {
+			return nil, usagef("--precision %s is not above 0: give a share such as 2%%", text)
+		}
+	}
 	if text := c.String("workers"); text != "" {
 		if o.Workers, err = scan.Ints(text); err != nil {
 			return nil, usagef("--workers %v", err)
