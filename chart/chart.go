@@ -237,17 +237,21 @@ func Scaling(in Input) (Chart, error) {
 	in = safe(in)
 	f := in.File
 	counts := map[int]bool{}
-	byStrategy := map[string]plotter.XYs{}
-	var names []string
+	// A line per strategy and scaling: weak scaling's rows (each worker
+	// a whole pass) are a line of their own beside strong scaling's.
+	type line struct{ name, scaling string }
+	byStrategy := map[line]plotter.XYs{}
+	var names []line
 	for _, s := range f.Strategies {
 		if s.Name == s.Summary.Baseline || s.Summary.Speedup == nil {
 			continue
 		}
-		if _, ok := byStrategy[s.Name]; !ok {
-			names = append(names, s.Name)
+		l := line{s.Name, s.Scaling}
+		if _, ok := byStrategy[l]; !ok {
+			names = append(names, l)
 		}
 		counts[s.Workers] = true
-		byStrategy[s.Name] = append(byStrategy[s.Name], plotter.XY{X: float64(s.Workers), Y: *s.Summary.Speedup})
+		byStrategy[l] = append(byStrategy[l], plotter.XY{X: float64(s.Workers), Y: *s.Summary.Speedup})
 	}
 	if len(names) == 0 {
 		return Chart{}, fmt.Errorf("%s %w", in.Path, errNoBaseline)
@@ -281,19 +285,24 @@ func Scaling(in Input) (Chart, error) {
 	p.Add(cpuLine)
 	p.Legend.Add(effectiveCPUs(f.Machine), cpuLine)
 	colours := newPalette([]Input{in})
-	for i, name := range names {
-		xys := byStrategy[name]
+	for i, l := range names {
+		xys := byStrategy[l]
 		sort.Slice(xys, func(a, b int) bool { return xys[a].X < xys[b].X })
-		line, points, err := plotter.NewLinePoints(xys)
+		drawn, points, err := plotter.NewLinePoints(xys)
 		if err != nil {
 			return Chart{}, err
 		}
-		line.Color = colours.named(name)
-		line.Width = vg.Points(1.5)
-		points.Color = colours.named(name)
+		drawn.Color = colours.named(l.name)
+		drawn.Width = vg.Points(1.5)
+		points.Color = colours.named(l.name)
 		points.Shape = plotutil.Shape(i)
-		p.Add(line, points)
-		p.Legend.Add(name, line, points)
+		label := l.name
+		if l.scaling == results.WeakScaling {
+			drawn.Dashes = []vg.Length{vg.Points(6), vg.Points(3)}
+			label += " (weak: T1 x N / TN)"
+		}
+		p.Add(drawn, points)
+		p.Legend.Add(label, drawn, points)
 	}
 	p.X.Min, p.Y.Min = 0, 0
 	p.X.Max, p.Y.Max = math.Max(float64(maxWorkers), cpus)+0.5, top

@@ -54,6 +54,7 @@ func assemble(mt meta, cfg measureConfig, m measurement) *results.File {
 		s.ProcessLoops = d.ProcessLoops
 		s.SingleCore = d.SingleCore(j.Interpreter, s.ForcedGIL)
 		s.Placement = placement(j.Processes)
+		s.PinnedCPUs = j.Pinned
 		s.Runs = j.Runs
 		if o := j.Job.opening; o != nil {
 			s.Pool = &results.Pool{StartupSeconds: o.Startup.Seconds(), Restarts: o.Restarts}

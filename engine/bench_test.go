@@ -2,7 +2,6 @@ package engine
 
 import (
 	"context"
-	"fmt"
 	"testing"
 	"time"
 
@@ -15,25 +14,26 @@ import (
 // what is watched, where it was once broken: at 64 workers (64 worker
 // processes for subprocess), the timed median with every side measurement
 // on (the heartbeat, memory and the per-core timeline, each in untimed
-// runs of its own) against every one off. Run with -count, the two
-// alternate in one invocation; compare them with benchstat:
+// runs of its own) against every one off. Each iteration runs both, one
+// after the other and in turn first, so that a slow moment of the machine
+// falls on either; it reports both timed medians and their ratio:
 //
 //	go test -run '^$' -bench SideMeasurementsAt64 -benchtime 1x -count 10 ./engine | tee side.txt
-//	benchstat -col /figures side.txt
+//	benchstat side.txt
 //
-// timed-sec/op is the median of each invocation's timed runs; sec/op is
-// the whole invocation, watched and probe rounds included.
+// on/off is the ratio of the timed medians (1 is no cost); sec/op is the
+// whole iteration, both invocations with their probe and watched rounds.
 func BenchmarkSideMeasurementsAt64(b *testing.B) {
 	for _, name := range []string{"goroutines", "subprocess"} {
-		for _, on := range []bool{false, true} {
-			b.Run(fmt.Sprintf("strategy=%s/figures=%s", name, map[bool]string{false: "off", true: "on"}[on]), func(b *testing.B) {
+		b.Run("strategy="+name, func(b *testing.B) {
+			worker, err := workerbin.Find(context.Background(), "", func(string) {})
+			if err != nil {
+				b.Fatal(err)
+			}
+			options := func(on bool) Options {
 				o := testOptions(b, "range:1000000000000-1000000008000")
-				// The real worker binary, not this test binary standing in
-				// for it: 64 of them start as users' do.
-				worker, err := workerbin.Find(context.Background(), "", func(string) {})
-				if err != nil {
-					b.Fatal(err)
-				}
+				// The real worker binary, not this test binary standing
+				// in for it: 64 of them start as users' do.
 				o.Processes.Worker = strategies.WorkerCommand{Argv: []string{worker}}
 				o.Strategies, o.Workers, o.Warmup, o.Runs = []string{name}, []int{64}, 0, 3
 				o.Heartbeat, o.ProbeRuns, o.WatchedRuns, o.MemoryEvery, o.SampleEvery = 0, 0, 0, 0, 0
@@ -41,16 +41,29 @@ func BenchmarkSideMeasurementsAt64(b *testing.B) {
 					o.Heartbeat, o.ProbeRuns, o.WatchedRuns = time.Millisecond, 2, DefaultWatchedRuns
 					o.MemoryEvery, o.SampleEvery = 20*time.Millisecond, 100*time.Millisecond
 				}
-				var medians []float64
-				for b.Loop() {
-					f, err := Run(context.Background(), o, nil)
-					if err != nil {
-						b.Fatal(err)
-					}
-					medians = append(medians, f.Find(f.Strategies[len(f.Strategies)-1].Key()).Summary.MedianSeconds)
+				return o
+			}
+			timed := func(on bool) float64 {
+				f, err := Run(context.Background(), options(on), nil)
+				if err != nil {
+					b.Fatal(err)
 				}
-				b.ReportMetric(summary.Median(medians), "timed-sec/op")
-			})
-		}
+				return f.Strategies[len(f.Strategies)-1].Summary.MedianSeconds
+			}
+			var offs, ons, ratios []float64
+			first := false
+			for b.Loop() {
+				var off, on float64
+				if first = !first; first {
+					off, on = timed(false), timed(true)
+				} else {
+					on, off = timed(true), timed(false)
+				}
+				offs, ons, ratios = append(offs, off), append(ons, on), append(ratios, on/off)
+			}
+			b.ReportMetric(summary.Median(offs), "off-timed-sec/op")
+			b.ReportMetric(summary.Median(ons), "on-timed-sec/op")
+			b.ReportMetric(summary.Median(ratios), "on/off")
+		})
 	}
 }

@@ -18,6 +18,7 @@ import (
 	"github.com/primebench/primebench/cpulimit"
 	"github.com/primebench/primebench/ledger"
 	"github.com/primebench/primebench/machine"
+	"github.com/primebench/primebench/pin"
 	"github.com/primebench/primebench/protocol"
 	"github.com/primebench/primebench/results"
 	"github.com/primebench/primebench/strategies"
@@ -79,6 +80,9 @@ func Run(ctx context.Context, o Options, progress func(Event)) (*results.File, e
 	}
 	x := expansion{o: o, workers: o.Workers,
 		opts: strategies.Options{CPUs: limits.Effective(), Processes: o.Processes, SwitchInterval: o.switchIntervals()[0]}}
+	if o.Pin {
+		x.opts.Pin = pin.Order(pin.Topologies(limits.Affinity))
+	}
 	if len(x.workers) == 0 {
 		x.workers = []int{limits.Procs()}
 	}
@@ -98,7 +102,10 @@ func Run(ctx context.Context, o Options, progress func(Event)) (*results.File, e
 		}
 		x.plans = append(x.plans, plan)
 	}
-	jobs, skipped := x.jobs(descs)
+	jobs, skipped, err := x.jobs(descs)
+	if err != nil {
+		return nil, err
+	}
 	tag(jobs)
 	if o.Processes.Pool == strategies.PoolPersistent && o.Warn != nil {
 		if fresh := freshPools(jobs); len(fresh) > 0 {
@@ -164,6 +171,7 @@ func Run(ctx context.Context, o Options, progress func(Event)) (*results.File, e
 		mt.Settings.MemoryIntervalMs = float64(o.MemoryEvery) / 1e6
 	}
 	mt.Settings.Precision, mt.Settings.MaxRuns, mt.Settings.MaxTimeSeconds = o.Precision, o.MaxRuns, o.MaxTime.Seconds()
+	mt.Settings.Pin = x.opts.Pin
 	if o.Precision > 0 && o.MaxRuns == 0 {
 		mt.Settings.MaxRuns = DefaultMaxRuns
 	}

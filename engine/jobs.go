@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/primebench/primebench/pin"
 	"github.com/primebench/primebench/results"
 	"github.com/primebench/primebench/strategies"
 	"github.com/primebench/primebench/workload"
@@ -24,15 +25,18 @@ type Job struct {
 	Row results.Strategy
 	// Python is the interpreter of a CPython lane's job.
 	Python *strategies.Python
-	// plan is the job's own plan in a chunk scan; nil: the run's.
-	plan    *workload.Plan
+	// plan is the job's own plan in a chunk scan or of weak scaling; nil:
+	// the run's.
+	plan *workload.Plan
+	// pin is where its workers sit (--pin); nil: anywhere.
+	pin     pin.Plan
 	run     strategies.Strategy
 	opening *strategies.Opening // set once a kept pool is open
 }
 
 // NewJob makes a job of d at workers, configured by opts.
 func NewJob(d *strategies.Descriptor, workers int, opts strategies.Options) *Job {
-	j := &Job{Desc: d, Workers: workers, Python: opts.Python, run: d.New(d.Name, opts)}
+	j := &Job{Desc: d, Workers: workers, Python: opts.Python, pin: opts.Pin, run: d.New(d.Name, opts)}
 	j.Row = results.Strategy{Name: d.Name, StartMethod: opts.StartMethod, ForcedGIL: opts.ForcedGIL}
 	return j
 }
@@ -85,7 +89,7 @@ type expansion struct {
 // method, -X gil variant, chunk size and switch interval it takes; and the
 // rows asked for that cannot run here (a start method or feature an
 // interpreter lacks), as notes.
-func (x expansion) jobs(descs []*strategies.Descriptor) ([]*Job, []results.Skipped) {
+func (x expansion) jobs(descs []*strategies.Descriptor) ([]*Job, []results.Skipped, error) {
 	var jobs []*Job
 	var skipped []results.Skipped
 	found := x.o.found()
@@ -111,25 +115,41 @@ func (x expansion) jobs(descs []*strategies.Descriptor) ([]*Job, []results.Skipp
 			if d.Baseline {
 				workers = []int{1}
 			}
+			// A baseline is strong scaling's one worker: weak scaling's
+			// rows are measured against it too.
+			scalings := x.o.scalings()
+			if d.Baseline {
+				scalings = []string{StrongScaling}
+			}
 			for _, m := range methods {
 				for _, forced := range gils {
 					for _, plan := range x.plans {
 						for _, sw := range switches {
-							for _, n := range workers {
-								opts := x.opts
-								opts.Python, opts.StartMethod, opts.ForcedGIL = py, m, forced
-								if sw > 0 {
-									opts.SwitchInterval = sw
+							for _, sc := range scalings {
+								for _, n := range workers {
+									opts := x.opts
+									opts.Python, opts.StartMethod, opts.ForcedGIL = py, m, forced
+									if sw > 0 {
+										opts.SwitchInterval = sw
+									}
+									j := NewJob(d, n, opts)
+									if len(x.plans) > 1 {
+										j.plan = plan
+										j.Row.ChunkSize, j.Row.Chunks = plan.ChunkSize(), plan.NumChunks()
+									}
+									if sc == results.WeakScaling {
+										// Each worker a whole pass: n passes.
+										var err error
+										if j.plan, err = plan.Repeat(n); err != nil {
+											return nil, nil, optionf("scaling", "weak: %v", err)
+										}
+										j.Row.Scaling = results.WeakScaling
+									}
+									if len(x.o.SwitchIntervals) > 1 && sw > 0 {
+										j.Row.SwitchIntervalMs = float64(sw) / 1e6
+									}
+									jobs = append(jobs, j)
 								}
-								j := NewJob(d, n, opts)
-								if len(x.plans) > 1 {
-									j.plan = plan
-									j.Row.ChunkSize, j.Row.Chunks = plan.ChunkSize(), plan.NumChunks()
-								}
-								if len(x.o.SwitchIntervals) > 1 && sw > 0 {
-									j.Row.SwitchIntervalMs = float64(sw) / 1e6
-								}
-								jobs = append(jobs, j)
 							}
 						}
 					}
@@ -137,7 +157,7 @@ func (x expansion) jobs(descs []*strategies.Descriptor) ([]*Job, []results.Skipp
 			}
 		}
 	}
-	return jobs, skipped
+	return jobs, skipped, nil
 }
 
 // pythonsOf are the interpreters lane d runs on; an interpreter of

@@ -75,7 +75,10 @@ func TestJobsOfSeveralInterpreters(t *testing.T) {
 				t.Fatal(err)
 			}
 			x := expansion{o: o, workers: []int{2}, plans: []*workload.Plan{nil}} // one plan: the run's
-			jobs, skipped := x.jobs(descs)
+			jobs, skipped, err := x.jobs(descs)
+			if err != nil {
+				t.Fatal(err)
+			}
 			tag(jobs)
 			var rows, notes []string
 			for _, j := range jobs {

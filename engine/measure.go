@@ -11,6 +11,7 @@ import (
 
 	"github.com/primebench/primebench/figure"
 	"github.com/primebench/primebench/ledger"
+	"github.com/primebench/primebench/pin"
 	"github.com/primebench/primebench/procpool"
 	"github.com/primebench/primebench/results"
 	"github.com/primebench/primebench/strategies"
@@ -177,6 +178,7 @@ type jobResult struct {
 	Probes      []results.ProbeRun
 	Watched     []results.WatchedRun
 	Processes   []strategies.Process // of its first measured run
+	Pinned      []int                // of its first measured run: each worker's CPU (--pin)
 	Interpreter *strategies.Interpreter
 	ProbeChunks int // chunks each probe run checked
 }
@@ -483,6 +485,9 @@ func (ms *measuring) round(kind Phase, number, of int, jobs []int) error {
 		case PhaseRun:
 			if len(r.Runs) == 0 {
 				r.Processes = out.Processes
+				for _, p := range out.Pinned {
+					r.Pinned = append(r.Pinned, p.CPUs[0])
+				}
 			}
 			for _, v := range out.Figures {
 				ms.m.Figures = figure.Add(ms.m.Figures, v.Def)
@@ -625,6 +630,25 @@ func runOnce(ctx context.Context, cfg measureConfig, job *Job, task strategies.T
 	}
 }
 
+// checkPinned holds every strategy to --pin: some worker of the run said
+// where it sat, and each one sat, as the OS read it back, on the one CPU
+// it was given.
+func checkPinned(job *Job, pinned []strategies.Pinned) error {
+	if len(job.pin) == 0 {
+		return nil
+	}
+	if len(pinned) == 0 {
+		return fmt.Errorf("--pin: no worker of %s said where it sat", job)
+	}
+	for _, p := range pinned {
+		want, _ := job.pin.CPU(p.Worker)
+		if err := pin.Check(p.Worker, want, p.CPUs); err != nil {
+			return fmt.Errorf("--pin: %s: %w", job, err)
+		}
+	}
+	return nil
+}
+
 // watching is what a run measures beside its time: nothing for a timed
 // run (timed then hears of its beginning and end), memory and the
 // per-core timeline for a watched run. The heartbeat comes with the task.
@@ -668,6 +692,9 @@ func measureOnce(ctx context.Context, cfg measureConfig, job *Job, task strategi
 	}
 	answer, err := led.Answer()
 	if err != nil {
+		return results.Run{}, outcome, workload.Answer{}, nil, err
+	}
+	if err := checkPinned(job, outcome.Pinned); err != nil {
 		return results.Run{}, outcome, workload.Answer{}, nil, err
 	}
 	run := results.Run{

@@ -7,7 +7,9 @@ import (
 	"time"
 
 	"github.com/primebench/primebench/cpulimit"
+	"github.com/primebench/primebench/pin"
 	"github.com/primebench/primebench/protocol"
+	"github.com/primebench/primebench/results"
 	"github.com/primebench/primebench/strategies"
 	"github.com/primebench/primebench/workload"
 )
@@ -52,6 +54,11 @@ type Options struct {
 	// MemoryEvery is how often the memory of what each watched run ran is
 	// read, at most (memory.go); 0: not at all.
 	MemoryEvery time.Duration
+	// Scalings are strong scaling (the workers share serial's workload)
+	// and weak scaling (each worker has all of it: N workers check it N
+	// times over), each a row of its own when both are asked; empty:
+	// strong.
+	Scalings []string
 	// SwitchIntervals are the switch intervals of the strategies that take
 	// one (gil-lock), a scan when more than one; empty: CPython's default.
 	SwitchIntervals []time.Duration
@@ -65,6 +72,10 @@ type Options struct {
 	// cpython-threads-ft.
 	Pythons      []*strategies.Python
 	FreeThreaded *strategies.Python
+	// Pin places the workers one per CPU of the affinity set, physical
+	// cores first (pin.Order), each run verifying, as the OS reads it
+	// back, that each sat where it was put.
+	Pin bool
 	// StartMethods are the multiprocessing start methods to run each lane
 	// that starts a pool with, a row each; empty: the interpreter's
 	// default.
@@ -149,6 +160,10 @@ func (o Options) Check() error {
 		return optionf("retry", "%d is out of range: give 0 to %d", p.Retries, MaxRuns)
 	case p.Pool != strategies.PoolAuto && !slices.Contains(strategies.PoolModes, p.Pool):
 		return optionf("pool", "%q is not a pool mode: choose %s or %s", p.Pool, strategies.PoolPerRun, strategies.PoolPersistent)
+	case o.Pin && !pin.Supported:
+		return optionf("pin", "cannot be honoured here: %v", pin.ErrUnsupported)
+	case o.Pin && len(p.Remote) > 0:
+		return optionf("pin", "places workers on this machine's CPUs, and --worker-cmd starts them elsewhere: give one")
 	case strings.ContainsAny(o.Label, "/\\\x00") || strings.TrimSpace(o.Label) != o.Label:
 		return optionf("label", "%q must not contain slashes or surrounding spaces: it names files", o.Label)
 	case o.Workload == nil:
@@ -166,6 +181,14 @@ func (o Options) Check() error {
 		}
 		if slices.Contains(o.Workers[:i], n) {
 			return optionf("workers", "names %d twice: give each count once", n)
+		}
+	}
+	for i, sc := range o.Scalings {
+		if !slices.Contains(ScalingNames, sc) {
+			return optionf("scaling", "%q is not a scaling: choose %s, or both as %s", sc, strings.Join(ScalingNames, " or "), strings.Join(ScalingNames, ","))
+		}
+		if slices.Contains(o.Scalings[:i], sc) {
+			return optionf("scaling", "names %q twice: give each scaling once", sc)
 		}
 	}
 	for i, d := range o.SwitchIntervals {
@@ -201,6 +224,19 @@ func (o Options) Check() error {
 	}
 	_, err := o.selected()
 	return err
+}
+
+// The scalings --scaling takes: strong (the workers share one pass over
+// the workload) and weak (each has a whole pass).
+const StrongScaling = "strong"
+
+var ScalingNames = []string{StrongScaling, results.WeakScaling}
+
+func (o Options) scalings() []string {
+	if len(o.Scalings) == 0 {
+		return []string{StrongScaling}
+	}
+	return o.Scalings
 }
 
 // MaxScan bounds the values a scanned setting takes: each multiplies the

@@ -11,7 +11,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/primebench/primebench/cpulimit"
 	"github.com/primebench/primebench/machine"
+	"github.com/primebench/primebench/pin"
 
 	"github.com/primebench/primebench/internal/testworker"
 	"github.com/primebench/primebench/results"
@@ -76,6 +78,30 @@ func runnable(t *testing.T, d *strategies.Descriptor, o Options) {
 	}
 }
 
+// withPythonFor gives a CPython lane that python3 cannot run (the
+// subinterpreter lanes need 3.14) the first of testworker.Pythons that
+// can, so a guarantee tested over the registry covers it too; others are
+// left as they are, and runnable then judges.
+func withPythonFor(t *testing.T, d *strategies.Descriptor, o *Options) {
+	t.Helper()
+	if d.Supports == nil || len(o.Pythons) > 0 && d.Supports(o.Pythons[0]) == "" {
+		return
+	}
+	for _, name := range testworker.Pythons(t) {
+		py, err := strategies.FindPython(context.Background(), name)
+		if err != nil {
+			t.Fatalf("%s names %s: %v", testworker.PythonsEnv, name, err)
+		}
+		if d.Supports(py) == "" {
+			o.Pythons = []*strategies.Python{py}
+			return
+		}
+	}
+	if os.Getenv(testworker.RequireTools) == "1" {
+		t.Fatalf("no interpreter of python3 and %s can run %s", testworker.PythonsEnv, d.Name)
+	}
+}
+
 // edgeList is a list workload of edge values: 0, 1, 2, 3, an even number,
 // the largest 64-bit number (divisible by 3), primes either side of 10^12.
 func edgeList(t *testing.T) string {
@@ -88,7 +114,9 @@ func edgeList(t *testing.T) string {
 
 // Every registered strategy gives the reference's answer on edge values at
 // 1, 3 and 64 workers (64: more workers than CPUs, and than chunks), in
-// measured and probe runs, and its file loads back.
+// measured and probe runs, in strong scaling and in weak (N workers check
+// the list N times: the reference's answer N times over), and its file
+// loads back.
 func TestEveryStrategyAtEveryScale(t *testing.T) {
 	spec := edgeList(t)
 	w, _ := workload.Parse(spec, nil)
@@ -100,7 +128,7 @@ func TestEveryStrategyAtEveryScale(t *testing.T) {
 		t.Run(d.Name, func(t *testing.T) {
 			o := testOptions(t, spec)
 			runnable(t, d, o)
-			o.Strategies, o.Workers = []string{d.Name}, []int{1, 3, 64}
+			o.Strategies, o.Workers, o.Scalings = []string{d.Name}, []int{1, 3, 64}, []string{StrongScaling, results.WeakScaling}
 			f, err := Run(context.Background(), o, nil)
 			if err != nil {
 				t.Fatal(err)
@@ -108,7 +136,7 @@ func TestEveryStrategyAtEveryScale(t *testing.T) {
 			if got := f.Workload.Answer(); got != want {
 				t.Fatalf("answer %+v, want %+v", got, want)
 			}
-			wantRows := 3
+			wantRows := 6
 			if d.Baseline {
 				wantRows = 1
 			}
@@ -158,6 +186,7 @@ func TestSideMeasurementsStayOffTheClock(t *testing.T) {
 	for _, d := range testworker.Sample(strategies.All(), wayOfRunning) {
 		t.Run(d.Name, func(t *testing.T) {
 			o := testOptions(t, "range:1000000-1030000")
+			withPythonFor(t, d, &o)
 			runnable(t, d, o)
 			o.Strategies, o.Workers, o.Warmup, o.Runs, o.ProbeRuns, o.WatchedRuns = []string{d.Name}, []int{3}, 1, 2, 1, 1
 			o.MemoryEvery, o.SampleEvery = time.Millisecond, 10*time.Millisecond
@@ -217,6 +246,54 @@ func TestSideMeasurementsStayOffTheClock(t *testing.T) {
 			mi := f.Settings.MeasuredIn
 			if slices.Contains(mi.Timed, PeakRSS.Name) || slices.Contains(mi.Timed, results.MeasuresTimeline) || !slices.Contains(mi.Probe, results.MeasuresLag) {
 				t.Errorf("measured_in %+v", mi)
+			}
+		})
+	}
+}
+
+// --pin holds for every strategy: each worker (each thread of a model
+// that runs its work on threads, each worker process, the one thread of an
+// event loop) sits on the CPU it was given, one per CPU while there are
+// CPUs enough, as the OS read it back in every run, and the file says
+// where; with more workers than CPUs they wrap around.
+func TestPinnedWorkersSitOnTheirCPUs(t *testing.T) {
+	if !pin.Supported {
+		t.Skip(pin.ErrUnsupported)
+	}
+	limits, err := cpulimit.Read()
+	if err != nil {
+		t.Fatal(err)
+	}
+	order := pin.Order(pin.Topologies(limits.Affinity))
+	for _, d := range testworker.Sample(strategies.All(), wayOfRunning) {
+		t.Run(d.Name, func(t *testing.T) {
+			o := testOptions(t, "range:1000000-1010000")
+			withPythonFor(t, d, &o)
+			runnable(t, d, o)
+			o.Strategies, o.Workers, o.Pin = []string{d.Name}, []int{len(order), len(order) + 1}, true
+			o.Processes.Worker.Env = []string{testworker.Env + "=serve,cpus=own"}
+			f, err := Run(context.Background(), o, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if fmt.Sprint(f.Settings.Pin) != fmt.Sprint(order) {
+				t.Errorf("settings pin %v, want %v", f.Settings.Pin, order)
+			}
+			for _, s := range f.Strategies {
+				n := s.Workers
+				if d.OneThread {
+					n = 1
+				}
+				want := pin.Plan(order).For(n)
+				if fmt.Sprint(s.PinnedCPUs) != fmt.Sprint(want) {
+					t.Errorf("%s workers=%d sat on %v, want %v", s.Label(), s.Workers, s.PinnedCPUs, want)
+				}
+				// A worker pinned to one CPU still shares the run with
+				// the others on theirs: the row's CPUs, and so its
+				// ideal speedup, are the unpinned row's.
+				if wantCPUs := min(float64(s.Workers), f.Machine.EffectiveCPUs); s.CPUs != wantCPUs {
+					t.Errorf("%s workers=%d counts %g CPUs pinned, want %g", s.Label(), s.Workers, s.CPUs, wantCPUs)
+				}
 			}
 		})
 	}

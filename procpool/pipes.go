@@ -195,6 +195,10 @@ func (pp *Pool) converse(p *proc) error {
 				}
 			}
 			pp.mu.Unlock()
+		case protocol.PinnedReply:
+			pp.mu.Lock()
+			p.pinned = append(p.pinned, Pinned{Worker: r.Worker, CPUs: r.CPUs})
+			pp.mu.Unlock()
 		case protocol.StatsReply:
 			select {
 			case p.stats <- r:

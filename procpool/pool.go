@@ -16,6 +16,7 @@ import (
 	"fmt"
 	"math"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -40,6 +41,17 @@ type Launch struct {
 	OneLoop bool
 	// Check refuses a greeting from the wrong kind of worker.
 	Check func(protocol.Greeting) error
+	// OnCPU, when set (--pin), is the CPU the process is started on: it
+	// and every thread it makes are pinned there from the start.
+	OnCPU *int
+}
+
+// Pinned is where a pinned worker sat: its index among the run's workers
+// (a process's slot, or a worker of one interpreter's, by the hello's pin)
+// and the CPUs it may run on, as the OS read them back.
+type Pinned struct {
+	Worker int
+	CPUs   []int
 }
 
 // Config says how a pool starts and treats its workers.
@@ -101,6 +113,9 @@ type Outcome struct {
 	// GILEnabled, set when a free-threaded interpreter said in its goodbye
 	// whether its GIL was enabled, is whether any said it was.
 	GILEnabled *bool
+	// Pinned is where the run's pinned workers sat, in worker order: each
+	// process started on a CPU, and each worker an interpreter pinned.
+	Pinned []Pinned
 }
 
 // Members are the process ids of the worker processes a run started or
@@ -716,7 +731,18 @@ func (pp *Pool) outcome(r *run) Outcome {
 			on := b.GILEnabled || (out.GILEnabled != nil && *out.GILEnabled)
 			out.GILEnabled = &on
 		}
+		// A replacement sits where the worker it replaced did: the last
+		// word on a worker stands.
+		for _, pn := range p.pinned {
+			i := slices.IndexFunc(out.Pinned, func(q Pinned) bool { return q.Worker == pn.Worker })
+			if i < 0 {
+				out.Pinned = append(out.Pinned, pn)
+			} else {
+				out.Pinned[i] = pn
+			}
+		}
 	}
+	slices.SortFunc(out.Pinned, func(a, b Pinned) int { return a.Worker - b.Worker })
 	return out
 }
 

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/primebench/primebench/hostid"
+	"github.com/primebench/primebench/pin"
 	"github.com/primebench/primebench/protocol"
 )
 
@@ -83,6 +84,8 @@ type proc struct {
 	// the watchdog looks at each, not only at the driver.
 	pool map[int]time.Time
 	cpu  cpuAccount
+	// pinned is where it sat, or its interpreter's workers sat (--pin).
+	pinned []Pinned
 
 	reapOnce sync.Once
 	waitErr  error
@@ -142,6 +145,11 @@ func (p *proc) describe(localHost, localID string, localCPUs float64, r *run) Pr
 		}
 		if p.owned && localCPUs > 0 {
 			out.CPUs = min(out.CPUs, localCPUs)
+			if p.l.OnCPU != nil {
+				// Pinned (--pin), it reports the one CPU we gave it;
+				// the run's workers together still had all of ours.
+				out.CPUs = localCPUs
+			}
 		}
 	}
 	out.Replaced = p.state == replaced
@@ -190,20 +198,33 @@ func startCommand(l Launch, slot int) (*proc, error) {
 	if err != nil {
 		return nil, err
 	}
+	start := func() error { return p.cmd.Start() }
+	if l.OnCPU != nil {
+		start = func() error { return pin.Start(*l.OnCPU, p.cmd.Start) }
+	}
 	started := time.Now()
-	err = p.cmd.Start()
+	err = start()
 	// A Cmd starts once: a retry needs a new one.
 	for tries := 1; err != nil && tries < startTries && transientStart(err); tries++ {
 		if p, err = prepare(); err != nil {
 			return nil, err
 		}
-		err = p.cmd.Start()
+		err = start()
 	}
 	if err != nil {
 		return nil, unwrapExec(err)
 	}
 	p.started, p.lastHeard = started, started
 	p.group = newProcessGroup(p.cmd.Process)
+	if l.OnCPU != nil {
+		cpus, err := pin.Of(p.cmd.Process.Pid)
+		if err != nil {
+			p.kill()
+			_ = p.reap(time.Second)
+			return nil, fmt.Errorf("--pin: %w", err)
+		}
+		p.pinned = []Pinned{{Worker: slot, CPUs: cpus}}
+	}
 	return p, nil
 }
 

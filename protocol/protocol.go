@@ -86,6 +86,12 @@ type Hello struct {
 	// Chunks is how many chunk requests the parent sends in all, for a
 	// worker that reads them before it starts (gevent mode).
 	Chunks int
+	// Pin, for the CPython program's modes that run several workers in
+	// one interpreter (threads, an executor, one event loop): the CPU of
+	// each of its workers in order (--pin); it pins them itself and says
+	// where each sat in a K line. Worker processes the parent starts are
+	// started on their CPU instead.
+	Pin []int
 }
 
 // AppendHello appends the hello line: "H 3 key=value ...".
@@ -116,6 +122,9 @@ func AppendHello(buf []byte, h Hello) []byte {
 	}
 	if h.Chunks != 0 {
 		kv["chunks"] = strconv.Itoa(h.Chunks)
+	}
+	if len(h.Pin) > 0 {
+		kv["pin"] = joinInts(h.Pin)
 	}
 	buf = appendPairs(buf, kv)
 	return append(buf, '\n')
@@ -159,8 +168,50 @@ func ParseHello(line []byte) (Hello, error) {
 		}
 		h.Chunks = n
 	}
+	if v, ok := kv["pin"]; ok {
+		cpus, err := parseInts(v, MaxPinned)
+		if err != nil {
+			return Hello{}, errorf("hello: bad pin %q", clip([]byte(v)))
+		}
+		h.Pin = cpus
+	}
 	h.Mode, h.Start = kv["mode"], kv["start"]
 	return h, nil
+}
+
+// MaxPinned bounds the CPUs a hello's pin or a K line names: far more than
+// any run's workers (MaxWorkers in strategies is 1024).
+const MaxPinned = 1 << 16
+
+// MaxCPU bounds a CPU id on the wire.
+const MaxCPU = 1 << 20
+
+func joinInts(xs []int) string {
+	var b []byte
+	for i, x := range xs {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = strconv.AppendInt(b, int64(x), 10)
+	}
+	return string(b)
+}
+
+// parseInts reads a comma-separated list of CPU ids, at most most of them.
+func parseInts(v string, most int) ([]int, error) {
+	parts := strings.Split(v, ",")
+	if len(parts) > most {
+		return nil, errorf("more than %d CPUs", most)
+	}
+	out := make([]int, len(parts))
+	for i, p := range parts {
+		n, err := strconv.Atoi(p)
+		if err != nil || n < 0 || n > MaxCPU {
+			return nil, errorf("bad CPU %q", p)
+		}
+		out[i] = n
+	}
+	return out, nil
 }
 
 // Greeting is the worker's first line: who it is and what it can use.
@@ -437,6 +488,7 @@ const (
 	ByeReply                         // B: the worker's CPU time, its last line
 	StatsReply                       // S: the worker's CPU time so far
 	PoolReply                        // P: a driver's executor is ready
+	PinnedReply                      // K: where a pinned worker sits
 )
 
 // Reply is one decoded line from a worker after its greeting.
@@ -462,6 +514,10 @@ type Reply struct {
 	// its GIL was enabled when it finished, and GILEnabled what it said
 	// (ByeReply).
 	GILReported, GILEnabled bool
+	// Worker sat on CPUs (PinnedReply): a worker of the interpreter's,
+	// by its index in the hello's pin, and its affinity read back.
+	Worker int
+	CPUs   []int
 }
 
 // AppendPool appends a driver's "P startup_us workers" line.
@@ -554,6 +610,19 @@ func ParseReply(line []byte) (Reply, error) {
 			lags[i] = time.Duration(us) * time.Microsecond
 		}
 		return Reply{Kind: LagsReply, Lags: lags}, nil
+	case "K":
+		if len(fields) != 3 {
+			return Reply{}, errorf("malformed pinned line %q", clip(line))
+		}
+		w, err := parseIndex(fields[1])
+		if err != nil || w >= MaxPinned {
+			return Reply{}, errorf("malformed pinned line %q", clip(line))
+		}
+		cpus, err := parseInts(string(fields[2]), MaxPinned)
+		if err != nil {
+			return Reply{}, errorf("malformed pinned line %q", clip(line))
+		}
+		return Reply{Kind: PinnedReply, Worker: w, CPUs: cpus}, nil
 	case "P":
 		if len(fields) < 3 {
 			return Reply{}, errorf("malformed pool line %q", clip(line))

@@ -17,11 +17,12 @@ func TestHelloRoundTrip(t *testing.T) {
 		{Mode: "threads", Threads: 4, Heartbeat: time.Millisecond},
 		{Mode: "loop+processes", Workers: 3, Start: "forkserver", Chunks: 40},
 		{GCPercent: -1},
+		{Mode: "threads", Threads: 3, Pin: []int{0, 2, 1}},
 	}
 	for _, h := range tests {
 		line := AppendHello(nil, h)
 		got, err := ParseHello(bytes.TrimSuffix(line, []byte("\n")))
-		if err != nil || got != h {
+		if err != nil || !reflect.DeepEqual(got, h) {
 			t.Errorf("%q: %+v, %v; want %+v", line, got, err, h)
 		}
 	}
@@ -33,6 +34,9 @@ func TestParseHelloErrors(t *testing.T) {
 		{"R 0 1 2", "expected the parent's hello line"},
 		{"H 3 gomaxprocs=x", "bad gomaxprocs"},
 		{"H 3 heartbeat_us=-1", "bad heartbeat_us"},
+		{"H 3 pin=0,x", "bad pin"},
+		{"H 3 pin=-1", "bad pin"},
+		{"H 3 pin=", "bad pin"},
 		{"H 3 oops", "malformed setting"},
 		{"H", "malformed line"},
 	}
@@ -189,6 +193,23 @@ func TestPoolAndGILFields(t *testing.T) {
 }
 
 // A worker's error line is repeated as printable text, cut to MaxMessage.
+// A K line says where an interpreter's pinned worker sat; anything else
+// of that letter breaks the protocol.
+func TestPinnedReply(t *testing.T) {
+	r, err := ParseReply([]byte("K 3 5"))
+	if err != nil || r.Kind != PinnedReply || r.Worker != 3 || !reflect.DeepEqual(r.CPUs, []int{5}) {
+		t.Errorf("K 3 5: %+v, %v", r, err)
+	}
+	if r, err := ParseReply([]byte("K 0 0,1")); err != nil || !reflect.DeepEqual(r.CPUs, []int{0, 1}) {
+		t.Errorf("K 0 0,1: %+v, %v", r, err)
+	}
+	for _, bad := range []string{"K", "K 1", "K x 1", "K 1 y", "K 1 2 3", "K -1 2", "K 1 1,,2"} {
+		if _, err := ParseReply([]byte(bad)); err == nil || !strings.Contains(err.Error(), "malformed pinned line") {
+			t.Errorf("%q: %v", bad, err)
+		}
+	}
+}
+
 func TestWorkerMessage(t *testing.T) {
 	tests := []struct{ line, want string }{
 		{"E pool worker pid 7 died", "worker reported: pool worker pid 7 died"},

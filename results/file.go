@@ -229,6 +229,9 @@ type Settings struct {
 	Precision      float64 `json:"precision,omitempty"`
 	MaxRuns        int     `json:"max_runs,omitempty"`
 	MaxTimeSeconds float64 `json:"max_time_seconds,omitempty"`
+	// Pin is --pin (schema 6): the CPUs in the order workers were given
+	// them, one per physical core first; omitted when unpinned.
+	Pin []int `json:"pin,omitempty"`
 	// WatchedRuns are the untimed runs per row that read memory and the
 	// per-core timeline (schema 6); 0: none, or a file from before them.
 	WatchedRuns int `json:"watched_runs,omitempty"`
@@ -299,6 +302,10 @@ type Strategy struct {
 	// Placement is where the worker processes ran, one entry per command
 	// and host (process strategies only).
 	Placement []Placement `json:"placement,omitempty"`
+	// PinnedCPUs, with --pin (schema 6), is the CPU each worker sat on in
+	// the first measured run, in worker order, as the OS read it back:
+	// one entry for a model whose work runs on one thread.
+	PinnedCPUs []int `json:"pinned_cpus,omitempty"`
 	// Pool is present when the workers were started once for all the
 	// strategy's runs (workers reached through a command, --pool
 	// persistent): their start-up, paid once, is recorded here instead of
@@ -312,8 +319,13 @@ type Strategy struct {
 	// interpreters; ForcedGIL a free-threaded build run with -X gil=1;
 	// ChunkSize and Chunks the row's own plan in a scan of --chunk;
 	// SwitchIntervalMs its --switch-interval in a scan of it.
-	Python           string  `json:"python,omitempty"`
-	ForcedGIL        bool    `json:"forced_gil,omitempty"`
+	Python    string `json:"python,omitempty"`
+	ForcedGIL bool   `json:"forced_gil,omitempty"`
+	// Scaling is "weak" for a row of weak scaling (schema 6, --scaling
+	// weak): each of its workers had serial's whole workload, so the row
+	// checked it Workers times over (Passes). Omitted for strong scaling,
+	// where the workers share one pass.
+	Scaling          string  `json:"scaling,omitempty"`
 	ChunkSize        uint64  `json:"chunk_size,omitempty"`
 	Chunks           int     `json:"chunks,omitempty"`
 	SwitchIntervalMs float64 `json:"switch_interval_ms,omitempty"`
@@ -360,6 +372,9 @@ func (s Strategy) Label() string {
 	if s.ForcedGIL {
 		q = append(q, "-X gil=1")
 	}
+	if s.Scaling == WeakScaling {
+		q = append(q, WeakScaling)
+	}
 	if s.ChunkSize > 0 {
 		q = append(q, "chunk "+strconv.FormatUint(s.ChunkSize, 10))
 	}
@@ -370,6 +385,18 @@ func (s Strategy) Label() string {
 		return s.Name
 	}
 	return s.Name + " (" + strings.Join(q, ", ") + ")"
+}
+
+// WeakScaling is the Scaling of a row of weak scaling.
+const WeakScaling = "weak"
+
+// Passes is how many times the row's runs checked the workload: its
+// workers for weak scaling, each with the whole workload; else once.
+func (s Strategy) Passes() int {
+	if s.Scaling == WeakScaling {
+		return max(1, s.Workers)
+	}
+	return 1
 }
 
 // Key identifies a row: its label and workers.

@@ -459,6 +459,9 @@ func validate(f *File) error {
 				return fmt.Errorf("strategy %s workers=%d has a placement with %d workers on %v CPUs", s.Name, s.Workers, p.Workers, p.CPUs)
 			}
 		}
+		if s.Scaling != "" && s.Scaling != WeakScaling {
+			return fmt.Errorf("strategy %s workers=%d has scaling %q, which this primebench does not know: upgrade primebench to read it", s.Name, s.Workers, textsafe.Escape(s.Scaling))
+		}
 		if (s.ChunkSize > 0) != (s.Chunks > 0) {
 			return fmt.Errorf("strategy %s workers=%d has chunk_size %d and chunks %d: a row's own plan needs both", s.Name, s.Workers, s.ChunkSize, s.Chunks)
 		}

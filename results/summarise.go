@@ -252,7 +252,7 @@ func interpreterCosts(f *File) []InterpreterCost {
 func (f *File) BaselineOf(s *Strategy) *Strategy {
 	for i := range f.Strategies {
 		b := &f.Strategies[i]
-		if b.Name == s.Baseline && b.Workers == 1 && b.Python == s.Python && b.ChunkSize == s.ChunkSize && len(b.Runs) > 0 {
+		if b.Name == s.Baseline && b.Workers == 1 && b.Python == s.Python && b.ChunkSize == s.ChunkSize && b.Scaling == "" && len(b.Runs) > 0 {
 			return b
 		}
 	}
@@ -302,10 +302,11 @@ func (r *row) times() {
 	out.MedianSeconds, out.MeanSeconds, out.StddevSeconds = wall.Median, wall.Mean, wall.Stddev
 	out.MinSeconds, out.MaxSeconds, out.CV = wall.Min, wall.Max, wall.CV
 	out.IntervalSeconds, out.IntervalLevel = [2]float64{wall.Lo, wall.Hi}, wall.Confidence
-	numbers := float64(w.Numbers)
+	passes := float64(r.s.Passes())
+	numbers := float64(w.Numbers) * passes
 	out.NumbersPerSecond = numbers / wall.Median
 	out.ThroughputInterval = [2]float64{numbers / wall.Hi, numbers / wall.Lo}
-	out.DivisionsPerSecond = float64(w.Divisions) / wall.Median
+	out.DivisionsPerSecond = float64(w.Divisions) * passes / wall.Median
 	if p := wall.Precision(); !math.IsInf(p, 1) {
 		out.Precision = &p
 	}
@@ -320,7 +321,9 @@ func (r *row) times() {
 }
 
 // speedup: over the row's baseline, and efficiency against the ideal the
-// CPUs allow, never shown beyond its bound of 1.
+// CPUs allow, never shown beyond its bound of 1. For weak scaling the row
+// did its passes' work in its time: speedup = T1 x passes / TN, with the
+// same ideal and bound as strong scaling's.
 func (r *row) speedup() {
 	out := r.out
 	out.IdealSpeedup = r.s.CPUs / BaselineCPUs(r.f.Machine)
@@ -329,11 +332,12 @@ func (r *row) speedup() {
 		return
 	}
 	base := summary.Of(b.wallTimes())
-	speedup := base.Median / r.wall.Median
+	passes := float64(r.s.Passes())
+	speedup := base.Median * passes / r.wall.Median
 	efficiency := speedup / out.IdealSpeedup
 	// The least efficiency the two medians' intervals allow: above the
 	// bound of 1 even there, the figure cannot be trusted.
-	lowest := base.Lo / r.wall.Hi / out.IdealSpeedup / (1 + MinNoise)
+	lowest := base.Lo * passes / r.wall.Hi / out.IdealSpeedup / (1 + MinNoise)
 	switch {
 	case efficiency <= 1:
 		out.Speedup, out.Efficiency = &speedup, &efficiency
@@ -555,7 +559,7 @@ func (s *Strategy) wallTimes() []float64 {
 func (s *Strategy) Throughputs(w Workload) []float64 {
 	out := make([]float64, len(s.Runs))
 	for i, r := range s.Runs {
-		out[i] = float64(w.Numbers) / r.WallSeconds
+		out[i] = float64(w.Numbers) * float64(s.Passes()) / r.WallSeconds
 	}
 	return out
 }

@@ -17,7 +17,8 @@ var cooperativeStrategy = Descriptor{
 	Heartbeat:   BeatLoopTask,
 	Counterpart: "cpython-asyncio",
 	Default:     true,
-	New:         func(string, Options) Strategy { return cooperative{} },
+	OneThread:   true,
+	New:         func(_ string, opts Options) Strategy { return cooperative{opts: opts} },
 }
 
 // cooperative is an asyncio-style event loop: one OS thread runs N tasks, and
@@ -26,7 +27,7 @@ var cooperativeStrategy = Descriptor{
 // `await asyncio.sleep(0)` after each is_prime call); the loop resumes ready
 // tasks round-robin. Tasks are resumable state machines, not goroutines, so
 // nothing can run in parallel: by construction it keeps one core busy.
-type cooperative struct{}
+type cooperative struct{ opts Options }
 
 // task is one coroutine's state between resumptions.
 type task struct {
@@ -71,11 +72,17 @@ func (t *task) step(l *loopState) (bool, error) {
 
 // Run runs the loop with the heartbeat, if any, as one more task on it: it
 // can only run when a computing task yields.
-func (cooperative) Run(ctx context.Context, run Task) (Outcome, error) {
+func (c cooperative) Run(ctx context.Context, run Task) (Outcome, error) {
 	// The loop owns its thread for the whole run, as asyncio's loop owns the
 	// main thread; unlocking afterwards lets the runtime reuse the thread.
 	runtime.LockOSThread()
 	defer runtime.UnlockOSThread()
+	pins := c.opts.pinning()
+	undo, err := pins.thread(0) // the loop's one thread, whatever its tasks
+	if err != nil {
+		return Outcome{}, err
+	}
+	defer undo()
 
 	g, release := run.gauge(ctx)
 	defer release()
@@ -107,5 +114,5 @@ func (cooperative) Run(ctx context.Context, run Task) (Outcome, error) {
 			ready = append(ready[:cur], ready[cur+1:]...) // finished: leaves the loop
 		}
 	}
-	return Outcome{}, ctx.Err() // stopped mid-number: the ledger is incomplete
+	return Outcome{Pinned: pins.outcome()}, ctx.Err() // stopped mid-number: the ledger is incomplete
 }

@@ -238,6 +238,7 @@ var cpythonAsyncioStrategy = cpythonLane(Descriptor{
 	Cores:       OneCore,
 	Heartbeat:   BeatPythonTask,
 	Counterpart: "cooperative",
+	OneThread:   true,
 }, lane{mode: "asyncio"})
 
 var cpythonProcessesStrategy = cpythonLane(Descriptor{
@@ -344,6 +345,7 @@ var cpythonGeventStrategy = cpythonLane(Descriptor{
 	Heartbeat:     "a greenlet on gevent's hub",
 	Counterpart:   "cooperative",
 	Optional:      true,
+	OneThread:     true,
 }, lane{mode: "gevent", site: true})
 
 // unless is why when ok is false, else "".
@@ -392,6 +394,16 @@ func (c *cpythonRun) Run(ctx context.Context, task Task) (out Outcome, err error
 	if l.mode == "gevent" {
 		hello.Chunks = task.Plan.NumChunks()
 	}
+	// --pin: primebench starts each interpreter of a lane of processes on
+	// its CPU; one interpreter running the workers pins them itself, its
+	// one thread where the model has one.
+	if !l.processes && len(c.opts.Pin) > 0 {
+		pinned := task.Workers
+		if l.mode == "serial" || l.mode == "asyncio" || l.mode == "gevent" {
+			pinned = 1
+		}
+		hello.Pin = c.opts.Pin.For(pinned)
+	}
 	var lags func([]time.Duration)
 	hb := task.Heartbeat
 	// The heartbeat is one more Python thread (or task, or greenlet) in the
@@ -427,8 +439,12 @@ func (c *cpythonRun) Run(ctx context.Context, task Task) (out Outcome, err error
 	argv = append(argv, "-c", pythonWorker, version.Version)
 	pool := procpool.New(procpool.Config{
 		Kind: c.label(), Retries: c.opts.Retries, Lags: lags, CPUs: c.opts.CPUs,
-		Launch: func(int) procpool.Launch {
-			return procpool.Launch{Argv: argv, Label: py.Path, Hello: hello, InFlight: inFlight, OneLoop: l.processes && l.tasks > 0, Check: checkRelease("cpython")}
+		Launch: func(slot int) procpool.Launch {
+			launch := procpool.Launch{Argv: argv, Label: py.Path, Hello: hello, InFlight: inFlight, OneLoop: l.processes && l.tasks > 0, Check: checkRelease("cpython")}
+			if l.processes {
+				launch.OnCPU = c.opts.cpuOf(slot)
+			}
+			return launch
 		},
 	})
 	withGOMAXPROCS(1, func() {

@@ -316,10 +316,11 @@ func (s gilLock) Run(ctx context.Context, task Task) (out Outcome, err error) {
 		g.mu.Unlock()
 		g.yield(ctx, id)
 	}
+	pins := s.opts.pinning()
 	withGOMAXPROCS(s.opts.procs(), func() {
 		stopBeat := g.heartbeat(ctx, task.Heartbeat, task.Workers)
 		defer stopBeat()
-		err = runPoolWith(ctx, task, func(w int, claim func() (workload.Chunk, bool)) error {
+		err = runPoolWith(ctx, task, pins, func(w int, claim func() (workload.Chunk, bool)) error {
 			if !g.acquire(ctx, w) {
 				return nil
 			}
@@ -339,6 +340,7 @@ func (s gilLock) Run(ctx context.Context, task Task) (out Outcome, err error) {
 		})
 	})
 	out.Figures = append(out.Figures, figure.Value{Def: &LockHandoffs, Value: float64(g.handoffs())})
+	out.Pinned = pins.outcome()
 	return out, err
 }
 

@@ -2,6 +2,7 @@ package strategies
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"runtime"
 	"sync"
@@ -34,6 +35,7 @@ func (l loopGoroutines) Run(ctx context.Context, task Task) (out Outcome, err er
 	plan := task.Plan
 	g, release := task.gauge(ctx)
 	defer release()
+	pins := l.opts.pinning()
 	// One P more than CPUs: the loop's thread is an OS thread of its own, as
 	// in Python, and the OS wakes it when a future completes instead of it
 	// queueing behind the workers for a Go time slice.
@@ -41,8 +43,15 @@ func (l loopGoroutines) Run(ctx context.Context, task Task) (out Outcome, err er
 		queue := make(chan int, queueSize(plan, task.Workers))
 		completions := make(chan completion, task.Workers+1)
 		var wg sync.WaitGroup
+		workerErrs := make([]error, task.Workers)
 		for w := 0; w < task.Workers; w++ {
 			wg.Go(func() {
+				undo, err := pins.thread(w)
+				if err != nil {
+					workerErrs[w] = err // the others take the work
+					return
+				}
+				defer undo()
 				for i := range queue {
 					if g.Stop.Load() {
 						continue // cancelled: drain the queue without computing
@@ -66,7 +75,11 @@ func (l loopGoroutines) Run(ctx context.Context, task Task) (out Outcome, err er
 		}
 		wg.Wait()
 		close(completions)
+		if err == nil {
+			err = errors.Join(workerErrs...)
+		}
 	})
+	out.Pinned = pins.outcome()
 	return out, err
 }
 

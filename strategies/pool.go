@@ -13,10 +13,10 @@ import (
 // runPool checks the plan with the given number of goroutines. Dispatch is
 // dynamic: each goroutine takes the next unclaimed chunk when it finishes one,
 // so heavy chunks do not leave other workers idle.
-func runPool(ctx context.Context, task Task) error {
+func runPool(ctx context.Context, task Task, pins *pinning) error {
 	g, release := task.gauge(ctx)
 	defer release()
-	return runPoolWith(ctx, task, func(w int, claim func() (workload.Chunk, bool)) error {
+	return runPoolWith(ctx, task, pins, func(w int, claim func() (workload.Chunk, bool)) error {
 		for c, ok := claim(); ok; c, ok = claim() {
 			start := time.Now()
 			a, done := c.SolveUntil(g)
@@ -31,10 +31,11 @@ func runPool(ctx context.Context, task Task) error {
 	})
 }
 
-// runPoolWith runs work on each of task.Workers goroutines; claim hands out
-// the next unclaimed chunk, and reports false once every chunk is taken or
-// ctx is cancelled. It returns ctx's error, or else the first worker's.
-func runPoolWith(ctx context.Context, task Task, work func(worker int, claim func() (workload.Chunk, bool)) error) error {
+// runPoolWith runs work on each of task.Workers goroutines, each on a
+// thread pinned to its CPU when pins is set (--pin); claim hands out the
+// next unclaimed chunk, and reports false once every chunk is taken or ctx
+// is cancelled. It returns ctx's error, or else the first worker's.
+func runPoolWith(ctx context.Context, task Task, pins *pinning, work func(worker int, claim func() (workload.Chunk, bool)) error) error {
 	plan := task.Plan
 	var next atomic.Int64
 	claim := func() (workload.Chunk, bool) {
@@ -50,7 +51,15 @@ func runPoolWith(ctx context.Context, task Task, work func(worker int, claim fun
 	errs := make([]error, task.Workers)
 	var wg sync.WaitGroup
 	for w := 0; w < task.Workers; w++ {
-		wg.Go(func() { errs[w] = work(w, claim) })
+		wg.Go(func() {
+			undo, err := pins.thread(w)
+			if err != nil {
+				errs[w] = err
+				return
+			}
+			defer undo()
+			errs[w] = work(w, claim)
+		})
 	}
 	wg.Wait()
 	if err := ctx.Err(); err != nil {
@@ -83,21 +92,23 @@ var gilStrategy = Descriptor{
 	Heartbeat:   BeatGoroutine,
 	Counterpart: "cpython-threads",
 	Default:     true,
-	New:         func(string, Options) Strategy { return gil{} },
+	New:         func(_ string, opts Options) Strategy { return gil{opts: opts} },
 }
 
 // gil runs N goroutines with GOMAXPROCS capped at 1 for the run: at most one
 // runs Go code at a time and the scheduler switches between them (on blocking
 // or preemption every ~10 ms), the Go analogue of CPython threads under the
 // GIL.
-type gil struct{}
+type gil struct{ opts Options }
 
-func (gil) Run(ctx context.Context, task Task) (out Outcome, err error) {
+func (s gil) Run(ctx context.Context, task Task) (out Outcome, err error) {
+	pins := s.opts.pinning()
 	withGOMAXPROCS(1, func() {
 		out, err = runWithGoroutineHeartbeat(task, func() (Outcome, error) {
-			return Outcome{}, runPool(ctx, task)
+			return Outcome{}, runPool(ctx, task, pins)
 		})
 	})
+	out.Pinned = pins.outcome()
 	return out, err
 }
 
@@ -118,10 +129,12 @@ var goroutinesStrategy = Descriptor{
 type goroutines struct{ opts Options }
 
 func (s goroutines) Run(ctx context.Context, task Task) (out Outcome, err error) {
+	pins := s.opts.pinning()
 	withGOMAXPROCS(s.opts.procs(), func() {
 		out, err = runWithGoroutineHeartbeat(task, func() (Outcome, error) {
-			return Outcome{}, runPool(ctx, task)
+			return Outcome{}, runPool(ctx, task, pins)
 		})
 	})
+	out.Pinned = pins.outcome()
 	return out, err
 }

@@ -51,6 +51,9 @@ type Descriptor struct {
 	StartMethods bool
 	// ProcessLoops: each worker process runs an event loop of its own.
 	ProcessLoops bool
+	// OneThread: its work runs on one thread however many workers it has
+	// (an event loop's tasks, greenlets): --pin pins that one thread.
+	OneThread bool
 	// Heartbeat says where its responsiveness probe runs, in words.
 	Heartbeat string
 	// Counterpart is the strategy of the other family that models the same

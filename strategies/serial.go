@@ -14,15 +14,21 @@ var serialStrategy = Descriptor{
 	Heartbeat:   BeatGoroutine,
 	Counterpart: "cpython-serial",
 	Default:     true,
-	New:         func(string, Options) Strategy { return serial{} },
+	New:         func(_ string, opts Options) Strategy { return serial{opts: opts} },
 }
 
 // serial checks every chunk in order on the calling goroutine: a plain
 // Python for loop. It always uses one worker.
-type serial struct{}
+type serial struct{ opts Options }
 
-func (serial) Run(ctx context.Context, task Task) (Outcome, error) {
+func (s serial) Run(ctx context.Context, task Task) (Outcome, error) {
 	return runWithGoroutineHeartbeat(task, func() (Outcome, error) {
+		pins := s.opts.pinning()
+		undo, err := pins.thread(0)
+		if err != nil {
+			return Outcome{}, err
+		}
+		defer undo()
 		g, release := task.gauge(ctx)
 		defer release()
 		for i := 0; i < task.Plan.NumChunks(); i++ {
@@ -35,6 +41,6 @@ func (serial) Run(ctx context.Context, task Task) (Outcome, error) {
 				return Outcome{}, err
 			}
 		}
-		return Outcome{}, ctx.Err()
+		return Outcome{Pinned: pins.outcome()}, ctx.Err()
 	})
 }

@@ -17,6 +17,7 @@ import (
 	"github.com/primebench/primebench/cputime"
 	"github.com/primebench/primebench/figure"
 	"github.com/primebench/primebench/ledger"
+	"github.com/primebench/primebench/pin"
 	"github.com/primebench/primebench/procpool"
 	"github.com/primebench/primebench/workload"
 )
@@ -95,6 +96,10 @@ type Outcome struct {
 	// GILEnabled, for a run on a free-threaded build, says whether any of
 	// its interpreters ended with the GIL enabled (their own word).
 	GILEnabled *bool
+	// Pinned says where each pinned worker sat (--pin), in worker order:
+	// every worker's thread or process, or the one thread of a model
+	// that runs on one (OneThread).
+	Pinned []Pinned
 }
 
 // MaxWorkers bounds the worker count of every strategy: beyond it a run
@@ -150,6 +155,12 @@ type Options struct {
 	StartMethod string
 	// ForcedGIL runs a free-threaded interpreter with -X gil=1.
 	ForcedGIL bool
+	// Pin, when set (--pin), places the workers one per CPU in its order:
+	// a Go worker's thread locked and pinned to its CPU, a worker process
+	// started on its CPU, an interpreter's worker threads and pool
+	// workers pinned by the interpreter. Each run's Outcome says where
+	// they sat, as the OS read it back.
+	Pin pin.Plan
 }
 
 func (o Options) procs() int {

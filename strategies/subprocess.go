@@ -92,6 +92,7 @@ func newGoWorkers(name string, opts Options) goWorkers {
 				Hello:    protocol.Hello{GOMAXPROCS: 1, GCPercent: 100},
 				InFlight: goInFlight,
 				Check:    checkRelease("go"),
+				OnCPU:    opts.cpuOf(slot),
 			}
 		},
 	}}
@@ -129,7 +130,7 @@ func serveRun(ctx context.Context, pool *procpool.Pool, task Task, source procpo
 		return Outcome{}, err
 	}
 	return Outcome{Startup: out.Startup, Processes: out.Processes, Restarts: out.Restarts, ChildCPU: out.ChildCPU, ChildCPUKnown: out.ChildCPUKnown,
-		GILEnabled: out.GILEnabled}, nil
+		GILEnabled: out.GILEnabled, Pinned: out.Pinned}, nil
 }
 
 func (s *subprocess) Keeps() bool { return s.workers.Keeps() }

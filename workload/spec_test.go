@@ -241,6 +241,52 @@ func TestPrefix(t *testing.T) {
 	}
 }
 
+// A repeated plan (weak scaling) checks the workload passes times over:
+// chunk i holds chunk i mod the pass's chunks, its answer is passes times
+// the workload's, and a prefix of it is whole passes and a partial one.
+func TestRepeat(t *testing.T) {
+	p, _ := NewPlan(mustRange(t, 1, 1000), 30) // 34 chunks a pass
+	whole := solve(p)
+	for _, passes := range []int{1, 2, 3, 7} {
+		q, err := p.Repeat(passes)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if q.NumChunks() != 34*passes || q.Numbers() != 1000*uint64(passes) {
+			t.Errorf("%d passes: %d chunks, %d numbers", passes, q.NumChunks(), q.Numbers())
+		}
+		if got, want := solve(q), whole.Times(uint64(passes)); got != want {
+			t.Errorf("%d passes solve to %+v, want %+v", passes, got, want)
+		}
+		if c := q.Chunk(34*passes - 1); c.Index != 34*passes-1 || c.First != p.Chunk(33).First || c.Last != 1000 {
+			t.Errorf("%d passes: last chunk %+v", passes, c)
+		}
+		if w, r := q.Passes(); w != passes || r != 0 || q.Pass().NumChunks() != 34 {
+			t.Errorf("%d passes: Passes() = %d, %d; Pass() has %d chunks", passes, w, r, q.Pass().NumChunks())
+		}
+	}
+	q, _ := p.Repeat(3)
+	head := q.Prefix(40) // one pass and 6 chunks of the next
+	var want Answer
+	want.Add(whole)
+	want.Add(solve(p.Prefix(6)))
+	if w, r := head.Passes(); w != 1 || r != 6 || solve(head) != want || head.Numbers() != 1000+180 {
+		t.Errorf("prefix of 40: passes %d+%d, answer %+v, numbers %d; want 1+6, %+v, 1180", w, r, solve(head), head.Numbers(), want)
+	}
+	for _, bad := range []int{0, -1, MaxPasses + 1} {
+		if _, err := p.Repeat(bad); err == nil {
+			t.Errorf("Repeat(%d) accepted", bad)
+		}
+	}
+	if _, err := p.Prefix(3).Repeat(2); err == nil {
+		t.Error("a prefix repeated")
+	}
+	big, _ := NewPlan(mustRange(t, 1, 1<<30), 1)
+	if _, err := big.Repeat(4); err == nil || !strings.Contains(err.Error(), "more than") {
+		t.Errorf("2^32 chunks: %v", err)
+	}
+}
+
 // presetAnswers are the presets' known answers, kept as test vectors and
 // checked here against the solver (preset:large, about 100 CPU-seconds, is
 // not).

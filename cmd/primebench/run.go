@@ -58,6 +58,7 @@ func runCommand(e *env) *cli.Command {
 			&cli.DurationFlag{Name: "memory-interval", Value: 20 * time.Millisecond, Usage: "read the peak memory of what each watched run ran at most this often (0: no memory figures)"},
 			&cli.DurationFlag{Name: "heartbeat", Value: time.Millisecond, Usage: "responsiveness probe: a heartbeat that asks to wake every `INTERVAL` while the work runs, its lateness reported (0: off)"},
 			&cli.IntFlag{Name: "probe-runs", Value: 2, Usage: "extra runs per strategy with the heartbeat on, after the measured runs, each over the first chunks taking about a quarter of a run, at least 0.3s (0: no probe)"},
+			&cli.StringFlag{Name: "scaling", Value: engine.StrongScaling, Usage: "strong (the workers share serial's workload: speedup = T1 / TN), weak (each worker has all of it, so N workers check it N times: speedup = T1 x N / TN, as free-threading reports measure), or strong,weak for a row of each"},
 			&cli.StringFlag{Name: "switch-interval", Usage: "gil-lock: how long a waiting thread lets the holder keep the lock before asking for it (CPython's sys.setswitchinterval), or a list of them to scan, e.g. 1ms,5ms,20ms (default: CPython's 5ms)"},
 			&cli.IntFlag{Name: "retry", Usage: "replace up to `N` worker processes that die or stall during a run, re-sending their unanswered chunks (0: a dying worker fails the run)"},
 			&cli.DurationFlag{Name: "timeout", Usage: "stop everything if the whole run (reference and warm-up included) takes longer than `DURATION`, e.g. 10m (0: no limit)"},
@@ -68,6 +69,7 @@ func runCommand(e *env) *cli.Command {
 			&cli.StringFlag{Name: "python", Value: "python3", Usage: "the CPython interpreters for the cpython-* strategies, each lane run once per interpreter against its own serial loop: a `LIST` of paths or names on PATH, e.g. python3.11,python3.14,python3.14t"},
 			&cli.StringFlag{Name: "start-method", Usage: "multiprocessing start methods for the CPython lanes that start a pool, one row each: `LIST` of " + strings.Join(strategies.StartMethodNames, ",") + " (default: the interpreter's own; one it lacks is a note)"},
 			&cli.StringFlag{Name: "label", Usage: "name for this machine in result files and comparisons (default: the hostname)"},
+			&cli.BoolFlag{Name: "pin", Usage: "place the workers one per CPU of the affinity set, physical cores first and SMT siblings last: Go workers' threads locked to their CPU, worker processes started on theirs, an interpreter's threads and pool workers pinned by it; each run checks, as the OS reads it back, that every worker sat where it was put (Linux)"},
 		},
 		Action: func(c *cli.Context) error { return runAction(c, e) },
 	}
@@ -99,7 +101,7 @@ func parseRunFlags(c *cli.Context, e *env) (*runSettings, error) {
 	o := engine.Options{Runs: c.Int("runs"), Warmup: c.Int("warmup"), ProbeRuns: c.Int("probe-runs"), WatchedRuns: c.Int("watched-runs"),
 		MaxRuns: c.Int("max-runs"), MaxTime: c.Duration("max-time"),
 		Heartbeat: c.Duration("heartbeat"), SampleEvery: c.Duration("sample-interval"), MemoryEvery: c.Duration("memory-interval"),
-		StallTimeout: c.Duration("stall-timeout"), Label: c.String("label"), Command: e.args,
+		StallTimeout: c.Duration("stall-timeout"), Label: c.String("label"), Command: e.args, Pin: c.Bool("pin"),
 		Processes: strategies.Processes{Retries: c.Int("retry"), Pool: strategies.PoolMode(c.String("pool"))}}
 	if s.timeout < 0 {
 		return nil, usagef("--timeout %v is negative: give a duration such as 30s or 10m, or 0 for no limit", s.timeout)
@@ -130,6 +132,11 @@ func parseRunFlags(c *cli.Context, e *env) (*runSettings, error) {
 	}
 	if o.Strategies, err = splitList(c.String("strategies")); err != nil {
 		return nil, usagef("--strategies: %v", err)
+	}
+	if text := c.String("scaling"); text != "" {
+		if o.Scalings, err = splitList(text); err != nil {
+			return nil, usagef("--scaling: %v", err)
+		}
 	}
 	if text := c.String("start-method"); text != "" {
 		if o.StartMethods, err = splitList(text); err != nil {

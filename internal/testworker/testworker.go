@@ -18,6 +18,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/primebench/primebench/cpulimit"
 	"github.com/primebench/primebench/cputime"
 	"github.com/primebench/primebench/hostid"
 	"github.com/primebench/primebench/protocol"
@@ -60,7 +61,8 @@ var Faults = []string{"kill", "stop", "garbage", "exit"}
 //	once=PATH    only the first worker to create PATH misbehaves; the
 //	             others, replacements included, behave
 //	impl=cpython greet as the CPython program does
-//	cpus=N       the effective CPUs to report (default 1)
+//	cpus=N       the effective CPUs to report (default 1); own: this
+//	             process's, as the real worker reports them
 //	greet=D      wait D (a Go duration) before greeting, as a slow ssh
 //	             connection or interpreter start would
 //	machine=ID   the machine id to report (default this machine's), as
@@ -96,6 +98,13 @@ func parse(text string) mode {
 			m.impl = v
 		case "cpus":
 			m.cpus, _ = strconv.ParseFloat(v, 64)
+			if v == "own" {
+				// As the real worker does: what this process may use,
+				// one CPU when it was started pinned.
+				if l, err := cpulimit.Read(); err == nil {
+					m.cpus = l.Effective()
+				}
+			}
 		case "greet":
 			m.greet, _ = time.ParseDuration(v)
 		case "machine":

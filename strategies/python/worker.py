@@ -83,14 +83,15 @@ def chunk_answer(numbers):
 
 def pool_ready(pause):
     """A pool start-up task: wait a moment, so each worker takes one; the
-    worker's process and thread, which tell the pool's workers apart
-    whether they are processes or subinterpreters on threads."""
+    worker's process and its thread's native id, which tell the pool's
+    workers apart whether they are processes or subinterpreters on
+    threads, and by which the driver pins each (--pin)."""
     import os
     import threading
     import time
 
     time.sleep(pause)
-    return os.getpid(), threading.get_ident()
+    return os.getpid(), threading.get_native_id()
 
 
 def pool_chunk_answer(numbers):
@@ -322,6 +323,32 @@ class Heartbeat(threading.Thread):
         return self.lags
 
 
+# Where the workers this interpreter pinned sat (--pin): (worker, CPUs
+# read back), reported in K lines before the goodbye.
+PINNED = []
+
+
+def pin_plan(settings):
+    """The CPU of each worker, in worker order, from the hello's pin=; empty
+    when the run is not pinned."""
+    text = settings.get("pin", "")
+    return [int(c) for c in text.split(",")] if text else []
+
+
+def pin_thread(cpus, worker, tid=0):
+    """Pins a thread (tid 0: the calling one; Linux takes a thread's native
+    id where a pid goes) to worker's CPU and keeps where it sat, as the OS
+    reads it back."""
+    if not cpus:
+        return
+    os.sched_setaffinity(tid, {cpus[worker % len(cpus)]})
+    PINNED.append((worker, sorted(os.sched_getaffinity(tid))))
+
+
+def pinned_lines():
+    return b"".join(b"K %d %s\n" % (w, ",".join(str(c) for c in got).encode()) for w, got in sorted(PINNED))
+
+
 def stats_line():
     """The answer to a stats request: this process's CPU time so far, in us."""
     t = os.times()
@@ -340,6 +367,7 @@ def read_requests(stdin, out):
 
 
 def run_serial(stdin, out, settings):
+    pin_thread(pin_plan(settings), 0)
     for line in read_requests(stdin, out):
         out.write(solve(*parse_request(line)))
 
@@ -349,9 +377,10 @@ def run_threads(stdin, out, settings):
 
     n = max(1, int(settings.get("threads", "1")))
     work = queue.Queue()
-    errors = []
+    cpus = pin_plan(settings)
 
-    def worker():
+    def worker(i):
+        pin_thread(cpus, i)
         while True:
             item = work.get()
             if item is None:
@@ -361,7 +390,7 @@ def run_threads(stdin, out, settings):
             except BrokenPipeError:
                 os._exit(1)  # the parent has gone: nobody to answer
 
-    threads = [threading.Thread(target=worker, daemon=True) for _ in range(n)]
+    threads = [threading.Thread(target=worker, args=(i,), daemon=True) for i in range(n)]
     for t in threads:
         t.start()
     try:
@@ -413,6 +442,7 @@ def run_asyncio(stdin, out, settings, every):
 
     n = max(1, int(settings.get("threads", "1")))
     lags = []
+    pin_thread(pin_plan(settings), 0)  # the loop's one thread
 
     async def main():
         reader = await read_pipe(stdin)
@@ -533,6 +563,11 @@ def start_pool(settings, out, kind):
         executor_failed(out, pool, e)
     pids = sorted({pid for pid, _ in seen}) if kind == "process" else []
     out.write(b"P %d %d%s\n" % (round((time.perf_counter() - began) * 1e6), len(seen), b"".join(b" %d" % p for p in pids)))
+    # --pin: each process of the pool (by pid, its main thread, which runs
+    # the work) or each subinterpreter's thread, in order, on its CPU.
+    cpus = pin_plan(settings)
+    for i, tid in enumerate(pids if kind == "process" else sorted(tid for _, tid in seen)):
+        pin_thread(cpus, i, tid)
     return pool
 
 
@@ -542,7 +577,14 @@ def executor(settings, out, kind):
         return start_pool(settings, out, kind)
     from concurrent.futures import ThreadPoolExecutor
 
-    return ThreadPoolExecutor(max_workers=max(1, int(settings.get("workers", "1"))))
+    cpus, count, lock = pin_plan(settings), [0], threading.Lock()
+
+    def pin_next():  # each thread as the executor makes it: the next CPU
+        with lock:
+            i, count[0] = count[0], count[0] + 1
+        pin_thread(cpus, i)
+
+    return ThreadPoolExecutor(max_workers=max(1, int(settings.get("workers", "1"))), initializer=pin_next if cpus else None)
 
 
 def chunk_function(kind):
@@ -701,7 +743,13 @@ def run_loops(stdin, out, settings, every):
 
     n = max(1, int(settings.get("threads", "1")))
     loops = [asyncio.new_event_loop() for _ in range(n)]
-    threads = [threading.Thread(target=lp.run_forever, daemon=True) for lp in loops]
+    cpus = pin_plan(settings)
+
+    def run_loop(i):
+        pin_thread(cpus, i)
+        loops[i].run_forever()
+
+    threads = [threading.Thread(target=run_loop, args=(i,), daemon=True) for i in range(n)]
     for t in threads:
         t.start()
     lags, stopping = [], []
@@ -740,6 +788,7 @@ def run_gevent(stdin, out, settings, every):
 
     n = max(1, int(settings.get("threads", "1")))
     work = gevent.queue.Queue()
+    pin_thread(pin_plan(settings), 0)  # the hub's one thread
     requests = read_requests(stdin, out)
     for _ in range(int(settings.get("chunks", "0"))):
         work.put(parse_request(next(requests)))
@@ -824,6 +873,8 @@ def main():
                 lags = heartbeat.stop()
         for i in range(0, len(lags), 200):
             out.write(b"T " + b" ".join(b"%d" % round(l * 1e6) for l in lags[i:i + 200]) + b"\n")
+        if PINNED:
+            out.write(pinned_lines())
         out.write(b"B" + stats_line()[1:-1] + gil_state() + b"\n")
     except ProtocolError as e:
         out.write(b"E " + str(e).encode() + b"\n")
