@@ -30,13 +30,14 @@ type Job struct {
 	plan *workload.Plan
 	// pin is where its workers sit (--pin); nil: anywhere.
 	pin     pin.Plan
+	cpus    float64 // the usable CPUs
 	run     strategies.Strategy
 	opening *strategies.Opening // set once a kept pool is open
 }
 
 // NewJob makes a job of d at workers, configured by opts.
 func NewJob(d *strategies.Descriptor, workers int, opts strategies.Options) *Job {
-	j := &Job{Desc: d, Workers: workers, Python: opts.Python, pin: opts.Pin, run: d.New(d.Name, opts)}
+	j := &Job{Desc: d, Workers: workers, Python: opts.Python, pin: opts.Pin, cpus: opts.CPUs, run: d.New(d.Name, opts)}
 	j.Row = results.Strategy{Name: d.Name, StartMethod: opts.StartMethod, ForcedGIL: opts.ForcedGIL}
 	return j
 }
@@ -248,4 +249,17 @@ func tag(jobs []*Job) {
 			j.Row.Python = tags[j.Python]
 		}
 	}
+}
+
+// crowding is how many of the job's workers share each core its model lets
+// them use (every CPU for workers that run in parallel, one core for a
+// loop or a GIL, counted as one even on a free-threaded build, which only
+// makes the stall limit laxer): a chunk's wall time stretches that many
+// times.
+func (j *Job) crowding() float64 {
+	cores := 1.0
+	if j.Desc.Cores == strategies.EveryCore && j.cpus > 0 {
+		cores = max(1, min(float64(j.Workers), j.cpus))
+	}
+	return max(1, float64(j.Workers)/cores)
 }

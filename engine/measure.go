@@ -22,6 +22,9 @@ import (
 // measureConfig says what to measure and how often.
 type measureConfig struct {
 	Jobs []*Job
+	// now reads the clock --max-time is held to; nil: time.Now (tests
+	// give a clock of their own, so as not to time anything).
+	now func() time.Time
 	// Plan is the run's plan: the reference's, and every job's that has
 	// none of its own.
 	Plan   *workload.Plan
@@ -287,7 +290,10 @@ func measure(ctx context.Context, cfg measureConfig) (measurement, error) {
 			return measurement{}, err
 		}
 	}
-	began := time.Now()
+	if cfg.now == nil {
+		cfg.now = time.Now
+	}
+	began := cfg.now()
 	for i := 0; i < cfg.Runs; i++ {
 		if err := next(PhaseRun, i+1, cfg.Runs, order); err != nil {
 			return measurement{}, err
@@ -295,7 +301,7 @@ func measure(ctx context.Context, cfg measureConfig) (measurement, error) {
 	}
 	// --precision: more rounds of the rows not yet precise, as long as
 	// --max-runs and --max-time allow.
-	for runs := cfg.Runs; cfg.Precision > 0 && runs < cfg.MaxRuns && (cfg.MaxTime <= 0 || time.Since(began) < cfg.MaxTime); runs++ {
+	for runs := cfg.Runs; cfg.Precision > 0 && runs < cfg.MaxRuns && (cfg.MaxTime <= 0 || cfg.now().Sub(began) < cfg.MaxTime); runs++ {
 		var open []int
 		for _, i := range order {
 			if !ms.m.Jobs[i].precise(cfg.Precision) {
@@ -509,7 +515,7 @@ func open(ctx context.Context, cfg measureConfig, job *Job, progress func(Event)
 	}
 	progress(ev)
 	d := job.Desc
-	o, err := k.Open(ctx, job.Workers, cfg.Watch.GreetLimit(d.Family.Name, d.Family.Slowdown))
+	o, err := k.Open(ctx, job.Workers, cfg.Watch.GreetLimit(d.Family.Name, d.Family.Slowdown, job.crowding()))
 	if err != nil {
 		return stopped(ev, err)
 	}
@@ -587,7 +593,7 @@ func runOnce(ctx context.Context, cfg measureConfig, job *Job, task strategies.T
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
 	d := job.Desc
-	task.Ledger = ledger.New(task.Plan, ledger.Config{Splits: splits, Shards: task.Workers, Watch: cfg.Watch, Family: d.Family.Name, Slowdown: d.Family.Slowdown})
+	task.Ledger = ledger.New(task.Plan, ledger.Config{Splits: splits, Shards: task.Workers, Watch: cfg.Watch, Family: d.Family.Name, Slowdown: d.Family.Slowdown, Crowding: job.crowding()})
 	type result struct {
 		out strategies.Outcome
 		err error

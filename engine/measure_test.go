@@ -447,15 +447,20 @@ func TestPrecisionAddsRoundsUntilReached(t *testing.T) {
 // --max-time stops the rounds --precision adds once the measured rounds
 // have taken that long.
 func TestPrecisionStopsAtMaxTime(t *testing.T) {
-	jumpy := &paced{pauses: []time.Duration{20 * time.Millisecond, 60 * time.Millisecond}}
+	jumpy := &paced{pauses: []time.Duration{2 * time.Millisecond, 6 * time.Millisecond}}
+	// A clock that moves 60ms each time it is read: the rounds --precision
+	// adds are checked against --max-time 150ms at 60, 120 (two more
+	// rounds) and 180ms (stop), however fast the machine.
+	var ticks time.Duration
+	clock := func() time.Time { ticks += 60 * time.Millisecond; return time.Unix(0, 0).Add(ticks) }
 	cfg := measureConfig{Jobs: []*Job{job("serial", 1), fakeJob("jumpy", jumpy, 1)}, Plan: testPlan(t, 1, 2000, 500),
-		Runs: 2, Precision: 0.01, MaxTime: 150 * time.Millisecond, Reference: reference()}
+		Runs: 2, Precision: 0.01, MaxTime: 150 * time.Millisecond, Reference: reference(), now: clock}
 	m, err := measure(context.Background(), cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if n := len(m.Jobs[1].Runs); n < 3 || n > 5 {
-		t.Errorf("jumpy ran %d times in a --max-time of 150ms at 20-60ms a run: want 3 to 5", n)
+	if n := len(m.Jobs[1].Runs); n != 4 {
+		t.Errorf("jumpy ran %d times: want 2, and 2 more rounds within --max-time", n)
 	}
 }
 

@@ -40,6 +40,7 @@ type Ledger struct {
 	// slowdown scales the watch's other families' chunk times before this
 	// family has timed chunks of its own (see Watch.Limit).
 	slowdown float64
+	crowding float64 // Config.Crowding
 }
 
 // shard is what one worker has recorded. The mutex is uncontended except
@@ -71,6 +72,11 @@ type Config struct {
 	// divisions are than the other families' (1 for Go's).
 	Family   string
 	Slowdown float64
+	// Crowding is how many workers share each core the run's work may
+	// use (64 threads under one GIL: 64): each chunk's wall time stretches
+	// that many times, so chunk times are kept divided by it and the stall
+	// limit multiplied. Below 1: 1.
+	Crowding float64
 }
 
 // New returns the ledger of one run over plan.
@@ -81,10 +87,11 @@ func New(plan *workload.Plan, cfg Config) *Ledger {
 	if cfg.Slowdown <= 0 {
 		cfg.Slowdown = 1
 	}
+	cfg.Crowding = max(1, cfg.Crowding)
 	l := &Ledger{
 		plan: plan, splits: slices.Clone(cfg.Splits), shards: make([]shard, max(1, cfg.Shards)),
 		lines: max(1, (plan.NumChunks()+511)/512),
-		gauge: &workload.Gauge{}, watch: cfg.Watch, family: cfg.Family, slowdown: cfg.Slowdown,
+		gauge: &workload.Gauge{}, watch: cfg.Watch, family: cfg.Family, slowdown: cfg.Slowdown, crowding: cfg.Crowding,
 	}
 	l.done = make([]atomic.Uint64, 8*l.lines)
 	for i := range l.shards {
@@ -121,7 +128,7 @@ func (l *Ledger) Record(shard, index int, a workload.Answer, took time.Duration)
 	s.buckets[b].Add(a)
 	s.count.Add(1)
 	s.mu.Unlock()
-	l.clock.chunkDone(took)
+	l.clock.chunkDone(time.Duration(float64(took) / l.crowding))
 	return nil
 }
 
@@ -140,10 +147,14 @@ func (l *Ledger) Progress() uint64 { return uint64(l.Answered()) + l.gauge.Ticks
 
 // StallLimit is how long this run's work may go without progress before it
 // counts as stalled.
-func (l *Ledger) StallLimit() time.Duration { return l.watch.Limit(l.family, l.slowdown) }
+func (l *Ledger) StallLimit() time.Duration {
+	return l.watch.Limit(l.family, l.slowdown, l.crowding)
+}
 
 // GreetLimit is how long a worker process of this run may take to greet.
-func (l *Ledger) GreetLimit() time.Duration { return l.watch.GreetLimit(l.family, l.slowdown) }
+func (l *Ledger) GreetLimit() time.Duration {
+	return l.watch.GreetLimit(l.family, l.slowdown, l.crowding)
+}
 
 // Answer is the sum of every chunk's answer. It fails naming how many
 // chunks are missing when the run did not answer them all.

@@ -109,28 +109,37 @@ func TestEveryChunkHasItsBit(t *testing.T) {
 
 func TestStallLimit(t *testing.T) {
 	w := NewWatch(0)
-	if w.Limit("go", 1) != StallFloor || w.GreetLimit("go", 1) != GreetFloor {
-		t.Errorf("no chunk seen: limit %v, greet %v", w.Limit("go", 1), w.GreetLimit("go", 1))
+	if w.Limit("go", 1, 1) != StallFloor || w.GreetLimit("go", 1, 1) != GreetFloor {
+		t.Errorf("no chunk seen: limit %v, greet %v", w.Limit("go", 1, 1), w.GreetLimit("go", 1, 1))
 	}
 	p := plan(t, 1, 1000, 100)
 	l := New(p, Config{Watch: w, Family: "go"})
 	l.Record(0, 0, workload.Answer{}, time.Second)
 	l.Record(0, 1, workload.Answer{}, 10*time.Millisecond)
-	if w.Limit("go", 1) != StallMultiple*time.Second || w.Slowest("go") != time.Second || l.StallLimit() != StallMultiple*time.Second {
-		t.Errorf("slowest 1s: limit %v", w.Limit("go", 1))
+	if w.Limit("go", 1, 1) != StallMultiple*time.Second || w.Slowest("go") != time.Second || l.StallLimit() != StallMultiple*time.Second {
+		t.Errorf("slowest 1s: limit %v", w.Limit("go", 1, 1))
 	}
 	// CPython's chunks: Go's slowest scaled until the lane has its own.
 	w = NewWatch(0)
 	New(p, Config{Watch: w, Family: "go"}).Record(0, 0, workload.Answer{}, 10*time.Millisecond)
-	if got := w.Limit("cpython", 100); got != StallMultiple*time.Second {
+	if got := w.Limit("cpython", 100, 1); got != StallMultiple*time.Second {
 		t.Errorf("scaled limit %v", got)
 	}
 	New(p, Config{Watch: w, Family: "cpython", Slowdown: 100}).Record(0, 0, workload.Answer{}, 2*time.Second)
-	if got := w.Limit("cpython", 100); got != StallMultiple*2*time.Second {
+	if got := w.Limit("cpython", 100, 1); got != StallMultiple*2*time.Second {
 		t.Errorf("own slowest chunk: %v", got)
 	}
+	// 64 workers on one core: each chunk takes 64 times as long as it
+	// would alone, and is kept as it would be alone; the limit of a run so
+	// crowded is 64 times a lone worker's.
+	w = NewWatch(0)
+	crowded := New(p, Config{Watch: w, Family: "cpython", Crowding: 64})
+	crowded.Record(0, 0, workload.Answer{}, 64*time.Second)
+	if w.Slowest("cpython") != time.Second || crowded.StallLimit() != 64*StallMultiple*time.Second || w.Limit("cpython", 1, 2) != 2*StallMultiple*time.Second {
+		t.Errorf("crowded: slowest %v, limit %v", w.Slowest("cpython"), crowded.StallLimit())
+	}
 	fixed := NewWatch(3 * time.Second)
-	if fixed.Limit("cpython", 100) != 3*time.Second || fixed.GreetLimit("go", 1) != 3*time.Second {
+	if fixed.Limit("cpython", 100, 1) != 3*time.Second || fixed.GreetLimit("go", 1, 64) != 3*time.Second {
 		t.Error("a fixed limit is not kept")
 	}
 }

@@ -76,8 +76,10 @@ func (w *Watch) clock(family string) *familyClock {
 // as stalled: StallMultiple times the family's slowest chunk so far, or,
 // before the family has timed any, the other families' slowest scaled by
 // slowdown (the CPython lanes' divisions are tens of times slower than
-// Go's); never under StallFloor. A fixed limit overrides it.
-func (w *Watch) Limit(family string, slowdown float64) time.Duration {
+// Go's), times crowding (how many workers share each core: chunk times are
+// kept per worker alone on its core); never under StallFloor. A fixed limit
+// overrides it.
+func (w *Watch) Limit(family string, slowdown, crowding float64) time.Duration {
 	if w.fixed > 0 {
 		return w.fixed
 	}
@@ -97,17 +99,17 @@ func (w *Watch) Limit(family string, slowdown float64) time.Duration {
 	if !seen {
 		guess = time.Duration(slowdown * float64(others))
 	}
-	return max(StallFloor, StallMultiple*guess)
+	return max(StallFloor, time.Duration(StallMultiple*max(1, crowding)*float64(guess)))
 }
 
 // GreetLimit is how long a worker process may take from its start to its
 // greeting: the stall limit when the user fixed it, else the automatic
 // limit and at least GreetFloor.
-func (w *Watch) GreetLimit(family string, slowdown float64) time.Duration {
+func (w *Watch) GreetLimit(family string, slowdown, crowding float64) time.Duration {
 	if w.fixed > 0 {
 		return w.fixed
 	}
-	return max(GreetFloor, w.Limit(family, slowdown))
+	return max(GreetFloor, w.Limit(family, slowdown, crowding))
 }
 
 // Slowest is the slowest chunk of family seen so far.

@@ -146,7 +146,7 @@ func newJob(t testing.TB, d *Descriptor, opts Options, workers int, watch *ledge
 	var o Opening
 	if k, ok := j.s.(Keeper); ok && k.Keeps() {
 		var err error
-		o, err = k.Open(context.Background(), workers, watch.GreetLimit(d.Family.Name, d.Family.Slowdown))
+		o, err = k.Open(context.Background(), workers, watch.GreetLimit(d.Family.Name, d.Family.Slowdown, 1))
 		if err != nil {
 			return nil, o, err
 		}
