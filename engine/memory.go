@@ -22,6 +22,11 @@ var (
 		Doc: "the most proportional memory of the same processes (Linux: each shared page divided among its sharers), read through each watched run and when its work is done: what they hold together"}
 )
 
+// Figures are every figure the engine can declare in a file, for what must
+// know them before a run: the columns a command line may pick, the tests
+// that hold each figure to its declaration.
+var Figures = []figure.Def{PeakRSS, PeakPSS}
+
 // How the peak is caught, at no cost to the timed figures:
 //
 //   - Resident memory: the kernel keeps each process's peak (VmHWM). For

@@ -11,6 +11,7 @@ import (
 	"github.com/primebench/primebench/protocol"
 	"github.com/primebench/primebench/results"
 	"github.com/primebench/primebench/strategies"
+	"github.com/primebench/primebench/summary"
 	"github.com/primebench/primebench/workload"
 )
 
@@ -99,7 +100,7 @@ type Options struct {
 const (
 	MaxRuns = 10_000
 	// DefaultRuns is the smallest run count whose median has a 95% interval.
-	DefaultRuns = 6
+	DefaultRuns = summary.MinForLevel
 	// DefaultWatchedRuns: memory and the timeline vary far less than time,
 	// and two runs give a median.
 	DefaultWatchedRuns = 2

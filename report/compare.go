@@ -10,75 +10,137 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/olekukonko/tablewriter"
 	"github.com/olekukonko/tablewriter/tw"
 
 	"github.com/primebench/primebench/compare"
 	"github.com/primebench/primebench/figure"
 	"github.com/primebench/primebench/results"
+	"github.com/primebench/primebench/summary"
 	"github.com/primebench/primebench/textsafe"
 )
 
-const tooFewNote = "too few runs to tell: the Mann-Whitney U test cannot reach p < 0.05 with this many runs per file (use --runs 6 or more)"
+var tooFewNote = fmt.Sprintf("too few runs to tell: the Mann-Whitney U test cannot reach p < %.2f with this many runs per file (use --runs %d or more)", compare.Alpha, summary.MinForLevel)
 
-func compareTable(w io.Writer, c *compare.Comparison, r tw.Renderer, bullet string) error {
+func compareTable(w io.Writer, c *compare.Comparison, r func() tw.Renderer, bullet string, v View) error {
 	c = textsafe.Copy(c)
 	for i, col := range c.Columns {
 		role := ""
 		if i == 0 {
-			role = " (baseline)"
+			role = ", the baseline"
 		}
 		m := col.Machine
-		fmt.Fprintf(w, "%s%s%s: %s; %s, %s, %s %s/%s; workload %s\n", bullet, col.Label, role, col.Path, m.CPUModel, CPUsInWords(m), m.GoVersion, m.OS, m.Arch, col.Spec)
-	}
-	fmt.Fprintln(w)
-	header := compareColumns(c)
-	align := make(tw.Alignment, len(header))
-	for i := range align {
-		align[i] = tw.AlignRight
-	}
-	align[0] = tw.AlignLeft
-	table := tablewriter.NewTable(w,
-		tablewriter.WithRenderer(r),
-		tablewriter.WithHeaderAutoFormat(tw.Off),
-		tablewriter.WithAlignment(align),
-	)
-	table.Header(header)
-	rows, tooFew := compareCells(c, verdict)
-	for _, cells := range rows {
-		if err := table.Append(cells); err != nil {
+		line := fmt.Sprintf("%s%s = %s%s: %s; %s, %s, %s %s/%s; workload %s", bullet, fileLetter(i), col.Label, role, col.Path, m.CPUModel, CPUsInWords(m), m.GoVersion, m.OS, m.Arch, col.Spec)
+		if err := writeWrapped(w, line, v.Width, "    "); err != nil {
 			return err
 		}
 	}
-	if err := table.Render(); err != nil {
-		return err
+	for _, line := range compareFindings(c) {
+		if err := writeWrapped(w, bullet+line, v.Width, "  "); err != nil {
+			return err
+		}
 	}
 	fmt.Fprintln(w)
-	fmt.Fprintln(w, "numbers/s: the workload over the median wall time [the median's 95% CI]; vs: change against the baseline file when the")
-	fmt.Fprintln(w, "Mann-Whitney U test over the runs gives p < 0.05, else ~; eff: efficiency, speedup over the same file's baseline / its ideal.")
+	rows, tooFew := compareCells(c, verdict)
+	table, err := drawFitted(r, compareColumns(c), rows, v.Width)
+	if err != nil {
+		return err
+	}
+	if _, err := w.Write(table.text); err != nil {
+		return err
+	}
+	if line := leftOut(table.omitted, true); line != "" {
+		if err := writeWrapped(w, line, v.Width, "  "); err != nil {
+			return err
+		}
+	}
+	fmt.Fprintln(w)
+	legend := fmt.Sprintf("numbers/s: the workload over the median wall time [the median's 95%% CI]; vs A: change against the baseline file A when the Mann-Whitney U test over the runs gives p < %.2f, else ~ (cannot be told apart); p: that test's p-value; eff: efficiency, speedup over the same file's baseline / its ideal.", compare.Alpha)
+	if err := writeWrapped(w, legend, v.Width, ""); err != nil {
+		return err
+	}
 	if n := c.Geomean[0].Rows; n > 0 && n < len(c.Rows) {
 		fmt.Fprintf(w, "geomean over the %d rows present in every file.\n", n)
 	}
 	if tooFew {
-		fmt.Fprintln(w, "[1] "+tooFewNote)
-	}
-	for _, ft := range compareFigureTables(c) {
-		fmt.Fprintln(w)
-		fmt.Fprintln(w, ft.Caption+":")
-		t := newTable(w, r, ft.Columns)
-		for _, cells := range ft.Rows {
-			if err := t.Append(cells); err != nil {
-				return err
-			}
-		}
-		if err := t.Render(); err != nil {
+		if err := writeWrapped(w, "[1] "+tooFewNote, v.Width, "    "); err != nil {
 			return err
 		}
 	}
+	for _, ft := range compareFigureTables(c) {
+		fmt.Fprintln(w)
+		if err := writeWrapped(w, ft.Caption+":", v.Width, "  "); err != nil {
+			return err
+		}
+		cols := make([]tableCol, len(ft.Columns))
+		for i, h := range ft.Columns {
+			cols[i] = tableCol{Header: h, Priority: Always - i, Left: i == 0}
+		}
+		cols[1].Priority = Always
+		t, err := drawFitted(r, cols, ft.Rows, v.Width)
+		if err != nil {
+			return err
+		}
+		if _, err := w.Write(t.text); err != nil {
+			return err
+		}
+		if line := leftOut(t.omitted, true); line != "" {
+			if err := writeWrapped(w, line, v.Width, "  "); err != nil {
+				return err
+			}
+		}
+	}
 	for _, warning := range c.Warnings {
-		fmt.Fprintln(w, "warning: "+CompareWords(warning))
+		if err := writeWrapped(w, "warning: "+CompareWords(warning), v.Width, "  "); err != nil {
+			return err
+		}
 	}
 	return nil
+}
+
+// fileLetter names the i-th file of a comparison in its table: A, B, ...,
+// Z, then AA.
+func fileLetter(i int) string {
+	if i < 26 {
+		return string(rune('A' + i))
+	}
+	return fileLetter(i/26-1) + fileLetter(i%26)
+}
+
+// compareFindings say which file is faster, by how much, and where the
+// test says so; rows it cannot tell apart are counted as such.
+func compareFindings(c *compare.Comparison) []string {
+	var out []string
+	for i := 1; i < len(c.Columns); i++ {
+		var faster, slower, same, untested int
+		for _, row := range c.Rows {
+			cell := row.Cells[i]
+			switch {
+			case !cell.Present || !cell.Compared:
+				untested++
+			case !cell.Significant:
+				same++
+			case cell.Ratio > 1:
+				faster++
+			default:
+				slower++
+			}
+		}
+		g := c.Geomean[i]
+		line := fmt.Sprintf("%s against A: ", fileLetter(i))
+		if g.Rows > 0 {
+			word := "faster"
+			if g.Ratio < 1 {
+				word = "slower"
+			}
+			line += fmt.Sprintf("%.1f%% %s in the geometric mean over %d rows; ", 100*math.Abs(g.Ratio-1), word, g.Rows)
+		}
+		line += fmt.Sprintf("the test (p < %.2f) says faster on %d, slower on %d, and cannot tell %d apart", compare.Alpha, faster, slower, same)
+		if untested > 0 {
+			line += fmt.Sprintf("; %d rows are not in both", untested)
+		}
+		out = append(out, line+".")
+	}
+	return out
 }
 
 // CompareWords puts a comparison warning into a sentence.
@@ -101,10 +163,10 @@ func compareFigureTables(c *compare.Comparison) []pageTable {
 	var out []pageTable
 	for _, d := range c.Figures {
 		t := pageTable{Caption: d.Label + " by strategy and machine (" + d.Doc + ")", Columns: []string{"strategy", "workers"}}
-		for i, col := range c.Columns {
-			t.Columns = append(t.Columns, col.Label)
+		for i := range c.Columns {
+			t.Columns = append(t.Columns, fileLetter(i))
 			if i > 0 {
-				t.Columns = append(t.Columns, "vs "+c.Columns[0].Label)
+				t.Columns = append(t.Columns, fileLetter(i)+" vs A")
 			}
 		}
 		for _, row := range c.Rows {
@@ -151,18 +213,25 @@ func figureOf(c compare.Cell, name string) (results.FigureSummary, bool) {
 }
 
 // compareColumns and compareCells are the comparison table, for every
-// rendering that shows it; verdictOf writes a compared cell's change.
-func compareColumns(c *compare.Comparison) []string {
-	base := c.Columns[0].Label
-	header := []string{"strategy", "workers"}
-	for i, col := range c.Columns {
-		header = append(header, col.Label+" numbers/s")
-		if i > 0 {
-			header = append(header, "vs "+base)
+// rendering that shows it: per file its throughput, its change against
+// the baseline file with the test's p-value, and its efficiency; a narrow
+// terminal keeps the baseline's throughput and the changes longest.
+func compareColumns(c *compare.Comparison) []tableCol {
+	cols := []tableCol{{Header: "strategy", Priority: Always, Left: true}, {Header: "workers", Priority: Always}}
+	for i := range c.Columns {
+		l := fileLetter(i)
+		if i == 0 {
+			cols = append(cols, tableCol{Header: l + " numbers/s", Priority: 90}, tableCol{Header: l + " eff", Priority: 20, With: len(cols) + 1})
+			continue
 		}
-		header = append(header, col.Label+" eff")
+		n := len(cols)
+		cols = append(cols,
+			tableCol{Header: l + " numbers/s", Priority: 50 - i},
+			tableCol{Header: l + " vs A", Priority: 85 - i},
+			tableCol{Header: l + " p", Priority: 30 - i, With: n + 2},
+			tableCol{Header: l + " eff", Priority: 20 - i, With: n + 1})
 	}
-	return header
+	return cols
 }
 
 func compareCells(c *compare.Comparison, verdictOf func(compare.Cell) string) (rows [][]string, tooFew bool) {
@@ -170,20 +239,19 @@ func compareCells(c *compare.Comparison, verdictOf func(compare.Cell) string) (r
 		cells := []string{row.Strategy, strconv.Itoa(row.Workers)}
 		for i, cell := range row.Cells {
 			if !cell.Present {
-				cells = append(cells, "-")
+				cells = append(cells, "-", "-")
 				if i > 0 {
-					cells = append(cells, "-")
+					cells = append(cells, "-", "-")
 				}
-				cells = append(cells, "-")
 				continue
 			}
 			cells = append(cells, throughputCell(cell))
 			if i > 0 {
 				if cell.Compared {
-					cells = append(cells, verdictOf(cell))
+					cells = append(cells, verdictOf(cell), fmt.Sprintf("%.3f", cell.P))
 					tooFew = tooFew || cell.TooFew
 				} else {
-					cells = append(cells, "-") // the baseline has no such row
+					cells = append(cells, "-", "-") // the baseline has no such row
 				}
 			}
 			cells = append(cells, efficiency(cell.Efficiency))
@@ -203,6 +271,7 @@ func compareCells(c *compare.Comparison, verdictOf func(compare.Cell) string) (r
 			} else {
 				geo = append(geo, fmt.Sprintf("%+.2f%%", 100*(g.Ratio-1)))
 			}
+			geo = append(geo, "")
 		}
 		geo = append(geo, "")
 	}
@@ -222,9 +291,9 @@ func verdict(cell compare.Cell) string {
 		note = " [1]"
 	}
 	if !cell.Significant {
-		return fmt.Sprintf("~ (p=%.3f)%s", cell.P, note)
+		return "~" + note
 	}
-	return fmt.Sprintf("%+.2f%% (p=%.3f)", 100*(cell.Ratio-1), cell.P)
+	return fmt.Sprintf("%+.2f%%", 100*(cell.Ratio-1))
 }
 
 func efficiency(x float64) string {

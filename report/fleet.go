@@ -24,25 +24,29 @@ type FleetReporter func(w io.Writer, fl *compare.Fleet) error
 // change from its group's median over every row), and per strategy row its
 // throughput with the median's interval and change from the group's
 // median, and its efficiency; the group's median leads each group.
-func fleetColumns(fl *compare.Fleet) []string {
-	cols := []string{"machine", "group", "E", "vs group"}
-	for _, k := range fl.Rows {
-		cols = append(cols, fmt.Sprintf("%s/%d", k.Label, k.Workers), "eff")
+func fleetColumns(fl *compare.Fleet) []tableCol {
+	cols := []tableCol{{Header: "machine", Priority: Always, Left: true}, {Header: "group", Priority: 60}, {Header: "E", Priority: 55}, {Header: "vs group", Priority: Always}}
+	for i, k := range fl.Rows {
+		row := fmt.Sprintf("%s/%d", k.Label, k.Workers)
+		n := len(cols)
+		cols = append(cols, tableCol{Header: row, Priority: 50 - min(i, 40)},
+			tableCol{Header: row + " numbers/s", Priority: 8, With: n + 1},
+			tableCol{Header: row + " eff", Priority: 5, With: n + 1})
 	}
-	return append(cols, "outlier on")
+	return append(cols, tableCol{Header: "outlier on", Priority: 95, Left: true})
 }
 
 func fleetCells(fl *compare.Fleet, g compare.Group, m *compare.FleetMachine) []string {
 	if m == nil { // the group's median
 		cells := []string{fmt.Sprintf("median of %d", len(g.Machines)), strconv.Itoa(groupNumber(fl, g)), trimFloat(g.Hardware.EffectiveCPUs), ""}
 		for _, c := range g.Median {
-			cells = append(cells, fleetThroughput(c, false), efficiency(c.Efficiency))
+			cells = append(cells, "", fleetThroughput(c), efficiency(c.Efficiency))
 		}
 		return append(cells, "")
 	}
 	cells := []string{m.Label, strconv.Itoa(groupNumber(fl, g)), trimFloat(m.Machine.EffectiveCPUs), change(m.Change - 1)}
 	for _, c := range m.Cells {
-		cells = append(cells, fleetThroughput(c, true), efficiency(c.Efficiency))
+		cells = append(cells, fleetChange(c), fleetThroughput(c), efficiency(c.Efficiency))
 	}
 	return append(cells, fl.FlaggedOn(*m))
 }
@@ -57,16 +61,22 @@ func groupNumber(fl *compare.Fleet, g compare.Group) int {
 	return 0
 }
 
-func fleetThroughput(c compare.FleetCell, withChange bool) string {
+func fleetThroughput(c compare.FleetCell) string {
 	if !c.Present {
 		return "-"
 	}
-	out := withInterval(c.Throughput, c.Interval, "")
-	if withChange {
-		out += " " + change(c.Change)
-		if c.Outlier {
-			out += "!"
-		}
+	return withInterval(c.Throughput, c.Interval, "")
+}
+
+// fleetChange is a machine's change from its group's median on a row, ! when
+// it is an outlier there.
+func fleetChange(c compare.FleetCell) string {
+	if !c.Present {
+		return "-"
+	}
+	out := change(c.Change)
+	if c.Outlier {
+		out += "!"
 	}
 	return out
 }
@@ -78,40 +88,66 @@ func change(x float64) string {
 	return fmt.Sprintf("%+.1f%%", 100*x)
 }
 
-const fleetLegend = `strategy/workers: numbers/s, the workload over each machine's median wall time [the median's 95%% CI], and its
-change from its group's median; eff: efficiency; vs group: the geometric mean of a machine's changes. Machines of
+const fleetLegend = `strategy/workers: a machine's change from its group's median in numbers/s, the workload over its median wall time
+(numbers/s: the figure itself [the median's 95%% CI]); eff: efficiency; vs group: the geometric mean of a machine's changes. Machines of
 identical hardware (CPU model, family/model/stepping, effective CPUs, SMT: the group lines) form a group, slowest first,
 led by its median. ! marks an outlier: further from its group's median than its robust spread allows (modified z-score
 over %.1f, or the fleet's Bonferroni bound; %.0f%% of the median at least) and different by the Mann-Whitney U test at
 p < %.2f after Holm's correction over the fleet's %d tests, so that a fleet of healthy machines shows none 19 times in 20.`
 
-func fleetTable(w io.Writer, fl *compare.Fleet, r tw.Renderer, bullet string) error {
+func fleetTable(w io.Writer, fl *compare.Fleet, r func() tw.Renderer, bullet string, v View) error {
 	fl = textsafe.Copy(fl)
-	fmt.Fprintf(w, "%sworkload  %s\n%sfleet     %s\n", bullet, fl.Spec, bullet, fl.Summary())
+	head := []string{bullet + "workload  " + fl.Spec, bullet + "fleet     " + fl.Summary() + "."}
 	for i, g := range fl.Groups {
-		fmt.Fprintf(w, "%sgroup %d   %s: %d machine(s)\n", bullet, i+1, g.Hardware, len(g.Machines))
+		head = append(head, fmt.Sprintf("%sgroup %d   %s: %d machine(s)", bullet, i+1, g.Hardware, len(g.Machines)))
 	}
-	fmt.Fprintln(w)
-	table := newTable(w, r, fleetColumns(fl))
-	for _, g := range fl.Groups {
-		if err := table.Append(fleetCells(fl, g, nil)); err != nil {
+	head = append(head, fleetFindings(fl)...)
+	for _, line := range head {
+		if err := writeWrapped(w, line, v.Width, "          "); err != nil {
 			return err
 		}
-		for i := range g.Machines {
-			if err := table.Append(fleetCells(fl, g, &g.Machines[i])); err != nil {
-				return err
-			}
-		}
-	}
-	if err := table.Render(); err != nil {
-		return err
 	}
 	fmt.Fprintln(w)
-	fmt.Fprintf(w, fleetLegend+"\n", compare.OutlierScore, 100*compare.OutlierFloor, compare.OutlierAlpha, fl.Tests)
+	var rows [][]string
+	for _, g := range fl.Groups {
+		rows = append(rows, fleetCells(fl, g, nil))
+		for i := range g.Machines {
+			rows = append(rows, fleetCells(fl, g, &g.Machines[i]))
+		}
+	}
+	table, err := drawFitted(r, fleetColumns(fl), rows, v.Width)
+	if err != nil {
+		return err
+	}
+	if _, err := w.Write(table.text); err != nil {
+		return err
+	}
+	if line := leftOut(table.omitted, true); line != "" {
+		if err := writeWrapped(w, line, v.Width, "  "); err != nil {
+			return err
+		}
+	}
+	fmt.Fprintln(w)
+	legend := fmt.Sprintf(fleetLegend, compare.OutlierScore, 100*compare.OutlierFloor, compare.OutlierAlpha, fl.Tests)
+	if err := writeWrapped(w, strings.Join(strings.Fields(legend), " "), v.Width, ""); err != nil {
+		return err
+	}
 	for _, warning := range fl.Warnings {
-		fmt.Fprintln(w, "warning: "+CompareWords(warning))
+		if err := writeWrapped(w, "warning: "+CompareWords(warning), v.Width, "  "); err != nil {
+			return err
+		}
 	}
 	return nil
+}
+
+// fleetFindings say which machines were slowest against their group and
+// on what, in words, for the admin who reads no further.
+func fleetFindings(fl *compare.Fleet) []string {
+	var out []string
+	for _, m := range fl.Outliers() {
+		out = append(out, fmt.Sprintf("outlier   %s: %s against its group's median over every row, outlying on %s", m.Label, change(m.Change-1), fl.FlaggedOn(m)))
+	}
+	return out
 }
 
 // FleetCSV writes one line per machine (and group median) and strategy

@@ -98,24 +98,26 @@ func HTML(w io.Writer, f *results.File) error {
 		Command:   shellQuote(f.Command),
 		Generator: "primebench report --format html",
 	}
-	notes := newFootnotes(f)
+	d.Summary = findings(f)
 	t := pageTable{Caption: "Strategies", Columns: strategyColumns(f)}
 	for _, s := range f.Strategies {
-		t.Rows = append(t.Rows, strategyCells(f, s, notes))
+		t.Rows = append(t.Rows, strategyCells(f, s))
 		t.Titles = append(t.Titles, s.Models)
 	}
 	d.Tables = append(d.Tables, t)
 	if rows := results.PairedRows(f); len(rows) > 0 {
-		pt := pageTable{Caption: "Go emulations beside real CPython, each against its own serial loop (ratios: emulation / CPython)", Columns: pairColumns}
+		pt := pageTable{Caption: "Go emulations beside real CPython, each against its own serial loop (ratios: emulation / CPython)", Columns: pairColumns()}
 		for _, p := range rows {
 			pt.Rows = append(pt.Rows, pairCells(p))
 		}
 		d.Tables = append(d.Tables, pt)
 	}
-	d.Notes = notes.text
+	d.Notes = noteLines(f)
 	d.Warnings = generalWarnings(f)
 	var legendText bytes.Buffer
-	legend(&legendText, f)
+	if err := legend(&legendText, f, Columns(f), 0); err != nil {
+		return err
+	}
 	d.Legend = strings.Split(strings.TrimSpace(legendText.String()), "\n")
 	in := chart.Input{Path: f.Machine.Name(), File: f}
 	for _, kind := range chart.PerFile() {
@@ -196,7 +198,7 @@ func CompareHTML(w io.Writer, c *compare.Comparison) error {
 	}
 	cards := make([]machineCard, len(c.Columns))
 	for i, col := range c.Columns {
-		cards[i] = machineCard{Label: col.Label, Path: col.Path, Rows: machineFacts(col.Machine)}
+		cards[i] = machineCard{Label: fileLetter(i) + " = " + col.Label, Path: col.Path, Rows: machineFacts(col.Machine)}
 		if i == 0 {
 			cards[i].Role = "baseline"
 		}
@@ -204,13 +206,18 @@ func CompareHTML(w io.Writer, c *compare.Comparison) error {
 	markDifferences(cards)
 	d.Machines = cards
 	rows, tooFew := compareCells(c, verdictWithInterval)
-	d.Tables = append([]pageTable{{Caption: "Throughput by strategy and machine", Columns: compareColumns(c), Rows: rows}}, compareFigureTables(c)...)
+	var headers []string
+	for _, col := range compareColumns(c) {
+		headers = append(headers, col.Header)
+	}
+	d.Summary = compareFindings(c)
+	d.Tables = append([]pageTable{{Caption: "Throughput by strategy and machine", Columns: headers, Rows: rows}}, compareFigureTables(c)...)
 	if tooFew {
 		d.Notes = []string{tooFewNote}
 	}
 	d.Legend = []string{
 		"numbers/s: the workload over the median wall time [the median's 95% CI];",
-		"vs: change against the baseline [the range the two medians' intervals allow] and the Mann-Whitney U p-value over the runs; ~ when p ≥ 0.05;",
+		fmt.Sprintf("A, B, ...: the files in the order given, A the baseline; vs A: change against the baseline [the range the two medians' intervals allow]; p: the Mann-Whitney U p-value over the runs; ~ when p ≥ %.2f;", compare.Alpha),
 		"eff: efficiency, speedup over the same file's baseline / its ideal; geomean over the rows present in every file.",
 	}
 	var inputs []chart.Input
@@ -241,9 +248,9 @@ func verdictWithInterval(cell compare.Cell) string {
 	change := func(r float64) string { return fmt.Sprintf("%+.2f%%", 100*(r-1)) }
 	interval := fmt.Sprintf(" [%s, %s]", change(cell.RatioInterval[0]), change(cell.RatioInterval[1]))
 	if !cell.Significant {
-		return fmt.Sprintf("~%s (p=%.3f)", interval, cell.P)
+		return "~" + interval
 	}
-	return fmt.Sprintf("%s%s (p=%.3f)", change(cell.Ratio), interval, cell.P)
+	return change(cell.Ratio) + interval
 }
 
 // markDifferences marks each fact whose value is not the same on every
@@ -495,7 +502,12 @@ func fleetPageCells(fl *compare.Fleet, g compare.Group, m *compare.FleetMachine)
 	wide := fleetCells(fl, g, m)
 	out := wide[:4:4]
 	for i := range fl.Rows {
-		out = append(out, wide[4+2*i]+" · eff "+wide[5+2*i])
+		change, throughput, eff := wide[4+3*i], wide[5+3*i], wide[6+3*i]
+		cell := throughput
+		if change != "" && change != "-" {
+			cell += " " + change
+		}
+		out = append(out, cell+" · eff "+eff)
 	}
 	return append(out, wide[len(wide)-1])
 }

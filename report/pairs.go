@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"io"
 
-	"github.com/olekukonko/tablewriter"
 	"github.com/olekukonko/tablewriter/tw"
 
 	"github.com/primebench/primebench/results"
@@ -14,33 +13,52 @@ import (
 // holds both: the shapes (speedup over each one's own serial loop,
 // efficiency, heartbeat lag) show where the emulation tells the truth about
 // the interpreter and where it does not.
-func pairs(w io.Writer, f *results.File, r tw.Renderer) error {
+func pairs(w io.Writer, f *results.File, r func() tw.Renderer, width int) error {
 	rows := results.PairedRows(f)
 	if len(rows) == 0 {
 		return nil
 	}
 	fmt.Fprintln(w)
 	fmt.Fprintln(w, "Go emulations beside real CPython, each against its own serial loop:")
-	table := newTable(w, r, pairColumns)
-	table.Configure(func(c *tablewriter.Config) {
-		c.Row.Alignment.PerColumn = rightAligned(11, 0, 5)
-		c.Header.Alignment.PerColumn = rightAligned(11, 0, 5)
-	})
+	var cells [][]string
 	for _, p := range rows {
-		if err := table.Append(pairCells(p)); err != nil {
+		cells = append(cells, pairCells(p))
+	}
+	table, err := drawFitted(r, pairTableColumns, cells, width)
+	if err != nil {
+		return err
+	}
+	if _, err := w.Write(table.text); err != nil {
+		return err
+	}
+	if line := leftOut(table.omitted, true); line != "" {
+		if err := writeWrapped(w, line, width, "  "); err != nil {
 			return err
 		}
-	}
-	if err := table.Render(); err != nil {
-		return err
 	}
 	fmt.Fprintln(w, "ratios are emulation / CPython: 1.00 means the emulation shows CPython's shape.")
 	return nil
 }
 
+// pairTableColumns are pairColumns with what a narrow terminal keeps
+// longest: the two rows and their speedups.
+var pairTableColumns = []tableCol{
+	{Header: "emulation", Priority: Always, Left: true}, {Header: "workers", Priority: Always},
+	{Header: "speedup", Priority: 90}, {Header: "efficiency", Priority: 40}, {Header: "lag p99", Priority: 50},
+	{Header: "CPython", Priority: Always, Left: true},
+	{Header: "speedup", Priority: 90}, {Header: "efficiency", Priority: 40}, {Header: "lag p99", Priority: 50},
+	{Header: "speedup ratio", Priority: 60}, {Header: "lag p99 ratio", Priority: 45},
+}
+
 // pairColumns and pairCells are the pairs table, for every rendering that
 // shows it.
-var pairColumns = []string{"emulation", "workers", "speedup", "efficiency", "lag p99", "CPython", "speedup", "efficiency", "lag p99", "speedup ratio", "lag p99 ratio"}
+func pairColumns() []string {
+	out := make([]string, len(pairTableColumns))
+	for i, c := range pairTableColumns {
+		out[i] = c.Header
+	}
+	return out
+}
 
 func pairCells(p results.PairedRow) []string {
 	g, c := p.Go.Summary, p.CPython.Summary

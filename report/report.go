@@ -5,15 +5,14 @@
 package report
 
 import (
+	"bytes"
 	"fmt"
 	"io"
 	"math"
 	"slices"
-	"sort"
 	"strconv"
 	"strings"
 
-	"github.com/olekukonko/tablewriter"
 	"github.com/olekukonko/tablewriter/renderer"
 	"github.com/olekukonko/tablewriter/tw"
 	"golang.org/x/perf/benchunit"
@@ -22,6 +21,7 @@ import (
 	"github.com/primebench/primebench/cpulimit"
 	"github.com/primebench/primebench/figure"
 	"github.com/primebench/primebench/results"
+	"github.com/primebench/primebench/summary"
 	"github.com/primebench/primebench/textsafe"
 )
 
@@ -33,40 +33,51 @@ type CompareReporter func(w io.Writer, c *compare.Comparison) error
 
 // Format is one output format, described once: run, report and compare
 // take their --format from this registry, each the formats that render
-// what it shows.
+// what it shows. A View applies to the formats people read on a terminal;
+// the others ignore it.
 type Format struct {
 	Name string
 	// File renders a result file (run, report); nil where the format
 	// has no rendering of one.
-	File Reporter
+	File func(w io.Writer, f *results.File, v View) error
 	// Comparison renders a comparison (compare); nil where none.
-	Comparison CompareReporter
+	Comparison func(w io.Writer, c *compare.Comparison, v View) error
 	// Fleet renders the fleet view of many machines (compare); nil where
 	// none.
-	Fleet FleetReporter
+	Fleet func(w io.Writer, fl *compare.Fleet, v View) error
+}
+
+// anyView adapts a rendering that keeps every column whatever the view.
+func anyView[T any](render func(io.Writer, T) error) func(io.Writer, T, View) error {
+	return func(w io.Writer, x T, _ View) error { return render(w, x) }
 }
 
 // Formats are the output formats, in the order help texts list them.
 var Formats = []Format{
-	{Name: "table", File: Table,
-		Comparison: func(w io.Writer, c *compare.Comparison) error { return compareTable(w, c, asciiRenderer(), "") },
-		Fleet:      func(w io.Writer, fl *compare.Fleet) error { return fleetTable(w, fl, asciiRenderer(), "") }},
-	{Name: "json", File: JSON, Comparison: CompareJSON, Fleet: FleetJSON},
-	{Name: "csv", File: CSV, Comparison: CompareCSV, Fleet: FleetCSV},
-	{Name: "markdown", File: Markdown,
-		Comparison: func(w io.Writer, c *compare.Comparison) error {
-			return compareTable(w, c, renderer.NewMarkdown(), "- ")
+	{Name: "table",
+		File: func(w io.Writer, f *results.File, v View) error { return runTable(w, f, asciiRenderer, "", v) },
+		Comparison: func(w io.Writer, c *compare.Comparison, v View) error {
+			return compareTable(w, c, asciiRenderer, "", v)
 		},
-		Fleet: func(w io.Writer, fl *compare.Fleet) error { return fleetTable(w, fl, renderer.NewMarkdown(), "- ") }},
-	{Name: "gobench", File: GoBench},
-	{Name: "html", File: HTML, Comparison: CompareHTML, Fleet: FleetHTML},
+		Fleet: func(w io.Writer, fl *compare.Fleet, v View) error { return fleetTable(w, fl, asciiRenderer, "", v) }},
+	{Name: "json", File: anyView(JSON), Comparison: anyView(CompareJSON), Fleet: anyView(FleetJSON)},
+	{Name: "csv", File: anyView(CSV), Comparison: anyView(CompareCSV), Fleet: anyView(FleetCSV)},
+	{Name: "markdown", File: anyView(Markdown),
+		Comparison: func(w io.Writer, c *compare.Comparison, _ View) error {
+			return compareTable(w, c, markdownRenderer, "- ", Wide)
+		},
+		Fleet: func(w io.Writer, fl *compare.Fleet, _ View) error {
+			return fleetTable(w, fl, markdownRenderer, "- ", Wide)
+		}},
+	{Name: "gobench", File: anyView(GoBench)},
+	{Name: "html", File: anyView(HTML), Comparison: anyView(CompareHTML), Fleet: anyView(FleetHTML)},
 }
 
-// NewFleet returns the fleet reporter for a format name.
-func NewFleet(format string) (FleetReporter, error) {
+// NewFleet returns the fleet reporter for a format name, drawn to v.
+func NewFleet(format string, v View) (FleetReporter, error) {
 	for _, f := range Formats {
 		if f.Name == format && f.Fleet != nil {
-			return f.Fleet, nil
+			return func(w io.Writer, fl *compare.Fleet) error { return f.Fleet(w, fl, v) }, nil
 		}
 	}
 	return nil, fmt.Errorf("unknown format %q: choose %s", format, choices(FormatNames(true)))
@@ -84,21 +95,22 @@ func FormatNames(comparisons bool) []string {
 	return out
 }
 
-// New returns the reporter of a result file for a format name.
-func New(format string) (Reporter, error) {
+// New returns the reporter of a result file for a format name, drawn to v.
+func New(format string, v View) (Reporter, error) {
 	for _, f := range Formats {
 		if f.Name == format && f.File != nil {
-			return f.File, nil
+			return func(w io.Writer, rf *results.File) error { return f.File(w, rf, v) }, nil
 		}
 	}
 	return nil, fmt.Errorf("unknown format %q: choose %s", format, choices(FormatNames(false)))
 }
 
-// NewCompare returns the comparison reporter for a format name.
-func NewCompare(format string) (CompareReporter, error) {
+// NewCompare returns the comparison reporter for a format name, drawn to
+// v.
+func NewCompare(format string, v View) (CompareReporter, error) {
 	for _, f := range Formats {
 		if f.Name == format && f.Comparison != nil {
-			return f.Comparison, nil
+			return func(w io.Writer, c *compare.Comparison) error { return f.Comparison(w, c, v) }, nil
 		}
 	}
 	return nil, fmt.Errorf("unknown format %q: choose %s", format, choices(FormatNames(true)))
@@ -114,14 +126,14 @@ func choices(names []string) string {
 // JSON writes the result file itself.
 func JSON(w io.Writer, f *results.File) error { return results.Encode(w, f) }
 
-// Table writes a header naming the machine, its usable CPUs and the
-// workload, one row per strategy and worker count, and the warnings as
-// numbered notes.
-func Table(w io.Writer, f *results.File) error { return runTable(w, f, asciiRenderer(), "") }
+// Table writes the run table with every column: a header naming the
+// machine, its usable CPUs and the workload, what the table shows in
+// words, one row per strategy and worker count, the legend and the notes.
+func Table(w io.Writer, f *results.File) error { return runTable(w, f, asciiRenderer, "", Wide) }
 
 // Markdown is Table for pasting into a GitHub issue or README.
 func Markdown(w io.Writer, f *results.File) error {
-	return runTable(w, f, renderer.NewMarkdown(), "- ")
+	return runTable(w, f, markdownRenderer, "- ", Wide)
 }
 
 // CPUsInWords says what CPUs the run could use: "2 logical CPUs, CPU quota
@@ -143,20 +155,28 @@ func CPUsInWords(m results.Machine) string {
 
 func trimFloat(x float64) string { return strings.TrimSuffix(fmt.Sprintf("%.2f", x), ".00") }
 
-func header(w io.Writer, f *results.File, bullet string) {
+func header(w io.Writer, f *results.File, bullet string, width int) error {
 	m := f.Machine
-	fmt.Fprintf(w, "%smachine   %s: %s, %s %s/%s, primebench %s\n", bullet, m.Name(), m.CPUModel, m.GoVersion, m.OS, m.Arch, m.PrimebenchVersion)
-	fmt.Fprintf(w, "%scpus      %s\n", bullet, CPUsInWords(m))
 	wl := f.Workload
-	fmt.Fprintf(w, "%sworkload  %s: %d numbers, %d primes, %.3g divisions, checksum %d\n",
-		bullet, wl.Spec, wl.Numbers, wl.Primes, float64(wl.Divisions), uint64(wl.Checksum))
+	lines := []string{
+		fmt.Sprintf("%smachine   %s: %s, %s %s/%s, primebench %s", bullet, m.Name(), m.CPUModel, m.GoVersion, m.OS, m.Arch, m.PrimebenchVersion),
+		fmt.Sprintf("%scpus      %s", bullet, CPUsInWords(m)),
+		fmt.Sprintf("%sworkload  %s: %d numbers, %d primes, %.3g divisions, checksum %d", bullet, wl.Spec, wl.Numbers, wl.Primes, float64(wl.Divisions), uint64(wl.Checksum)),
+	}
 	switch f.Reference.Source {
 	case results.ReferenceParallel:
-		fmt.Fprintf(w, "%sreference a parallel pass on %d workers, %s, before any strategy ran\n", bullet, f.Reference.Workers, seconds(f.Reference.Seconds))
+		lines = append(lines, fmt.Sprintf("%sreference a parallel pass on %d workers, %s, before any strategy ran", bullet, f.Reference.Workers, seconds(f.Reference.Seconds)))
 	case results.ReferenceFromSerial:
-		fmt.Fprintf(w, "%sreference serial's first run\n", bullet)
+		lines = append(lines, bullet+"reference serial's first run")
 	}
-	fmt.Fprintf(w, "%ssettings  %d measured runs after %d warm-up, interleaved; %s\n\n", bullet, f.Settings.Runs, f.Settings.Warmup, chunksInWords(f))
+	lines = append(lines, fmt.Sprintf("%ssettings  %d measured runs after %d warm-up, interleaved; %s", bullet, f.Settings.Runs, f.Settings.Warmup, chunksInWords(f)))
+	for _, line := range lines {
+		if err := writeWrapped(w, line, width, "          "); err != nil {
+			return err
+		}
+	}
+	_, err := fmt.Fprintln(w)
+	return err
 }
 
 // chunksInWords says how the work was cut: "chunks of 40 numbers (500
@@ -172,40 +192,26 @@ func chunksInWords(f *results.File) string {
 	return fmt.Sprintf("chunks of %d numbers (%d chunks)", f.Workload.ChunkSize, f.Workload.Chunks)
 }
 
-// strategyColumns and strategyCells are the run table, for every
-// rendering that shows it: the fixed figures, one column per figure the
-// file declares, and the notes.
+// strategyColumns and strategyCells are the run table's headers and cells
+// for a page, which shows every column.
 func strategyColumns(f *results.File) []string {
-	cols := []string{"strategy", "workers", "wall median [95% CI]", "numbers/s", "divisions/s", "speedup", "efficiency", "CPU util", "core busy", "startup", "lag p50/p99/max"}
-	for _, d := range f.Figures {
-		label := d.Label
-		if d.PerWorker {
-			label += " [per worker]"
+	var out []string
+	for _, c := range Columns(f) {
+		if c.Cell != nil {
+			out = append(out, c.Header)
 		}
-		cols = append(cols, label)
 	}
-	return append(cols, "notes")
+	return out
 }
 
-func strategyCells(f *results.File, s results.Strategy, notes *footnotes) []string {
-	sum := s.Summary
-	cells := []string{
-		s.Label(),
-		fmt.Sprint(s.Workers),
-		wallCell(sum, len(s.Runs)),
-		si(sum.NumbersPerSecond),
-		si(sum.DivisionsPerSecond),
-		ratio(sum.Speedup, "x"),
-		ratio(sum.Efficiency, ""),
-		optional(sum.CPUUtilisation, "%.2f"),
-		coreBusy(sum.CoreBusy),
-		startup(sum),
-		lag(sum),
+func strategyCells(f *results.File, s results.Strategy) []string {
+	var out []string
+	for _, c := range Columns(f) {
+		if c.Cell != nil {
+			out = append(out, c.Cell(f, s))
+		}
 	}
-	for _, d := range f.Figures {
-		cells = append(cells, figureCell(d, sum))
-	}
-	return append(cells, notes.add(s, sum.Warnings))
+	return out
 }
 
 // figureCell is a row's median of a declared figure in its unit, and per
@@ -237,87 +243,156 @@ func FigureValue(d figure.Def, x float64) string {
 	return strconv.FormatFloat(x, 'g', 4, 64)
 }
 
-func runTable(w io.Writer, f *results.File, r tw.Renderer, bullet string) error {
+func runTable(w io.Writer, f *results.File, r func() tw.Renderer, bullet string, v View) error {
 	f = textsafe.Copy(f) // strings from the file, printed: none may act on the terminal
-	header(w, f, bullet)
-	table := newTable(w, r, strategyColumns(f))
-	notes := newFootnotes(f)
-	for _, s := range f.Strategies {
-		if err := table.Append(strategyCells(f, s, notes)); err != nil {
+	if err := header(w, f, bullet, v.Width); err != nil {
+		return err
+	}
+	for _, line := range findings(f) {
+		if err := writeWrapped(w, bullet+line, v.Width, "  "); err != nil {
 			return err
 		}
 	}
-	if err := table.Render(); err != nil {
+	fmt.Fprintln(w)
+	if d, ok := dimensionOf(f); ok && v.Width > 0 && len(v.Columns) == 0 {
+		var buf bytes.Buffer
+		fits, err := matrix(&buf, f, d, r, v.Width)
+		if err != nil {
+			return err
+		}
+		if fits {
+			return matrixView(w, f, buf.Bytes(), v)
+		}
+	}
+	cols, err := pick(Columns(f), v.Columns)
+	if err != nil {
+		return err
+	}
+	tcols := make([]tableCol, len(cols))
+	for i, c := range cols {
+		tcols[i] = tableCol{Header: c.Header, Priority: c.Priority, Left: i == 0}
+	}
+	if len(v.Columns) > 0 {
+		for i := range tcols {
+			tcols[i].Priority = Always // picked: kept whatever the width
+		}
+	}
+	var rows [][]string
+	for _, s := range f.Strategies {
+		row := make([]string, len(cols))
+		for i, c := range cols {
+			row[i] = c.Cell(f, s)
+		}
+		rows = append(rows, row)
+	}
+	table, err := drawFitted(r, tcols, rows, v.Width)
+	if err != nil {
+		return err
+	}
+	if _, err := w.Write(table.text); err != nil {
+		return err
+	}
+	// What follows the table is no wider than it.
+	textWidth := textWidthFor(table.text, v.Width)
+	if line := leftOut(table.omitted, true); line != "" {
+		if err := writeWrapped(w, line, textWidth, "  "); err != nil {
+			return err
+		}
+	}
+	fmt.Fprintln(w)
+	var shown []Column
+	for _, c := range cols {
+		if !slices.Contains(table.omitted, c.Header) {
+			shown = append(shown, c)
+		}
+	}
+	if err := legend(w, f, shown, textWidth); err != nil {
+		return err
+	}
+	if err := pairs(w, f, r, v.Width); err != nil {
+		return err
+	}
+	return writeNotes(w, f, textWidth)
+}
+
+// matrixView is the run table of a file that varies a dimension, on a
+// terminal: strategies by its values, the speedup in each cell; --wide
+// gives the long table.
+func matrixView(w io.Writer, f *results.File, table []byte, v View) error {
+	if _, err := w.Write(table); err != nil {
+		return err
+	}
+	textWidth := textWidthFor(table, v.Width)
+	if err := writeWrapped(w, "every row's figures in full: --wide, --columns, or the page (--format html)", textWidth, "  "); err != nil {
 		return err
 	}
 	fmt.Fprintln(w)
-	legend(w, f)
-	if err := pairs(w, f, r); err != nil {
+	cols := Columns(f)
+	speedup := cols[slices.IndexFunc(cols, func(c Column) bool { return c.Name == "speedup" })]
+	if err := legend(w, f, []Column{speedup}, textWidth); err != nil {
 		return err
 	}
-	return notes.write(w, f)
+	return writeNotes(w, f, textWidth)
 }
 
-func newTable(w io.Writer, r tw.Renderer, cols []string) *tablewriter.Table {
-	align := make(tw.Alignment, len(cols))
-	for i := range align {
-		align[i] = tw.AlignRight
+// writeNotes writes the notes, a line per kind, and the file's warnings.
+func writeNotes(w io.Writer, f *results.File, textWidth int) error {
+	notes := noteLines(f)
+	for _, t := range generalWarnings(f) {
+		notes = append(notes, "warning: "+t)
 	}
-	align[0], align[len(align)-1] = tw.AlignLeft, tw.AlignLeft
-	table := tablewriter.NewTable(w,
-		tablewriter.WithRenderer(r),
-		tablewriter.WithHeaderAutoFormat(tw.Off),
-		tablewriter.WithAlignment(align),
-	)
-	table.Header(cols)
-	return table
+	if len(notes) > 0 {
+		fmt.Fprintln(w)
+	}
+	for _, line := range notes {
+		if err := writeWrapped(w, line, textWidth, "  "); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
-func legend(w io.Writer, f *results.File) {
-	fmt.Fprintln(w, "wall median [95% CI]: the median wall time and its own distribution-free confidence interval (order statistics);")
-	fmt.Fprintf(w, "speedup = the baseline's median / this median (%s);\n", baselinesInWords(f))
-	fmt.Fprintln(w, "efficiency = speedup / ideal speedup, ideal = min(workers, E) / min(1, E) with E the effective CPUs (per host for remote workers);")
-	ids := "each usable CPU"
-	if len(f.Machine.CPUIDs) > 0 {
-		ids = "each usable CPU (cpu " + cpulimit.FormatList(f.Machine.CPUIDs) + ")"
-	}
-	fmt.Fprintf(w, "CPU util = CPU seconds (workers included) / wall seconds; core busy = median busy share of %s, all processes;\n", ids)
-	fmt.Fprintln(w, "startup = median time until every worker process was ready [median per worker, exec to greeting]; n/a: the OS gives no figure.")
-	for _, s := range f.Strategies {
-		if s.Summary.StartupOnce {
-			fmt.Fprintln(w, "      once: the workers were started once, before the strategy's first run, and kept for all its runs.")
-			break
+// legend explains the columns shown, then what concerns every row: the
+// interpreters' own speed and where workers ran.
+func legend(w io.Writer, f *results.File, shown []Column, width int) error {
+	var out []string
+	for _, c := range shown {
+		if c.Legend != nil {
+			out = append(out, c.Legend(f)...)
 		}
-	}
-	if f.Settings.ProbeRuns > 0 {
-		fmt.Fprintf(w, "lag = how late a heartbeat asking to wake every %gms woke, over %d probe run(s) per strategy, each of the first chunks (a quarter\n", f.Settings.HeartbeatMs, f.Settings.ProbeRuns)
-		fmt.Fprintln(w, "      of a run's time); probe runs are not timed. The heartbeat is")
-		places := heartbeatPlaces(f)
-		for i, pl := range places {
-			end := ";"
-			if i == len(places)-1 {
-				end = "."
-			}
-			fmt.Fprintf(w, "      %s: %s%s\n", pl.where, strings.Join(pl.names, ", "), end)
-		}
-	}
-	for _, d := range f.Figures {
-		fmt.Fprintf(w, "%s: %s.\n", d.Label, d.Doc)
 	}
 	if costs := f.Summary.Interpreters; len(costs) > 1 {
-		fmt.Fprintf(w, "interpreters: the serial loop's speed on each against %s's, the interpreter's own cost apart from any concurrency [the range both medians' intervals allow]:\n", costs[0].Python)
+		out = append(out, fmt.Sprintf("interpreters: the serial loop's speed on each against %s's, the interpreter's own cost apart from any concurrency [the range both medians' intervals allow]:", costs[0].Python))
 		for _, c := range costs[1:] {
-			fmt.Fprintf(w, "      %s (CPython %s, %s build): %.2fx [%.2f–%.2f]\n", c.Python, c.Version, c.Build, c.Speed, c.SpeedInterval[0], c.SpeedInterval[1])
+			out = append(out, fmt.Sprintf("      %s (CPython %s, %s build): %.2fx [%.2f–%.2f]", c.Python, c.Version, c.Build, c.Speed, c.SpeedInterval[0], c.SpeedInterval[1]))
 		}
 	}
+	// Rows that ran the same interpreter are named on one line.
+	var ran []string
+	byRan := map[string][]string{}
 	for _, s := range f.Strategies {
 		if where := Where(s); where != "" {
-			fmt.Fprintf(w, "%s (workers=%d) ran %s\n", s.Label(), s.Workers, where)
+			out = append(out, fmt.Sprintf("%s (workers=%d) ran %s", s.Label(), s.Workers, where))
 		}
 		if in := s.Interpreter; in != nil {
-			fmt.Fprintf(w, "%s (workers=%d) ran CPython %s (%s build, switch interval %gms) at %s\n", s.Label(), s.Workers, in.Version, in.Build, in.SwitchIntervalMs, in.Path)
+			what := fmt.Sprintf("CPython %s (%s build, switch interval %gms) at %s", in.Version, in.Build, in.SwitchIntervalMs, in.Path)
+			if _, ok := byRan[what]; !ok {
+				ran = append(ran, what)
+			}
+			if !slices.Contains(byRan[what], s.Label()) {
+				byRan[what] = append(byRan[what], s.Label())
+			}
 		}
 	}
+	for _, what := range ran {
+		out = append(out, strings.Join(byRan[what], ", ")+" ran "+what)
+	}
+	for _, line := range out {
+		if err := writeWrapped(w, line, width, "      "); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // baselinesInWords names each family's baseline as the file records it:
@@ -401,36 +476,7 @@ func asciiRenderer() tw.Renderer {
 	return renderer.NewBlueprint(tw.Rendition{Symbols: tw.NewSymbols(tw.StyleASCII)})
 }
 
-type footnotes struct {
-	text    []string
-	index   map[string]int
-	figures []figure.Def
-}
-
-func newFootnotes(f *results.File) *footnotes {
-	return &footnotes{index: map[string]int{}, figures: f.Figures}
-}
-
-// add numbers each distinct warning once and returns the row's note marks.
-func (n *footnotes) add(s results.Strategy, warnings []results.Warning) string {
-	var marks []int
-	for _, w := range warnings {
-		text := Words(w, n.figures)
-		i, ok := n.index[text]
-		if !ok {
-			n.text = append(n.text, text)
-			i = len(n.text)
-			n.index[text] = i
-		}
-		marks = append(marks, i)
-	}
-	sort.Ints(marks)
-	var b strings.Builder
-	for _, m := range marks {
-		fmt.Fprintf(&b, "[%d]", m)
-	}
-	return b.String()
-}
+func markdownRenderer() tw.Renderer { return renderer.NewMarkdown() }
 
 // generalWarnings are the file's warnings, which concern no one row, in
 // words.
@@ -442,30 +488,11 @@ func generalWarnings(f *results.File) []string {
 	return general
 }
 
-func (n *footnotes) write(w io.Writer, f *results.File) error {
-	general := generalWarnings(f)
-	if len(n.text) == 0 && len(general) == 0 {
-		return nil
-	}
-	fmt.Fprintln(w)
-	for i, t := range n.text {
-		if _, err := fmt.Fprintf(w, "[%d] %s\n", i+1, t); err != nil {
-			return err
-		}
-	}
-	for _, t := range general {
-		if _, err := fmt.Fprintf(w, "warning: %s\n", t); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
 // Words puts a warning into a sentence for a reader of strategy s's row.
 func Words(w results.Warning, figures []figure.Def) string {
 	switch w.Kind {
 	case results.WideInterval:
-		return fmt.Sprintf("with %d runs the median's interval is [min, max] at %.1f%% confidence, short of 95%%: use --runs 6 or more", w.Runs, 100*w.Value)
+		return fmt.Sprintf("with %d runs the median's interval is [min, max] at %.1f%% confidence, short of %.0f%%: use --runs %d or more", w.Runs, 100*w.Value, 100*summary.Level, summary.MinForLevel)
 	case results.HighVariance:
 		return fmt.Sprintf("times vary by %.1f%% (coefficient of variation over %.0f%%): the machine was likely busy; rerun or use more --runs", 100*w.Value, 100*w.Limit)
 	case results.Outliers:
@@ -523,7 +550,7 @@ func Words(w results.Warning, figures []figure.Def) string {
 
 func figureName(field string) string {
 	switch field {
-	case "cpu_utilisation":
+	case results.CPUUtilisationField:
 		return "CPU util"
 	case "":
 		return "a figure"

@@ -90,7 +90,7 @@ func pageStructure(format string, page []byte) []byte {
 func TestGolden(t *testing.T) {
 	for _, format := range FormatNames(false) {
 		t.Run(format, func(t *testing.T) {
-			reporter, err := New(format)
+			reporter, err := New(format, Wide)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -107,7 +107,7 @@ func TestGolden(t *testing.T) {
 	}
 	for _, format := range FormatNames(true) {
 		t.Run("compare-"+format, func(t *testing.T) {
-			reporter, err := NewCompare(format)
+			reporter, err := NewCompare(format, Wide)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -137,7 +137,7 @@ func TestGolden(t *testing.T) {
 	fl := testFleet(t, 8, map[int]float64{5: 0.2})
 	for _, format := range FormatNames(true) {
 		t.Run("fleet-"+format, func(t *testing.T) {
-			reporter, err := NewFleet(format)
+			reporter, err := NewFleet(format, Wide)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -189,7 +189,7 @@ func TestWarningsInWords(t *testing.T) {
 	}
 	out := buf.String()
 	for _, want := range []string{
-		"got under 90% of the CPU time 2 busy core(s) should give, with no quota or steal to blame",
+		"runs got under 90% of the CPU time their busy cores should give, with no quota or steal to blame: another process took a core (goroutines 2 of 4",
 		"throttled 38 times, 1.900s in all, over 1 of 4 runs: the CPU quota",
 		"warning: the machine was already 50% busy",
 		"this OS gave no per-CPU counters",
@@ -235,11 +235,11 @@ func TestJSONReloads(t *testing.T) {
 
 func TestNew(t *testing.T) {
 	for _, name := range FormatNames(false) {
-		if _, err := New(name); err != nil {
+		if _, err := New(name, Wide); err != nil {
 			t.Errorf("New(%q): %v", name, err)
 		}
 	}
-	if _, err := New("yaml"); err == nil || err.Error() != `unknown format "yaml": choose table, json, csv, markdown, gobench or html` {
+	if _, err := New("yaml", Wide); err == nil || err.Error() != `unknown format "yaml": choose table, json, csv, markdown, gobench or html` {
 		t.Errorf("New(yaml) = %v", err)
 	}
 }
@@ -319,7 +319,7 @@ func TestCompareRowMissingFromBaseline(t *testing.T) {
 		t.Fatal(err)
 	}
 	var buf bytes.Buffer
-	if err := compareTable(&buf, c, asciiRenderer(), ""); err != nil {
+	if err := compareTable(&buf, c, asciiRenderer, "", Wide); err != nil {
 		t.Fatal(err)
 	}
 	if strings.Contains(buf.String(), "p=0.000") {

@@ -342,11 +342,11 @@ func (r *row) speedup() {
 	case efficiency <= 1:
 		out.Speedup, out.Efficiency = &speedup, &efficiency
 	case lowest <= 1:
-		r.efficiency = &Warning{Kind: AtBound, Figure: "efficiency", Value: efficiency, Limit: 1}
+		r.efficiency = &Warning{Kind: AtBound, Figure: EfficiencyField, Value: efficiency, Limit: 1}
 		speedup, efficiency = out.IdealSpeedup, 1
 		out.Speedup, out.Efficiency = &speedup, &efficiency
 	default:
-		r.efficiency = &Warning{Kind: BeyondBound, Figure: "efficiency", Value: efficiency, Limit: 1}
+		r.efficiency = &Warning{Kind: BeyondBound, Figure: EfficiencyField, Value: efficiency, Limit: 1}
 	}
 }
 
@@ -383,7 +383,7 @@ func (r *row) cpu() {
 	if u <= bound {
 		out.CPUUtilisation = &u
 	} else {
-		r.utilWarning = &Warning{Kind: BeyondBound, Figure: "cpu_utilisation", Value: u, Limit: usable}
+		r.utilWarning = &Warning{Kind: BeyondBound, Figure: CPUUtilisationField, Value: u, Limit: usable}
 	}
 }
 

@@ -287,3 +287,10 @@ func fileWarnings(f *File) []Warning {
 	}
 	return out
 }
+
+// The summary's fields a warning can name as its Figure, besides declared
+// figures: said once, for the warning, the CSV and the words.
+const (
+	CPUUtilisationField = "cpu_utilisation"
+	EfficiencyField     = "efficiency"
+)

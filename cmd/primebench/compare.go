@@ -13,6 +13,7 @@ import (
 	"github.com/primebench/primebench/compare"
 	"github.com/primebench/primebench/report"
 	"github.com/primebench/primebench/results"
+	"github.com/primebench/primebench/scan"
 )
 
 func reportCommand(e *env) *cli.Command {
@@ -20,10 +21,10 @@ func reportCommand(e *env) *cli.Command {
 		Name:      "report",
 		Usage:     "re-render the tables of a saved result file (-: read it from standard input)",
 		ArgsUsage: "FILE",
-		Flags: []cli.Flag{
+		Flags: append([]cli.Flag{
 			&cli.StringFlag{Name: "format", Aliases: []string{"f"}, Value: "table", Usage: "output: " + strings.Join(report.FormatNames(false), ", ")},
 			&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "write to `FILE` (atomically) instead of stdout (-: stdout)"},
-		},
+		}, viewFlags(true)...),
 		Action: func(c *cli.Context) error {
 			files, err := fileArgs(c)
 			if err != nil {
@@ -32,7 +33,11 @@ func reportCommand(e *env) *cli.Command {
 			if len(files) != 1 {
 				return usagef("report takes exactly one result file, got %d: primebench report FILE", len(files))
 			}
-			reporter, err := report.New(c.String("format"))
+			view, err := viewOf(c, e.stdout, c.String("output") != "" && c.String("output") != "-")
+			if err != nil {
+				return err
+			}
+			reporter, err := report.New(c.String("format"), view)
 			if err != nil {
 				return usagef("--format: %v", err)
 			}
@@ -54,18 +59,20 @@ func compareCommand(e *env) *cli.Command {
 		Name:      "compare",
 		Usage:     "compare result files, strategy by strategy, against a baseline (the first file)",
 		ArgsUsage: "A.json B.json [C.json ...]",
-		Description: "Shows throughput (the workload over the median wall time, with the median's 95% CI) per\n" +
-			"file, the change against the baseline when a Mann-Whitney U test finds it significant\n" +
-			"(p < 0.05, else ~), per-CPU efficiency and a geometric mean. Files of different workloads\n" +
-			"are refused, naming each field that differs, unless --force. A file named - is read from\n" +
-			"standard input.",
-		Flags: []cli.Flag{
+		Description: fmt.Sprintf("Shows throughput (the workload over the median wall time, with the median's 95%% CI) per\n"+
+			"file, the change against the baseline when a Mann-Whitney U test finds it significant\n"+
+			"(p < %.2f, else ~), per-CPU efficiency and a geometric mean. Files of different workloads\n"+
+			"are refused, naming each field that differs, unless --force. A file named - is read from\n"+
+			"standard input.", compare.Alpha),
+		Flags: append([]cli.Flag{
 			&cli.StringFlag{Name: "baseline", Usage: "the result `FILE` to compare against (default: the first file)"},
+			&cli.StringFlag{Name: "strategies", Aliases: []string{"s"}, Usage: "compare only these strategies' rows, by `NAMES` (a list)"},
+			&cli.StringFlag{Name: "workers", Aliases: []string{"w"}, Usage: "compare only the rows at these worker `COUNTS` (a list or range)"},
 			&cli.BoolFlag{Name: "force", Usage: "compare files even if they ran different workloads"},
 			&cli.StringFlag{Name: "format", Aliases: []string{"f"}, Value: "table", Usage: "output: " + strings.Join(report.FormatNames(true), ", ")},
 			&cli.StringFlag{Name: "view", Value: "auto", Usage: "columns (a column group per file, against the baseline), fleet (a row per machine, each judged against its group of identical hardware), or auto: fleet from " + strconv.Itoa(compare.FleetFrom) + " files"},
 			&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "write to `FILE` (atomically) instead of stdout (-: stdout)"},
-		},
+		}, viewFlags(false)...),
 		Action: func(c *cli.Context) error {
 			files, err := fileArgs(c)
 			if err != nil {
@@ -84,7 +91,22 @@ func compareCommand(e *env) *cli.Command {
 			if fleet && c.IsSet("baseline") {
 				return usagef("--baseline names the file the columns are compared with; a fleet judges each machine against its group: give --view columns, or leave --baseline out")
 			}
-			reporter, err := report.NewCompare(c.String("format"))
+			view, err := viewOf(c, e.stdout, c.String("output") != "" && c.String("output") != "-")
+			if err != nil {
+				return err
+			}
+			var filter compare.Filter
+			if text := c.String("strategies"); text != "" {
+				if filter.Strategies, err = splitList(text); err != nil {
+					return usagef("--strategies: %v", err)
+				}
+			}
+			if text := c.String("workers"); text != "" {
+				if filter.Workers, err = scan.Ints(text); err != nil {
+					return usagef("--workers %v", err)
+				}
+			}
+			reporter, err := report.NewCompare(c.String("format"), view)
 			if err != nil {
 				return usagef("--format: %v", err)
 			}
@@ -95,12 +117,15 @@ func compareCommand(e *env) *cli.Command {
 			if err != nil {
 				return err
 			}
+			if err := filter.Apply(inputs); err != nil {
+				return usagef("%v", err)
+			}
 			if fleet {
 				fl, err := compare.NewFleet(inputs, c.Bool("force"))
 				if err != nil {
 					return usagef("%v", err)
 				}
-				fr, _ := report.NewFleet(c.String("format"))
+				fr, _ := report.NewFleet(c.String("format"), view)
 				return emit(c, e, func(w io.Writer) error { return fr(w, fl) })
 			}
 			cmp, err := compare.New(inputs, c.Bool("force"))

@@ -171,7 +171,7 @@ func TestCompareFleetOfFiles(t *testing.T) {
 		t.Errorf("CSV lacks the outlier:\n%s", c.stdout[:min(len(c.stdout), 600)])
 	}
 	cols := runCLI(t, nil, append([]string{"compare", "--view", "columns"}, paths[:3]...)...)
-	if cols.code != 0 || !strings.Contains(cols.stdout, "(baseline)") {
+	if cols.code != 0 || !strings.Contains(cols.stdout, ", the baseline") {
 		t.Errorf("--view columns: exit %d\n%s", cols.code, cols.stdout)
 	}
 	bad := runCLI(t, nil, append([]string{"compare", "--view", "sideways"}, paths[:3]...)...)

@@ -2,11 +2,12 @@ package main
 
 import (
 	"fmt"
+	"io"
 	"strings"
-	"text/tabwriter"
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/primebench/primebench/report"
 	"github.com/primebench/primebench/strategies"
 	"github.com/primebench/primebench/workload"
 )
@@ -15,29 +16,58 @@ func listCommand(e *env) *cli.Command {
 	return &cli.Command{
 		Name:  "list",
 		Usage: "list the strategies (with their groups) and workload presets, with what each models",
+		Flags: viewFlags(false),
 		Action: func(c *cli.Context) error {
 			if c.Args().Len() > 0 {
 				return usagef("list takes no arguments, got %q", c.Args().First())
 			}
-			tw := tabwriter.NewWriter(e.stdout, 0, 0, 2, ' ', 0)
-			fmt.Fprintln(tw, "strategies (--strategies NAME,... or a group):")
-			fmt.Fprintln(tw, "  name\tgroups\tneeds\tmodels")
+			view, err := viewOf(c, e.stdout, false)
+			if err != nil {
+				return err
+			}
+			var entries [][2]string
+			section := func(title string) { entries = append(entries, [2]string{title, ""}) }
+			section("strategies (--strategies NAME,... or a group): name, groups: what it models (what it needs)")
 			for _, d := range strategies.All() {
 				groups := strings.Join(strategies.GroupsOf(d), ",")
 				if d.Optional {
 					groups += " (where found)"
 				}
-				fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\n", d.Name, groups, strategies.NeedsInWords(d), d.Models)
+				entries = append(entries, [2]string{d.Name, fmt.Sprintf("%s: %s (needs %s)", groups, d.Models, strategies.NeedsInWords(d))})
 			}
-			fmt.Fprintln(tw, "groups:")
+			section("groups:")
 			for _, g := range strategies.Groups {
-				fmt.Fprintf(tw, "  %s\t%s\n", g.Name, g.Doc)
+				entries = append(entries, [2]string{g.Name, g.Doc})
 			}
-			fmt.Fprintln(tw, "presets (--workload preset:NAME):")
+			section("presets (--workload preset:NAME):")
 			for _, p := range workload.Presets() {
-				fmt.Fprintf(tw, "  %s\t%s\n", p.Name, p.Models)
+				entries = append(entries, [2]string{p.Name, p.Models})
 			}
-			return tw.Flush()
+			return writeEntries(e.stdout, entries, view.Width)
 		},
 	}
+}
+
+// writeEntries writes names and what each is, the text wrapped to width
+// under its own column; an entry with no text is a section's title.
+func writeEntries(w io.Writer, entries [][2]string, width int) error {
+	name := 0
+	for _, en := range entries {
+		if en[1] != "" {
+			name = max(name, len(en[0]))
+		}
+	}
+	indent := strings.Repeat(" ", name+4)
+	for _, en := range entries {
+		line := fmt.Sprintf("  %-*s  %s", name, en[0], en[1])
+		if en[1] == "" {
+			line = en[0]
+		}
+		for _, l := range report.Wrap(line, width, indent) {
+			if _, err := fmt.Fprintln(w, l); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }

@@ -20,6 +20,7 @@ import (
 	"github.com/primebench/primebench/results"
 	"github.com/primebench/primebench/scan"
 	"github.com/primebench/primebench/strategies"
+	"github.com/primebench/primebench/summary"
 	"github.com/primebench/primebench/workload"
 
 	"github.com/primebench/primebench/textsafe"
@@ -39,11 +40,11 @@ func runCommand(e *env) *cli.Command {
 			"round runs every strategy once (round-robin), and only measured rounds are timed. Every\n" +
 			"run's answer is checked against the reference.\n" +
 			"stdout shows --format; --output or --save also write the result file (JSON) atomically.",
-		Flags: []cli.Flag{
+		Flags: append([]cli.Flag{
 			&cli.StringFlag{Name: "strategies", Aliases: []string{"s"}, Value: "default", Usage: "comma-separated strategies or groups: " + strings.Join(groups, "; ") + "; see 'primebench list'"},
 			&cli.StringFlag{Name: "workers", Aliases: []string{"w"}, Usage: "workers (threads, tasks or processes) per strategy: N, a list 1,2,4 or a range 1-8 (a scan); the baselines always use 1 (default: the effective CPUs, rounded up)"},
 			&cli.StringFlag{Name: "workload", Value: workload.DefaultSpec, Usage: "range:LO-HI, list:PATH (- for stdin) or preset:NAME"},
-			&cli.IntFlag{Name: "runs", Aliases: []string{"n"}, Value: engine.DefaultRuns, Usage: "measured runs per strategy (6 or more give the median a 95% interval)"},
+			&cli.IntFlag{Name: "runs", Aliases: []string{"n"}, Value: engine.DefaultRuns, Usage: fmt.Sprintf("measured runs per strategy (%d or more give the median a %.0f%% interval)", summary.MinForLevel, 100*summary.Level)},
 			&cli.IntFlag{Name: "warmup", Value: 1, Usage: "unmeasured warm-up runs per strategy"},
 			&cli.StringFlag{Name: "precision", Usage: "keep adding measured rounds of the rows whose median's 95% interval is not yet within this `SHARE` of the median (2% or 0.02), up to --max-runs and --max-time; each row then says what it reached"},
 			&cli.IntFlag{Name: "max-runs", Usage: "with --precision: the most measured runs of a row (default " + fmt.Sprint(engine.DefaultMaxRuns) + ")"},
@@ -70,7 +71,7 @@ func runCommand(e *env) *cli.Command {
 			&cli.StringFlag{Name: "start-method", Usage: "multiprocessing start methods for the CPython lanes that start a pool, one row each: `LIST` of " + strings.Join(strategies.StartMethodNames, ",") + " (default: the interpreter's own; one it lacks is a note)"},
 			&cli.StringFlag{Name: "label", Usage: "name for this machine in result files and comparisons (default: the hostname)"},
 			&cli.BoolFlag{Name: "pin", Usage: "place the workers one per CPU of the affinity set, physical cores first and SMT siblings last: Go workers' threads locked to their CPU, worker processes started on theirs, an interpreter's threads and pool workers pinned by it; each run checks, as the OS reads it back, that every worker sat where it was put (Linux)"},
-		},
+		}, viewFlags(true)...),
 		Action: func(c *cli.Context) error { return runAction(c, e) },
 	}
 }
@@ -156,7 +157,11 @@ func parseRunFlags(c *cli.Context, e *env) (*runSettings, error) {
 	if len(o.Processes.Remote) > 0 && s.workerPath != "" {
 		return nil, usagef("--worker and --worker-cmd both say how to start workers: give one")
 	}
-	reporter, err := report.New(c.String("format"))
+	view, err := viewOf(c, e.stdout, false)
+	if err != nil {
+		return nil, err
+	}
+	reporter, err := report.New(c.String("format"), view)
 	if err != nil {
 		return nil, usagef("--format: %v", err)
 	}

@@ -7,10 +7,12 @@ import (
 	"io"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/creack/pty"
+	"github.com/mattn/go-runewidth"
 
 	"github.com/primebench/primebench/workerbin"
 )
@@ -50,5 +52,55 @@ func TestRunOnATerminal(t *testing.T) {
 	}
 	if strings.Contains(screen.String(), "panic") || !strings.Contains(stdout.String(), "| subprocess") {
 		t.Errorf("stdout %q, terminal %q", stdout.String(), screen.String())
+	}
+}
+
+// On a terminal every table fits its width: report, compare and the fleet
+// view of committed files, at 80, 100 and 120 columns, read back from the
+// pseudo-terminal itself.
+func TestTablesFitTheTerminal(t *testing.T) {
+	quick, err := filepath.Glob(filepath.Join("..", "..", "results", "*_preset-quick_*.json"))
+	if err != nil || len(quick) < 6 {
+		t.Fatalf("committed preset:quick files: %v, %v", quick, err)
+	}
+	commands := [][]string{
+		{"report", quick[0]},
+		{"report", filepath.Join("..", "..", "report", "testdata", "interpreters.json")},
+		append([]string{"compare", "--view", "columns"}, quick[:3]...),
+		append([]string{"compare", "--view", "fleet"}, quick...),
+		{"list"},
+	}
+	for _, cols := range []uint16{80, 100, 120} {
+		for _, args := range commands {
+			ptmx, tty, err := pty.Open()
+			if err != nil {
+				t.Skipf("no pseudo-terminal: %v", err)
+			}
+			pty.Setsize(ptmx, &pty.Winsize{Rows: 50, Cols: cols})
+			cmd := exec.Command(os.Args[0], args...)
+			cmd.Env = append(os.Environ(), asMainEnv+"=1")
+			cmd.Stdout, cmd.Stderr, cmd.Stdin = tty, tty, tty
+			if err := cmd.Start(); err != nil {
+				t.Fatal(err)
+			}
+			tty.Close()
+			var screen bytes.Buffer
+			copied := make(chan struct{})
+			go func() { io.Copy(&screen, ptmx); close(copied) }()
+			err = cmd.Wait()
+			ptmx.Close()
+			<-copied
+			if err != nil {
+				t.Fatalf("%v: %v; terminal showed %q", args, err, screen.String())
+			}
+			for _, line := range strings.Split(strings.ReplaceAll(screen.String(), "\r\n", "\n"), "\n") {
+				if w := runewidth.StringWidth(line); w > int(cols) && len(strings.Fields(line)) > 1 {
+					t.Errorf("%v at %d columns: a line of %d: %q", args, cols, w, line)
+				}
+			}
+			if args[0] != "list" && !strings.Contains(screen.String(), "| ") {
+				t.Errorf("%v at %d columns drew no table: %q", args, cols, screen.String())
+			}
+		}
 	}
 }
