@@ -79,7 +79,7 @@ func Run(ctx context.Context, o Options, progress func(Event)) (*results.File, e
 		o.Warn(fmt.Sprintf("cannot read the cgroup CPU limits (%v): assuming none", limitErr))
 	}
 	x := expansion{o: o, workers: o.Workers,
-		opts: strategies.Options{CPUs: limits.Effective(), Processes: o.Processes, SwitchInterval: o.switchIntervals()[0]}}
+		opts: strategies.Options{CPUs: limits.Effective(), Processes: o.Processes, SwitchInterval: o.switchIntervals()[0], Native: o.Native}}
 	if o.Pin {
 		x.opts.Pin = pin.Order(pin.Topologies(limits.Affinity))
 	}
@@ -189,7 +189,7 @@ func Run(ctx context.Context, o Options, progress func(Event)) (*results.File, e
 	if err != nil {
 		return nil, err
 	}
-	mt.Skipped = skipped
+	mt.Skipped = append(o.unavailable(), skipped...)
 	return assemble(mt, cfg, mm), nil
 }
 

@@ -96,7 +96,7 @@ func (x expansion) jobs(descs []*strategies.Descriptor) ([]*Job, []results.Skipp
 	found := x.o.found()
 	for _, d := range descs {
 		pythons := []*strategies.Python{nil}
-		if d.Family == strategies.CPythonFamily {
+		if d.Needs&strategies.NeedsPython != 0 {
 			pythons, skipped = x.pythonsOf(d, found, descs, skipped)
 		}
 		for _, py := range pythons {

@@ -73,6 +73,9 @@ type Options struct {
 	// cpython-threads-ft.
 	Pythons      []*strategies.Python
 	FreeThreaded *strategies.Python
+	// Native is the C is_prime's shared library (package native), for the
+	// cpython-native lanes; "": none was built (no C compiler).
+	Native string
 	// Pin places the workers one per CPU of the affinity set, physical
 	// cores first (pin.Order), each run verifying, as the OS reads it
 	// back, that each sat where it was put.
@@ -278,6 +281,25 @@ func (o Options) selected() ([]*strategies.Descriptor, error) {
 	return ds, nil
 }
 
+// unavailable are the optional lanes the groups named left out because
+// what they need was not found, as notes: a lane the machine cannot run is
+// said, never silently missing.
+func (o Options) unavailable() []results.Skipped {
+	all, err := strategies.Expand(o.strategyList(), nil)
+	if err != nil {
+		return nil
+	}
+	chosen, _ := o.selected()
+	found := o.found()
+	var out []results.Skipped
+	for _, d := range all {
+		if !slices.Contains(chosen, d) {
+			out = append(out, results.Skipped{Strategy: d.Name, Reason: d.Missing(found)})
+		}
+	}
+	return out
+}
+
 func (o Options) strategiesError(err error) error {
 	return optionf("strategies", "%s: %v", strings.Join(o.strategyList(), ","), err)
 }
@@ -285,7 +307,7 @@ func (o Options) strategiesError(err error) error {
 // found is what was found for the strategies' needs.
 func (o Options) found() strategies.Found {
 	p := o.Processes
-	return strategies.Found{Worker: len(p.Worker.Argv) > 0 || len(p.Remote) > 0, Pythons: o.Pythons, FreeThreaded: o.FreeThreaded}
+	return strategies.Found{Worker: len(p.Worker.Argv) > 0 || len(p.Remote) > 0, Pythons: o.Pythons, FreeThreaded: o.FreeThreaded, Native: o.Native}
 }
 
 // unmet is the error for a strategy named whose needs were not found.

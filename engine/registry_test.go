@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -16,6 +17,7 @@ import (
 	"github.com/primebench/primebench/pin"
 
 	"github.com/primebench/primebench/internal/testworker"
+	"github.com/primebench/primebench/native"
 	"github.com/primebench/primebench/results"
 	"github.com/primebench/primebench/strategies"
 	"github.com/primebench/primebench/workload"
@@ -41,7 +43,23 @@ func testOptions(t testing.TB, spec string) Options {
 	if py := testPython(t); py != nil {
 		o.Pythons, o.FreeThreaded = []*strategies.Python{py}, py
 	}
+	o.Native = testNative(t)
 	return o
+}
+
+// testNative is the native is_prime's library, built once; "" without a
+// C compiler, which PRIMEBENCH_REQUIRE_TOOLS=1 (the test script, having
+// installed gcc) makes a failure.
+func testNative(t testing.TB) string {
+	t.Helper()
+	lib, err := native.Library(context.Background())
+	if errors.Is(err, native.ErrNoCompiler) && os.Getenv(testworker.RequireTools) != "1" {
+		return ""
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	return lib
 }
 
 // testPython is the first of python3 and Debian's /usr/bin/python3 (the
@@ -469,6 +487,32 @@ func TestEveryPhaseStops(t *testing.T) {
 					testworker.AssertNoChildren(t)
 				})
 			}
+		}
+	}
+}
+
+// A lane a group names that cannot run here (no C compiler for the native
+// is_prime) is left out with a note saying what it needs; the rest runs.
+func TestUnavailableLanesAreNoted(t *testing.T) {
+	o := testOptions(t, "range:1-3000")
+	o.Native = ""
+	o.Strategies = []string{"serial", "native"}
+	f, err := Run(context.Background(), o, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(f.Strategies) != 1 || f.Strategies[0].Name != "serial" {
+		t.Fatalf("rows %v, want serial alone", f.Strategies)
+	}
+	noted := map[string]bool{}
+	for _, w := range f.Summary.Warnings {
+		if w.Kind == results.SkippedRow && strings.Contains(w.Reason, "a C compiler") {
+			noted[w.Strategy] = true
+		}
+	}
+	for _, d := range strategies.All() {
+		if d.Family == strategies.NativeFamily && !noted[d.Name] {
+			t.Errorf("%s left out without a note: %+v", d.Name, f.Summary.Warnings)
 		}
 	}
 }

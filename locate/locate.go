@@ -1,7 +1,7 @@
 // Package locate finds what the chosen strategies need before a run: the
 // worker binary (built from primebench's own checkout when need be) and
 // the CPython interpreters, with a free-threaded one from PATH where a
-// lane asks for it. It runs once Ctrl-C and --timeout can stop it, after
+// lane asks for it, and the native is_prime built where a lane calls it. It runs once Ctrl-C and --timeout can stop it, after
 // every flag has been checked.
 package locate
 
@@ -9,6 +9,7 @@ import (
 	"context"
 	"errors"
 
+	"github.com/primebench/primebench/native"
 	"github.com/primebench/primebench/strategies"
 	"github.com/primebench/primebench/workerbin"
 )
@@ -31,6 +32,9 @@ type Found struct {
 	Worker       strategies.WorkerCommand
 	Pythons      []*strategies.Python
 	FreeThreaded *strategies.Python
+	// Native is the C is_prime's shared library; "" where no C compiler
+	// could build it (the lanes that need it say so).
+	Native string
 }
 
 // NotFound is something the user can give: a usage error.
@@ -57,6 +61,19 @@ func Find(ctx context.Context, req Request) (Found, error) {
 			return Found{}, err
 		}
 		out.Worker = strategies.WorkerCommand{Argv: []string{path}}
+	}
+	if req.Needs&strategies.NeedsNative != 0 {
+		progress("building the native is_prime")
+		lib, err := native.Library(ctx)
+		switch {
+		case errors.Is(err, native.ErrNoCompiler):
+			// Not an error here: a lane named explicitly is refused for
+			// it, one reached through a group is left out with a note.
+		case err != nil:
+			return Found{}, err
+		default:
+			out.Native = lib
+		}
 	}
 	if req.Needs&(strategies.NeedsPython|strategies.NeedsFreeThreadedPython) == 0 {
 		return out, nil

@@ -92,6 +92,13 @@ type Hello struct {
 	// where each sat in a K line. Worker processes the parent starts are
 	// started on their CPU instead.
 	Pin []int
+	// Native, for the CPython program: the path of the C is_prime's shared
+	// library (package native), which its workers then call through ctypes
+	// for every chunk instead of the Python loop; Hold calls it with the
+	// GIL held (ctypes.PyDLL), as an extension that never releases it
+	// does, instead of released (ctypes.CDLL).
+	Native string
+	Hold   bool
 }
 
 // AppendHello appends the hello line: "H 3 key=value ...".
@@ -125,6 +132,12 @@ func AppendHello(buf []byte, h Hello) []byte {
 	}
 	if len(h.Pin) > 0 {
 		kv["pin"] = joinInts(h.Pin)
+	}
+	if h.Native != "" {
+		kv["native"] = h.Native
+	}
+	if h.Hold {
+		kv["hold"] = "1"
 	}
 	buf = appendPairs(buf, kv)
 	return append(buf, '\n')
@@ -175,7 +188,7 @@ func ParseHello(line []byte) (Hello, error) {
 		}
 		h.Pin = cpus
 	}
-	h.Mode, h.Start = kv["mode"], kv["start"]
+	h.Mode, h.Start, h.Native, h.Hold = kv["mode"], kv["start"], kv["native"], kv["hold"] == "1"
 	return h, nil
 }
 

@@ -18,6 +18,8 @@ func TestHelloRoundTrip(t *testing.T) {
 		{Mode: "loop+processes", Workers: 3, Start: "forkserver", Chunks: 40},
 		{GCPercent: -1},
 		{Mode: "threads", Threads: 3, Pin: []int{0, 2, 1}},
+		{Mode: "threads", Threads: 2, Native: "/home/a user/.cache/primebench/libprimebench-isprime-0a1b.so", Hold: true},
+		{Mode: "loop+threads", Workers: 2, Native: "/tmp/lib.so"},
 	}
 	for _, h := range tests {
 		line := AppendHello(nil, h)

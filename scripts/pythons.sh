@@ -5,7 +5,9 @@
 # CPython lanes are tested on 3.14 and 3.15 beside the machine's own 3.11.
 #
 #   scripts/pythons.sh install DIR   make DIR/root (once) and DIR/bin/python3.1x
-#   scripts/pythons.sh mount DIR     mount /proc and /dev into DIR/root
+#   scripts/pythons.sh mount DIR     mount /proc, /dev and primebench's cache
+#                                    (read-only: the native is_prime the
+#                                    cpython-native lanes load) into DIR/root
 #   scripts/pythons.sh umount DIR    unmount them (what mount did, and no more)
 #
 # mmdebstrap needs root. Debian's unstable Release files on the mirror here
@@ -15,6 +17,8 @@ cmd=${1:?usage: pythons.sh install|mount|umount DIR}
 dir=${2:?usage: pythons.sh install|mount|umount DIR}
 root=$dir/root
 versions="3.14 3.15"
+# primebench's cache (package workerbin's CacheDir), at the same path inside.
+cache=${XDG_CACHE_HOME:-$HOME/.cache}/primebench
 if [ "$(id -u)" -ne 0 ]; then
   echo "pythons.sh: needs root (mmdebstrap, mount and chroot): run it, or scripts/test.sh, as root or with sudo" >&2
   exit 1
@@ -45,8 +49,15 @@ mount)
     mount --rbind /dev "$root/dev"
     mount --make-rslave "$root/dev"
   fi
+  if ! mountpoint -q "$root$cache"; then
+    mkdir -p "$cache" "$root$cache"
+    chmod 700 "$cache"
+    mount --bind "$cache" "$root$cache"
+    mount -o remount,bind,ro "$root$cache"
+  fi
   ;;
 umount)
+  if mountpoint -q "$root$cache"; then umount "$root$cache"; fi
   if mountpoint -q "$root/dev"; then umount -R "$root/dev"; fi
   if mountpoint -q "$root/proc"; then umount "$root/proc"; fi
   ;;

@@ -2,7 +2,8 @@
 # primebench's test command. It installs what the tests need beyond Go's
 # own modules (OpenSSH's server and client for the remote-worker and fleet
 # tests, python3 for the CPython lanes and gevent for Debian's /usr/bin/python3
-# (the cpython-gevent lane), jq, taskset, Chromium and the
+# (the cpython-gevent lane), gcc for the native is_prime of the
+# cpython-native lanes, jq, taskset, Chromium and the
 # Liberation fonts for the HTML pages' browser test, Slurm and munge for the
 # fleet and health check tests, mmdebstrap for Debian's CPython 3.14 and 3.15
 # (scripts/pythons.sh), on which the CPython lanes, subinterpreters
@@ -23,6 +24,8 @@ if ! python3 -c "import gevent" 2>/dev/null && ! /usr/bin/python3 -c "import gev
   missing+=(python3-gevent)
 fi
 command -v jq >/dev/null || missing+=(jq)
+# A C compiler builds the native is_prime the cpython-native lanes call.
+command -v cc >/dev/null || command -v gcc >/dev/null || missing+=(gcc libc6-dev)
 # A Slurm cluster on this host (scripts/slurm/local-cluster.sh) for the
 # fleet job and the health check as slurmd's HealthCheckProgram.
 for pkg in slurmctld:slurmctld slurmd:slurmd sbatch:slurm-client munged:munge; do

@@ -191,6 +191,9 @@ type lane struct {
 	// site: the lane imports a third-party package (gevent), so the
 	// interpreter keeps its site-packages (no -S).
 	site bool
+	// native: its workers call the C is_prime (Options.Native) for every
+	// chunk, with the GIL held when hold.
+	native, hold bool
 }
 
 // cpythonLane describes one of the embedded program's lanes; the
@@ -348,6 +351,44 @@ var cpythonGeventStrategy = cpythonLane(Descriptor{
 	OneThread:     true,
 }, lane{mode: "gevent", site: true})
 
+// nativeLane is a CPython lane whose workers call the C is_prime through
+// ctypes: a family of its own, measured against one thread calling it.
+func nativeLane(d Descriptor, l lane) Descriptor {
+	l.native = true
+	d = cpythonLane(d, l)
+	d.Family, d.Needs, d.Optional = NativeFamily, d.Needs|NeedsNative, true
+	return d
+}
+
+var nativeSerialStrategy = nativeLane(Descriptor{
+	Name:      "cpython-native",
+	Models:    "real CPython calling the C is_prime through ctypes from one thread: the native baseline, as numpy or hashlib run",
+	Baseline:  true,
+	Cores:     OneCore,
+	Heartbeat: BeatPythonThread,
+}, lane{mode: "serial"})
+
+var nativeThreadsStrategy = nativeLane(Descriptor{
+	Name:      "cpython-native-threads",
+	Models:    "real CPython: N threading.Thread workers calling the C is_prime with the GIL released (ctypes.CDLL), as numpy, hashlib and zlib release it: every core",
+	Cores:     EveryCore,
+	Heartbeat: BeatPythonThread,
+}, lane{mode: "threads"})
+
+var nativeHeldStrategy = nativeLane(Descriptor{
+	Name:      "cpython-native-held",
+	Models:    "real CPython: N threading.Thread workers calling the C is_prime with the GIL held for the call (ctypes.PyDLL), as an extension that never releases it: one core",
+	Cores:     OneCoreUnderGIL,
+	Heartbeat: BeatPythonThread,
+}, lane{mode: "threads", hold: true})
+
+var nativeLoopThreadsStrategy = nativeLane(Descriptor{
+	Name:      "cpython-native-loop+threads",
+	Models:    "real CPython: an asyncio loop awaiting run_in_executor on a ThreadPoolExecutor(N) that calls the C is_prime with the GIL released: a responsive loop and every core",
+	Cores:     EveryCore,
+	Heartbeat: BeatPythonTask,
+}, lane{mode: "loop+threads", executor: true})
+
 // unless is why when ok is false, else "".
 func unless(ok bool, why string) string {
 	if ok {
@@ -391,6 +432,12 @@ func (c *cpythonRun) Run(ctx context.Context, task Task) (out Outcome, err error
 		threads = 1
 	}
 	hello.Threads = threads
+	if l.native {
+		if c.opts.Native == "" {
+			return Outcome{}, errors.New("the native is_prime was not built: a C compiler is needed")
+		}
+		hello.Native, hello.Hold = c.opts.Native, l.hold
+	}
 	if l.mode == "gevent" {
 		hello.Chunks = task.Plan.NumChunks()
 	}

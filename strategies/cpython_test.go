@@ -61,7 +61,7 @@ func TestCPythonRecordsItsInterpreter(t *testing.T) {
 	opts := testOptions(t)
 	opts.Python = findTestPython(t, true)
 	for _, d := range All() {
-		if d.Family != CPythonFamily || missing(d, opts) != "" {
+		if d.Needs&NeedsPython == 0 || missing(d, opts) != "" {
 			continue
 		}
 		_, out, err := run(t, d, opts, mustPlan(t, "range:1-300", 10), 2)

@@ -16,6 +16,9 @@ const (
 	// NeedsFreeThreadedPython: a free-threaded CPython interpreter on PATH,
 	// beside a GIL build given with --python.
 	NeedsFreeThreadedPython
+	// NeedsNative: the C is_prime's shared library, built with the
+	// machine's C compiler (package native).
+	NeedsNative
 )
 
 // Found is what was found for the strategies' needs.
@@ -27,6 +30,9 @@ type Found struct {
 	// FreeThreaded is a free-threaded CPython found on PATH, for
 	// cpython-threads-ft.
 	FreeThreaded *Python
+	// Native is the C is_prime's shared library; "" when there is no C
+	// compiler to build it.
+	Native string
 }
 
 // need says, once, how each need is met and what to do when it is not.
@@ -47,6 +53,8 @@ var needs = []struct {
 		// would measure one of them twice.
 		return firstFreeThreaded(f.Pythons) == nil && f.FreeThreaded != nil
 	}, "strategies", "a free-threaded CPython (" + strings.Join(FreeThreadedNames, ", ") + ") on PATH, and none was found: install one (python.org's installers offer it), or leave it out"},
+	{NeedsNative, "a C compiler", func(f Found) bool { return f.Native != "" },
+		"strategies", "a C compiler (cc, gcc or clang on PATH, or $CC) to build the native is_prime, and none was found: install one (apt-get install gcc), or leave it out"},
 }
 
 // Met tells whether what d needs was found: every need, and for a lane
@@ -100,6 +108,26 @@ func (d *Descriptor) Unmet(f Found) (option, msg string) {
 		why = append(why, d.Supports(py))
 	}
 	return "strategies", fmt.Sprintf("names %s, which no interpreter given can run (%s): pass --python PATH to one that can, or leave it out", d.Name, strings.Join(why, "; "))
+}
+
+// Missing says what d needs that was not found, as a note for a run that
+// left it out: "needs a C compiler ..., and none was found: ...".
+func (d *Descriptor) Missing(f Found) string {
+	for _, n := range needs {
+		if d.Needs&n.bit != 0 && !n.met(f) {
+			if n.option == "strategies" {
+				return "needs " + n.advice
+			}
+			return "needs " + n.words + ": " + n.advice
+		}
+	}
+	var why []string
+	for _, py := range f.Pythons {
+		if d.Supports != nil {
+			why = append(why, d.Supports(py))
+		}
+	}
+	return "no interpreter given can run it (" + strings.Join(why, "; ") + ")"
 }
 
 // NeedsInWords says what d needs, for `primebench list`.

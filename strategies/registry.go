@@ -88,6 +88,9 @@ type Family struct {
 var (
 	GoFamily      = &Family{Name: "go", Slowdown: 1}
 	CPythonFamily = &Family{Name: "cpython", Slowdown: pythonSlowdown}
+	// NativeFamily: CPython threads calling the C is_prime, measured
+	// against one thread calling it in the same interpreter.
+	NativeFamily = &Family{Name: "native", Slowdown: 1}
 )
 
 // Cores is how many cores a model can keep busy, however many workers it
@@ -167,6 +170,10 @@ var registry = []*Descriptor{
 	&cpythonLoopsStrategy,
 	&cpythonProcessesAsyncioStrategy,
 	&cpythonGeventStrategy,
+	&nativeSerialStrategy,
+	&nativeThreadsStrategy,
+	&nativeHeldStrategy,
+	&nativeLoopThreadsStrategy,
 }
 
 // All returns every registered strategy, in registry order.
@@ -206,6 +213,7 @@ var Groups = []Group{
 	{Name: "default", Doc: "what `primebench run` runs unasked", has: func(d *Descriptor) bool { return d.Default }},
 	{Name: "all", Doc: "every Go model", has: func(d *Descriptor) bool { return d.Family == GoFamily }},
 	{Name: "cpython", Doc: "every CPython lane (about twenty times slower per division, so never by default)", has: func(d *Descriptor) bool { return d.Family == CPythonFamily }},
+	{Name: "native", Doc: "CPython threads calling the C is_prime through ctypes, the GIL released or held (where a C compiler builds it)", has: func(d *Descriptor) bool { return d.Family == NativeFamily }},
 }
 
 // Members lists a group's strategies in registry order, optional ones

@@ -38,14 +38,14 @@ func TestDescriptorsAreComplete(t *testing.T) {
 				t.Errorf("%s: on threads %q is not another strategy of its family", d.Name, d.OnThreads)
 			}
 		}
-		if d.Family == CPythonFamily && d.Needs&NeedsPython == 0 {
+		if (d.Family == CPythonFamily || d.Family == NativeFamily) && d.Needs&NeedsPython == 0 {
 			t.Errorf("%s runs CPython but does not say it needs it", d.Name)
 		}
 		if len(GroupsOf(d)) == 0 {
 			t.Errorf("%s belongs to no group: --strategies could only name it", d.Name)
 		}
 	}
-	for _, f := range []*Family{GoFamily, CPythonFamily} {
+	for _, f := range []*Family{GoFamily, CPythonFamily, NativeFamily} {
 		if baselines[f] != 1 || BaselineOf(&Descriptor{Family: f}) == nil {
 			t.Errorf("family %s has %d baselines, want 1", f.Name, baselines[f])
 		}

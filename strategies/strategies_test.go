@@ -14,6 +14,7 @@ import (
 
 	"github.com/primebench/primebench/internal/testworker"
 	"github.com/primebench/primebench/ledger"
+	"github.com/primebench/primebench/native"
 	"github.com/primebench/primebench/version"
 	"github.com/primebench/primebench/workload"
 )
@@ -37,6 +38,13 @@ func testOptions(t testing.TB) Options {
 	opts := Options{CPUs: float64(runtime.NumCPU()), Processes: Processes{Worker: testWorker("serve")}}
 	if py := findTestPython(t, false); py != nil {
 		opts.Python = py
+	}
+	lib, err := native.Library(context.Background())
+	switch {
+	case err == nil:
+		opts.Native = lib
+	case !errors.Is(err, native.ErrNoCompiler) || os.Getenv(testworker.RequireTools) == "1":
+		t.Fatal(err)
 	}
 	return opts
 }
@@ -92,6 +100,8 @@ func missing(d *Descriptor, opts Options) string {
 		return "no python3"
 	case d.Supports != nil && d.Supports(opts.Python) != "":
 		return d.Supports(opts.Python)
+	case d.Needs&NeedsNative != 0 && opts.Native == "":
+		return "no C compiler to build the native is_prime"
 	}
 	return ""
 }
@@ -186,7 +196,7 @@ func plansFor(t *testing.T, d *Descriptor) []*workload.Plan {
 	if err := os.WriteFile(list, []byte("97\n1\n0\n2\n18446744073709551615\n1000000000039\n4\n999999999989\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if d.Family == CPythonFamily {
+	if d.Needs&NeedsPython != 0 {
 		return []*workload.Plan{mustPlan(t, "range:1-3000", 50), mustPlan(t, "list:"+list, 3), mustPlan(t, "range:1000000000000-1000000000020", 7)}
 	}
 	classic := filepath.Join(dir, "classic.txt")
@@ -452,7 +462,7 @@ func processStrategies(t *testing.T) []processSetup {
 		if !d.Processes {
 			continue
 		}
-		if d.Family == CPythonFamily {
+		if d.Needs&NeedsPython != 0 {
 			out = append(out, processSetup{d.Name, d, func(t *testing.T, mode string) Options {
 				// The test binary stands in for the interpreter: it is
 				// started as `python -I -S -c PROGRAM RELEASE`.
@@ -668,7 +678,7 @@ func TestHeartbeatIsRecordedForEveryStrategy(t *testing.T) {
 		t.Run(d.Name, func(t *testing.T) {
 			usable(t, d, opts)
 			plan := mustPlan(t, "range:1000000000000-1000000003000", 0)
-			if d.Family == CPythonFamily {
+			if d.Needs&NeedsPython != 0 {
 				plan = mustPlan(t, "range:1000000000000-1000000000300", 10)
 			}
 			hb := &Heartbeat{Every: time.Millisecond}

@@ -150,6 +150,9 @@ type Options struct {
 	SwitchInterval time.Duration
 	// Python is the interpreter of a CPython lane's job.
 	Python *Python
+	// Native is the C is_prime's shared library, for the lanes that call
+	// it (package native); "" where none was built.
+	Native string
 	// StartMethod is the multiprocessing start method of a strategy that
 	// starts a pool ("": the interpreter's default).
 	StartMethod string

@@ -129,6 +129,10 @@ func checkout() string {
 	}
 }
 
+// CacheDir is the private directory primebench keeps what it builds in
+// between runs (the worker, the native is_prime), made when missing.
+func CacheDir() (string, error) { return workerCache() }
+
 // workerCache is where built workers are kept between runs: the user's
 // cache directory, or without one a directory of this user's own in the
 // shared temporary one, private (0700) and checked to be, since primebench

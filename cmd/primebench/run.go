@@ -365,6 +365,7 @@ func (r *runState) find() error {
 	if needs&(strategies.NeedsPython|strategies.NeedsFreeThreadedPython) != 0 {
 		s.opts.Pythons, s.opts.FreeThreaded = found.Pythons, found.FreeThreaded
 	}
+	s.opts.Native = found.Native
 	return asUsage(s.opts.Check()) // two names for one interpreter
 }
 

@@ -15,7 +15,9 @@
 # InterpreterPoolExecutor of workers=N, every chunk a future; the process
 # pool under start=fork|forkserver|spawn), loop+threads, loop+processes and
 # loop+interpreters (an asyncio loop awaiting run_in_executor on each
-# executor), loops (one event loop per thread) and gevent (greenlets). With heartbeat_us= set, a
+# executor), loops (one event loop per thread) and gevent (greenlets). With
+# native=PATH, the chunks are checked by the C is_prime of that shared
+# library, called through ctypes (with the GIL held when hold=1). With heartbeat_us= set, a
 # heartbeat thread (an asyncio task or a greenlet where there is a loop)
 # asks to wake that often and the lags are reported before the goodbye.
 # Only what every mode needs is imported up front: start-up is part of what
@@ -115,6 +117,31 @@ is_prime = builtins._primebench_chunk_answer.__globals__["is_prime"]
 mix = builtins._primebench_chunk_answer.__globals__["mix"]
 chunk_answer = builtins._primebench_chunk_answer
 pool_chunk_answer = builtins._primebench_pool_chunk_answer
+
+
+def native_chunk_answer(path, hold):
+    """chunk_answer by the C is_prime (native=PATH in the hello) through
+    ctypes: with the GIL released for the call (ctypes.CDLL), as numpy or
+    hashlib release it, or held (ctypes.PyDLL, hold=1), as an extension
+    that never releases it does."""
+    import ctypes
+
+    lib = (ctypes.PyDLL if hold else ctypes.CDLL)(path)
+    u64 = ctypes.c_uint64
+    by_range, by_list = lib.primebench_range, lib.primebench_list
+    by_range.argtypes, by_range.restype = [u64, u64, ctypes.POINTER(u64)], None
+    by_list.argtypes, by_list.restype = [ctypes.POINTER(u64), ctypes.c_size_t, ctypes.POINTER(u64)], None
+
+    def answer(numbers):
+        out = (u64 * 4)()
+        if isinstance(numbers, range) and numbers.step == 1:
+            if len(numbers):
+                by_range(numbers.start, numbers.stop - 1, out)
+        elif len(numbers):
+            by_list((u64 * len(numbers))(*numbers), len(numbers), out)
+        return out[0], out[1], out[2], out[3]
+
+    return answer
 
 
 class Answer:
@@ -845,6 +872,13 @@ def main():
     try:
         settings = parse_hello(read_hello())
         out.write(greeting())
+        if settings.get("native"):
+            # Every mode's chunks go through chunk_answer: now the C one.
+            global chunk_answer
+            try:
+                chunk_answer = native_chunk_answer(settings["native"], settings.get("hold") == "1")
+            except (OSError, AttributeError) as e:
+                raise ProtocolError("cannot load the native is_prime %s: %s" % (settings["native"], e))
         mode = settings.get("mode", "process")
         every = int(settings.get("heartbeat_us", "0")) / 1e6
         lags = []
