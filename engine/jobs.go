@@ -38,7 +38,7 @@ type Job struct {
 // NewJob makes a job of d at workers, configured by opts.
 func NewJob(d *strategies.Descriptor, workers int, opts strategies.Options) *Job {
 	j := &Job{Desc: d, Workers: workers, Python: opts.Python, pin: opts.Pin, cpus: opts.CPUs, run: d.New(d.Name, opts)}
-	j.Row = results.Strategy{Name: d.Name, StartMethod: opts.StartMethod, ForcedGIL: opts.ForcedGIL}
+	j.Row = results.Strategy{Name: d.Name, StartMethod: opts.StartMethod, ForcedGIL: opts.ForcedGIL, Loop: opts.Loop}
 	return j
 }
 
@@ -104,6 +104,10 @@ func (x expansion) jobs(descs []*strategies.Descriptor) ([]*Job, []results.Skipp
 			if d.StartMethods {
 				methods, skipped = x.startMethods(d, py, skipped)
 			}
+			loops := []string{""}
+			if d.AsyncioLoop {
+				loops, skipped = x.loops(d, py, skipped)
+			}
 			gils := []bool{false}
 			if d.ForcedGILRow && py != nil && py.FreeThreaded {
 				gils = append(gils, true)
@@ -122,34 +126,36 @@ func (x expansion) jobs(descs []*strategies.Descriptor) ([]*Job, []results.Skipp
 			if d.Baseline {
 				scalings = []string{StrongScaling}
 			}
-			for _, m := range methods {
-				for _, forced := range gils {
-					for _, plan := range x.plans {
-						for _, sw := range switches {
-							for _, sc := range scalings {
-								for _, n := range workers {
-									opts := x.opts
-									opts.Python, opts.StartMethod, opts.ForcedGIL = py, m, forced
-									if sw > 0 {
-										opts.SwitchInterval = sw
-									}
-									j := NewJob(d, n, opts)
-									if len(x.plans) > 1 {
-										j.plan = plan
-										j.Row.ChunkSize, j.Row.Chunks = plan.ChunkSize(), plan.NumChunks()
-									}
-									if sc == results.WeakScaling {
-										// Each worker a whole pass: n passes.
-										var err error
-										if j.plan, err = plan.Repeat(n); err != nil {
-											return nil, nil, optionf("scaling", "weak: %v", err)
+			for _, loop := range loops {
+				for _, m := range methods {
+					for _, forced := range gils {
+						for _, plan := range x.plans {
+							for _, sw := range switches {
+								for _, sc := range scalings {
+									for _, n := range workers {
+										opts := x.opts
+										opts.Python, opts.StartMethod, opts.ForcedGIL, opts.Loop = py, m, forced, loop
+										if sw > 0 {
+											opts.SwitchInterval = sw
 										}
-										j.Row.Scaling = results.WeakScaling
+										j := NewJob(d, n, opts)
+										if len(x.plans) > 1 {
+											j.plan = plan
+											j.Row.ChunkSize, j.Row.Chunks = plan.ChunkSize(), plan.NumChunks()
+										}
+										if sc == results.WeakScaling {
+											// Each worker a whole pass: n passes.
+											var err error
+											if j.plan, err = plan.Repeat(n); err != nil {
+												return nil, nil, optionf("scaling", "weak: %v", err)
+											}
+											j.Row.Scaling = results.WeakScaling
+										}
+										if len(x.o.SwitchIntervals) > 1 && sw > 0 {
+											j.Row.SwitchIntervalMs = float64(sw) / 1e6
+										}
+										jobs = append(jobs, j)
 									}
-									if len(x.o.SwitchIntervals) > 1 && sw > 0 {
-										j.Row.SwitchIntervalMs = float64(sw) / 1e6
-									}
-									jobs = append(jobs, j)
 								}
 							}
 						}
@@ -188,6 +194,31 @@ func (x expansion) pythonsOf(d *strategies.Descriptor, found strategies.Found, d
 		}
 	}
 	return d.Pythons(found), skipped
+}
+
+// loops are the asyncio loop implementations to run d with on py: those
+// asked for that the interpreter imports ("" for asyncio's own; one it
+// lacks is a note), or asyncio's own.
+func (x expansion) loops(d *strategies.Descriptor, py *strategies.Python, skipped []results.Skipped) ([]string, []results.Skipped) {
+	if len(x.o.Loops) == 0 {
+		return []string{""}, skipped
+	}
+	var out []string
+	for _, l := range x.o.Loops {
+		switch {
+		case l == strategies.AsyncioLoopName:
+			out = append(out, "")
+		case py != nil && py.UVLoop != "":
+			out = append(out, l)
+		default:
+			path := "the interpreter"
+			if py != nil {
+				path = py.Path
+			}
+			skipped = append(skipped, results.Skipped{Strategy: d.Name, Loop: l, Reason: path + " does not import " + l})
+		}
+	}
+	return out, skipped
 }
 
 // startMethods are the start methods to run d with on py: those asked for

@@ -84,6 +84,10 @@ type Options struct {
 	// that starts a pool with, a row each; empty: the interpreter's
 	// default.
 	StartMethods []string
+	// Loops are the asyncio loop implementations to run each lane that
+	// runs asyncio loops with, a row each (strategies.LoopNames); empty:
+	// asyncio's own.
+	Loops []string
 	// Label names the machine; empty: its hostname.
 	Label string
 	// Command and Commit are recorded as given: the command line and the
@@ -206,6 +210,14 @@ func (o Options) Check() error {
 	for i, m := range o.StartMethods {
 		if !slices.Contains(strategies.StartMethodNames, m) || slices.Contains(o.StartMethods[:i], m) {
 			return optionf("start-method", "%q is not a start method or is named twice: choose from %s", m, strings.Join(strategies.StartMethodNames, ", "))
+		}
+	}
+	for i, l := range o.Loops {
+		if !slices.Contains(strategies.LoopNames, l) {
+			return optionf("loop", "%q is not an event loop: choose %s", l, strings.Join(strategies.LoopNames, " or "))
+		}
+		if slices.Contains(o.Loops[:i], l) {
+			return optionf("loop", "names %q twice: give each loop once", l)
 		}
 	}
 	for i, c := range o.Chunks {

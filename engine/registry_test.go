@@ -73,15 +73,15 @@ func testPython(t testing.TB) *strategies.Python {
 		py, err := strategies.FindPython(context.Background(), name)
 		switch {
 		case err != nil:
-		case py.Gevent != "":
+		case py.Gevent != "" && py.Eventlet != "":
 			return py
 		case found == nil:
 			found = py
 		}
 	}
-	if found == nil || found.Gevent == "" {
+	if found == nil || found.Gevent == "" || found.Eventlet == "" {
 		if os.Getenv(testworker.RequireTools) == "1" {
-			t.Fatalf("python3 with gevent required (scripts/test.sh installs it), found %v", found)
+			t.Fatalf("python3 with gevent and eventlet required (scripts/test.sh installs them), found %v", found)
 		}
 	}
 	return found
@@ -513,6 +513,52 @@ func TestUnavailableLanesAreNoted(t *testing.T) {
 	for _, d := range strategies.All() {
 		if d.Family == strategies.NativeFamily && !noted[d.Name] {
 			t.Errorf("%s left out without a note: %+v", d.Name, f.Summary.Warnings)
+		}
+	}
+}
+
+// Every lane that runs asyncio loops runs on uvloop too (--loop), a row
+// each, with the reference's answer; an interpreter without uvloop is a
+// note, not a failure.
+func TestEveryAsyncioLaneOnUVLoop(t *testing.T) {
+	testworker.SkipShort(t, "TestEveryStrategyAtEveryScale runs each lane on asyncio's own loop")
+	o := testOptions(t, "range:1000000-1003000")
+	var uv *strategies.Python
+	for _, py := range append(o.Pythons, testPython(t)) {
+		if py != nil && py.UVLoop != "" {
+			uv = py
+		}
+	}
+	if uv == nil {
+		if os.Getenv(testworker.RequireTools) == "1" {
+			t.Fatal("python3 with uvloop required (scripts/test.sh installs python3-uvloop)")
+		}
+		t.Skip("no python3 imports uvloop")
+	}
+	o.Pythons, o.Loops = []*strategies.Python{uv}, []string{strategies.AsyncioLoopName, strategies.UVLoop}
+	for _, d := range strategies.All() {
+		if !d.AsyncioLoop || !d.Met(o.found()) || (d.Supports != nil && d.Supports(uv) != "") {
+			continue
+		}
+		o.Strategies = append(o.Strategies, d.Name)
+	}
+	if len(o.Strategies) < 5 {
+		t.Fatalf("only %v run asyncio loops", o.Strategies)
+	}
+	f, err := Run(context.Background(), o, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows := map[string]bool{}
+	for _, s := range f.Strategies {
+		rows[s.Name+"/"+s.Loop] = true
+		if s.Loop == strategies.UVLoop && !strings.Contains(s.Label(), "uvloop") {
+			t.Errorf("a row on uvloop is labelled %q", s.Label())
+		}
+	}
+	for _, name := range o.Strategies {
+		if !rows[name+"/"] || !rows[name+"/"+strategies.UVLoop] {
+			t.Errorf("%s: rows %v, want one on asyncio's loop and one on uvloop", name, rows)
 		}
 	}
 }

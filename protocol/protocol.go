@@ -99,6 +99,9 @@ type Hello struct {
 	// does, instead of released (ctypes.CDLL).
 	Native string
 	Hold   bool
+	// Loop, for the CPython program's asyncio modes: the event loop
+	// implementation, "uvloop"; "": asyncio's own.
+	Loop string
 }
 
 // AppendHello appends the hello line: "H 3 key=value ...".
@@ -138,6 +141,9 @@ func AppendHello(buf []byte, h Hello) []byte {
 	}
 	if h.Hold {
 		kv["hold"] = "1"
+	}
+	if h.Loop != "" {
+		kv["loop"] = h.Loop
 	}
 	buf = appendPairs(buf, kv)
 	return append(buf, '\n')
@@ -188,7 +194,7 @@ func ParseHello(line []byte) (Hello, error) {
 		}
 		h.Pin = cpus
 	}
-	h.Mode, h.Start, h.Native, h.Hold = kv["mode"], kv["start"], kv["native"], kv["hold"] == "1"
+	h.Mode, h.Start, h.Native, h.Hold, h.Loop = kv["mode"], kv["start"], kv["native"], kv["hold"] == "1", kv["loop"]
 	return h, nil
 }
 

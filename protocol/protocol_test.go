@@ -20,6 +20,7 @@ func TestHelloRoundTrip(t *testing.T) {
 		{Mode: "threads", Threads: 3, Pin: []int{0, 2, 1}},
 		{Mode: "threads", Threads: 2, Native: "/home/a user/.cache/primebench/libprimebench-isprime-0a1b.so", Hold: true},
 		{Mode: "loop+threads", Workers: 2, Native: "/tmp/lib.so"},
+		{Mode: "asyncio", Threads: 2, Loop: "uvloop"},
 	}
 	for _, h := range tests {
 		line := AppendHello(nil, h)

@@ -536,9 +536,12 @@ func Words(w results.Warning, figures []figure.Def) string {
 		return fmt.Sprintf("round %d was slow for %d of %d strategies (their runs took %gx their medians or more; %.2fx in the median): the machine was busier then, and as the order rotates each met it at a different place (see the rounds chart)", w.Round, w.Runs, w.Of, w.Limit, w.Value)
 	case results.SkippedRow:
 		what := w.Strategy
-		if w.StartMethod != "" {
+		switch {
+		case w.StartMethod != "":
 			what += " was not run with start method " + w.StartMethod
-		} else {
+		case w.Loop != "":
+			what += " was not run on " + w.Loop
+		default:
 			what += " was not run"
 		}
 		return what + ": " + w.Reason

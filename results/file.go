@@ -52,6 +52,7 @@ type File struct {
 type Skipped struct {
 	Strategy    string `json:"strategy"`
 	StartMethod string `json:"start_method,omitempty"`
+	Loop        string `json:"loop,omitempty"`
 	Reason      string `json:"reason"`
 }
 
@@ -325,7 +326,10 @@ type Strategy struct {
 	// weak): each of its workers had serial's whole workload, so the row
 	// checked it Workers times over (Passes). Omitted for strong scaling,
 	// where the workers share one pass.
-	Scaling          string  `json:"scaling,omitempty"`
+	Scaling string `json:"scaling,omitempty"`
+	// Loop is the asyncio event loop implementation of a lane that runs
+	// one, when it is not asyncio's own ("uvloop"; schema 6, --loop).
+	Loop             string  `json:"loop,omitempty"`
 	ChunkSize        uint64  `json:"chunk_size,omitempty"`
 	Chunks           int     `json:"chunks,omitempty"`
 	SwitchIntervalMs float64 `json:"switch_interval_ms,omitempty"`
@@ -368,6 +372,9 @@ func (s Strategy) Label() string {
 	}
 	if s.Python != "" {
 		q = append(q, s.Python)
+	}
+	if s.Loop != "" {
+		q = append(q, s.Loop)
 	}
 	if s.ForcedGIL {
 		q = append(q, "-X gil=1")

@@ -34,6 +34,7 @@ type Warning struct {
 	// (skipped), and why, as the file records it.
 	Strategy    string `json:"strategy,omitempty"`
 	StartMethod string `json:"start_method,omitempty"`
+	Loop        string `json:"loop,omitempty"`
 	Reason      string `json:"reason,omitempty"`
 }
 
@@ -283,7 +284,7 @@ func fileWarnings(f *File) []Warning {
 		out = append(out, Warning{Kind: SlowRound, Round: r.Round, Runs: r.Slow, Of: len(r.Ratios), Value: r.Median, Limit: SlowRoundFactor})
 	}
 	for _, sk := range f.Skipped {
-		out = append(out, Warning{Kind: SkippedRow, Strategy: sk.Strategy, StartMethod: sk.StartMethod, Reason: sk.Reason})
+		out = append(out, Warning{Kind: SkippedRow, Strategy: sk.Strategy, StartMethod: sk.StartMethod, Loop: sk.Loop, Reason: sk.Reason})
 	}
 	return out
 }

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # primebench's test command. It installs what the tests need beyond Go's
 # own modules (OpenSSH's server and client for the remote-worker and fleet
-# tests, python3 for the CPython lanes and gevent for Debian's /usr/bin/python3
-# (the cpython-gevent lane), gcc for the native is_prime of the
+# tests, python3 for the CPython lanes and gevent, eventlet and uvloop for
+# Debian's /usr/bin/python3 (the cpython-gevent and cpython-eventlet lanes,
+# the uvloop rows), gcc for the native is_prime of the
 # cpython-native lanes, jq, taskset, Chromium and the
 # Liberation fonts for the HTML pages' browser test, Slurm and munge for the
 # fleet and health check tests, mmdebstrap for Debian's CPython 3.14 and 3.15
@@ -23,6 +24,10 @@ command -v python3 >/dev/null || missing+=(python3)
 if ! python3 -c "import gevent" 2>/dev/null && ! /usr/bin/python3 -c "import gevent" 2>/dev/null; then
   missing+=(python3-gevent)
 fi
+# eventlet and uvloop for the cpython-eventlet lane and the asyncio lanes'
+# uvloop rows, on the same interpreter.
+/usr/bin/python3 -c "import eventlet" 2>/dev/null || missing+=(python3-eventlet)
+/usr/bin/python3 -c "import uvloop" 2>/dev/null || missing+=(python3-uvloop)
 command -v jq >/dev/null || missing+=(jq)
 # A C compiler builds the native is_prime the cpython-native lanes call.
 command -v cc >/dev/null || command -v gcc >/dev/null || missing+=(gcc libc6-dev)

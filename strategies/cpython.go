@@ -34,8 +34,9 @@ type Python struct {
 	// DefaultStartMethod the one it uses unasked.
 	StartMethods       []string
 	DefaultStartMethod string
-	// Gevent is the version of gevent it imports; empty without one.
-	Gevent string
+	// Gevent, Eventlet and UVLoop are the versions of gevent, eventlet and
+	// uvloop it imports; empty without one.
+	Gevent, Eventlet, UVLoop string
 	// Subinterpreters: it has concurrent.futures.InterpreterPoolExecutor
 	// (CPython 3.14 and later).
 	Subinterpreters bool
@@ -77,7 +78,7 @@ func FindPython(ctx context.Context, path string) (*Python, error) {
 	if err != nil {
 		return nil, &PythonError{fmt.Sprintf("no Python interpreter %q found: install python3 or pass --python PATH", path)}
 	}
-	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
 	const probe = `import platform,sys,sysconfig
 print(platform.python_implementation(), platform.python_version(), 1 if sysconfig.get_config_var("Py_GIL_DISABLED") else 0, sys.getswitchinterval())
@@ -97,7 +98,17 @@ try:
     print(1)
 except Exception:
     print(0)
-print(repr(sys.version))`
+print(repr(sys.version))
+try:
+    import eventlet
+    print(eventlet.__version__)
+except Exception:
+    print("-")
+try:
+    import uvloop
+    print(uvloop.__version__)
+except Exception:
+    print("-")`
 	out, err := exec.CommandContext(ctx, resolved, "-I", "-c", probe).Output()
 	if err != nil {
 		return nil, &PythonError{fmt.Sprintf("%s does not run as a Python 3 interpreter (%v): pass --python PATH to one", resolved, err)}
@@ -120,6 +131,13 @@ print(repr(sys.version))`
 		geventVersion = strings.TrimSpace(lines[3])
 	}
 	subinterpreters := len(lines) > 4 && strings.TrimSpace(lines[4]) == "1"
+	eventletVersion, uvloopVersion := "", ""
+	if len(lines) > 6 && strings.TrimSpace(lines[6]) != "-" {
+		eventletVersion = strings.TrimSpace(lines[6])
+	}
+	if len(lines) > 7 && strings.TrimSpace(lines[7]) != "-" {
+		uvloopVersion = strings.TrimSpace(lines[7])
+	}
 	fields := strings.Fields(first)
 	if len(fields) != 4 {
 		return nil, &PythonError{fmt.Sprintf("%s printed %q instead of its version: pass --python PATH to a CPython 3 interpreter", resolved, strings.TrimSpace(string(out)))}
@@ -144,7 +162,7 @@ print(repr(sys.version))`
 		}
 	}
 	return &Python{Path: resolved, Version: fields[1], FreeThreaded: fields[2] == "1", SwitchInterval: time.Duration(interval * float64(time.Second)),
-		StartMethods: startMethods, DefaultStartMethod: defaultMethod, Gevent: geventVersion, Subinterpreters: subinterpreters}, nil
+		StartMethods: startMethods, DefaultStartMethod: defaultMethod, Gevent: geventVersion, Eventlet: eventletVersion, UVLoop: uvloopVersion, Subinterpreters: subinterpreters}, nil
 }
 
 // FindFreeThreaded looks for a free-threaded CPython on PATH, for a
@@ -173,6 +191,16 @@ const (
 // measured 57 times (7.4e6 against 4.2e8 divisions/s, CPython 3.11, the
 // same run), with room for slower interpreters.
 const pythonSlowdown = 100
+
+// UVLoop is the name of uvloop's loop as --loop takes it; AsyncioLoopName is
+// asyncio's own.
+const (
+	AsyncioLoopName = "asyncio"
+	UVLoop          = "uvloop"
+)
+
+// LoopNames are the asyncio loop implementations --loop takes.
+var LoopNames = []string{AsyncioLoopName, UVLoop}
 
 // StartMethodNames are multiprocessing's start methods, as --start-method
 // takes them.
@@ -237,6 +265,7 @@ var cpythonThreadsFTStrategy = cpythonLane(Descriptor{
 
 var cpythonAsyncioStrategy = cpythonLane(Descriptor{
 	Name:        "cpython-asyncio",
+	AsyncioLoop: true,
 	Models:      "real CPython: N asyncio tasks on one event loop, awaiting after every number",
 	Cores:       OneCore,
 	Heartbeat:   BeatPythonTask,
@@ -273,6 +302,7 @@ var cpythonThreadPoolStrategy = cpythonLane(Descriptor{
 
 var cpythonLoopThreadsStrategy = cpythonLane(Descriptor{
 	Name:        "cpython-loop+threads",
+	AsyncioLoop: true,
 	Models:      "real CPython: an asyncio loop awaiting loop.run_in_executor on a ThreadPoolExecutor(N) for every chunk",
 	Cores:       OneCoreUnderGIL,
 	Heartbeat:   BeatPythonTask,
@@ -281,6 +311,7 @@ var cpythonLoopThreadsStrategy = cpythonLane(Descriptor{
 
 var cpythonLoopProcessesStrategy = cpythonLane(Descriptor{
 	Name:         "cpython-loop+processes",
+	AsyncioLoop:  true,
 	Models:       "real CPython: an asyncio loop awaiting loop.run_in_executor on a ProcessPoolExecutor(N) for every chunk, one row per start method",
 	Cores:        EveryCore,
 	StartMethods: true,
@@ -308,6 +339,7 @@ var cpythonInterpretersStrategy = cpythonLane(Descriptor{
 
 var cpythonLoopInterpretersStrategy = cpythonLane(Descriptor{
 	Name:          "cpython-loop+interpreters",
+	AsyncioLoop:   true,
 	Models:        "real CPython 3.14+: an asyncio loop awaiting loop.run_in_executor on an InterpreterPoolExecutor(N) for every chunk: a responsive loop and every core, in one process",
 	Cores:         EveryCore,
 	Supports:      subinterpreters,
@@ -319,10 +351,11 @@ var cpythonLoopInterpretersStrategy = cpythonLane(Descriptor{
 }, lane{mode: "loop+interpreters", executor: true})
 
 var cpythonLoopsStrategy = cpythonLane(Descriptor{
-	Name:      "cpython-loops",
-	Models:    "real CPython: one asyncio event loop per threading.Thread (N), work handed over with run_coroutine_threadsafe, awaiting after every number",
-	Cores:     OneCoreUnderGIL,
-	Heartbeat: "an asyncio task on the first thread's event loop",
+	Name:        "cpython-loops",
+	AsyncioLoop: true,
+	Models:      "real CPython: one asyncio event loop per threading.Thread (N), work handed over with run_coroutine_threadsafe, awaiting after every number",
+	Cores:       OneCoreUnderGIL,
+	Heartbeat:   "an asyncio task on the first thread's event loop",
 	// Loops on threads are still threads under one GIL: one core, as Go's
 	// gil shows; Go has no loop per goroutine to hold it against more
 	// closely.
@@ -331,6 +364,7 @@ var cpythonLoopsStrategy = cpythonLane(Descriptor{
 
 var cpythonProcessesAsyncioStrategy = cpythonLane(Descriptor{
 	Name:         "cpython-processes+asyncio",
+	AsyncioLoop:  true,
 	Models:       "real CPython: N interpreter processes, each an asyncio loop of 2 tasks awaiting after every number: async on every core",
 	Cores:        EveryCore,
 	ProcessLoops: true,
@@ -350,6 +384,28 @@ var cpythonGeventStrategy = cpythonLane(Descriptor{
 	Optional:      true,
 	OneThread:     true,
 }, lane{mode: "gevent", site: true})
+
+var cpythonEventletStrategy = cpythonLane(Descriptor{
+	Name:          "cpython-eventlet",
+	Models:        "real CPython: N eventlet green threads that eventlet.sleep(0) after every number (where eventlet imports)",
+	Cores:         OneCore,
+	Supports:      func(py *Python) string { return unless(py.Eventlet != "", py.Path+" does not import eventlet") },
+	SupportsWords: "eventlet",
+	Heartbeat:     "a green thread on eventlet's hub",
+	Counterpart:   "cooperative",
+	Optional:      true,
+	OneThread:     true,
+}, lane{mode: "eventlet", site: true})
+
+var cpythonLoopSubprocessesStrategy = cpythonLane(Descriptor{
+	Name:        "cpython-loop+subprocesses",
+	AsyncioLoop: true,
+	Models:      "real CPython: one asyncio loop that starts N interpreters with asyncio.create_subprocess_exec and feeds them chunks over their pipes, a chunk at a time each",
+	Cores:       EveryCore,
+	Heartbeat:   BeatPythonTask,
+	OnThreads:   "cpython-loop+threads",
+	Counterpart: "loop+subprocess",
+}, lane{mode: "loop+subprocesses", executor: true})
 
 // nativeLane is a CPython lane whose workers call the C is_prime through
 // ctypes: a family of its own, measured against one thread calling it.
@@ -383,10 +439,11 @@ var nativeHeldStrategy = nativeLane(Descriptor{
 }, lane{mode: "threads", hold: true})
 
 var nativeLoopThreadsStrategy = nativeLane(Descriptor{
-	Name:      "cpython-native-loop+threads",
-	Models:    "real CPython: an asyncio loop awaiting run_in_executor on a ThreadPoolExecutor(N) that calls the C is_prime with the GIL released: a responsive loop and every core",
-	Cores:     EveryCore,
-	Heartbeat: BeatPythonTask,
+	Name:        "cpython-native-loop+threads",
+	AsyncioLoop: true,
+	Models:      "real CPython: an asyncio loop awaiting run_in_executor on a ThreadPoolExecutor(N) that calls the C is_prime with the GIL released: a responsive loop and every core",
+	Cores:       EveryCore,
+	Heartbeat:   BeatPythonTask,
 }, lane{mode: "loop+threads", executor: true})
 
 // unless is why when ok is false, else "".
@@ -438,7 +495,7 @@ func (c *cpythonRun) Run(ctx context.Context, task Task) (out Outcome, err error
 		}
 		hello.Native, hello.Hold = c.opts.Native, l.hold
 	}
-	if l.mode == "gevent" {
+	if l.mode == "gevent" || l.mode == "eventlet" {
 		hello.Chunks = task.Plan.NumChunks()
 	}
 	// --pin: primebench starts each interpreter of a lane of processes on
@@ -446,7 +503,7 @@ func (c *cpythonRun) Run(ctx context.Context, task Task) (out Outcome, err error
 	// one thread where the model has one.
 	if !l.processes && len(c.opts.Pin) > 0 {
 		pinned := task.Workers
-		if l.mode == "serial" || l.mode == "asyncio" || l.mode == "gevent" {
+		if l.mode == "serial" || l.mode == "asyncio" || l.mode == "gevent" || l.mode == "eventlet" {
 			pinned = 1
 		}
 		hello.Pin = c.opts.Pin.For(pinned)
@@ -476,8 +533,11 @@ func (c *cpythonRun) Run(ctx context.Context, task Task) (out Outcome, err error
 	if l.processes {
 		inFlight = max(goInFlight, l.tasks)
 	}
+	if c.opts.Loop == UVLoop {
+		hello.Loop = UVLoop
+	}
 	argv := []string{py.Path, "-I"}
-	if !l.site {
+	if !l.site && hello.Loop == "" { // uvloop is a third-party package too
 		argv = append(argv, "-S")
 	}
 	if c.opts.ForcedGIL {

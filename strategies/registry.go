@@ -51,6 +51,10 @@ type Descriptor struct {
 	StartMethods bool
 	// ProcessLoops: each worker process runs an event loop of its own.
 	ProcessLoops bool
+	// AsyncioLoop: it runs asyncio event loops, so it runs once per loop
+	// implementation asked for (--loop: asyncio's own, uvloop), a row
+	// each, as StartMethods does per start method.
+	AsyncioLoop bool
 	// OneThread: its work runs on one thread however many workers it has
 	// (an event loop's tasks, greenlets): --pin pins that one thread.
 	OneThread bool
@@ -170,6 +174,8 @@ var registry = []*Descriptor{
 	&cpythonLoopsStrategy,
 	&cpythonProcessesAsyncioStrategy,
 	&cpythonGeventStrategy,
+	&cpythonEventletStrategy,
+	&cpythonLoopSubprocessesStrategy,
 	&nativeSerialStrategy,
 	&nativeThreadsStrategy,
 	&nativeHeldStrategy,

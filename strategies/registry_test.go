@@ -84,11 +84,11 @@ func TestExpand(t *testing.T) {
 		{[]string{"serial", "gil"}, false, "serial,gil", ""},
 		{[]string{"all"}, false, all, ""},
 		{[]string{"default", "gil-lock"}, false, "serial,cooperative,gil,goroutines,subprocess,gil-lock", ""},
-		{[]string{"serial", "cpython"}, false, "serial,cpython-serial,cpython-threads,cpython-asyncio,cpython-processes,cpython-pool,cpython-thread-pool,cpython-loop+threads,cpython-loop+processes,cpython-loops,cpython-processes+asyncio", ""},
+		{[]string{"serial", "cpython"}, false, "serial,cpython-serial,cpython-threads,cpython-asyncio,cpython-processes,cpython-pool,cpython-thread-pool,cpython-loop+threads,cpython-loop+processes,cpython-loops,cpython-processes+asyncio,cpython-loop+subprocesses", ""},
 		// An optional lane joins its group where its needs are met, and
 		// only once beside the lane it accompanies.
-		{[]string{"cpython"}, true, "cpython-serial,cpython-threads,cpython-threads-ft,cpython-asyncio,cpython-processes,cpython-pool,cpython-thread-pool,cpython-loop+threads,cpython-loop+processes,cpython-interpreters,cpython-loop+interpreters,cpython-loops,cpython-processes+asyncio,cpython-gevent", ""},
-		{[]string{"cpython", "cpython-threads-ft"}, true, "cpython-serial,cpython-threads,cpython-threads-ft,cpython-asyncio,cpython-processes,cpython-pool,cpython-thread-pool,cpython-loop+threads,cpython-loop+processes,cpython-interpreters,cpython-loop+interpreters,cpython-loops,cpython-processes+asyncio,cpython-gevent", ""},
+		{[]string{"cpython"}, true, "cpython-serial,cpython-threads,cpython-threads-ft,cpython-asyncio,cpython-processes,cpython-pool,cpython-thread-pool,cpython-loop+threads,cpython-loop+processes,cpython-interpreters,cpython-loop+interpreters,cpython-loops,cpython-processes+asyncio,cpython-gevent,cpython-eventlet,cpython-loop+subprocesses", ""},
+		{[]string{"cpython", "cpython-threads-ft"}, true, "cpython-serial,cpython-threads,cpython-threads-ft,cpython-asyncio,cpython-processes,cpython-pool,cpython-thread-pool,cpython-loop+threads,cpython-loop+processes,cpython-interpreters,cpython-loop+interpreters,cpython-loops,cpython-processes+asyncio,cpython-gevent,cpython-eventlet,cpython-loop+subprocesses", ""},
 		// Named, it is asked for, whatever is found.
 		{[]string{"cpython-threads-ft"}, false, "cpython-threads-ft", ""},
 		{[]string{"all", "serial"}, false, all, ""},

@@ -67,7 +67,7 @@ func findTestPython(t testing.TB, required bool) *Python {
 			errs = append(errs, err.Error())
 			continue
 		}
-		if py.Gevent != "" {
+		if py.Gevent != "" && py.Eventlet != "" {
 			return py
 		}
 		if found == nil {
@@ -78,7 +78,7 @@ func findTestPython(t testing.TB, required bool) *Python {
 	case os.Getenv(testworker.RequireTools) == "1" && found == nil:
 		t.Fatalf("python3 required: %s", strings.Join(errs, "; "))
 	case os.Getenv(testworker.RequireTools) == "1":
-		t.Fatalf("gevent required: none of %s imports it", strings.Join(testPythons, ", "))
+		t.Fatalf("gevent and eventlet required: none of %s imports both", strings.Join(testPythons, ", "))
 	case found == nil && required:
 		t.Skipf("no python3: %s", strings.Join(errs, "; "))
 	}

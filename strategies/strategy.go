@@ -150,6 +150,9 @@ type Options struct {
 	SwitchInterval time.Duration
 	// Python is the interpreter of a CPython lane's job.
 	Python *Python
+	// Loop is the asyncio loop implementation of a lane with AsyncioLoop:
+	// "" for asyncio's own, else one of LoopNames.
+	Loop string
 	// Native is the C is_prime's shared library, for the lanes that call
 	// it (package native); "" where none was built.
 	Native string

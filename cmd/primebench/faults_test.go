@@ -39,7 +39,7 @@ func processSetups() []processSetup {
 			out = append(out, processSetup{d.Name, d.Name, func(t *testing.T, e *env, mode string) []string {
 				// The test binary stands in for the interpreter.
 				t.Setenv(testworker.Env, mode+",impl=cpython")
-				e.python = &strategies.Python{Path: os.Args[0], Version: "3.0.0-fake", SwitchInterval: 5 * time.Millisecond, Gevent: "0-fake", Subinterpreters: true}
+				e.python = &strategies.Python{Path: os.Args[0], Version: "3.0.0-fake", SwitchInterval: 5 * time.Millisecond, Gevent: "0-fake", Eventlet: "0-fake", UVLoop: "0-fake", Subinterpreters: true}
 				return nil
 			}})
 			continue

@@ -126,6 +126,8 @@ func TestUsageErrors(t *testing.T) {
 		{[]string{"run", "--pin", "--worker-cmd", "true"}, "--pin places workers on this machine's CPUs, and --worker-cmd starts them elsewhere: give one"},
 		{[]string{"run", "--columns", "strategy,speed"}, `--columns: "speed" is not a column: choose from strategy,workers,wall,throughput,divisions,speedup,efficiency,cpu,busy,startup,lag,peak_rss_bytes,peak_pss_bytes`},
 		{[]string{"report", "--columns", "strategy,,lag", "x.json"}, "--columns: "},
+		{[]string{"run", "--loop", "trio"}, `--loop "trio" is not an event loop: choose asyncio or uvloop`},
+		{[]string{"run", "--loop", "uvloop,uvloop"}, `--loop names "uvloop" twice: give each loop once`},
 		{[]string{"run", "--scaling", "linear"}, `--scaling "linear" is not a scaling: choose strong or weak, or both as strong,weak`},
 		{[]string{"run", "--scaling", "weak,weak"}, `--scaling names "weak" twice: give each scaling once`},
 		{[]string{"check", "--against", "x.json", "--precision", "2"}, "--precision 2 is out of range"},

@@ -68,6 +68,7 @@ func runCommand(e *env) *cli.Command {
 			&cli.StringFlag{Name: "worker", Usage: "the primebench-worker binary `PATH` for subprocess strategies (default: beside primebench, built from the checkout, or on PATH)"},
 			&cli.StringSliceFlag{Name: "worker-cmd", Usage: "start subprocess workers with `COMMAND` instead, e.g. 'ssh -T host primebench-worker'; repeat it to use several round robin"},
 			&cli.StringFlag{Name: "python", Value: "python3", Usage: "the CPython interpreters for the cpython-* strategies, each lane run once per interpreter against its own serial loop: a `LIST` of paths or names on PATH, e.g. python3.11,python3.14,python3.14t"},
+			&cli.StringFlag{Name: "loop", Usage: "asyncio event loops for the CPython lanes that run them, one row each: `LIST` of " + strings.Join(strategies.LoopNames, ",") + " (default: asyncio's own; an interpreter without uvloop is a note)"},
 			&cli.StringFlag{Name: "start-method", Usage: "multiprocessing start methods for the CPython lanes that start a pool, one row each: `LIST` of " + strings.Join(strategies.StartMethodNames, ",") + " (default: the interpreter's own; one it lacks is a note)"},
 			&cli.StringFlag{Name: "label", Usage: "name for this machine in result files and comparisons (default: the hostname)"},
 			&cli.BoolFlag{Name: "pin", Usage: "place the workers one per CPU of the affinity set, physical cores first and SMT siblings last: Go workers' threads locked to their CPU, worker processes started on theirs, an interpreter's threads and pool workers pinned by it; each run checks, as the OS reads it back, that every worker sat where it was put (Linux)"},
@@ -137,6 +138,11 @@ func parseRunFlags(c *cli.Context, e *env) (*runSettings, error) {
 	if text := c.String("scaling"); text != "" {
 		if o.Scalings, err = splitList(text); err != nil {
 			return nil, usagef("--scaling: %v", err)
+		}
+	}
+	if text := c.String("loop"); text != "" {
+		if o.Loops, err = splitList(text); err != nil {
+			return nil, usagef("--loop: %v", err)
 		}
 	}
 	if text := c.String("start-method"); text != "" {

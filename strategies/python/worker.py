@@ -849,6 +849,126 @@ def run_gevent(stdin, out, settings, every):
     return lags
 
 
+def run_eventlet(stdin, out, settings, every):
+    """eventlet: N green threads that eventlet.sleep(0) after every number,
+    as gevent's greenlets do; the requests are read before they start
+    (chunks=), as gevent's are."""
+    import eventlet
+    import eventlet.queue
+
+    n = max(1, int(settings.get("threads", "1")))
+    work = eventlet.queue.LightQueue()
+    pin_thread(pin_plan(settings), 0)  # the hub's one thread
+    requests = read_requests(stdin, out)
+    for _ in range(int(settings.get("chunks", "0"))):
+        work.put(parse_request(next(requests)))
+    lags, stopping = [], []
+
+    def green():
+        while True:
+            try:
+                index, numbers = work.get_nowait()
+            except eventlet.queue.Empty:
+                return
+            a = Answer()
+            for number in numbers:
+                a.check(number)
+                eventlet.sleep(0)
+            out.write(a.line(index))
+
+    def heartbeat():
+        while not stopping:
+            due = time.perf_counter() + every
+            eventlet.sleep(every)
+            lags.append(max(0.0, time.perf_counter() - due))
+
+    hb = eventlet.spawn(heartbeat) if every else None
+    for g in [eventlet.spawn(green) for _ in range(n)]:
+        g.wait()
+    stopping.append(True)
+    if hb:
+        hb.wait()
+    for _ in requests:  # until the parent closes stdin
+        pass
+    return lags
+
+
+# The program of each interpreter loop+subprocesses starts: the division,
+# then request lines in, answer lines out, one at a time.
+CHILD = CORE + r'''
+import sys
+
+_in, _out = sys.stdin.buffer, sys.stdout.buffer
+for _line in iter(_in.readline, b""):
+    _f = _line.split()
+    _v = [int(x) for x in _f[2:]]
+    _a = _primebench_chunk_answer(range(_v[0], _v[1] + 1) if _f[0] == b"R" else _v)
+    _out.write(b"A %s %d %d %d %d\n" % ((_f[1],) + tuple(_a)))
+    _out.flush()
+'''
+
+
+def run_loop_subprocesses(stdin, out, settings, every):
+    """loop+subprocesses: one asyncio loop that starts workers= interpreters
+    with asyncio.create_subprocess_exec, as the asyncio documentation does
+    for processes, and feeds each a chunk at a time over its pipes, never
+    computing itself; the heartbeat is a task on that loop."""
+    import asyncio
+
+    n = max(1, int(settings.get("workers", "1")))
+    cpus = pin_plan(settings)
+    lags = []
+
+    async def main():
+        reader = await read_pipe(stdin)
+        procs = []
+        try:
+            for i in range(n):
+                p = await asyncio.create_subprocess_exec(
+                    sys.executable, "-I", "-S", "-c", CHILD,
+                    stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE)
+                procs.append(p)
+                pin_thread(cpus, i, p.pid)
+            work, stopping = asyncio.Queue(), []
+
+            async def feed(p):
+                while True:
+                    line = await work.get()
+                    if line is None:
+                        return
+                    p.stdin.write(line + b"\n")
+                    await p.stdin.drain()
+                    answer = await p.stdout.readline()
+                    if not answer.endswith(b"\n"):
+                        raise ProtocolError("interpreter %d, started with create_subprocess_exec, exited (%s)" % (p.pid, p.returncode))
+                    out.write(answer)
+
+            hb = asyncio.create_task(beat(every, lags, lambda: stopping)) if every else None
+            feeders = [asyncio.create_task(feed(p)) for p in procs]
+            async for line in loop_requests(reader, out):
+                parse_request(line)  # a bad request is the parent's error, not a child's
+                await work.put(line)
+            for _ in procs:
+                await work.put(None)
+            await asyncio.gather(*feeders)
+            stopping.append(True)
+            if hb:
+                await hb
+        finally:
+            for p in procs:
+                if p.returncode is None:
+                    p.stdin.close()
+            for p in procs:
+                try:
+                    await asyncio.wait_for(p.wait(), 5)
+                except asyncio.TimeoutError:
+                    p.kill()
+                    await p.wait()
+
+    asyncio.run(main())
+    return lags
+
+
 # The executor each mode's pool is, by the mode's name (and the part after
 # "loop+" of a loop's).
 EXECUTORS = {"pool": "process", "thread-pool": "thread", "interpreters": "interpreter",
@@ -872,6 +992,18 @@ def main():
     try:
         settings = parse_hello(read_hello())
         out.write(greeting())
+        if settings.get("loop") == "uvloop":
+            # Every asyncio loop this mode makes, in every thread: uvloop's.
+            try:
+                import asyncio
+                import uvloop
+            except ImportError as e:
+                raise ProtocolError("cannot use uvloop: %s" % e)
+            import warnings
+
+            with warnings.catch_warnings():  # policies are deprecated from 3.14, and still work
+                warnings.simplefilter("ignore", DeprecationWarning)
+                asyncio.set_event_loop_policy(uvloop.EventLoopPolicy())
         if settings.get("native"):
             # Every mode's chunks go through chunk_answer: now the C one.
             global chunk_answer
@@ -890,6 +1022,10 @@ def main():
             lags = run_loops(stdin, out, settings, every)
         elif mode == "gevent":
             lags = run_gevent(stdin, out, settings, every)
+        elif mode == "eventlet":
+            lags = run_eventlet(stdin, out, settings, every)
+        elif mode == "loop+subprocesses":
+            lags = run_loop_subprocesses(stdin, out, settings, every)
         else:
             # One more Python thread that needs the GIL, beside the work.
             heartbeat = Heartbeat(every) if every and mode != "process" else None
