@@ -93,9 +93,9 @@ func TestWorkerFaultsEndTheRun(t *testing.T) {
 				mode := testworker.Mode(fault, "once="+filepath.Join(dir, "flag"))
 				// The replacement must greet within the stall limit: a
 				// race-instrumented test binary on a busy machine has
-				// taken over 1 s to start.
+				// taken over 3 s to start beside the other packages' tests.
 				args := append([]string{"run", "--strategies", ps.strategy, "--workers", "2", "--workload", "range:1-100000", "--chunk", "2500",
-					"--runs", "2", "--warmup", "0", "--probe-runs", "0", "--stall-timeout", (3 * stall).String(), "--retry", "1", "--output", out},
+					"--runs", "2", "--warmup", "0", "--probe-runs", "0", "--stall-timeout", (6 * stall).String(), "--retry", "1", "--output", out},
 					ps.prepare(t, e, mode)...)
 				r := runCLI(t, e, args...)
 				if r.code != 0 {
