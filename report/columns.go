@@ -9,6 +9,7 @@ import (
 	"github.com/primebench/primebench/cpulimit"
 	"github.com/primebench/primebench/figure"
 	"github.com/primebench/primebench/results"
+	"github.com/primebench/primebench/summary"
 )
 
 // A Column is one column of the run table, declared once: its name (for
@@ -98,8 +99,9 @@ var fixedColumns = []Column{
 		}},
 	{Name: "wall", Header: "wall median [CI]", Priority: 50,
 		Cell: func(_ *results.File, s results.Strategy) string { return wallCell(s.Summary, len(s.Runs)) },
-		Legend: lines("wall median [CI]: the median wall time and its own distribution-free confidence interval (order statistics),",
-			"95% with 6 runs or more, [min, max] at a lower level below that (a note says which);"),
+		Legend: func(*results.File) []string {
+			return []string{fmt.Sprintf("wall median [CI]: the median wall time and its own distribution-free confidence interval (order statistics): %.0f%% with %d runs or more, below that [min, max] at a lower level (a note says which);", 100*summary.Level, summary.MinForLevel)}
+		},
 		CSV: []Field{
 			{"runs", func(_ *results.File, s results.Strategy) string { return strconv.Itoa(len(s.Runs)) }},
 			field("median_seconds", func(s results.Summary) string { return num(s.MedianSeconds) }),
