@@ -27,13 +27,13 @@ func listCommand(e *env) *cli.Command {
 			}
 			var entries [][2]string
 			section := func(title string) { entries = append(entries, [2]string{title, ""}) }
-			section("strategies (--strategies NAME,... or a group): name, groups: what it models (what it needs)")
+			section("strategies (--strategies NAME,... or a group): name, groups, what it models (what it needs)")
 			for _, d := range strategies.All() {
 				groups := strings.Join(strategies.GroupsOf(d), ",")
 				if d.Optional {
 					groups += " (where found)"
 				}
-				entries = append(entries, [2]string{d.Name, fmt.Sprintf("%s: %s (needs %s)", groups, d.Models, strategies.NeedsInWords(d))})
+				entries = append(entries, [2]string{d.Name, fmt.Sprintf("%s  %s (needs %s)", groups, d.Models, strategies.NeedsInWords(d))})
 			}
 			section("groups:")
 			for _, g := range strategies.Groups {
