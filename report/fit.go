@@ -61,31 +61,58 @@ func drawFitted(r func() tw.Renderer, cols []tableCol, rows [][]string, width in
 	for i, c := range cols {
 		shown[i] = width <= 0 || c.Priority >= Always
 	}
+	if width > 0 {
+		// Column widths are known before drawing: a table is drawn once.
+		widths := columnWidths(cols, rows)
+		order := make([]int, len(cols))
+		for i := range order {
+			order[i] = i
+		}
+		slices.SortStableFunc(order, func(a, b int) int { return cols[b].Priority - cols[a].Priority })
+		for _, i := range order {
+			if shown[i] || (cols[i].With > 0 && !shown[cols[i].With-1]) {
+				continue
+			}
+			shown[i] = true
+			if asciiWidth(widths, shown) > width {
+				shown[i] = false
+			}
+		}
+	}
 	text, err := drawColumns(r(), cols, rows, shown)
-	if err != nil || width <= 0 {
-		return fitted{text: text}, err
-	}
-	order := make([]int, len(cols))
-	for i := range order {
-		order[i] = i
-	}
-	slices.SortStableFunc(order, func(a, b int) int { return cols[b].Priority - cols[a].Priority })
-	for _, i := range order {
-		if shown[i] || (cols[i].With > 0 && !shown[cols[i].With-1]) {
-			continue
-		}
-		shown[i] = true
-		wider, err := drawColumns(r(), cols, rows, shown)
-		if err != nil {
-			return fitted{}, err
-		}
-		if widest(wider) > width {
-			shown[i] = false
-			continue
-		}
-		text = wider
+	if err != nil {
+		return fitted{}, err
 	}
 	return fitted{text: text, omitted: omitted(cols, shown)}, nil
+}
+
+// columnWidths is each column's widest cell, its header included.
+func columnWidths(cols []tableCol, rows [][]string) []int {
+	out := make([]int, len(cols))
+	for i, c := range cols {
+		out[i] = runewidth.StringWidth(c.Header)
+	}
+	for _, row := range rows {
+		for i, cell := range row {
+			if i < len(out) {
+				out[i] = max(out[i], runewidth.StringWidth(cell))
+			}
+		}
+	}
+	return out
+}
+
+// asciiWidth is how wide asciiRenderer draws the columns shown: each a
+// space either side and a bar after, and the first bar
+// (TestASCIIWidthIsTheDrawnWidth holds it to the drawing).
+func asciiWidth(widths []int, shown []bool) int {
+	w := 1
+	for i, cw := range widths {
+		if shown[i] {
+			w += cw + 3
+		}
+	}
+	return w
 }
 
 func omitted(cols []tableCol, shown []bool) []string {

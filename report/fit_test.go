@@ -253,3 +253,37 @@ func (g grid) has(label, value, want string) bool {
 	}
 	return false
 }
+
+// The width drawFitted computes is the width the ASCII table is drawn at,
+// for every table of the committed files.
+func TestASCIIWidthIsTheDrawnWidth(t *testing.T) {
+	for name, f := range committed(t) {
+		cols, err := pick(Columns(f), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		tcols := make([]tableCol, len(cols))
+		var rows [][]string
+		for i, c := range cols {
+			tcols[i] = tableCol{Header: c.Header, Left: i == 0}
+		}
+		for _, s := range f.Strategies {
+			row := make([]string, len(cols))
+			for i, c := range cols {
+				row[i] = c.Cell(f, s)
+			}
+			rows = append(rows, row)
+		}
+		shown := make([]bool, len(cols))
+		for i := range shown {
+			shown[i] = i%2 == 0 || i < 2
+			text, err := drawColumns(asciiRenderer(), tcols, rows, shown)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got, want := asciiWidth(columnWidths(tcols, rows), shown), widest(text); got != want {
+				t.Errorf("%s, columns %v: computed %d, drawn %d", name, shown, got, want)
+			}
+		}
+	}
+}
