@@ -55,15 +55,7 @@ func Columns(f *results.File) []Column {
 }
 
 // ColumnNames lists the names --columns accepts for a file.
-func ColumnNames(f *results.File) []string {
-	var out []string
-	for _, c := range Columns(f) {
-		if c.Cell != nil {
-			out = append(out, c.Name)
-		}
-	}
-	return out
-}
+func ColumnNames(f *results.File) []string { return namesOf(Columns(f)) }
 
 func num(x float64) string { return strconv.FormatFloat(x, 'g', 8, 64) }
 

@@ -45,13 +45,8 @@ func compareTable(w io.Writer, c *compare.Comparison, r func() tw.Renderer, bull
 	if err != nil {
 		return err
 	}
-	if _, err := w.Write(table.text); err != nil {
+	if err := table.write(w, v.Width); err != nil {
 		return err
-	}
-	if line := leftOut(table.omitted, true); line != "" {
-		if err := writeWrapped(w, line, v.Width, "  "); err != nil {
-			return err
-		}
 	}
 	fmt.Fprintln(w)
 	legend := fmt.Sprintf("numbers/s: the workload over the median wall time [the median's 95%% CI]; vs A: change against the baseline file A when the Mann-Whitney U test over the runs gives p < %.2f, else ~ (cannot be told apart); p: that test's p-value; eff: efficiency, speedup over the same file's baseline / its ideal.", compare.Alpha)
@@ -80,13 +75,8 @@ func compareTable(w io.Writer, c *compare.Comparison, r func() tw.Renderer, bull
 		if err != nil {
 			return err
 		}
-		if _, err := w.Write(t.text); err != nil {
+		if err := t.write(w, v.Width); err != nil {
 			return err
-		}
-		if line := leftOut(t.omitted, true); line != "" {
-			if err := writeWrapped(w, line, v.Width, "  "); err != nil {
-				return err
-			}
 		}
 	}
 	for _, warning := range c.Warnings {

@@ -220,17 +220,17 @@ func wrap(text string, width int, indent string) []string {
 	return append(out, line)
 }
 
-// leftOut is the line that says which columns a narrow table left out and
-// how to see them.
-func leftOut(omitted []string, page bool) string {
-	if len(omitted) == 0 {
-		return ""
+// write writes the table and, when it left columns out, the line that
+// names them and how to see them, wrapped to width.
+func (ft fitted) write(w io.Writer, width int) error {
+	if _, err := w.Write(ft.text); err != nil {
+		return err
 	}
-	where := "--wide shows every column, --columns picks them"
-	if page {
-		where += ", and the page (--format html) has them all"
+	if len(ft.omitted) == 0 {
+		return nil
 	}
-	return "not shown to fit the width: " + strings.Join(omitted, ", ") + " (" + where + ")"
+	return writeWrapped(w, "not shown to fit the width: "+strings.Join(ft.omitted, ", ")+
+		" (--wide shows every column, --columns picks them, and the page (--format html) has them all)", width, "  ")
 }
 
 // minTextWidth is the narrowest the text under a narrow table is wrapped

@@ -119,13 +119,8 @@ func fleetTable(w io.Writer, fl *compare.Fleet, r func() tw.Renderer, bullet str
 	if err != nil {
 		return err
 	}
-	if _, err := w.Write(table.text); err != nil {
+	if err := table.write(w, v.Width); err != nil {
 		return err
-	}
-	if line := leftOut(table.omitted, true); line != "" {
-		if err := writeWrapped(w, line, v.Width, "  "); err != nil {
-			return err
-		}
 	}
 	fmt.Fprintln(w)
 	legend := fmt.Sprintf(fleetLegend, compare.OutlierScore, 100*compare.OutlierFloor, compare.OutlierAlpha, fl.Tests)

@@ -1,6 +1,7 @@
 package report
 
 import (
+	"cmp"
 	"fmt"
 	"io"
 	"slices"
@@ -129,7 +130,7 @@ func matrix(w io.Writer, f *results.File, d dimension, r func() tw.Renderer, wid
 	if serialLine != "" {
 		line := []string{serialLine}
 		for _, v := range d.values {
-			line = append(line, cmpOr(serialSpeed[v], "-"))
+			line = append(line, cmp.Or(serialSpeed[v], "-"))
 		}
 		table = append(table, line)
 	}
@@ -153,7 +154,7 @@ func matrix(w io.Writer, f *results.File, d dimension, r func() tw.Renderer, wid
 				line = append(line, cell(row, v))
 			}
 			if serialLine != "" {
-				line = append(line, cmpOr(serialSpeed[v], "-"))
+				line = append(line, cmp.Or(serialSpeed[v], "-"))
 			}
 			table = append(table, line)
 		}
@@ -169,11 +170,4 @@ func matrix(w io.Writer, f *results.File, d dimension, r func() tw.Renderer, wid
 	}
 	_, err = w.Write(out.text)
 	return true, err
-}
-
-func cmpOr(s, fallback string) string {
-	if s == "" {
-		return fallback
-	}
-	return s
 }

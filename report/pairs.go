@@ -28,13 +28,8 @@ func pairs(w io.Writer, f *results.File, r func() tw.Renderer, width int) error 
 	if err != nil {
 		return err
 	}
-	if _, err := w.Write(table.text); err != nil {
+	if err := table.write(w, width); err != nil {
 		return err
-	}
-	if line := leftOut(table.omitted, true); line != "" {
-		if err := writeWrapped(w, line, width, "  "); err != nil {
-			return err
-		}
 	}
 	fmt.Fprintln(w, "ratios are emulation / CPython: 1.00 means the emulation shows CPython's shape.")
 	return nil

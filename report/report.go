@@ -289,15 +289,10 @@ func runTable(w io.Writer, f *results.File, r func() tw.Renderer, bullet string,
 	if err != nil {
 		return err
 	}
-	if _, err := w.Write(table.text); err != nil {
-		return err
-	}
 	// What follows the table is no wider than it.
 	textWidth := textWidthFor(table.text, v.Width)
-	if line := leftOut(table.omitted, true); line != "" {
-		if err := writeWrapped(w, line, textWidth, "  "); err != nil {
-			return err
-		}
+	if err := table.write(w, textWidth); err != nil {
+		return err
 	}
 	fmt.Fprintln(w)
 	var shown []Column

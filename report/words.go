@@ -1,6 +1,7 @@
 package report
 
 import (
+	"cmp"
 	"fmt"
 	"math"
 	"slices"
@@ -304,19 +305,9 @@ func longestLag(f *results.File, names []string) string {
 		if b.Summary.LagP99Ms != nil {
 			pb = *b.Summary.LagP99Ms
 		}
-		return cmpFloat(pa, pb)
+		return cmp.Compare(pa, pb)
 	})
 	return fmt.Sprintf("Responsiveness: the heartbeat waited longest under %s, p99 %s ms (least: %s, %s ms).", names[most], ms(*s.LagP99Ms), least.Label(), ms(*least.Summary.LagP99Ms))
-}
-
-func cmpFloat(a, b float64) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }
 
 // mostNamed is how many rows a sentence names before it counts the rest:
