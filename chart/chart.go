@@ -24,6 +24,7 @@ import (
 	"gonum.org/v1/plot/vg/draw"
 
 	"github.com/primebench/primebench/results"
+	"github.com/primebench/primebench/summary"
 	"github.com/primebench/primebench/textsafe"
 )
 
@@ -32,7 +33,7 @@ const Width = 8 * vg.Inch
 
 // ErrNoScan and the others say why a chart cannot be drawn from a file.
 var (
-	ErrNoFigures  = errors.New("has no figures beyond wall time: it was run by a primebench older than 0.3")
+	ErrNoFigures  = errors.New("has no figures beyond wall time: none of its runs reported one (peak memory is read on Linux, in the watched runs; hand-offs by gil-lock)")
 	ErrNoScan     = errors.New("has no worker scan (one worker count): run with --workers 1,2,4 to chart scaling")
 	ErrNoTimeline = errors.New("has no per-core timeline: it was run with --watched-runs 0, --sample-interval 0 or by an older primebench")
 	ErrNoProbe    = errors.New("has no responsiveness probe: it was run with --probe-runs 0 or --heartbeat 0, or by an older primebench")
@@ -121,7 +122,7 @@ func Throughput(inputs []Input) (Chart, error) {
 	if len(inputs) > 1 {
 		heading = "Throughput by machine\nworkload " + inputs[0].File.Workload.Spec
 	}
-	p := newPlot(heading, "", "numbers checked per second (median, 95% CI)")
+	p := newPlot(heading, "", "numbers checked per second (median, "+summary.LevelWords+" CI)")
 	slots := len(keys) + 1 // a gap between groups
 	barWidth := vg.Length(float64(Width-vg.Inch) / float64(slots*len(inputs)) * 0.75)
 	if len(inputs) > 1 {
@@ -505,6 +506,10 @@ func (g grid) Y(r int) float64    { return float64(r) }
 func CoresHeight(rows int) vg.Length {
 	return vg.Length(math.Max(4.5, 1.4+0.2*float64(rows))) * vg.Inch
 }
+
+// Formats are the picture formats a chart is written in (gonum/plot's
+// writers), the first the default.
+var Formats = []string{"png", "svg"}
 
 // CompareFileName is where a kind's chart of every file of one workload
 // goes.

@@ -10,6 +10,7 @@ import (
 	"gonum.org/v1/plot/vg/draw"
 
 	"github.com/primebench/primebench/figure"
+	"github.com/primebench/primebench/summary"
 )
 
 // Figures draws one bar chart per figure the file declares (peak memory,
@@ -33,7 +34,7 @@ func Figures(in Input) ([]Drawing, error) {
 		if unit != "" {
 			yLabel += " (" + unit + ")"
 		}
-		p := newPlot(title(d.Label+" per strategy (median, 95% CI)", f), "strategy/workers", yLabel)
+		p := newPlot(title(d.Label+" per strategy (median, "+summary.LevelWords+" CI)", f), "strategy/workers", yLabel)
 		var ticks []plot.Tick
 		x := 0.0
 		for _, s := range f.Strategies {

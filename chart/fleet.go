@@ -11,6 +11,7 @@ import (
 
 	"github.com/primebench/primebench/compare"
 	"github.com/primebench/primebench/results"
+	"github.com/primebench/primebench/summary"
 	"github.com/primebench/primebench/textsafe"
 )
 
@@ -50,7 +51,7 @@ func Fleet(fl *compare.Fleet) ([]Drawing, error) {
 			}
 			return 0
 		})
-		p := newPlot(fmt.Sprintf("%s/%d across the fleet: %d machines, each at its median with the 95%% CI\nworkload %s; red: outliers against their group", k.Label, k.Workers, len(dots), fl.Spec),
+		p := newPlot(fmt.Sprintf("%s/%d across the fleet: %d machines, each at its median with the %s CI\nworkload %s; red: outliers against their group", k.Label, k.Workers, len(dots), summary.LevelWords, fl.Spec),
 			"machines, slowest to fastest", "numbers checked per second")
 		groupXYs := make([]plotter.XYs, len(fl.Groups))
 		errs := &errorPoints{}
@@ -127,7 +128,7 @@ func Fleet(fl *compare.Fleet) ([]Drawing, error) {
 }
 
 // FleetCaption explains a fleet chart on a page.
-const FleetCaption = "every machine at its median throughput with the median's 95% interval, sorted; each group's median dashed; outliers ringed in red and named"
+var FleetCaption = "every machine at its median throughput with the median's " + summary.LevelWords + " interval, sorted; each group's median dashed; outliers ringed in red and named"
 
 // clipLabel shortens a label for a legend.
 func clipLabel(s string, n int) string {

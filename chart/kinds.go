@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/primebench/primebench/compare"
+	"github.com/primebench/primebench/summary"
 )
 
 // Kind is one kind of chart, described once: the chart command, its
@@ -48,7 +49,7 @@ func one(draw func(Input) (Chart, error)) func(Input) ([]Drawing, error) {
 
 // Kinds are the charts, in the order they are drawn and shown.
 var Kinds = []Kind{
-	{Name: "throughput", Title: "Throughput", Caption: "numbers checked per second: the workload over the median wall time, with the median's 95% interval",
+	{Name: "throughput", Title: "Throughput", Caption: "numbers checked per second: the workload over the median wall time, with the median's " + summary.LevelWords + " interval",
 		Each: one(func(in Input) (Chart, error) { return Throughput([]Input{in}) }), Several: Throughput},
 	{Name: "speedup", Title: "Speedup and efficiency", Caption: "each strategy's speedup over its own baseline, the ideal its CPUs allow (dashed), and the efficiency",
 		Each: one(Speedup)},
@@ -61,7 +62,7 @@ var Kinds = []Kind{
 	{Name: "pairs", Title: "CPython beside its emulations", Caption: "speedup of each Go emulation and of its CPython counterpart over their own serial loops", Each: one(Pairs)},
 	{Name: "crossover", Title: "Where processes pay", Caption: "throughput against the work each dispatch carries (divisions per chunk, log scale), each strategy that runs processes marked where it catches up with the same model on threads (dashed)",
 		Each: one(Crossover)},
-	{Name: "figures", Title: "Figures beyond time", Caption: "each figure the runs report beyond their wall time, per strategy: the median with its 95% interval",
+	{Name: "figures", Title: "Figures beyond time", Caption: "each figure the runs report beyond their wall time, per strategy: the median with its " + summary.LevelWords + " interval",
 		Each: Figures},
 	{Name: "fleet", Title: "Across the fleet", Caption: FleetCaption, OfFleet: Fleet},
 }

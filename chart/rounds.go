@@ -13,7 +13,7 @@ import (
 )
 
 // ErrNoRounds: the file's runs carry no round numbers.
-var ErrNoRounds = errors.New("has no round records: it was run by a primebench older than 0.2")
+var ErrNoRounds = errors.New("has no round records: its runs carry no round numbers (files of schema 1, written by primebench 0.1, do not)")
 
 // Rounds draws each strategy's run time, round by round, against its own
 // median, with the rounds' median pace over them: a round slow for every

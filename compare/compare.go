@@ -20,6 +20,27 @@ import (
 // Alpha is the significance level of the Mann-Whitney U test.
 const Alpha = summary.Alpha
 
+// View is one layout compare shows files in, by its --view name.
+type View struct {
+	Name, Doc string
+}
+
+// Views are compare's layouts; ViewAuto picks one from what it is given.
+var Views = []View{
+	{ViewAuto, "since for two directories, else fleet from " + strconv.Itoa(FleetFrom) + " files, else columns"},
+	{ViewColumns, "a column group per file, against the baseline"},
+	{ViewFleet, "a row per machine, each judged against its group of identical hardware"},
+	{ViewSince, "two directories: each machine of the second against itself in the first"},
+}
+
+// The views' names.
+const (
+	ViewAuto    = "auto"
+	ViewColumns = "columns"
+	ViewFleet   = "fleet"
+	ViewSince   = "since"
+)
+
 // Input is a loaded result file and the path it came from.
 type Input struct {
 	Path string
@@ -87,13 +108,16 @@ type Warning struct {
 	Kind WarningKind `json:"kind"`
 	// Paths are the files it concerns.
 	Paths []string `json:"paths"`
-	// Group (1-based), Runs against Of and Tests: a fleet group whose
-	// machines' Runs against the rest's Of cannot reach significance over
-	// the fleet's Tests (too_few_to_flag).
-	Group int `json:"group,omitempty"`
-	Runs  int `json:"runs,omitempty"`
-	Of    int `json:"of,omitempty"`
-	Tests int `json:"tests,omitempty"`
+	// Group (1-based) of Machines, Runs against Of and Tests: a fleet
+	// group where a machine's Runs against its central machines' Of
+	// cannot reach significance over the fleet's Tests (too_few_to_flag);
+	// Group 0 in a fleet against its earlier self: Runs now against Of
+	// then.
+	Group    int `json:"group,omitempty"`
+	Machines int `json:"machines,omitempty"`
+	Runs     int `json:"runs,omitempty"`
+	Of       int `json:"of,omitempty"`
+	Tests    int `json:"tests,omitempty"`
 }
 
 // WarningKind names a kind of comparison warning.

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/primebench/primebench/results"
 	"github.com/primebench/primebench/summary"
@@ -25,8 +26,12 @@ const FleetFrom = 6
 //     extreme of the group's machines-by-rows (the normal quantile of
 //     Alpha / 2n for n of them, Bonferroni's: 3.9 for 100 machines by 5
 //     rows), so a big group does not flag its natural extremes;
-//   - its runs differ from the rest of its group's (Mann-Whitney U), at
-//     Alpha after Holm's correction over every test the fleet makes.
+//   - its runs differ from those of its group's central machines (the
+//     half between the quartiles of the row's medians, less itself), by
+//     the Mann-Whitney U test at Alpha after Holm's correction over every
+//     test the fleet makes. Tested against all the rest of its group,
+//     several slow machines hid each other; up to a quarter of a group
+//     can be slow and each is still named (TestSeveralSlowMachinesAreEachNamed).
 //
 // In a fleet of healthy machines the chance of any flag at all is then
 // under Alpha, however many machines there are (TestHealthyFleetsStayUnflagged).
@@ -111,11 +116,16 @@ type Group struct {
 	Median []FleetCell
 }
 
-// FleetMachine is one file of the fleet.
+// FleetMachine is one machine of the fleet: the files of one machine (its
+// label, on one hardware) with their runs pooled, or one
+// file when the fleet keeps files apart.
 type FleetMachine struct {
-	Label, Path string
-	Machine     results.Machine
-	Cells       []FleetCell // one per row of the fleet
+	Label string
+	// Paths are its files, oldest first, and Dates when each was made.
+	Paths   []string
+	Dates   []time.Time
+	Machine results.Machine // as its newest file describes it
+	Cells   []FleetCell     // one per row of the fleet
 	// Change is the geometric mean, over its rows, of its throughput over
 	// its group's median: below 1, slower than its peers.
 	Change float64
@@ -125,31 +135,48 @@ type FleetMachine struct {
 
 // FleetCell is one machine's figures for one row.
 type FleetCell struct {
-	Present    bool
+	Present bool
+	// Runs are the row's runs in all the machine's files.
 	Runs       int
 	Throughput float64
 	Interval   [2]float64
-	Efficiency float64 // NaN without a baseline
+	// Efficiency is the median of its files' efficiencies; NaN without a
+	// baseline.
+	Efficiency float64
 	// Against its group's median:
 	Change float64 // throughput / the group's median - 1
 	Score  float64 // robust z-score within the group; NaN alone
-	// P is the Mann-Whitney U p-value of its runs against the rest of its
-	// group's, AdjustedP after Holm's correction; NaN when untested.
+	// Reference: whether the machine is one of its group's central
+	// machines on this row, those every machine is tested against.
+	Reference bool
+	// P is the Mann-Whitney U p-value of its runs against the central
+	// machines' (other than itself), AdjustedP after Holm's correction;
+	// NaN when untested.
 	P, AdjustedP float64
 	Outlier      bool
 	runs         []float64
+	against      int // the runs it was tested against
+}
+
+// FleetOptions shape a fleet view.
+type FleetOptions struct {
+	// Force shows files of different workloads together, with a warning.
+	Force bool
+	// PerFile keeps every file a row of its own, labelled with its date,
+	// instead of pooling the files of one machine.
+	PerFile bool
 }
 
 // NewFleet builds the fleet view of inputs, which must share a workload
-// unless force (then a warning says so, as New does).
-func NewFleet(inputs []Input, force bool) (*Fleet, error) {
+// unless o.Force (then a warning says so, as New does).
+func NewFleet(inputs []Input, o FleetOptions) (*Fleet, error) {
 	if len(inputs) < 2 {
 		return nil, fmt.Errorf("need at least two result files for a fleet, got %d", len(inputs))
 	}
 	fl := &Fleet{Spec: inputs[0].File.Workload.Spec}
 	for _, in := range inputs[1:] {
 		if diffs := WorkloadDiffs(inputs[0].File.Workload, in.File.Workload); len(diffs) > 0 {
-			if !force {
+			if !o.Force {
 				return nil, &WorkloadMismatchError{A: inputs[0], B: in, Diffs: diffs}
 			}
 			fl.Warnings = append(fl.Warnings, Warning{Kind: DifferentWorkloads, Paths: []string{inputs[0].Path, in.Path}})
@@ -164,27 +191,17 @@ func NewFleet(inputs []Input, force bool) (*Fleet, error) {
 			}
 		}
 	}
-	cols := columns(inputs)
 	groupIndex := map[Hardware]int{}
-	for i, in := range inputs {
-		hw := HardwareOf(in.File.Machine)
+	for _, files := range MachinesOf(inputs, o.PerFile) {
+		newest := files[len(files)-1]
+		hw := HardwareOf(newest.Input.File.Machine)
 		g, ok := groupIndex[hw]
 		if !ok {
 			g = len(fl.Groups)
 			groupIndex[hw] = g
 			fl.Groups = append(fl.Groups, Group{Hardware: hw})
 		}
-		m := FleetMachine{Label: cols[i].Label, Path: in.Path, Machine: in.File.Machine, Cells: make([]FleetCell, len(fl.Rows))}
-		for _, s := range in.File.Strategies {
-			c := &m.Cells[rowIndex[s.Key()]]
-			sum := s.Summary
-			*c = FleetCell{Present: true, Runs: len(s.Runs), Throughput: sum.NumbersPerSecond, Interval: sum.ThroughputInterval,
-				Efficiency: math.NaN(), Score: math.NaN(), P: math.NaN(), AdjustedP: math.NaN(), runs: s.Throughputs(in.File.Workload)}
-			if sum.Efficiency != nil {
-				c.Efficiency = *sum.Efficiency
-			}
-		}
-		fl.Groups[g].Machines = append(fl.Groups[g].Machines, m)
+		fl.Groups[g].Machines = append(fl.Groups[g].Machines, machineOf(files, fl.Rows))
 	}
 	fl.judge()
 	for i := range fl.Groups {
@@ -201,6 +218,121 @@ func NewFleet(inputs []Input, force bool) (*Fleet, error) {
 	}
 	fl.Warnings = append(fl.Warnings, fl.tooFewRuns()...)
 	return fl, nil
+}
+
+// machineOf is the machine of files (oldest first) on rows: its label and
+// record as its newest file has them, every file's path and date, and each
+// row's runs pooled.
+func machineOf(files []MachineFile, rows []results.Key) FleetMachine {
+	newest := files[len(files)-1]
+	m := FleetMachine{Label: newest.Label, Machine: newest.Input.File.Machine, Cells: make([]FleetCell, len(rows))}
+	for _, f := range files {
+		m.Paths = append(m.Paths, f.Input.Path)
+		m.Dates = append(m.Dates, f.Input.File.CreatedAt)
+	}
+	for r, key := range rows {
+		m.Cells[r] = pooledCell(files, key)
+	}
+	return m
+}
+
+// pooledCell is a machine's figures for the row key over its files: every
+// run of the row taken together.
+func pooledCell(files []MachineFile, key results.Key) FleetCell {
+	var rows []*results.Strategy
+	var effs, runs []float64
+	var w results.Workload
+	for _, f := range files {
+		s := f.Input.File.Find(key)
+		if s == nil || len(s.Runs) == 0 {
+			continue
+		}
+		w = f.Input.File.Workload
+		rows = append(rows, s)
+		runs = append(runs, s.Throughputs(w)...)
+		if s.Summary.Efficiency != nil {
+			effs = append(effs, *s.Summary.Efficiency)
+		}
+	}
+	if len(rows) == 0 { // a row the machine never ran: no figure at all
+		return FleetCell{Efficiency: math.NaN(), Score: math.NaN(), P: math.NaN(), AdjustedP: math.NaN()}
+	}
+	c := FleetCell{Present: true, Efficiency: math.NaN(), Score: math.NaN(), P: math.NaN(), AdjustedP: math.NaN(), runs: runs}
+	if len(rows) == 1 { // the file's own figures, as it summarised them
+		c.Runs, c.Throughput, c.Interval = len(rows[0].Runs), rows[0].Summary.NumbersPerSecond, rows[0].Summary.ThroughputInterval
+	} else {
+		c.Throughput, c.Interval, c.Runs = results.PooledThroughput(w, rows)
+	}
+	if len(effs) > 0 {
+		c.Efficiency = summary.Median(effs)
+	}
+	return c
+}
+
+// MachineFile is one input file as one machine's.
+type MachineFile struct {
+	Input Input
+	// Label is the machine's name in the fleet: its label, and where two
+	// machines share one, what tells them apart.
+	Label string
+}
+
+// machineKey is what makes files one machine's: its label (--label, or
+// the hostname: the name an admin gives a node) and its hardware (a
+// machine whose CPUs changed is judged with its new kind). Not the machine
+// id: on Linux it is the boot's, so every reboot would make a node another
+// machine; give clones that share a hostname a --label each.
+type machineKey struct {
+	label string
+	hw    Hardware
+	file  int // with perFile, the file's index: every file alone
+}
+
+// MachinesOf sorts inputs into machines, in the order each is first seen,
+// each machine's files oldest first: the files of one label on one
+// hardware together, or (perFile) every file alone, labelled with its
+// date. Labels are unique: a label on two kinds of hardware is numbered.
+func MachinesOf(inputs []Input, perFile bool) [][]MachineFile {
+	var keys []machineKey
+	byKey := map[machineKey][]MachineFile{}
+	for i, in := range inputs {
+		m := in.File.Machine
+		k := machineKey{label: m.Name(), hw: HardwareOf(m), file: -1}
+		if perFile {
+			k.file = i
+		}
+		if _, ok := byKey[k]; !ok {
+			keys = append(keys, k)
+		}
+		byKey[k] = append(byKey[k], MachineFile{Input: in})
+	}
+	out := make([][]MachineFile, 0, len(keys))
+	labels := map[string]int{}
+	for _, k := range keys {
+		files := byKey[k]
+		slices.SortStableFunc(files, func(a, b MachineFile) int { return a.Input.File.CreatedAt.Compare(b.Input.File.CreatedAt) })
+		label := k.label
+		if perFile {
+			label += " " + files[0].Input.File.CreatedAt.UTC().Format(time.DateTime)
+		}
+		labels[label]++
+		for i := range files {
+			files[i].Label = label
+		}
+		out = append(out, files)
+	}
+	// A label on two kinds of hardware, or files made in one second:
+	// numbers keep them apart.
+	n := map[string]int{}
+	for _, files := range out {
+		if l := files[0].Label; labels[l] > 1 {
+			n[l]++
+			for i := range files {
+				files[i].Label = fmt.Sprintf("%s (%d)", l, n[l])
+			}
+		}
+	}
+	return out
 }
 
 // judge computes each group's medians and each machine's change, scores
@@ -240,13 +372,24 @@ func (fl *Fleet) judge() {
 				med.Efficiency = math.NaN()
 			}
 			scores := summary.RobustScores(medians, OutlierFloor)
+			reference := centralHalf(medians)
 			var pvals []float64
 			if len(members) > 1 {
-				pvals = summary.EachAgainstRest(samples)
+				pvals = summary.EachAgainst(samples, reference)
+			}
+			referenceRuns := 0
+			for k := range members {
+				if reference[k] {
+					referenceRuns += len(samples[k])
+				}
 			}
 			for k, mi := range members {
 				c := &g.Machines[mi].Cells[r]
 				c.Change = c.Throughput/sum.Median - 1
+				c.Reference, c.against = reference[k], referenceRuns
+				if reference[k] {
+					c.against -= len(samples[k])
+				}
 				if len(members) > 1 {
 					c.Score, c.P = scores[k], pvals[k]
 					if !math.IsNaN(c.P) {
@@ -282,6 +425,25 @@ func (fl *Fleet) judge() {
 	}
 }
 
+// centralHalf marks the machines a group's machines are tested against on
+// a row: those between its quartiles by median throughput (all of them
+// below four), which up to a quarter of slow machines (or fast) cannot
+// drag. Tested against all the rest, three slow machines of twelve hid
+// each other: each one's reference held the other two.
+func centralHalf(medians []float64) []bool {
+	n := len(medians)
+	order := make([]int, n)
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortStableFunc(order, func(a, b int) int { return cmp.Compare(medians[a], medians[b]) })
+	out := make([]bool, n)
+	for rank, i := range order {
+		out[i] = rank >= n/4 && rank < n-n/4
+	}
+	return out
+}
+
 // tooFewRuns warns, per group, when its machines' runs are too few for
 // any of them to be flagged at all after the correction: a group that
 // cannot name an outlier must not look like a healthy one.
@@ -290,23 +452,17 @@ func (fl *Fleet) tooFewRuns() []Warning {
 	for gi, g := range fl.Groups {
 	cells:
 		for r := range fl.Rows {
-			total := 0
-			for _, m := range g.Machines {
-				if m.Cells[r].Present {
-					total += m.Cells[r].Runs
-				}
-			}
 			for _, m := range g.Machines {
 				c := m.Cells[r]
 				if !c.Present || math.IsNaN(c.P) {
 					continue
 				}
-				if summary.MinimumP(c.Runs, total-c.Runs)*float64(fl.Tests) >= OutlierAlpha {
+				if summary.MinimumP(c.Runs, c.against)*float64(fl.Tests) >= OutlierAlpha {
 					var paths []string
 					for _, m := range g.Machines {
-						paths = append(paths, m.Path)
+						paths = append(paths, m.Paths...)
 					}
-					out = append(out, Warning{Kind: TooFewToFlag, Paths: paths, Group: gi + 1, Runs: c.Runs, Of: total - c.Runs, Tests: fl.Tests})
+					out = append(out, Warning{Kind: TooFewToFlag, Paths: paths, Group: gi + 1, Machines: len(g.Machines), Runs: c.Runs, Of: c.against, Tests: fl.Tests})
 					break cells
 				}
 			}

@@ -11,6 +11,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/primebench/primebench/cpulist"
 )
 
 // ReadCgroup finds this process's cgroup CPU limits from the files under
@@ -245,7 +247,7 @@ func countCPUs(dir string, names ...string) int {
 		if err != nil {
 			continue
 		}
-		ids, err := ParseList(string(data))
+		ids, err := cpulist.Parse(string(data))
 		if err == nil && len(ids) > 0 {
 			return len(ids)
 		}

@@ -170,39 +170,6 @@ func TestEffective(t *testing.T) {
 	}
 }
 
-func TestParseList(t *testing.T) {
-	tests := []struct {
-		in   string
-		want []int
-		ok   bool
-	}{
-		{"0-3,8", []int{0, 1, 2, 3, 8}, true},
-		{"5\n", []int{5}, true},
-		{"", nil, true},
-		{"3-1", nil, false},
-		{"a", nil, false},
-		{"-1", nil, false},
-	}
-	for _, tt := range tests {
-		got, err := ParseList(tt.in)
-		if (err == nil) != tt.ok || !reflect.DeepEqual(got, tt.want) {
-			t.Errorf("ParseList(%q) = %v, %v", tt.in, got, err)
-		}
-		if tt.ok {
-			if back := FormatList(got); back != trimNL(tt.in) {
-				t.Errorf("FormatList(%v) = %q, want %q", got, back, trimNL(tt.in))
-			}
-		}
-	}
-}
-
-func trimNL(s string) string {
-	for len(s) > 0 && s[len(s)-1] == '\n' {
-		s = s[:len(s)-1]
-	}
-	return s
-}
-
 func TestReadThrottling(t *testing.T) {
 	tests := []struct {
 		name, stat string

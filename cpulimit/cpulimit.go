@@ -10,8 +10,6 @@ package cpulimit
 
 import (
 	"math"
-	"strconv"
-	"strings"
 )
 
 // Limits are the CPU limits of this process.
@@ -65,60 +63,4 @@ func Procs(effective float64) int {
 	// A quota of 1.0000001 CPUs is 1 CPU plus rounding noise, not 2.
 	n := int(math.Ceil(effective - 1e-6))
 	return max(1, n)
-}
-
-// ParseList reads a kernel CPU list such as "0-3,8,10-11" (cpuset.cpus,
-// /sys/devices/system/cpu/online). An empty list has no CPUs.
-func ParseList(text string) ([]int, error) {
-	var out []int
-	text = strings.TrimSpace(text)
-	if text == "" {
-		return nil, nil
-	}
-	for _, part := range strings.Split(text, ",") {
-		lo, hi, isRange := strings.Cut(part, "-")
-		a, err := strconv.Atoi(lo)
-		if err != nil || a < 0 {
-			return nil, &ListError{text}
-		}
-		b := a
-		if isRange {
-			if b, err = strconv.Atoi(hi); err != nil || b < a {
-				return nil, &ListError{text}
-			}
-		}
-		if b-a > 1<<16 {
-			return nil, &ListError{text}
-		}
-		for c := a; c <= b; c++ {
-			out = append(out, c)
-		}
-	}
-	return out, nil
-}
-
-// ListError is a CPU list that does not parse.
-type ListError struct{ Text string }
-
-func (e *ListError) Error() string { return "malformed CPU list " + strconv.Quote(e.Text) }
-
-// FormatList writes CPU ids as a kernel CPU list: [0 1 2 3 8] is "0-3,8".
-func FormatList(ids []int) string {
-	var b strings.Builder
-	for i := 0; i < len(ids); {
-		j := i
-		for j+1 < len(ids) && ids[j+1] == ids[j]+1 {
-			j++
-		}
-		if b.Len() > 0 {
-			b.WriteByte(',')
-		}
-		b.WriteString(strconv.Itoa(ids[i]))
-		if j > i {
-			b.WriteByte('-')
-			b.WriteString(strconv.Itoa(ids[j]))
-		}
-		i = j + 1
-	}
-	return b.String()
 }

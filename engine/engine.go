@@ -9,6 +9,7 @@
 package engine
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"slices"
@@ -80,6 +81,7 @@ func Run(ctx context.Context, o Options, progress func(Event)) (*results.File, e
 	}
 	x := expansion{o: o, workers: o.Workers,
 		opts: strategies.Options{CPUs: limits.Effective(), Processes: o.Processes, SwitchInterval: o.switchIntervals()[0], Native: o.Native}}
+	x.opts.Stopped = stoppedIn
 	if o.Pin {
 		x.opts.Pin = pin.Order(pin.Topologies(limits.Affinity))
 	}
@@ -125,11 +127,7 @@ func Run(ctx context.Context, o Options, progress func(Event)) (*results.File, e
 	}
 
 	prepare("describing the machine")
-	m := machine.Describe(version.Version, o.Commit, limits)
-	m.Label = o.Label
-	if m.Label == "" {
-		m.Label = m.Hostname
-	}
+	m := describe(o.Commit, o.Label, limits)
 	counters := machine.NewCounters(limits.Affinity)
 	if _, err := counters.Read(); err != nil {
 		counters = nil // no per-CPU counters here: per-core figures are n/a
@@ -222,3 +220,23 @@ func sleep(ctx context.Context, d time.Duration) error {
 		return ctx.Err()
 	}
 }
+
+// describe is this machine as a result file records it, under limits,
+// labelled label (or its hostname).
+func describe(commit, label string, limits cpulimit.Limits) results.Machine {
+	m := results.Machine(machine.Describe(version.Version, commit, limits))
+	m.Label = cmp.Or(label, m.Hostname)
+	return m
+}
+
+// DescribeMachine is this machine as a run's result file would record it,
+// labelled label (or its hostname): what a health check compares with its
+// baseline.
+func DescribeMachine(label string) results.Machine {
+	limits, _ := cpulimit.Read()
+	return describe("", label, limits)
+}
+
+// stoppedIn lists the processes of pid's tree that the kernel holds
+// stopped: what a stalled worker's message names.
+func stoppedIn(pid int) []int { return machine.Stopped(machine.ProcessTree([]int{pid})) }

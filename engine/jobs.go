@@ -283,14 +283,5 @@ func tag(jobs []*Job) {
 }
 
 // crowding is how many of the job's workers share each core its model lets
-// them use (every CPU for workers that run in parallel, one core for a
-// loop or a GIL, counted as one even on a free-threaded build, which only
-// makes the stall limit laxer): a chunk's wall time stretches that many
-// times.
-func (j *Job) crowding() float64 {
-	cores := 1.0
-	if j.Desc.Cores == strategies.EveryCore && j.cpus > 0 {
-		cores = max(1, min(float64(j.Workers), j.cpus))
-	}
-	return max(1, float64(j.Workers)/cores)
-}
+// them use (Descriptor.Crowding).
+func (j *Job) crowding() float64 { return j.Desc.Crowding(j.Workers, j.cpus) }

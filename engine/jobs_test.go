@@ -113,7 +113,7 @@ func TestRunOnSeveralInterpreters(t *testing.T) {
 		t.Skip("no python3")
 	}
 	for _, name := range testworker.Pythons(t) {
-		py, err := strategies.FindPython(context.Background(), name)
+		py, err := foundPython(name)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -160,7 +160,7 @@ func TestRunOnSeveralInterpreters(t *testing.T) {
 // each run says whether the GIL was on where the interpreter can tell.
 func TestFreeThreadedRows(t *testing.T) {
 	testworker.SkipShort(t, "TestJobsOfSeveralInterpreters expands a free-threaded build's rows")
-	py, err := strategies.FindPython(context.Background(), testworker.FreeThreadedPython(t))
+	py, err := foundPython(testworker.FreeThreadedPython(t))
 	if err != nil {
 		t.Fatal(err)
 	}

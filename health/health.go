@@ -114,6 +114,30 @@ func FromFiles(inputs []Input, where string, hw compare.Hardware, force bool) (*
 	return b, nil
 }
 
+// HardwareChange looks for this very node among the baseline's files (by
+// its label, as per-node baselines name it: %n): when the newest of them
+// shows other hardware than hw, the node lost or changed CPUs since (an
+// effective CPU gone, another CPU model, SMT turned off) and is unhealthy,
+// whatever its speed: the line says what changed, for exit 1. A baseline
+// of other machines only is not this: a mismatch there is a baseline that
+// does not fit (exit 2).
+func HardwareChange(inputs []Input, label string, hw compare.Hardware) (string, bool) {
+	var own *Input
+	for i, in := range inputs {
+		if in.File.Machine.Name() == label && (own == nil || in.File.CreatedAt.After(own.File.CreatedAt)) {
+			own = &inputs[i]
+		}
+	}
+	if own == nil {
+		return "", false
+	}
+	changes := compare.HardwareChanges(compare.HardwareOf(own.File.Machine), hw)
+	if len(changes) == 0 {
+		return "", false
+	}
+	return fmt.Sprintf("ERROR: primebench: the hardware of %s changed since its baseline %s: %s", label, own.Path, strings.Join(changes, "; ")), true
+}
+
 // Plan is the measurement a check makes: the rows, and the runs that fit.
 type Plan struct {
 	Rows   []Expected
@@ -292,4 +316,31 @@ func (b *Baseline) Options(p Plan, stdin io.Reader) (engine.Options, error) {
 		return engine.Options{}, errorf("%s: %v", b.Source, err)
 	}
 	return o, nil
+}
+
+// Reference is the section of primebench's output reference on check: its
+// lines and exit codes, printed by the functions that print them, with
+// example figures.
+func Reference() string {
+	b := &Baseline{Workload: results.Workload{Spec: "preset:quick"}, Source: "/etc/primebench/node7.json"}
+	key := results.Key{Label: "goroutines", Workers: 2}
+	ok := Verdict{Checked: 5}
+	short := Verdict{Checked: 5, Shortfalls: []Shortfall{{Key: key, Expected: 48900, Measured: 31200}, {Key: results.Key{Label: "subprocess", Workers: 2}, Expected: 38500, Measured: 30000}}}
+	saved := "/var/lib/primebench/checks/node7_preset-quick_20261207-010203.json"
+	changed, _ := HardwareChange([]Input{{Path: b.Source, File: &results.File{Machine: results.Machine{Label: "node7", EffectiveCPUs: 2, CPUModel: "AMD EPYC", ThreadsPerCore: 1}}}},
+		"node7", compare.Hardware{CPUModel: "AMD EPYC", Family: -1, Model: -1, Stepping: -1, EffectiveCPUs: 1, ThreadsPerCore: 1})
+	lines := []string{
+		"## check",
+		"",
+		"`primebench check --against BASELINE` prints one line, the one LBNL NHC and Slurm's HealthCheckProgram read, and exits 0, 1 or 2:",
+		"",
+		"| exit | line, for example | when |",
+		"|---|---|---|",
+		fmt.Sprintf("| 0 | `%s` | every row within the tolerance of the baseline |", ok.Line(b, 0.1, saved)),
+		fmt.Sprintf("| 1 | `%s` | the worst row short of the baseline by more than the tolerance: the row, the figure, measured and expected, the change, and the file saved as evidence |", short.Line(b, 0.1, saved)),
+		fmt.Sprintf("| 1 | `%s` | against this node's own baseline (its label), its effective CPUs, CPU model or SMT changed: nothing is measured |", changed),
+		fmt.Sprintf("| 1 | `%s` | the measurement itself failed (a wrong answer, a dead worker, the time limit) |", Failed(fmt.Errorf("goroutines/2: the answer differs from the reference"))),
+		"| 2 | one line on stderr: `primebench: --against ...` | a baseline that cannot be used (unreadable, another workload, no machine of this hardware) or a bad flag: the node is not at fault |",
+	}
+	return strings.Join(lines, "\n") + "\n"
 }

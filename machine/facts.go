@@ -13,8 +13,7 @@ import (
 	"github.com/shirou/gopsutil/v4/common"
 	"github.com/shirou/gopsutil/v4/cpu"
 
-	"github.com/primebench/primebench/cpulimit"
-	"github.com/primebench/primebench/results"
+	"github.com/primebench/primebench/cpulist"
 )
 
 // The facts that explain why two machines differ beyond their CPU count:
@@ -35,7 +34,7 @@ type sources struct {
 var liveSources = sources{root: "/", cpuid: runtime.GOARCH == "amd64" || runtime.GOARCH == "386"}
 
 // describeFacts fills m's facts from src.
-func describeFacts(m *results.Machine, src sources) {
+func describeFacts(m *Facts, src sources) {
 	sys := func(parts ...string) string {
 		return filepath.Join(append([]string{src.root, "sys", "devices", "system"}, parts...)...)
 	}
@@ -79,7 +78,7 @@ func describeFacts(m *results.Machine, src sources) {
 }
 
 // fromCPUID fills what the OS did not say from the CPU's own CPUID.
-func fromCPUID(m *results.Machine) {
+func fromCPUID(m *Facts) {
 	c := cpuid.CPU
 	if m.CPUFamily == nil && c.Family > 0 {
 		fam, model, step := c.Family, c.Model, c.Stepping
@@ -118,7 +117,7 @@ func readList(path string) ([]int, bool) {
 	if err != nil {
 		return nil, false
 	}
-	ids, err := cpulimit.ParseList(string(data))
+	ids, err := cpulist.Parse(string(data))
 	return ids, err == nil
 }
 

@@ -4,8 +4,6 @@ import (
 	"fmt"
 	"path/filepath"
 	"testing"
-
-	"github.com/primebench/primebench/results"
 )
 
 func intp(n int) *int { return &n }
@@ -15,18 +13,18 @@ func intp(n int) *int { return &n }
 func TestFactsFromSysfs(t *testing.T) {
 	tests := []struct {
 		tree string
-		want results.Machine
+		want Facts
 	}{
-		{"epyc-host", results.Machine{CPUModel: "AMD EPYC 7763 64-Core Processor", ThreadsPerCore: 2, CacheL1DBytes: 32 << 10, CacheL2Bytes: 512 << 10, CacheL3Bytes: 32 << 20,
+		{"epyc-host", Facts{CPUModel: "AMD EPYC 7763 64-Core Processor", ThreadsPerCore: 2, CacheL1DBytes: 32 << 10, CacheL2Bytes: 512 << 10, CacheL3Bytes: 32 << 20,
 			NUMANodes: 2, CPUFamily: intp(25), CPUModelNumber: intp(1), CPUStepping: intp(1), CPUMHz: 2450, CPUMHzMax: 3529.052, Governor: "performance"}},
-		{"kvm-guest", results.Machine{CPUModel: "Intel(R) Xeon(R) Processor", ThreadsPerCore: 1, CacheL1DBytes: 48 << 10, CacheL2Bytes: 2 << 20, CacheL3Bytes: 300 << 20,
+		{"kvm-guest", Facts{CPUModel: "Intel(R) Xeon(R) Processor", ThreadsPerCore: 1, CacheL1DBytes: 48 << 10, CacheL2Bytes: 2 << 20, CacheL3Bytes: 300 << 20,
 			NUMANodes: 1, CPUFamily: intp(6), CPUModelNumber: intp(207), CPUStepping: intp(2), CPUMHz: 2100}},
-		{"xen-arm64", results.Machine{CPUModel: "Neoverse-N1", Hypervisor: "xen", CPUModelNumber: intp(0xd0c), CPUStepping: intp(1)}},
-		{"silent", results.Machine{}},
+		{"xen-arm64", Facts{CPUModel: "Neoverse-N1", Hypervisor: "xen", CPUModelNumber: intp(0xd0c), CPUStepping: intp(1)}},
+		{"silent", Facts{}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.tree, func(t *testing.T) {
-			var m results.Machine
+			var m Facts
 			describeFacts(&m, sources{root: filepath.Join("testdata", "facts", tt.tree)})
 			got, want := factsOf(m), factsOf(tt.want)
 			if got != want {
@@ -37,7 +35,7 @@ func TestFactsFromSysfs(t *testing.T) {
 }
 
 // factsOf prints the facts, pointers as their values or "absent".
-func factsOf(m results.Machine) string {
+func factsOf(m Facts) string {
 	p := func(x *int) any {
 		if x == nil {
 			return "absent"

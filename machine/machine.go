@@ -15,14 +15,13 @@ import (
 
 	"github.com/primebench/primebench/cpulimit"
 	"github.com/primebench/primebench/hostid"
-	"github.com/primebench/primebench/results"
 )
 
 // Describe returns what is known of this machine and of the CPUs this
 // process may use under limits. Fields the OS does not reveal are left
 // empty rather than guessed.
-func Describe(version, commit string, limits cpulimit.Limits) results.Machine {
-	m := results.Machine{
+func Describe(version, commit string, limits cpulimit.Limits) Facts {
+	m := Facts{
 		OS:                runtime.GOOS,
 		Arch:              runtime.GOARCH,
 		LogicalCPUs:       runtime.NumCPU(),

@@ -8,10 +8,12 @@
 package pin
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"slices"
-	"strings"
+
+	"github.com/primebench/primebench/cpulist"
 )
 
 // ErrUnsupported: this OS gives no way to pin a thread to a CPU.
@@ -94,7 +96,7 @@ type Error struct {
 }
 
 func (e *Error) Error() string {
-	return fmt.Sprintf("worker %d was pinned to CPU %d but its affinity reads back as %s", e.Worker, e.Want, FormatList(e.Got))
+	return fmt.Sprintf("worker %d was pinned to CPU %d but its affinity reads back as %s", e.Worker, e.Want, cmp.Or(cpulist.Format(e.Got), "none"))
 }
 
 // Check tells whether a worker's affinity read back is its one CPU.
@@ -103,26 +105,4 @@ func Check(worker, want int, got []int) error {
 		return &Error{Worker: worker, Want: want, Got: got}
 	}
 	return nil
-}
-
-// FormatList writes CPU ids as "0-3,8".
-func FormatList(ids []int) string {
-	ids = slices.Sorted(slices.Values(ids))
-	var parts []string
-	for i := 0; i < len(ids); {
-		j := i
-		for j+1 < len(ids) && ids[j+1] == ids[j]+1 {
-			j++
-		}
-		if j > i {
-			parts = append(parts, fmt.Sprintf("%d-%d", ids[i], ids[j]))
-		} else {
-			parts = append(parts, fmt.Sprint(ids[i]))
-		}
-		i = j + 1
-	}
-	if len(parts) == 0 {
-		return "none"
-	}
-	return strings.Join(parts, ",")
 }

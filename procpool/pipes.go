@@ -148,9 +148,7 @@ func (pp *Pool) converse(p *proc) error {
 	owned := !remote(&greeting, pp.hostname, pp.machineID) && ownsWorker(p.cmd.Process.Pid, greeting.PID, greeting.Host, pp.hostname)
 	pp.mu.Lock()
 	p.greeting, p.readyAt, p.owned = &greeting, time.Now(), owned
-	if p.state == starting {
-		p.state = serving
-	}
+	p.moveTo(serving)
 	if r := p.bornIn; r != nil && r.slotReady[p.id].IsZero() {
 		r.slotReady[p.id] = p.readyAt
 	}

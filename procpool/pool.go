@@ -24,7 +24,6 @@ import (
 
 	"github.com/primebench/primebench/cputime"
 	"github.com/primebench/primebench/hostid"
-	"github.com/primebench/primebench/machine"
 	"github.com/primebench/primebench/protocol"
 	"github.com/primebench/primebench/workload"
 )
@@ -69,6 +68,11 @@ type Config struct {
 	Keep bool
 	// Lags receives heartbeat lags the workers measured themselves.
 	Lags func([]time.Duration)
+	// Stopped lists the processes of pid's tree that the kernel holds
+	// stopped, a stall's likeliest cause, for its message; nil looks
+	// nothing up. (The engine gives the machine's; the pool reads no
+	// process table itself.)
+	Stopped func(pid int) []int
 }
 
 // Process is one worker process of a run: where it ran and how long it
@@ -180,7 +184,45 @@ type Pool struct {
 	procs   []*proc // every worker started, in order
 	current *run    // the run being served; nil between runs
 	opening *run    // Open's bookkeeping of greetings (a run with no chunks)
-	closed  bool
+	phase   phase
+}
+
+// phase is where a pool is in its life. It changes only through
+// Pool.enter, along phaseMoves:
+//
+//	idle    -> opening running closed
+//	opening -> idle closed
+//	running -> idle closed
+//
+// Once closed, no worker starts again and no run is served.
+type phase int
+
+const (
+	phaseIdle    phase = iota // between runs (or before the first)
+	phaseOpening              // Open waits for the kept workers' greetings
+	phaseRunning              // a run is served
+	phaseClosed               // Close has stopped every worker
+)
+
+var phaseNames = [...]string{"idle", "opening", "running", "closed"}
+
+func (ph phase) String() string { return phaseNames[ph] }
+
+// phaseMoves are the moves a pool's phase may make, from each phase.
+var phaseMoves = map[phase][]phase{
+	phaseIdle:    {phaseOpening, phaseRunning, phaseClosed},
+	phaseOpening: {phaseIdle, phaseClosed},
+	phaseRunning: {phaseIdle, phaseClosed},
+}
+
+// enter moves the pool to phase to if phaseMoves allow it, and tells
+// whether it did. Pool.mu is held.
+func (pp *Pool) enter(to phase) bool {
+	if !slices.Contains(phaseMoves[pp.phase], to) {
+		return false
+	}
+	pp.phase = to
+	return true
 }
 
 // run is one run's state: its source, its failures, its replacements.
@@ -247,10 +289,12 @@ func (pp *Pool) Open(ctx context.Context, workers int, greet time.Duration) (Ope
 	r := pp.newRun(workers, noChunks{}, greet, nil)
 	pp.mu.Lock()
 	pp.opening = r
+	pp.enter(phaseOpening)
 	pp.mu.Unlock()
 	defer func() {
 		pp.mu.Lock()
 		pp.opening = nil
+		pp.enter(phaseIdle)
 		pp.mu.Unlock()
 	}()
 	for slot := 0; slot < workers; slot++ {
@@ -326,7 +370,7 @@ func (pp *Pool) Run(ctx context.Context, job Run) (out Outcome, err error) {
 		defer pp.Close()
 	}
 	pp.mu.Lock()
-	if pp.closed {
+	if !pp.enter(phaseRunning) {
 		pp.mu.Unlock()
 		return Outcome{}, errStopped
 	}
@@ -336,6 +380,7 @@ func (pp *Pool) Run(ctx context.Context, job Run) (out Outcome, err error) {
 	defer func() {
 		pp.mu.Lock()
 		pp.current = nil
+		pp.enter(phaseIdle)
 		pp.mu.Unlock()
 		close(r.over)
 		if err != nil && pp.cfg.Keep {
@@ -413,9 +458,7 @@ func (pp *Pool) finish(ctx context.Context, r *run) error {
 	pp.mu.Lock()
 	procs := pp.liveProcs()
 	for _, p := range procs {
-		if p.state < draining {
-			p.state = draining
-		}
+		p.moveTo(draining)
 	}
 	pp.mu.Unlock()
 	for _, p := range procs {
@@ -429,7 +472,7 @@ func (pp *Pool) finish(ctx context.Context, r *run) error {
 		case <-time.After(5 * time.Second):
 			// A process it waits for at exit (a pool worker a Python
 			// executor joins) may be the one stopped: name it.
-			return pp.fail(p, "did not exit within 5s of its last answer"+p.stoppedNote())
+			return pp.fail(p, "did not exit within 5s of its last answer"+p.stoppedNote(pp.cfg.Stopped))
 		}
 		if err := p.reap(5 * time.Second); err != nil {
 			return pp.fail(p, "failed at exit: "+describeExit(err, p.stderr))
@@ -497,7 +540,7 @@ func (pp *Pool) startProc(slot int, r *run) error {
 	l := pp.cfg.Launch(slot)
 	pp.mu.Lock()
 	defer pp.mu.Unlock()
-	if pp.closed {
+	if pp.phase == phaseClosed {
 		return errStopped
 	}
 	p, err := startCommand(l, slot)
@@ -527,7 +570,7 @@ func (pp *Pool) startProc(slot int, r *run) error {
 // the worker is marked dead for the next run to replace).
 func (pp *Pool) lost(p *proc, err error) {
 	pp.mu.Lock()
-	if err == nil || p.state == replaced || pp.closed {
+	if err == nil || p.state == replaced || pp.phase == phaseClosed {
 		pp.mu.Unlock()
 		return
 	}
@@ -540,7 +583,9 @@ func (pp *Pool) lost(p *proc, err error) {
 	// run's to replace or report.
 	finished := r != nil && r.source.Chunks() > 0 && r.answered == r.source.Chunks() && pp.cfg.Keep
 	if r == nil || finished {
-		p.state, p.cause = dead, err
+		if p.moveTo(dead) {
+			p.cause = err
+		}
 		pp.mu.Unlock()
 		p.kill()
 		_ = p.reap(time.Second)
@@ -558,7 +603,7 @@ func (pp *Pool) lost(p *proc, err error) {
 // the failure.
 func (pp *Pool) replace(r *run, p *proc, cause error) bool {
 	pp.mu.Lock()
-	if r.retriesLeft == 0 || pp.closed || p.state == replaced {
+	if r.retriesLeft == 0 || pp.phase == phaseClosed || p.state == replaced {
 		pp.mu.Unlock()
 		return false
 	}
@@ -568,7 +613,7 @@ func (pp *Pool) replace(r *run, p *proc, cause error) bool {
 		r.requeue = append(r.requeue, s.index)
 	}
 	p.pending = nil
-	p.state = replaced
+	p.moveTo(replaced)
 	pp.mu.Unlock()
 	p.kill() // it may still run if it broke the protocol or stalled
 	_ = p.reap(time.Second)
@@ -594,8 +639,8 @@ func (pp *Pool) checkStalls(r *run) error {
 		worker, quiet := p.quietestPoolWorker(now)
 		switch {
 		case p.state >= dying:
-		case p.greeting == nil && now.Sub(p.started) > r.greet:
-			faults = append(faults, fault{p, pp.fail(p, fmt.Sprintf("did not greet within %v%s (set the limit with --stall-timeout)", r.greet.Round(time.Millisecond), p.stoppedNote()))})
+		case p.state == starting && now.Sub(p.started) > r.greet:
+			faults = append(faults, fault{p, pp.fail(p, fmt.Sprintf("did not greet within %v%s (set the limit with --stall-timeout)", r.greet.Round(time.Millisecond), p.stoppedNote(pp.cfg.Stopped)))})
 		case len(p.pending) > 0 && len(p.pending) >= len(p.pool) && worker > 0 && quiet > limit:
 			// Every worker of its pool should be busy: one that has
 			// answered nothing for the limit is stopped or stuck, though
@@ -603,13 +648,13 @@ func (pp *Pool) checkStalls(r *run) error {
 			// wait for a stopped sibling (one stopped holding the pool's
 			// queue lock starves it), so the stopped ones are named too.
 			faults = append(faults, fault{p, pp.fail(p, fmt.Sprintf("stalled: its pool's worker pid %d has answered nothing for %.1fs while the pool held %d chunks%s (stall limit %v; set it with --stall-timeout)",
-				worker, quiet.Seconds(), len(p.pending), p.stoppedNote(), limit.Round(time.Millisecond)))})
+				worker, quiet.Seconds(), len(p.pending), p.stoppedNote(pp.cfg.Stopped), limit.Round(time.Millisecond)))})
 		case len(p.pending) > 0 && now.Sub(p.lastHeard) > limit:
 			what := fmt.Sprintf("stalled: silent for %.1fs while holding chunk %d", now.Sub(p.lastHeard).Seconds(), p.pending[0].index)
 			if worker > 0 {
 				what += fmt.Sprintf(", its pool's worker pid %d silent for %.1fs", worker, quiet.Seconds())
 			}
-			what += p.stoppedNote()
+			what += p.stoppedNote(pp.cfg.Stopped)
 			faults = append(faults, fault{p, pp.fail(p, fmt.Sprintf("%s (stall limit %v; set it with --stall-timeout)", what, limit.Round(time.Millisecond)))})
 		}
 	}
@@ -628,11 +673,11 @@ func (pp *Pool) checkStalls(r *run) error {
 // Pool workers a driver has not named yet (its pool still starting) are
 // found this way too. Only this host's processes are seen: a remote
 // worker's are beyond it.
-func (p *proc) stoppedNote() string {
-	if p.cmd == nil || p.cmd.Process == nil {
+func (p *proc) stoppedNote(stoppedIn func(pid int) []int) string {
+	if p.cmd == nil || p.cmd.Process == nil || stoppedIn == nil {
 		return ""
 	}
-	stopped := machine.Stopped(machine.ProcessTree([]int{p.cmd.Process.Pid}))
+	stopped := stoppedIn(p.cmd.Process.Pid)
 	if len(stopped) == 0 {
 		return ""
 	}
@@ -674,9 +719,7 @@ var errStopped = errors.New("the run is stopping")
 func (pp *Pool) died(p *proc, ioErr error) error {
 	pp.mu.Lock()
 	// The watchdog must not also call it stalled while it is reaped.
-	if p.state < dying {
-		p.state = dying
-	}
+	p.moveTo(dying)
 	where := "mid-run"
 	if pp.current == nil && pp.opening == nil {
 		where = "between runs"
@@ -696,11 +739,10 @@ func (pp *Pool) died(p *proc, ioErr error) error {
 // outlives it.
 func (pp *Pool) Close() {
 	pp.mu.Lock()
-	if pp.closed {
+	if !pp.enter(phaseClosed) { // under mu: no replacement can start after this
 		pp.mu.Unlock()
 		return
 	}
-	pp.closed = true // under mu: no replacement can start after this
 	procs := pp.procs
 	pp.mu.Unlock()
 	close(pp.quit)

@@ -15,6 +15,7 @@ import (
 
 	"github.com/primebench/primebench/internal/testworker"
 	"github.com/primebench/primebench/ledger"
+	"github.com/primebench/primebench/machine"
 	"github.com/primebench/primebench/protocol"
 	"github.com/primebench/primebench/version"
 	"github.com/primebench/primebench/workload"
@@ -41,6 +42,8 @@ func testPlan(t testing.TB) *workload.Plan {
 
 func config(mode string, retries int, keep bool) Config {
 	return Config{Kind: "test", Retries: retries, CPUs: 2, Keep: keep,
+		// The engine's look-up of stopped processes, as a run has it.
+		Stopped: func(pid int) []int { return machine.Stopped(machine.ProcessTree([]int{pid})) },
 		Launch: func(int) Launch {
 			return Launch{Argv: []string{os.Args[0]}, Env: []string{testworker.Env + "=" + mode}, InFlight: 2,
 				Check: func(g protocol.Greeting) error {
@@ -52,12 +55,18 @@ func config(mode string, retries int, keep bool) Config {
 		}}
 }
 
+// greetLimit is how long a test's worker has to start and greet, apart
+// from the stall limit its faults are tested against: a race-built worker
+// on a loaded machine once took over the 1 s stall limit to greet, and its
+// fault was never reached.
+const greetLimit = 30 * time.Second
+
 // serve runs the plan once on pool with a fixed stall limit, checking the
 // answer when it succeeds.
 func serve(t *testing.T, pool *Pool, plan *workload.Plan, workers int, stall time.Duration) (Outcome, error) {
 	t.Helper()
 	led := ledger.New(plan, ledger.Config{Shards: workers, Watch: ledger.NewWatch(stall)})
-	out, err := pool.Run(context.Background(), Run{Workers: workers, Source: PlanSource(plan, led), Greet: stall, StallLimit: led.StallLimit})
+	out, err := pool.Run(context.Background(), Run{Workers: workers, Source: PlanSource(plan, led), Greet: greetLimit, StallLimit: led.StallLimit})
 	if err != nil {
 		return out, err
 	}
@@ -204,7 +213,9 @@ func TestKeptPool(t *testing.T) {
 		if _, err := serve(t, pool, plan, 2, 10*time.Second); err != nil {
 			t.Fatalf("first run: %v", err)
 		}
-		time.Sleep(200 * time.Millisecond) // it exits after answering
+		// It exits after answering: the pool has seen it go once
+		// it is reaped, however long a loaded machine takes.
+		testworker.WaitForChildren(t, 1)
 		out, err := serve(t, pool, plan, 2, 10*time.Second)
 		switch {
 		case retries == 0 && (err == nil || !strings.Contains(err.Error(), "died between runs")):

@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"os/exec"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -15,13 +16,19 @@ import (
 	"github.com/primebench/primebench/protocol"
 )
 
-// state is where a worker process is in its life. It only moves forward:
+// state is where a worker process is in its life. It changes only through
+// proc.moveTo, along the moves of transitions, which only go forward:
 //
-//	starting -> serving -> draining -> dying -> dead
-//	         any state but dead ---------------> replaced
+//	starting -> serving draining dying dead replaced
+//	serving  -> draining dying dead replaced
+//	draining -> dying dead replaced
+//	dying    -> dead replaced
+//	dead     -> replaced
 //
-// (a worker may skip states: one that dies before greeting goes from
-// starting to dying; one that dies between runs, from serving to dead).
+// (TestStateDiagramIsTheTable holds this drawing to the table.) A worker
+// may skip states: one that dies before greeting goes from starting to
+// dying; one that dies between runs, from serving to dead, and the next
+// run replaces it.
 type state int
 
 const (
@@ -50,6 +57,27 @@ func (s state) String() string { return stateNames[s] }
 
 // gone tells whether the worker is past serving anyone: dead or replaced.
 func (s state) gone() bool { return s >= dead }
+
+// transitions are the moves a worker's state may make, from each state.
+var transitions = map[state][]state{
+	starting: {serving, draining, dying, dead, replaced},
+	serving:  {draining, dying, dead, replaced},
+	draining: {dying, dead, replaced},
+	dying:    {dead, replaced},
+	dead:     {replaced},
+}
+
+// moveTo moves p to state to if transitions allow the move from where it
+// is, and tells whether it did: a worker already there or past it stays
+// (a worker that died is not drained, one replaced does not die again).
+// Pool.mu is held.
+func (p *proc) moveTo(to state) bool {
+	if !slices.Contains(transitions[p.state], to) {
+		return false
+	}
+	p.state = to
+	return true
+}
 
 // proc is one worker process. Fields under "guarded" are shared between its
 // goroutines and the run's watchdog and read under Pool.mu.

@@ -34,7 +34,9 @@ func FuzzParseRequest(f *testing.F) {
 func FuzzParseAnswer(f *testing.F) {
 	for _, seed := range []string{"A 0 1 2 3 4", "A 1 18446744073709551615 0 0 0", "E something broke", "A 0 1 2 3", "A x 1 2 3 4",
 		"A 0 1 2 3 4 5", "A 0 1 2 3 4 0", "T 1 2 3", "T", "B 10 20", "B 10 20 1", "B 10 20 2", "B 1", "T 99999999999999", "S 5 6", "S", "S 1",
-		"S 5 6 1", "P 60000 2", "P 1", "P 60000 2 101 102", "P 60000 1 101 102"} {
+		"S 5 6 1", "P 60000 2", "P 1", "P 60000 2 101 102", "P 60000 1 101 102",
+		// Found by the fuzzer: a pinned worker's line had no encoding.
+		"K 0 0", "K 3 1,5", "K 1", "K 0 1,"} {
 		f.Add([]byte(seed))
 	}
 	f.Fuzz(func(t *testing.T, line []byte) {

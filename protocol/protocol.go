@@ -548,6 +548,21 @@ func AppendPool(buf []byte, startup time.Duration, workers int) []byte {
 	return append(buf, '\n')
 }
 
+// AppendPinned appends a pinned worker's "K worker cpu,cpu,..." line: the
+// worker's index in the hello's pin and the CPUs it reads back.
+func AppendPinned(buf []byte, worker int, cpus []int) []byte {
+	buf = append(buf, 'K', ' ')
+	buf = strconv.AppendInt(buf, int64(worker), 10)
+	for i, cpu := range cpus {
+		sep := byte(',')
+		if i == 0 {
+			sep = ' '
+		}
+		buf = strconv.AppendInt(append(buf, sep), int64(cpu), 10)
+	}
+	return append(buf, '\n')
+}
+
 // AppendReply appends any reply ParseReply decodes, every field it holds
 // included: the pid of a pool's worker on an answer, a pool's pids, a
 // free-threaded interpreter's GIL on a goodbye.
@@ -580,6 +595,8 @@ func AppendReply(buf []byte, r Reply) []byte {
 			line = strconv.AppendInt(append(line, ' '), int64(pid), 10)
 		}
 		line = append(line, '\n')
+	case PinnedReply:
+		line = AppendPinned(nil, r.Worker, r.CPUs)
 	}
 	return append(buf, line...)
 }

@@ -206,6 +206,13 @@ func TestPinnedReply(t *testing.T) {
 	if r, err := ParseReply([]byte("K 0 0,1")); err != nil || !reflect.DeepEqual(r.CPUs, []int{0, 1}) {
 		t.Errorf("K 0 0,1: %+v, %v", r, err)
 	}
+	// AppendReply writes it back (it once wrote nothing for a K line).
+	for _, line := range []string{"K 3 5", "K 0 0,1", "K 7 12,3,4"} {
+		r, _ := ParseReply([]byte(line))
+		if got := string(AppendReply(nil, r)); got != line+"\n" {
+			t.Errorf("%q encodes as %q", line, got)
+		}
+	}
 	for _, bad := range []string{"K", "K 1", "K x 1", "K 1 y", "K 1 2 3", "K -1 2", "K 1 1,,2"} {
 		if _, err := ParseReply([]byte(bad)); err == nil || !strings.Contains(err.Error(), "malformed pinned line") {
 			t.Errorf("%q: %v", bad, err)

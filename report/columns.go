@@ -2,11 +2,12 @@ package report
 
 import (
 	"fmt"
+	"math"
 	"slices"
 	"strconv"
 	"strings"
 
-	"github.com/primebench/primebench/cpulimit"
+	"github.com/primebench/primebench/cpulist"
 	"github.com/primebench/primebench/figure"
 	"github.com/primebench/primebench/results"
 	"github.com/primebench/primebench/summary"
@@ -57,7 +58,14 @@ func Columns(f *results.File) []Column {
 // ColumnNames lists the names --columns accepts for a file.
 func ColumnNames(f *results.File) []string { return namesOf(Columns(f)) }
 
-func num(x float64) string { return strconv.FormatFloat(x, 'g', 8, 64) }
+// num is a figure as the files' CSV writes it: 8 significant digits, and
+// nothing for one that could not be computed (NaN).
+func num(x float64) string {
+	if math.IsNaN(x) {
+		return ""
+	}
+	return strconv.FormatFloat(x, 'g', 8, 64)
+}
 
 func optNum(x *float64) string {
 	if x == nil {
@@ -141,7 +149,7 @@ var fixedColumns = []Column{
 		Legend: func(f *results.File) []string {
 			ids := "each usable CPU"
 			if len(f.Machine.CPUIDs) > 0 {
-				ids = "each usable CPU (cpu " + cpulimit.FormatList(f.Machine.CPUIDs) + ")"
+				ids = "each usable CPU (cpu " + cpulist.Format(f.Machine.CPUIDs) + ")"
 			}
 			return []string{"core busy = median busy share of " + ids + ", all processes;"}
 		},

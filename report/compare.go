@@ -2,7 +2,6 @@ package report
 
 import (
 	"encoding/csv"
-	"encoding/json"
 	"fmt"
 	"io"
 	"math"
@@ -13,7 +12,6 @@ import (
 	"github.com/olekukonko/tablewriter/tw"
 
 	"github.com/primebench/primebench/compare"
-	"github.com/primebench/primebench/figure"
 	"github.com/primebench/primebench/results"
 	"github.com/primebench/primebench/summary"
 	"github.com/primebench/primebench/textsafe"
@@ -49,8 +47,7 @@ func compareTable(w io.Writer, c *compare.Comparison, r func() tw.Renderer, bull
 		return err
 	}
 	fmt.Fprintln(w)
-	legend := fmt.Sprintf("numbers/s: the workload over the median wall time [the median's 95%% CI]; vs A: change against the baseline file A when the Mann-Whitney U test over the runs gives p < %.2f, else ~ (cannot be told apart); p: that test's p-value; eff: efficiency, speedup over the same file's baseline / its ideal.", compare.Alpha)
-	if err := writeWrapped(w, legend, v.Width, ""); err != nil {
+	if err := writeWrapped(w, compareLegend(), v.Width, ""); err != nil {
 		return err
 	}
 	if n := c.Geomean[0].Rows; n > 0 && n < len(c.Rows) {
@@ -142,7 +139,10 @@ func CompareWords(w compare.Warning) string {
 	case compare.SameRun:
 		return paths + " hold the same run (one machine, one start time): their columns are identical, not two measurements"
 	case compare.TooFewToFlag:
-		return fmt.Sprintf("group %d (%d machines): %d runs against the rest's %d cannot reach p < %.2f after the correction for %d tests, so no outlier can be named in it: give it more machines, or every file more --runs", w.Group, len(w.Paths), w.Runs, w.Of, compare.OutlierAlpha, w.Tests)
+		if w.Group == 0 { // a fleet against its earlier self
+			return fmt.Sprintf("%d runs now against %d then cannot reach p < %.2f after the correction for %d tests, so no change can be named: give every file more --runs", w.Runs, w.Of, compare.Alpha, w.Tests)
+		}
+		return fmt.Sprintf("group %d (%d machines): %d runs against its central machines' %d cannot reach p < %.2f after the correction for %d tests, so no outlier can be named in it: give it more machines, or every file more --runs", w.Group, w.Machines, w.Runs, w.Of, compare.OutlierAlpha, w.Tests)
 	}
 	return string(w.Kind) + ": " + paths
 }
@@ -311,12 +311,6 @@ func CompareCSV(w io.Writer, c *compare.Comparison) error {
 		}
 		return strings.Join(kinds, " ")
 	}
-	num := func(x float64) string {
-		if math.IsNaN(x) {
-			return ""
-		}
-		return strconv.FormatFloat(x, 'g', 8, 64)
-	}
 	for _, row := range c.Rows {
 		for i, cell := range row.Cells {
 			if !cell.Present {
@@ -342,58 +336,10 @@ func CompareCSV(w io.Writer, c *compare.Comparison) error {
 	return cw.Error()
 }
 
-// CompareJSON writes the comparison as JSON (NaN efficiencies become null).
-func CompareJSON(w io.Writer, c *compare.Comparison) error {
-	type cell struct {
-		Label            string                  `json:"label"`
-		Runs             int                     `json:"runs"`
-		NumbersPerSecond float64                 `json:"numbers_per_second"`
-		Interval         [2]float64              `json:"numbers_per_second_interval"`
-		IntervalLevel    float64                 `json:"interval_level"`
-		Efficiency       *float64                `json:"efficiency"`
-		Ratio            *float64                `json:"ratio,omitempty"`
-		P                *float64                `json:"p_value,omitempty"`
-		Significant      *bool                   `json:"significant,omitempty"`
-		TooFew           *bool                   `json:"too_few_runs,omitempty"`
-		Figures          []results.FigureSummary `json:"figures,omitempty"`
-	}
-	type row struct {
-		Strategy string `json:"strategy"`
-		Workers  int    `json:"workers"`
-		Files    []cell `json:"files"`
-	}
-	var out struct {
-		Baseline string            `json:"baseline"`
-		Figures  []figure.Def      `json:"figures,omitempty"`
-		Rows     []row             `json:"rows"`
-		Warnings []compare.Warning `json:"warnings"`
-	}
-	out.Baseline = c.Columns[0].Path
-	out.Figures = c.Figures
-	out.Warnings = append([]compare.Warning{}, c.Warnings...)
-	for _, r := range c.Rows {
-		jr := row{Strategy: r.Strategy, Workers: r.Workers}
-		for i, x := range r.Cells {
-			if !x.Present {
-				continue
-			}
-			jc := cell{Label: c.Columns[i].Label, Runs: x.Runs, NumbersPerSecond: x.Throughput, Interval: x.Interval, IntervalLevel: x.IntervalLevel, Figures: x.Figures}
-			if !math.IsNaN(x.Efficiency) {
-				e := x.Efficiency
-				jc.Efficiency = &e
-			}
-			if x.Compared {
-				ratio, p, sig, few := x.Ratio, x.P, x.Significant, x.TooFew
-				jc.Ratio, jc.P, jc.Significant, jc.TooFew = &ratio, &p, &sig, &few
-			}
-			jr.Files = append(jr.Files, jc)
-		}
-		out.Rows = append(out.Rows, jr)
-	}
-	b, err := json.MarshalIndent(out, "", "  ")
-	if err != nil {
-		return err
-	}
-	_, err = w.Write(append(textsafe.JSON(b), '\n'))
-	return err
+// CompareJSON writes the comparison's JSON document (compare.ComparisonJSON).
+func CompareJSON(w io.Writer, c *compare.Comparison) error { return writeJSON(w, c.JSON()) }
+
+// compareLegend says what the comparison's columns and symbols mean.
+func compareLegend() string {
+	return fmt.Sprintf("numbers/s: the workload over the median wall time [%s]; vs A: change against the baseline file A when the Mann-Whitney U test over the runs gives p < %.2f, else ~ (cannot be told apart); p: that test's p-value; eff: efficiency, speedup over the same file's baseline / its ideal.", summary.IntervalWords, compare.Alpha)
 }

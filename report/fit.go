@@ -50,6 +50,9 @@ type tableCol struct {
 type fitted struct {
 	text    []byte
 	omitted []string
+	// keeps names the rendering that has every column: the page, unless
+	// the table has none.
+	keeps string
 }
 
 // drawFitted renders rows under cols with r so that every line is at most
@@ -83,7 +86,7 @@ func drawFitted(r func() tw.Renderer, cols []tableCol, rows [][]string, width in
 	if err != nil {
 		return fitted{}, err
 	}
-	return fitted{text: text, omitted: omitted(cols, shown)}, nil
+	return fitted{text: text, omitted: omitted(cols, shown), keeps: "the page (--format html)"}, nil
 }
 
 // columnWidths is each column's widest cell, its header included.
@@ -230,7 +233,7 @@ func (ft fitted) write(w io.Writer, width int) error {
 		return nil
 	}
 	return writeWrapped(w, "not shown to fit the width: "+strings.Join(ft.omitted, ", ")+
-		" (--wide shows every column, --columns picks them, and the page (--format html) has them all)", width, "  ")
+		" (--wide shows every column, --columns picks them, and "+ft.keeps+" has them all)", width, "  ")
 }
 
 // minTextWidth is the narrowest the text under a narrow table is wrapped

@@ -11,6 +11,7 @@ import (
 	"github.com/mattn/go-runewidth"
 
 	"github.com/primebench/primebench/compare"
+	"github.com/primebench/primebench/internal/fleettest"
 	"github.com/primebench/primebench/results"
 )
 
@@ -138,6 +139,12 @@ func TestNarrowGolden(t *testing.T) {
 			t.Fatal(err)
 		}
 		golden(t, fmt.Sprintf("fleet.%d.table", width), buf.Bytes())
+		buf.Reset()
+		if err := sinceTable(&buf, testSince(t), asciiRenderer, "", View{Width: width}); err != nil {
+			t.Fatal(err)
+		}
+		assertFits(t, "since", buf.String(), width)
+		golden(t, fmt.Sprintf("since.%d.table", width), buf.Bytes())
 	}
 }
 
@@ -285,5 +292,36 @@ func TestASCIIWidthIsTheDrawnWidth(t *testing.T) {
 				t.Errorf("%s, columns %v: computed %d, drawn %d", name, shown, got, want)
 			}
 		}
+	}
+}
+
+// A row a machine never ran is "-" in all its cells, never a 0.00
+// efficiency, on the terminal and on the page.
+func TestFleetRowNeverRun(t *testing.T) {
+	var inputs []compare.Input
+	for _, f := range fleettest.Files(fleettest.Options{Machines: 4, Seed: 2}) {
+		inputs = append(inputs, compare.Input{Path: results.DefaultName(f), File: f})
+	}
+	inputs[1].File.Strategies = inputs[1].File.Strategies[:len(inputs[1].File.Strategies)-1] // node001 ran no subprocess
+	fl, err := compare.NewFleet(inputs, compare.FleetOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	found := false
+	for _, m := range fl.Groups[0].Machines {
+		if m.Label != "node001" {
+			continue
+		}
+		found = true
+		cells := fleetCells(fl, fl.Groups[0], &m)
+		if last := cells[len(cells)-4 : len(cells)-1]; strings.Join(last, " ") != "- - -" {
+			t.Errorf("the row node001 never ran reads %q", last)
+		}
+		if page := fleetPageCells(fl, fl.Groups[0], &m); strings.Contains(page[len(page)-2], "0.00") {
+			t.Errorf("on the page: %q", page[len(page)-2])
+		}
+	}
+	if !found {
+		t.Error("no row node001: the test checked nothing")
 	}
 }

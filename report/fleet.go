@@ -6,12 +6,15 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/olekukonko/tablewriter/tw"
 
 	"github.com/primebench/primebench/compare"
+	"github.com/primebench/primebench/summary"
 	"github.com/primebench/primebench/textsafe"
 )
 
@@ -25,7 +28,8 @@ type FleetReporter func(w io.Writer, fl *compare.Fleet) error
 // throughput with the median's interval and change from the group's
 // median, and its efficiency; the group's median leads each group.
 func fleetColumns(fl *compare.Fleet) []tableCol {
-	cols := []tableCol{{Header: "machine", Priority: Always, Left: true}, {Header: "group", Priority: 60}, {Header: "E", Priority: 55}, {Header: "vs group", Priority: Always}}
+	cols := []tableCol{{Header: "machine", Priority: Always, Left: true}, {Header: "files", Priority: 20, Left: true}, {Header: "group", Priority: 60},
+		{Header: "E", Priority: 55}, {Header: "vs group", Priority: Always}}
 	for i, k := range fl.Rows {
 		row := fmt.Sprintf("%s/%d", k.Label, k.Workers)
 		n := len(cols)
@@ -38,17 +42,41 @@ func fleetColumns(fl *compare.Fleet) []tableCol {
 
 func fleetCells(fl *compare.Fleet, g compare.Group, m *compare.FleetMachine) []string {
 	if m == nil { // the group's median
-		cells := []string{fmt.Sprintf("median of %d", len(g.Machines)), strconv.Itoa(groupNumber(fl, g)), trimFloat(g.Hardware.EffectiveCPUs), ""}
+		cells := []string{fmt.Sprintf("median of %d", len(g.Machines)), "", strconv.Itoa(groupNumber(fl, g)), trimFloat(g.Hardware.EffectiveCPUs), ""}
 		for _, c := range g.Median {
 			cells = append(cells, "", fleetThroughput(c), efficiency(c.Efficiency))
 		}
 		return append(cells, "")
 	}
-	cells := []string{m.Label, strconv.Itoa(groupNumber(fl, g)), trimFloat(m.Machine.EffectiveCPUs), change(m.Change - 1)}
+	cells := []string{m.Label, filesOf(m), strconv.Itoa(groupNumber(fl, g)), trimFloat(m.Machine.EffectiveCPUs), change(m.Change - 1)}
 	for _, c := range m.Cells {
+		if !c.Present { // a row it never ran
+			cells = append(cells, "-", "-", "-")
+			continue
+		}
 		cells = append(cells, fleetChange(c), fleetThroughput(c), efficiency(c.Efficiency))
 	}
 	return append(cells, fl.FlaggedOn(*m))
+}
+
+// filesOf says how many files a machine's runs come from and when they
+// were made: "2026-12-01", or "3: 2026-11-02..12-07".
+func filesOf(m *compare.FleetMachine) string {
+	if len(m.Dates) == 0 {
+		return ""
+	}
+	first, last := m.Dates[0].UTC(), m.Dates[len(m.Dates)-1].UTC()
+	if len(m.Dates) == 1 {
+		return first.Format(time.DateOnly)
+	}
+	end := last.Format("01-02")
+	if last.Year() != first.Year() {
+		end = last.Format(time.DateOnly)
+	}
+	if end == first.Format("01-02") && last.Year() == first.Year() {
+		return fmt.Sprintf("%d: %s", len(m.Dates), first.Format(time.DateOnly))
+	}
+	return fmt.Sprintf("%d: %s..%s", len(m.Dates), first.Format(time.DateOnly), end)
 }
 
 // groupNumber is g's number in the fleet, as its header line names it.
@@ -89,11 +117,18 @@ func change(x float64) string {
 }
 
 const fleetLegend = `strategy/workers: a machine's change from its group's median in numbers/s, the workload over its median wall time
-(numbers/s: the figure itself [the median's 95%% CI]); eff: efficiency; vs group: the geometric mean of a machine's changes. Machines of
+(numbers/s: the figure itself [%s]); eff: efficiency; vs group: the geometric mean of a machine's changes;
+files: how many files a machine's runs come from (one per label and hardware; --per-file keeps them apart) and their dates. Machines of
 identical hardware (CPU model, family/model/stepping, effective CPUs, SMT: the group lines) form a group, slowest first,
 led by its median. ! marks an outlier: further from its group's median than its robust spread allows (modified z-score
-over %.1f, or the fleet's Bonferroni bound; %.0f%% of the median at least) and different by the Mann-Whitney U test at
-p < %.2f after Holm's correction over the fleet's %d tests, so that a fleet of healthy machines shows none 19 times in 20.`
+over %.1f, or the fleet's Bonferroni bound; %.0f%% of the median at least) and its runs different from those of its group's
+central half (the machines between the quartiles, which up to a quarter of slow machines cannot drag) by the Mann-Whitney U test at
+p < %.2f after Holm's correction over the fleet's %s tests, so that a fleet of healthy machines shows none 19 times in 20.`
+
+// fleetLegendFor is the fleet's legend, its tests counted as tests says.
+func fleetLegendFor(tests string) string {
+	return fmt.Sprintf(fleetLegend, summary.IntervalWords, compare.OutlierScore, 100*compare.OutlierFloor, compare.OutlierAlpha, tests)
+}
 
 func fleetTable(w io.Writer, fl *compare.Fleet, r func() tw.Renderer, bullet string, v View) error {
 	fl = textsafe.Copy(fl)
@@ -123,7 +158,7 @@ func fleetTable(w io.Writer, fl *compare.Fleet, r func() tw.Renderer, bullet str
 		return err
 	}
 	fmt.Fprintln(w)
-	legend := fmt.Sprintf(fleetLegend, compare.OutlierScore, 100*compare.OutlierFloor, compare.OutlierAlpha, fl.Tests)
+	legend := fleetLegendFor(strconv.Itoa(fl.Tests))
 	if err := writeWrapped(w, strings.Join(strings.Fields(legend), " "), v.Width, ""); err != nil {
 		return err
 	}
@@ -150,122 +185,51 @@ func fleetFindings(fl *compare.Fleet) []string {
 func FleetCSV(w io.Writer, fl *compare.Fleet) error {
 	fl = textsafe.Copy(fl)
 	cw := csv.NewWriter(w)
-	cw.Write([]string{"group", "machine", "file", "cpu_model", "cpu_family", "cpu_model_number", "cpu_stepping", "effective_cpus", "threads_per_core",
+	cw.Write([]string{"group", "machine", "files", "first_date", "last_date", "cpu_model", "cpu_family", "cpu_model_number", "cpu_stepping", "effective_cpus", "threads_per_core",
 		"strategy", "workers", "runs", "numbers_per_second", "interval_low", "interval_high", "efficiency", "change", "robust_score", "p_value", "adjusted_p", "outlier", "warnings"})
-	num := func(x float64) string {
-		if math.IsNaN(x) {
-			return ""
-		}
-		return strconv.FormatFloat(x, 'g', 8, 64)
-	}
 	for gi, g := range fl.Groups {
 		h := g.Hardware
-		line := func(label, path string, cells []compare.FleetCell) {
+		line := func(label string, paths []string, dates []time.Time, cells []compare.FleetCell) {
+			first, last := "", ""
+			if len(dates) > 0 {
+				first, last = dates[0].UTC().Format(time.RFC3339), dates[len(dates)-1].UTC().Format(time.RFC3339)
+			}
 			for r, c := range cells {
 				if !c.Present {
 					continue
 				}
-				cw.Write([]string{strconv.Itoa(gi + 1), label, path, h.CPUModel, strconv.Itoa(h.Family), strconv.Itoa(h.Model), strconv.Itoa(h.Stepping),
+				cw.Write([]string{strconv.Itoa(gi + 1), label, strings.Join(paths, ";"), first, last, h.CPUModel, strconv.Itoa(h.Family), strconv.Itoa(h.Model), strconv.Itoa(h.Stepping),
 					num(h.EffectiveCPUs), strconv.Itoa(h.ThreadsPerCore), fl.Rows[r].Label, strconv.Itoa(fl.Rows[r].Workers), strconv.Itoa(c.Runs),
 					num(c.Throughput), num(c.Interval[0]), num(c.Interval[1]), num(c.Efficiency), num(c.Change), num(c.Score), num(c.P), num(c.AdjustedP),
-					strconv.FormatBool(c.Outlier), fleetWarningsOf(fl, path)})
+					strconv.FormatBool(c.Outlier), fleetWarningsOf(fl, paths)})
 			}
 		}
-		line("median", "", g.Median)
+		line("median", nil, nil, g.Median)
 		for _, m := range g.Machines {
-			line(m.Label, m.Path, m.Cells)
+			line(m.Label, m.Paths, m.Dates, m.Cells)
 		}
 	}
 	cw.Flush()
 	return cw.Error()
 }
 
-func fleetWarningsOf(fl *compare.Fleet, path string) string {
+func fleetWarningsOf(fl *compare.Fleet, paths []string) string {
 	var kinds []string
 	for _, w := range fl.Warnings {
-		for _, p := range w.Paths {
-			if p == path && path != "" {
-				kinds = append(kinds, string(w.Kind))
-				break
-			}
+		if slices.ContainsFunc(w.Paths, func(p string) bool { return slices.Contains(paths, p) }) {
+			kinds = append(kinds, string(w.Kind))
 		}
 	}
 	return strings.Join(kinds, " ")
 }
 
-// FleetJSON writes the fleet as JSON: the same groups, machines and cells
-// as the table, and the rule's figures (NaN becomes null).
-func FleetJSON(w io.Writer, fl *compare.Fleet) error {
-	type cell struct {
-		Strategy         string     `json:"strategy"`
-		Workers          int        `json:"workers"`
-		Runs             int        `json:"runs"`
-		NumbersPerSecond float64    `json:"numbers_per_second"`
-		Interval         [2]float64 `json:"numbers_per_second_interval"`
-		Efficiency       *float64   `json:"efficiency"`
-		Change           *float64   `json:"change,omitempty"`
-		Score            *float64   `json:"robust_score,omitempty"`
-		P                *float64   `json:"p_value,omitempty"`
-		AdjustedP        *float64   `json:"adjusted_p,omitempty"`
-		Outlier          bool       `json:"outlier,omitempty"`
-	}
-	type machine struct {
-		Label         string  `json:"label"`
-		Path          string  `json:"file"`
-		CPUModel      string  `json:"cpu_model"`
-		EffectiveCPUs float64 `json:"effective_cpus"`
-		Change        float64 `json:"change"`
-		Outlier       bool    `json:"outlier"`
-		Cells         []cell  `json:"rows"`
-	}
-	type group struct {
-		Hardware compare.Hardware `json:"hardware"`
-		Median   []cell           `json:"median"`
-		Machines []machine        `json:"machines"`
-	}
-	opt := func(x float64) *float64 {
-		if math.IsNaN(x) {
-			return nil
-		}
-		return &x
-	}
-	cells := func(cs []compare.FleetCell, judged bool) []cell {
-		var out []cell
-		for r, c := range cs {
-			if !c.Present {
-				continue
-			}
-			jc := cell{Strategy: fl.Rows[r].Label, Workers: fl.Rows[r].Workers, Runs: c.Runs, NumbersPerSecond: c.Throughput, Interval: c.Interval,
-				Efficiency: opt(c.Efficiency), Outlier: c.Outlier}
-			if judged {
-				jc.Change, jc.Score, jc.P, jc.AdjustedP = opt(c.Change), opt(c.Score), opt(c.P), opt(c.AdjustedP)
-			}
-			out = append(out, jc)
-		}
-		return out
-	}
-	var out struct {
-		Workload string            `json:"workload"`
-		Machines int               `json:"machines"`
-		Outliers []string          `json:"outliers"`
-		Tests    int               `json:"tests"`
-		Groups   []group           `json:"groups"`
-		Warnings []compare.Warning `json:"warnings"`
-	}
-	out.Workload, out.Machines, out.Tests, out.Outliers = fl.Spec, fl.Machines(), fl.Tests, []string{}
-	out.Warnings = append([]compare.Warning{}, fl.Warnings...)
-	for _, m := range fl.Outliers() {
-		out.Outliers = append(out.Outliers, m.Label)
-	}
-	for _, g := range fl.Groups {
-		jg := group{Hardware: g.Hardware, Median: cells(g.Median, false)}
-		for _, m := range g.Machines {
-			jg.Machines = append(jg.Machines, machine{Label: m.Label, Path: m.Path, CPUModel: m.Machine.CPUModel, EffectiveCPUs: m.Machine.EffectiveCPUs,
-				Change: m.Change - 1, Outlier: m.Outlier, Cells: cells(m.Cells, true)})
-		}
-		out.Groups = append(out.Groups, jg)
-	}
-	b, err := json.MarshalIndent(out, "", "  ")
+// FleetJSON writes the fleet's JSON document (compare.FleetJSON).
+func FleetJSON(w io.Writer, fl *compare.Fleet) error { return writeJSON(w, fl.JSON()) }
+
+// writeJSON writes one of compare's documents, indented, its text made
+// safe for a terminal.
+func writeJSON(w io.Writer, doc any) error {
+	b, err := json.MarshalIndent(doc, "", "  ")
 	if err != nil {
 		return err
 	}

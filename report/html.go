@@ -6,14 +6,17 @@ import (
 	"fmt"
 	"html/template"
 	"io"
+	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 
 	"github.com/primebench/primebench/chart"
 	"github.com/primebench/primebench/compare"
-	"github.com/primebench/primebench/cpulimit"
+	"github.com/primebench/primebench/cpulist"
 	"github.com/primebench/primebench/results"
+	"github.com/primebench/primebench/summary"
 	"github.com/primebench/primebench/textsafe"
 )
 
@@ -95,7 +98,7 @@ func HTML(w io.Writer, f *results.File) error {
 		Subtitle:  fmt.Sprintf("workload %s · %s · primebench %s", f.Workload.Spec, f.CreatedAt.Format("2006-01-02 15:04 UTC"), f.Machine.PrimebenchVersion),
 		Machines:  []machineCard{{Label: f.Machine.Name(), Rows: machineFacts(f.Machine)}},
 		Answer:    answerOf(f),
-		Command:   shellQuote(f.Command),
+		Command:   shellQuote(reproducible(f.Command)),
 		Generator: "primebench report --format html",
 	}
 	d.Summary = findings(f)
@@ -216,7 +219,7 @@ func CompareHTML(w io.Writer, c *compare.Comparison) error {
 		d.Notes = []string{tooFewNote}
 	}
 	d.Legend = []string{
-		"numbers/s: the workload over the median wall time [the median's 95% CI];",
+		"numbers/s: the workload over the median wall time [" + summary.IntervalWords + "];",
 		fmt.Sprintf("A, B, ...: the files in the order given, A the baseline; vs A: change against the baseline [the range the two medians' intervals allow]; p: the Mann-Whitney U p-value over the runs; ~ when p ≥ %.2f;", compare.Alpha),
 		"eff: efficiency, speedup over the same file's baseline / its ideal; geomean over the rows present in every file.",
 	}
@@ -299,7 +302,7 @@ func machineFacts(m results.Machine) []fact {
 		}
 		fms = strings.Join(parts, " / ")
 	}
-	affinity := fmt.Sprintf("%d (cpu %s)", m.AffinityCPUs, cpulimit.FormatList(m.CPUIDs))
+	affinity := fmt.Sprintf("%d (cpu %s)", m.AffinityCPUs, cpulist.Format(m.CPUIDs))
 	quota := "none"
 	if m.CPUQuota > 0 {
 		quota = fmt.Sprintf("%.2f CPUs (cgroup v%d)", m.CPUQuota, m.CgroupVersion)
@@ -406,6 +409,20 @@ func answerOf(f *results.File) *answerCard {
 }
 
 // shellQuote writes a command line as a POSIX shell would read it back.
+// reproducible is a recorded command line as it can be run again: a
+// primebench that `go run` built into a temporary directory is primebench
+// (go run ./cmd/primebench, or the installed one), not its vanished path.
+func reproducible(argv []string) []string {
+	if len(argv) == 0 {
+		return argv
+	}
+	out := slices.Clone(argv)
+	if dir, base := filepath.Split(out[0]); strings.Contains(dir, "go-build") && strings.HasPrefix(base, "primebench") {
+		out[0] = "primebench"
+	}
+	return out
+}
+
 func shellQuote(argv []string) string {
 	out := make([]string, len(argv))
 	for i, a := range argv {
@@ -436,7 +453,7 @@ func FleetHTML(w io.Writer, fl *compare.Fleet) error {
 		Generator:   "primebench compare --format html",
 	}
 	for _, m := range fl.Outliers() {
-		d.Summary = append(d.Summary, fmt.Sprintf("%s (%s): %s.", m.Label, m.Path, strings.Join(fl.OutlierRows(m), "; ")))
+		d.Summary = append(d.Summary, fmt.Sprintf("%s (%s): %s.", m.Label, strings.Join(m.Paths, ", "), strings.Join(fl.OutlierRows(m), "; ")))
 	}
 	drawings, err := chart.Fleet(fl)
 	if err != nil {
@@ -480,7 +497,7 @@ func FleetHTML(w io.Writer, fl *compare.Fleet) error {
 		}
 	}
 	d.Tables = []pageTable{hw, machines}
-	d.Legend = strings.Split(fmt.Sprintf(fleetLegend, compare.OutlierScore, 100*compare.OutlierFloor, compare.OutlierAlpha, fl.Tests), "\n")
+	d.Legend = strings.Split(fleetLegendFor(strconv.Itoa(fl.Tests)), "\n")
 	for _, cw := range fl.Warnings {
 		d.Warnings = append(d.Warnings, CompareWords(cw))
 	}
@@ -491,7 +508,7 @@ func FleetHTML(w io.Writer, fl *compare.Fleet) error {
 // cell per strategy (throughput, interval, change, efficiency), which wraps,
 // so that the table fits the page however many strategies.
 func fleetPageColumns(fl *compare.Fleet) []string {
-	cols := []string{"machine", "group", "E", "vs group"}
+	cols := []string{"machine", "files", "group", "E", "vs group"}
 	for _, k := range fl.Rows {
 		cols = append(cols, fmt.Sprintf("%s/%d", k.Label, k.Workers))
 	}
@@ -500,9 +517,10 @@ func fleetPageColumns(fl *compare.Fleet) []string {
 
 func fleetPageCells(fl *compare.Fleet, g compare.Group, m *compare.FleetMachine) []string {
 	wide := fleetCells(fl, g, m)
-	out := wide[:4:4]
+	lead := len(fleetColumns(fl)) - 3*len(fl.Rows) - 1 // machine ... vs group
+	out := wide[:lead:lead]
 	for i := range fl.Rows {
-		change, throughput, eff := wide[4+3*i], wide[5+3*i], wide[6+3*i]
+		change, throughput, eff := wide[lead+3*i], wide[lead+1+3*i], wide[lead+2+3*i]
 		cell := throughput
 		if change != "" && change != "-" {
 			cell += " " + change

@@ -18,7 +18,7 @@ import (
 	"golang.org/x/perf/benchunit"
 
 	"github.com/primebench/primebench/compare"
-	"github.com/primebench/primebench/cpulimit"
+	"github.com/primebench/primebench/cpulist"
 	"github.com/primebench/primebench/figure"
 	"github.com/primebench/primebench/results"
 	"github.com/primebench/primebench/summary"
@@ -45,6 +45,9 @@ type Format struct {
 	// Fleet renders the fleet view of many machines (compare); nil where
 	// none.
 	Fleet func(w io.Writer, fl *compare.Fleet, v View) error
+	// Since renders a fleet against its earlier self (compare of two
+	// directories); nil where none.
+	Since func(w io.Writer, sc *compare.Since, v View) error
 }
 
 // anyView adapts a rendering that keeps every column whatever the view.
@@ -59,15 +62,19 @@ var Formats = []Format{
 		Comparison: func(w io.Writer, c *compare.Comparison, v View) error {
 			return compareTable(w, c, asciiRenderer, "", v)
 		},
-		Fleet: func(w io.Writer, fl *compare.Fleet, v View) error { return fleetTable(w, fl, asciiRenderer, "", v) }},
-	{Name: "json", File: anyView(JSON), Comparison: anyView(CompareJSON), Fleet: anyView(FleetJSON)},
-	{Name: "csv", File: anyView(CSV), Comparison: anyView(CompareCSV), Fleet: anyView(FleetCSV)},
+		Fleet: func(w io.Writer, fl *compare.Fleet, v View) error { return fleetTable(w, fl, asciiRenderer, "", v) },
+		Since: func(w io.Writer, sc *compare.Since, v View) error { return sinceTable(w, sc, asciiRenderer, "", v) }},
+	{Name: "json", File: anyView(JSON), Comparison: anyView(CompareJSON), Fleet: anyView(FleetJSON), Since: anyView(SinceJSON)},
+	{Name: "csv", File: anyView(CSV), Comparison: anyView(CompareCSV), Fleet: anyView(FleetCSV), Since: anyView(SinceCSV)},
 	{Name: "markdown", File: anyView(Markdown),
 		Comparison: func(w io.Writer, c *compare.Comparison, _ View) error {
 			return compareTable(w, c, markdownRenderer, "- ", Wide)
 		},
 		Fleet: func(w io.Writer, fl *compare.Fleet, _ View) error {
 			return fleetTable(w, fl, markdownRenderer, "- ", Wide)
+		},
+		Since: func(w io.Writer, sc *compare.Since, _ View) error {
+			return sinceTable(w, sc, markdownRenderer, "- ", Wide)
 		}},
 	{Name: "gobench", File: anyView(GoBench)},
 	{Name: "html", File: anyView(HTML), Comparison: anyView(CompareHTML), Fleet: anyView(FleetHTML)},
@@ -81,6 +88,21 @@ func NewFleet(format string, v View) (FleetReporter, error) {
 		}
 	}
 	return nil, fmt.Errorf("unknown format %q: choose %s", format, choices(FormatNames(true)))
+}
+
+// NewSince returns the reporter of a fleet against its earlier self for a
+// format name, drawn to v.
+func NewSince(format string, v View) (SinceReporter, error) {
+	var names []string
+	for _, f := range Formats {
+		if f.Since != nil {
+			if f.Name == format {
+				return func(w io.Writer, sc *compare.Since) error { return f.Since(w, sc, v) }, nil
+			}
+			names = append(names, f.Name)
+		}
+	}
+	return nil, fmt.Errorf("format %q does not render a fleet against an earlier one: choose %s", format, choices(names))
 }
 
 // FormatNames lists the formats that render files (comparisons false) or
@@ -141,7 +163,7 @@ func Markdown(w io.Writer, f *results.File) error {
 func CPUsInWords(m results.Machine) string {
 	parts := []string{fmt.Sprintf("%d logical CPUs", m.LogicalCPUs)}
 	if m.AffinityCPUs > 0 && m.AffinityCPUs < m.LogicalCPUs {
-		parts = append(parts, fmt.Sprintf("affinity %d (cpu %s)", m.AffinityCPUs, cpulimit.FormatList(m.CPUIDs)))
+		parts = append(parts, fmt.Sprintf("affinity %d (cpu %s)", m.AffinityCPUs, cpulist.Format(m.CPUIDs)))
 	}
 	if m.CPUQuota > 0 {
 		parts = append(parts, fmt.Sprintf("CPU quota %.1f", m.CPUQuota))
@@ -499,7 +521,7 @@ func Words(w results.Warning, figures []figure.Def) string {
 	case results.Starved:
 		return fmt.Sprintf("%d of %d runs got under %.0f%% of the CPU time %s busy core(s) should give, with no quota or steal to blame: another process took a core", w.Runs, w.Of, 100*w.Limit, trimFloat(w.Value))
 	case results.ShortRuns:
-		return fmt.Sprintf("the median run is shorter than %s (0.2 s, or 50 worker start-ups if longer): start-up and the counters' 10 ms ticks weigh on every figure; use %s", seconds(w.Limit), w.Suggest)
+		return fmt.Sprintf("the median run is shorter than %s (%g s, or %d worker start-ups if longer): start-up and the counters' 10 ms ticks weigh on every figure; use %s", seconds(w.Limit), results.ShortRun, results.StartupFactor, w.Suggest)
 	case results.FewWakeUps:
 		return fmt.Sprintf("the heartbeat woke only %d time(s) (under %.0f): its p99 is little more than its maximum; use more --probe-runs or a larger workload", w.Count, w.Limit)
 	case results.SlowCPU:
@@ -516,7 +538,7 @@ func Words(w results.Warning, figures []figure.Def) string {
 	case results.GILEnabled:
 		return fmt.Sprintf("%d of %d runs ended with the GIL enabled on this free-threaded build (an extension module without free-threading support re-enables it at import, or PYTHON_GIL=1): the row measured a GIL", w.Runs, w.Of)
 	case results.Imprecise:
-		reached := "its interval never reached 95%"
+		reached := "its interval never reached " + summary.LevelWords
 		if w.Value > 0 {
 			reached = fmt.Sprintf("reached ±%.1f%%", 100*w.Value)
 		}

@@ -8,9 +8,11 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"golang.org/x/perf/benchfmt"
 
@@ -148,6 +150,50 @@ func TestGolden(t *testing.T) {
 			golden(t, "fleet."+format, pageStructure(format, buf.Bytes()))
 		})
 	}
+	sc := testSince(t)
+	for _, f := range Formats {
+		if f.Since == nil {
+			if _, err := NewSince(f.Name, Wide); err == nil {
+				t.Errorf("NewSince(%q) took a format without a rendering of it", f.Name)
+			}
+			continue
+		}
+		t.Run("since-"+f.Name, func(t *testing.T) {
+			reporter, err := NewSince(f.Name, Wide)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var buf bytes.Buffer
+			if err := reporter(&buf, sc); err != nil {
+				t.Fatal(err)
+			}
+			golden(t, "since."+f.Name, buf.Bytes())
+		})
+	}
+}
+
+// testSince is a synthetic fleet of six machines against itself a month
+// before: one slower, one that lost a CPU, one gone and one new.
+func testSince(t testing.TB) *compare.Since {
+	t.Helper()
+	var then, now []compare.Input
+	for _, f := range fleettest.Files(fleettest.Options{Machines: 6, Rounds: 2, Seed: 3, Start: time.Date(2026, 11, 1, 12, 0, 0, 0, time.UTC)}) {
+		then = append(then, compare.Input{Path: "november/" + results.DefaultName(f), File: f})
+	}
+	for i, f := range fleettest.Files(fleettest.Options{Machines: 7, Seed: 4, Slow: map[int]float64{2: 0.25}}) {
+		if i == 5 {
+			continue
+		}
+		if i == 4 {
+			f.Machine.EffectiveCPUs = 1
+		}
+		now = append(now, compare.Input{Path: "december/" + results.DefaultName(f), File: f})
+	}
+	sc, err := compare.NewSince(then, now, "november", "december", false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return sc
 }
 
 // testFleet is a synthetic fleet of n machines of two kinds, the slow ones
@@ -164,7 +210,7 @@ func testFleet(t testing.TB, n int, slow map[int]float64) *compare.Fleet {
 	for _, f := range files {
 		inputs = append(inputs, compare.Input{Path: results.DefaultName(f), File: f})
 	}
-	fl, err := compare.NewFleet(inputs, false)
+	fl, err := compare.NewFleet(inputs, compare.FleetOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -361,5 +407,20 @@ func TestSlowRoundIsNoted(t *testing.T) {
 				t.Errorf("slow-round note shown %v, want %v:\n%s", got, tt.want, out.String())
 			}
 		})
+	}
+}
+
+// A page's command is one a reader can run: go run's temporary binary is
+// primebench; any other path is kept as recorded.
+func TestReproducibleCommand(t *testing.T) {
+	for _, tt := range []struct{ in, want []string }{
+		{[]string{"/tmp/go-build827957966/b001/exe/primebench", "run", "--save"}, []string{"primebench", "run", "--save"}},
+		{[]string{`C:\Users\a\AppData\Local\Temp\go-build1\b001\exe\primebench.exe`, "run"}, []string{`C:\Users\a\AppData\Local\Temp\go-build1\b001\exe\primebench.exe`, "run"}},
+		{[]string{"/usr/local/bin/primebench", "run"}, []string{"/usr/local/bin/primebench", "run"}},
+		{nil, nil},
+	} {
+		if got := reproducible(tt.in); !slices.Equal(got, tt.want) {
+			t.Errorf("reproducible(%q) = %q, want %q", tt.in, got, tt.want)
+		}
 	}
 }

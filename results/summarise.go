@@ -303,9 +303,7 @@ func (r *row) times() {
 	out.MinSeconds, out.MaxSeconds, out.CV = wall.Min, wall.Max, wall.CV
 	out.IntervalSeconds, out.IntervalLevel = [2]float64{wall.Lo, wall.Hi}, wall.Confidence
 	passes := float64(r.s.Passes())
-	numbers := float64(w.Numbers) * passes
-	out.NumbersPerSecond = numbers / wall.Median
-	out.ThroughputInterval = [2]float64{numbers / wall.Hi, numbers / wall.Lo}
+	out.NumbersPerSecond, out.ThroughputInterval = throughputOf(float64(w.Numbers)*passes, wall)
 	out.DivisionsPerSecond = float64(w.Divisions) * passes / wall.Median
 	if p := wall.Precision(); !math.IsInf(p, 1) {
 		out.Precision = &p
@@ -552,6 +550,29 @@ func (s *Strategy) wallTimes() []float64 {
 		out[i] = r.WallSeconds
 	}
 	return out
+}
+
+// throughputOf is the throughput of runs of numbers whose wall times wall
+// summarises: the numbers over the median wall time, and the interval the
+// median's gives. It is the one definition of a row's throughput, and of
+// the runs of one row from several files taken together.
+func throughputOf(numbers float64, wall summary.Summary) (float64, [2]float64) {
+	return numbers / wall.Median, [2]float64{numbers / wall.Hi, numbers / wall.Lo}
+}
+
+// PooledThroughput is the throughput of one row's runs from several files
+// of one workload (one machine measured again and again) taken together,
+// defined as a single file's row's is, and the number of runs.
+func PooledThroughput(w Workload, rows []*Strategy) (float64, [2]float64, int) {
+	var walls []float64
+	for _, s := range rows {
+		walls = append(walls, s.wallTimes()...)
+	}
+	if len(walls) == 0 {
+		return math.NaN(), [2]float64{math.NaN(), math.NaN()}, 0
+	}
+	rate, interval := throughputOf(float64(w.Numbers)*float64(rows[0].Passes()), summary.Of(walls))
+	return rate, interval, len(walls)
 }
 
 // Throughputs are the per-run throughputs, numbers per second, for tests of

@@ -24,8 +24,20 @@ if [ ${#files[@]} -eq 0 ]; then
   echo "no result files in results/: run primebench run --save first" >&2
   exit 1
 fi
+# Without Chromium the screenshots cannot be remade: keep the ones there
+# are (docs/pages.md embeds one) rather than delete them with the pages.
+browser=$(command -v chromium || command -v chromium-browser || true)
+mkdir -p "$tmp/kept"
+if [ -z "$browser" ]; then
+  kept=("$pages"/*.png)
+  if [ ${#kept[@]} -gt 0 ]; then
+    cp "${kept[@]}" "$tmp/kept/"
+    echo "regen-charts.sh: no Chromium: keeping the ${#kept[@]} existing screenshot(s) in $pages, which may no longer match their pages" >&2
+  fi
+fi
 rm -rf "$out" "$pages"
 mkdir -p "$out" "$pages"
+cp "$tmp/kept/"* "$pages/" 2>/dev/null || true
 "$tmp/primebench" chart --format "$format" --out "$out" "${files[@]}"
 for f in "${files[@]}"; do
   name=$(basename "${f%.json}")
@@ -33,7 +45,6 @@ for f in "${files[@]}"; do
 done
 # The comparison pages results/comparisons.txt lists, each with a
 # screenshot for docs/pages.md when Chromium is installed.
-browser=$(command -v chromium || command -v chromium-browser || true)
 while IFS= read -r line; do
   case $line in '#'* | '') continue ;; esac
   name=${line%%:*}

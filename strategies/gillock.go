@@ -27,6 +27,7 @@ var gilLockStrategy = Descriptor{
 	Heartbeat:      BeatLockThread,
 	Counterpart:    "cpython-threads",
 	SwitchInterval: true,
+	Figures:        []*figure.Def{&LockHandoffs},
 	New:            func(_ string, opts Options) Strategy { return gilLock{opts: opts} },
 }
 
@@ -38,6 +39,7 @@ var gilLockFIFOStrategy = Descriptor{
 	Heartbeat:      BeatLockThread,
 	Counterpart:    "cpython-threads",
 	SwitchInterval: true,
+	Figures:        []*figure.Def{&LockHandoffs},
 	New:            func(_ string, opts Options) Strategy { return gilLock{opts: opts, fair: true} },
 }
 

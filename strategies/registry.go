@@ -3,6 +3,8 @@ package strategies
 import (
 	"fmt"
 	"strings"
+
+	"github.com/primebench/primebench/figure"
 )
 
 // Descriptor is everything primebench knows about a strategy, stated once:
@@ -68,6 +70,10 @@ type Descriptor struct {
 	// crossover chart sets them against each other across task sizes, to
 	// show where the processes' dispatch stops costing more than they gain.
 	OnThreads string
+	// Figures declares the figures its runs report beyond their wall time
+	// (gil-lock's hand-offs), each declared where it is measured; a run
+	// reports no other (the engine's own, memory, aside).
+	Figures []*figure.Def
 	// Default puts it among the strategies `primebench run` runs unasked.
 	Default bool
 	// Optional: a group names it only where its needs are met (a
@@ -76,6 +82,19 @@ type Descriptor struct {
 	// New makes one job's instance: a strategy may keep worker processes
 	// between the runs of its job, never between jobs.
 	New func(name string, opts Options) Strategy
+}
+
+// Crowding is how many of workers share each core the model lets them use
+// on cpus CPUs (every CPU for workers that run in parallel, one core for a
+// loop or a GIL, counted as one even on a free-threaded build, which only
+// makes the stall limit laxer): a chunk's wall time stretches that many
+// times, and the stall limit with it.
+func (d *Descriptor) Crowding(workers int, cpus float64) float64 {
+	cores := 1.0
+	if d.Cores == EveryCore && cpus > 0 {
+		cores = max(1, min(float64(workers), cpus))
+	}
+	return max(1, float64(workers)/cores)
 }
 
 // Family is whose code does the divisions: Go's models, or the real CPython
@@ -218,7 +237,7 @@ type Group struct {
 var Groups = []Group{
 	{Name: "default", Doc: "what `primebench run` runs unasked", has: func(d *Descriptor) bool { return d.Default }},
 	{Name: "all", Doc: "every Go model", has: func(d *Descriptor) bool { return d.Family == GoFamily }},
-	{Name: "cpython", Doc: "every CPython lane (about twenty times slower per division, so never by default)", has: func(d *Descriptor) bool { return d.Family == CPythonFamily }},
+	{Name: "cpython", Doc: fmt.Sprintf("every CPython lane (%g to %g times slower per division than Go, so never by default)", CPythonSlower[0], CPythonSlower[1]), has: func(d *Descriptor) bool { return d.Family == CPythonFamily }},
 	{Name: "native", Doc: "CPython threads calling the C is_prime through ctypes, the GIL released or held (where a C compiler builds it)", has: func(d *Descriptor) bool { return d.Family == NativeFamily }},
 }
 

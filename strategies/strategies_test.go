@@ -62,7 +62,7 @@ func findTestPython(t testing.TB, required bool) *Python {
 	var found *Python
 	var errs []string
 	for _, name := range testPythons {
-		py, err := FindPython(context.Background(), name)
+		py, err := foundPython(name)
 		if err != nil {
 			errs = append(errs, err.Error())
 			continue
@@ -83,6 +83,12 @@ func findTestPython(t testing.TB, required bool) *Python {
 		t.Skipf("no python3: %s", strings.Join(errs, "; "))
 	}
 	return found
+}
+
+// foundPython is FindPython's answer for name, probed once per test binary
+// and copied for each caller (testworker.MemoCopy).
+func foundPython(name string) (*Python, error) {
+	return testworker.MemoCopy("python "+name, func() (*Python, error) { return FindPython(context.Background(), name) })
 }
 
 // usable skips the test when opts cannot run d.
@@ -166,7 +172,10 @@ func newJob(t testing.TB, d *Descriptor, opts Options, workers int, watch *ledge
 }
 
 func (j *job) run(ctx context.Context, plan *workload.Plan, workers int, hb *Heartbeat) (workload.Answer, Outcome, error) {
-	led := ledger.New(plan, ledger.Config{Shards: workers, Watch: j.watch, Family: j.d.Family.Name, Slowdown: j.d.Family.Slowdown})
+	// As the engine does: a worker's chunk stretches with the workers that
+	// share its core, and the stall limit with it.
+	led := ledger.New(plan, ledger.Config{Shards: workers, Watch: j.watch, Family: j.d.Family.Name, Slowdown: j.d.Family.Slowdown,
+		Crowding: j.d.Crowding(workers, float64(runtime.NumCPU()))})
 	out, err := j.s.Run(ctx, Task{Plan: plan, Workers: workers, Ledger: led, Heartbeat: hb})
 	if err != nil {
 		return workload.Answer{}, out, err
@@ -242,7 +251,7 @@ func interpretersFor(t *testing.T, d *Descriptor, opts Options) []*Python {
 		return out
 	}
 	for _, name := range testworker.Pythons(t) {
-		py, err := FindPython(context.Background(), name)
+		py, err := foundPython(name)
 		if err != nil {
 			t.Fatalf("%s names %s: %v", testworker.PythonsEnv, name, err)
 		}
@@ -656,7 +665,9 @@ func TestKeptWorkerLostBetweenRuns(t *testing.T) {
 			if got, _, err := j.run(context.Background(), plan, 2, nil); err != nil || got != want {
 				t.Fatalf("first run: %+v, %v", got, err)
 			}
-			time.Sleep(200 * time.Millisecond) // it exits after answering
+			// It exits after answering: the pool has seen it go once
+			// it is reaped, however long a loaded machine takes.
+			testworker.WaitForChildren(t, 1)
 			got, out, err := j.run(context.Background(), plan, 2, nil)
 			if retries == 0 {
 				var we *WorkerError

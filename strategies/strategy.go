@@ -137,6 +137,9 @@ type Processes struct {
 	// Retries is how many dead or stalled worker processes a run may
 	// replace.
 	Retries int
+	// Stopped lists the processes of pid's tree the kernel holds stopped,
+	// for a stalled worker's message (procpool.Config.Stopped).
+	Stopped func(pid int) []int
 }
 
 // Options configure one job of a strategy: its settings, chosen (or

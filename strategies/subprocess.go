@@ -80,7 +80,7 @@ func newGoWorkers(name string, opts Options) goWorkers {
 	}
 	keep := opts.Pool == PoolPersistent || (opts.Pool == PoolAuto && len(opts.Remote) > 0)
 	return goWorkers{cfg: procpool.Config{
-		Kind: name, Retries: opts.Retries, CPUs: opts.CPUs, Keep: keep,
+		Kind: name, Retries: opts.Retries, CPUs: opts.CPUs, Keep: keep, Stopped: opts.Stopped,
 		Launch: func(slot int) procpool.Launch {
 			wc := commands[slot%len(commands)]
 			return procpool.Launch{

@@ -1,6 +1,7 @@
 package summary
 
 import (
+	"cmp"
 	"math"
 	"slices"
 	"sort"
@@ -14,24 +15,34 @@ import (
 
 // EachAgainstRest tests each sample against all the others pooled (the
 // Mann-Whitney U test, two-sided) and returns one p-value per sample; NaN
-// for an empty sample or when there is no other. Small pools use the exact
-// test (as Compare does). Large ones rank the pool once, so a thousand
-// samples cost one sort rather than a thousand, and take each p-value
-// from the exact distribution of U where it is extreme (a few runs below
-// thousands: the tail that decides a flag among many tests, where the
-// normal approximation is off by orders of magnitude), else from the
-// normal approximation with the ties' correction.
-func EachAgainstRest(samples [][]float64) []float64 {
+// for an empty sample or when there is no other.
+func EachAgainstRest(samples [][]float64) []float64 { return EachAgainst(samples, nil) }
+
+// EachAgainst tests each sample against the reference samples other than
+// itself, pooled: reference[j] says whether sample j is one (nil: every
+// sample is). A fleet judges each machine against its central machines,
+// so that several slow ones do not hide each other in "the rest".
+// Small pools use the exact test (as Compare does). Large ones sort the
+// reference pool once and merge each sample into it, so a thousand samples
+// cost one sort and a linear pass each rather than a thousand sorts, and
+// take each p-value from the exact distribution of U where it is extreme
+// (a few runs below thousands: the tail that decides a flag among many
+// tests, where the normal approximation is off by orders of magnitude),
+// else from the normal approximation with the ties' correction.
+func EachAgainst(samples [][]float64, reference []bool) []float64 {
+	inReference := func(i int) bool { return reference == nil || reference[i] }
 	out := make([]float64, len(samples))
 	total := 0
-	for _, s := range samples {
-		total += len(s)
+	for i, s := range samples {
+		if inReference(i) {
+			total += len(s)
+		}
 	}
 	if total <= exactPool {
 		for i, s := range samples {
 			var rest []float64
 			for j, o := range samples {
-				if j != i {
+				if j != i && inReference(j) {
 					rest = append(rest, o...)
 				}
 			}
@@ -49,53 +60,82 @@ func EachAgainstRest(samples [][]float64) []float64 {
 	}
 	pool := make([]obs, 0, total)
 	for i, s := range samples {
-		for _, x := range s {
-			pool = append(pool, obs{x, i})
+		if inReference(i) {
+			for _, x := range s {
+				pool = append(pool, obs{x, i})
+			}
 		}
 	}
-	sort.Slice(pool, func(a, b int) bool { return pool[a].x < pool[b].x })
-	// Mid-ranks, and the ties' correction term sum(t^3 - t).
-	rankSum := make([]float64, len(samples))
-	ties := 0.0
-	for i := 0; i < len(pool); {
-		j := i
-		for j < len(pool) && pool[j].x == pool[i].x {
-			j++
-		}
-		rank := float64(i+j+1) / 2 // ranks i+1..j
-		for k := i; k < j; k++ {
-			rankSum[pool[k].owner] += rank
-		}
-		t := float64(j - i)
-		ties += t*t*t - t
-		i = j
-	}
-	n := float64(total)
+	slices.SortFunc(pool, func(a, b obs) int { return cmp.Compare(a.x, b.x) })
 	for i, s := range samples {
-		n1 := float64(len(s))
-		n2 := n - n1
+		own := slices.Sorted(slices.Values(s))
+		n1, n2 := len(own), total
+		if inReference(i) {
+			n2 -= len(own)
+		}
 		if n1 == 0 || n2 == 0 {
 			out[i] = math.NaN()
 			continue
 		}
-		u := rankSum[i] - n1*(n1+1)/2
-		if tail := math.Floor(math.Min(u, n1*n2-u)); tail <= n2 && len(s) <= maxExactRuns {
-			out[i] = math.Min(1, 2*lowerTail(len(s), int(n2), int(tail)))
-			continue
+		// Merge the sample into the pool (less its own runs): its rank
+		// sum, with mid-ranks for ties, and the ties' term sum(t^3 - t).
+		rankSum, ties, seen := 0.0, 0.0, 0
+		a, b := 0, 0
+		for a < len(own) || b < len(pool) {
+			for b < len(pool) && pool[b].owner == i {
+				b++
+			}
+			if a == len(own) && b == len(pool) {
+				break
+			}
+			x := math.Inf(1)
+			if a < len(own) {
+				x = own[a]
+			}
+			if b < len(pool) && pool[b].x < x {
+				x = pool[b].x
+			}
+			mine, theirs := 0, 0
+			for a < len(own) && own[a] == x {
+				a, mine = a+1, mine+1
+			}
+			for b < len(pool) && pool[b].x == x {
+				if pool[b].owner != i {
+					theirs++
+				}
+				b++
+			}
+			t := float64(mine + theirs)
+			rankSum += float64(mine) * (float64(seen) + (t+1)/2)
+			ties += t*t*t - t
+			seen += mine + theirs
 		}
-		mean := n1 * n2 / 2
-		variance := n1 * n2 / 12 * ((n + 1) - ties/(n*(n-1)))
-		if variance <= 0 {
-			out[i] = 1
-			continue
-		}
-		d := math.Max(math.Abs(u-mean)-0.5, 0) // continuity correction
-		out[i] = math.Min(1, math.Erfc(d/math.Sqrt(variance)/math.Sqrt2))
+		out[i] = mannWhitneyP(rankSum, n1, n2, ties)
 	}
 	return out
 }
 
-// exactPool is the largest pool EachAgainstRest tests exactly.
+// mannWhitneyP is the two-sided p-value of a sample of n1 whose ranks sum
+// to rankSum among n1 + n2 (ties: sum(t^3 - t) over the tied groups):
+// exact in the extreme tail of a small sample, else the normal
+// approximation with the ties' and continuity corrections.
+func mannWhitneyP(rankSum float64, n1, n2 int, ties float64) float64 {
+	f1, f2 := float64(n1), float64(n2)
+	n := f1 + f2
+	u := rankSum - f1*(f1+1)/2
+	if tail := math.Floor(math.Min(u, f1*f2-u)); tail <= f2 && n1 <= maxExactRuns {
+		return math.Min(1, 2*lowerTail(n1, n2, int(tail)))
+	}
+	mean := f1 * f2 / 2
+	variance := f1 * f2 / 12 * ((n + 1) - ties/(n*(n-1)))
+	if variance <= 0 {
+		return 1
+	}
+	d := math.Max(math.Abs(u-mean)-0.5, 0) // continuity correction
+	return math.Min(1, math.Erfc(d/math.Sqrt(variance)/math.Sqrt2))
+}
+
+// exactPool is the largest reference pool EachAgainst tests exactly.
 const exactPool = 120
 
 // maxExactRuns bounds the samples whose extreme tails are counted exactly.

@@ -8,6 +8,7 @@ package summary
 import (
 	"math"
 	"slices"
+	"strconv"
 
 	"github.com/montanaflynn/stats"
 	"golang.org/x/perf/benchmath"
@@ -16,6 +17,14 @@ import (
 
 // Level is the confidence level asked of every interval.
 const Level = 0.95
+
+// LevelWords is Level as the sentences that state it write it: "95%".
+var LevelWords = strconv.FormatFloat(100*Level, 'f', -1, 64) + "%"
+
+// IntervalWords says what a median's interval is, at the level it has:
+// Level from MinForLevel samples, lower below (a legend over intervals of
+// 3 runs must not call them 95% ones).
+var IntervalWords = "the median's confidence interval, " + LevelWords + " from " + strconv.Itoa(MinForLevel) + " runs, [min, max] at a lower level with fewer"
 
 // Summary of a sample.
 type Summary struct {

@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/primebench/primebench/owndir"
 )
 
 // Without a user cache directory the worker cache is a private directory
@@ -17,7 +19,7 @@ func TestWorkerCacheIsPrivate(t *testing.T) {
 	t.Setenv("XDG_CACHE_HOME", "")
 	t.Setenv("HOME", "")
 	t.Setenv("TMPDIR", tmp)
-	base := filepath.Join(tmp, "primebench-"+userTag())
+	base := filepath.Join(tmp, "primebench-"+owndir.UserTag())
 	check := func(t *testing.T, wantErr string) {
 		t.Helper()
 		dir, err := workerCache()

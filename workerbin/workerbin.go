@@ -15,6 +15,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/primebench/primebench/owndir"
 	"github.com/primebench/primebench/provenance"
 	"github.com/primebench/primebench/version"
 )
@@ -142,12 +143,8 @@ func workerCache() (string, error) {
 	if err == nil {
 		base = filepath.Join(base, "primebench")
 	} else {
-		base = filepath.Join(os.TempDir(), "primebench-"+userTag())
-		if err := os.Mkdir(base, 0o700); err != nil && !errors.Is(err, os.ErrExist) {
-			return "", fmt.Errorf("cannot make the worker cache %s: %w", base, errors.Unwrap(err))
-		}
-		if err := checkPrivate(base); err != nil {
-			return "", fmt.Errorf("the worker cache %s %v: remove it, or set XDG_CACHE_HOME (or HOME) to give primebench a cache directory of your own", base, err)
+		if base, err = owndir.InTemp("primebench"); err != nil {
+			return "", fmt.Errorf("the worker cache: %w", err)
 		}
 	}
 	dir := filepath.Join(base, "worker-"+version.Version)

@@ -124,6 +124,7 @@ func newApp(e *env) *cli.App {
 			chartCommand(e),
 			checkCommand(e),
 			listCommand(e),
+			referenceCommand(e),
 		},
 	}
 	for _, c := range app.Commands {

@@ -27,7 +27,7 @@ func chartCommand(e *env) *cli.Command {
 			" show (scaling without a worker scan) is skipped with a note, unless asked for by --kinds.\nA file named - is read from standard input.",
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "out", Value: ".", Usage: "directory to write charts into (created if missing)"},
-			&cli.StringFlag{Name: "format", Aliases: []string{"f"}, Value: "png", Usage: "png or svg"},
+			&cli.StringFlag{Name: "format", Aliases: []string{"f"}, Value: chart.Formats[0], Usage: strings.Join(chart.Formats, " or ")},
 			&cli.StringFlag{Name: "kinds", Usage: "charts to draw: " + strings.Join(chart.KindNames(), ", ") + " (default: every kind of each file; from " + strconv.Itoa(compare.FleetFrom) + " files, fleet: one chart per strategy, a dot per machine)"},
 		},
 		Action: func(c *cli.Context) error {
@@ -39,8 +39,8 @@ func chartCommand(e *env) *cli.Command {
 				return usagef("chart needs at least one result file: primebench chart [--out DIR] FILE...")
 			}
 			format := c.String("format")
-			if format != "png" && format != "svg" {
-				return usagef("--format %q: choose png or svg", format)
+			if !slices.Contains(chart.Formats, format) {
+				return usagef("--format %q: choose %s", format, strings.Join(chart.Formats, " or "))
 			}
 			explicit := c.IsSet("kinds")
 			kinds := chart.PerFile()
@@ -104,7 +104,7 @@ func chartCommand(e *env) *cli.Command {
 				if len(files) < 2 {
 					return usagef("--kinds fleet needs the files of at least two machines")
 				}
-				fl, err := compare.NewFleet(fleetInputs, false)
+				fl, err := compare.NewFleet(fleetInputs, compare.FleetOptions{})
 				if err != nil {
 					return usagef("%v", err)
 				}

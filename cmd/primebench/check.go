@@ -10,13 +10,12 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/primebench/primebench/compare"
-	"github.com/primebench/primebench/cpulimit"
 	"github.com/primebench/primebench/engine"
 	"github.com/primebench/primebench/health"
-	"github.com/primebench/primebench/machine"
+	"github.com/primebench/primebench/owndir"
 	"github.com/primebench/primebench/results"
 	"github.com/primebench/primebench/scan"
-	"github.com/primebench/primebench/version"
+	"github.com/primebench/primebench/summary"
 )
 
 func checkCommand(e *env) *cli.Command {
@@ -32,10 +31,10 @@ func checkCommand(e *env) *cli.Command {
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "against", Usage: "the baseline: a result `FILE`, or a DIR of a fleet's result files"},
 			&cli.StringFlag{Name: "tolerance", Value: "10%", Usage: "how far below the baseline's throughput a row may fall: a percentage or a fraction"},
-			&cli.DurationFlag{Name: "timeout", Value: 50 * time.Second, Usage: "stop the check if it takes longer (it plans for half of it); NHC and Slurm kill a check after 60s"},
+			&cli.DurationFlag{Name: "timeout", Value: 25 * time.Second, Usage: "stop the check if it takes longer (it plans for half of it): LBNL NHC's watchdog kills its checks after 30s by default"},
 			&cli.StringFlag{Name: "strategies", Aliases: []string{"s"}, Usage: "the baseline's strategies to check (default: its Go strategies)"},
-			&cli.StringFlag{Name: "precision", Usage: "after the planned runs, add runs to the rows whose median's 95% interval is not yet within this `SHARE` of it (2% or 0.02), for as long as half of --timeout allows"},
-			&cli.StringFlag{Name: "save-dir", Value: filepath.Join(os.TempDir(), "primebench-check"), Usage: "directory the measurement's result file is saved into"},
+			&cli.StringFlag{Name: "precision", Usage: "after the planned runs, add runs to the rows whose median's " + summary.LevelWords + " interval is not yet within this `SHARE` of it (2% or 0.02), for as long as half of --timeout allows"},
+			&cli.StringFlag{Name: "save-dir", Usage: "directory the measurement's result file is saved into (default: " + filepath.Join(owndir.SystemState, checksDir) + " for root, else checks/ in the user's state directory such as ~/.local/state/primebench; made private, and refused when another user made it first)"},
 			&cli.StringFlag{Name: "label", Usage: "name for this machine in the saved file (default: the hostname)"},
 			&cli.StringFlag{Name: "worker", Usage: "the primebench-worker binary `PATH` (default: beside primebench, built from the checkout, or on PATH)"},
 			&cli.StringFlag{Name: "python", Value: "python3", Usage: "the CPython interpreter, when --strategies names a cpython-* row"},
@@ -77,15 +76,21 @@ func checkAction(c *cli.Context, e *env) error {
 		}
 	}
 	saveDir := c.String("save-dir")
-	if err := checkCreatable(saveDir, "--save-dir"); err != nil {
-		return err
+	if saveDir != "" {
+		if err := checkCreatable(saveDir, "--save-dir"); err != nil {
+			return err
+		}
 	}
 	inputs, err := baselineInputs(e, against)
 	if err != nil {
 		return err
 	}
-	limits, _ := cpulimit.Read()
-	hw := compare.HardwareOf(machine.Describe(version.Version, "", limits))
+	me := engine.DescribeMachine(c.String("label")) // a node's name, as per-node baselines are labelled
+	hw := compare.HardwareOf(me)
+	if line, changed := health.HardwareChange(inputs, me.Name(), hw); changed {
+		fmt.Fprintln(e.stdout, line)
+		return reported{exitRunFailed}
+	}
 	base, err := health.FromFiles(inputs, against, hw, c.Bool("force"))
 	if err != nil {
 		return usagef("--against %v", err)
@@ -97,6 +102,11 @@ func checkAction(c *cli.Context, e *env) error {
 	o, err := base.Options(plan, e.stdin)
 	if err != nil {
 		return usagef("--against %v", err)
+	}
+	if saveDir == "" { // made only once everything else is known good
+		if saveDir, err = owndir.State(checksDir); err != nil {
+			return usagef("the check's default directory: %v", err)
+		}
 	}
 	o.Label, o.Command = c.String("label"), e.args
 	s := &runSettings{opts: o, workerPath: c.String("worker"), pythons: []string{c.String("python")}, saveDir: saveDir, timeout: timeout}
@@ -119,6 +129,10 @@ func checkAction(c *cli.Context, e *env) error {
 	}
 	return err
 }
+
+// checksDir is the directory under the state directory a check saves its
+// evidence into by default.
+const checksDir = "checks"
 
 // baselineInputs loads --against: one file, or every .json file of a
 // directory, each slimmed as it loads.

@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/csv"
 	"encoding/json"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -12,6 +13,7 @@ import (
 
 	"github.com/primebench/primebench/internal/testworker"
 	"github.com/primebench/primebench/results"
+	"github.com/primebench/primebench/strategies"
 )
 
 // With 4 runs (an even count: the median is a mean of two), the JSON
@@ -116,5 +118,45 @@ func TestSixtyFourWorkers(t *testing.T) {
 	// At least 20 chunks for each of 64 workers.
 	if f.Workload.Chunks < 20*64 {
 		t.Errorf("%d chunks for 64 workers", f.Workload.Chunks)
+	}
+}
+
+// The range of CPython's slowdown per division that list and the guides
+// quote (strategies.CPythonSlower) holds every committed file that ran
+// both serial loops, and the guides quote it as the registry does.
+func TestCPythonSlowdownAsQuoted(t *testing.T) {
+	paths, _ := filepath.Glob(filepath.Join("..", "..", "results", "*.json"))
+	seen := 0
+	for _, p := range paths {
+		f, err := results.Load(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var goSerial *results.Strategy
+		for i := range f.Strategies {
+			if f.Strategies[i].Name == "serial" {
+				goSerial = &f.Strategies[i]
+			}
+		}
+		for _, s := range f.Strategies {
+			if s.Name != "cpython-serial" || goSerial == nil || s.Summary.DivisionsPerSecond == 0 {
+				continue
+			}
+			seen++
+			x := goSerial.Summary.DivisionsPerSecond / s.Summary.DivisionsPerSecond
+			if x < strategies.CPythonSlower[0] || x > strategies.CPythonSlower[1] {
+				t.Errorf("%s: CPython %s %.1f times slower than Go, outside the quoted %v", filepath.Base(p), s.Python, x, strategies.CPythonSlower)
+			}
+		}
+	}
+	if seen == 0 {
+		t.Error("no committed file ran both serial loops: the quoted range rests on nothing")
+	}
+	quoted := fmt.Sprintf("%g to %g times slower", strategies.CPythonSlower[0], strategies.CPythonSlower[1])
+	for _, doc := range []string{"strategies.md", "guarantees.md"} {
+		data, _ := os.ReadFile(filepath.Join("..", "..", "docs", doc))
+		if !strings.Contains(strings.Join(strings.Fields(string(data)), " "), quoted) {
+			t.Errorf("docs/%s does not quote %q", doc, quoted)
+		}
 	}
 }

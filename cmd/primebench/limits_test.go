@@ -4,10 +4,12 @@ package main
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -122,5 +124,35 @@ func TestCgroupQuota(t *testing.T) {
 		if u := s.Summary.CPUUtilisation; u != nil && *u > 0.5*1.05+results.QuotaBurst/s.Summary.MedianSeconds {
 			t.Errorf("%s/%d: CPU util %.2f under half a CPU", s.Name, s.Workers, *u)
 		}
+	}
+}
+
+// A node checked against its own baseline with a CPU fewer (taskset takes
+// one away, as a failed core or a wrong cpuset would) fails with the line
+// naming it, exit 1, before it measures.
+func TestCheckUnderTaskset(t *testing.T) {
+	if _, err := exec.LookPath("taskset"); err != nil {
+		t.Skip("no taskset")
+	}
+	if runtime.NumCPU() < 2 {
+		t.Skip("one CPU: none to take away")
+	}
+	dir := t.TempDir()
+	base := filepath.Join(dir, "node7.json")
+	if r := runCLI(t, nil, append([]string{"run", "--label", "node7", "--output", base, "--format", "json", "--probe-runs", "0"}, small...)...); r.code != 0 {
+		t.Fatalf("the baseline: exit %d, %s", r.code, r.stderr)
+	}
+	f, err := results.Load(base)
+	if err != nil || f.Machine.EffectiveCPUs < 2 {
+		t.Skipf("the baseline has %v effective CPUs (%v): none to take away", f.Machine.EffectiveCPUs, err)
+	}
+	_, worker := realBinaries(t)
+	cmd := exec.Command("taskset", "-c", "0", os.Args[0], "check", "--against", base, "--label", "node7", "--save-dir", filepath.Join(dir, "checks"))
+	cmd.Env = append(os.Environ(), asMainEnv+"=1", workerbin.Env+"="+worker)
+	out, err := cmd.Output()
+	var exit *exec.ExitError
+	want := fmt.Sprintf("ERROR: primebench: the hardware of node7 changed since its baseline %s: effective CPUs %g -> 1\n", base, f.Machine.EffectiveCPUs)
+	if !errors.As(err, &exit) || exit.ExitCode() != 1 || string(out) != want {
+		t.Errorf("check under taskset -c 0: %v, stdout %q, want exit 1 and %q", err, out, want)
 	}
 }

@@ -46,7 +46,7 @@ func runCommand(e *env) *cli.Command {
 			&cli.StringFlag{Name: "workload", Value: workload.DefaultSpec, Usage: "range:LO-HI, list:PATH (- for stdin) or preset:NAME"},
 			&cli.IntFlag{Name: "runs", Aliases: []string{"n"}, Value: engine.DefaultRuns, Usage: fmt.Sprintf("measured runs per strategy (%d or more give the median a %.0f%% interval)", summary.MinForLevel, 100*summary.Level)},
 			&cli.IntFlag{Name: "warmup", Value: 1, Usage: "unmeasured warm-up runs per strategy"},
-			&cli.StringFlag{Name: "precision", Usage: "keep adding measured rounds of the rows whose median's 95% interval is not yet within this `SHARE` of the median (2% or 0.02), up to --max-runs and --max-time; each row then says what it reached"},
+			&cli.StringFlag{Name: "precision", Usage: "keep adding measured rounds of the rows whose median's " + summary.LevelWords + " interval is not yet within this `SHARE` of the median (2% or 0.02), up to --max-runs and --max-time; each row then says what it reached"},
 			&cli.IntFlag{Name: "max-runs", Usage: "with --precision: the most measured runs of a row (default " + fmt.Sprint(engine.DefaultMaxRuns) + ")"},
 			&cli.DurationFlag{Name: "max-time", Usage: "with --precision: add no round once the measured rounds have taken this long, e.g. 2m (default: no limit)"},
 			&cli.StringFlag{Name: "chunk", Usage: "numbers per chunk handed to a worker: N, or a scan of sizes (a list 1,8,64,512, a range, a geometric range 1-4096:x4), every strategy at each (default: automatic, a few ms of work, at least 20 chunks per worker)"},

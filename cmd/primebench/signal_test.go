@@ -215,7 +215,10 @@ func TestEarlyInterrupt(t *testing.T) {
 		t.Run(strategies, func(t *testing.T) {
 			start := time.Now()
 			cmd, stderr, marker := primebench(t, "run", "--strategies", strategies, "--workload", "range:1000000000000-1000000400000")
-			time.Sleep(500 * time.Millisecond)
+			// Early, but after main has asked for SIGINT: a race-built
+			// binary beside the full suite had not, 500 ms in, and the
+			// runtime's default for SIGINT killed it (exit -1).
+			time.Sleep(2 * time.Second)
 			cmd.Process.Signal(syscall.SIGINT)
 			signalled := time.Now()
 			code, _ := exitOf(t, cmd, start)

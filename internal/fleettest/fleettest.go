@@ -29,6 +29,11 @@ type Options struct {
 	Seed   uint64
 	// Hardware, when set, gives machine i's CPU model (several groups).
 	Hardware func(i int) string
+	// Rounds is how many files each machine has (default 1), a week
+	// apart from Start (default 2026-12-01 12:00 UTC): one machine
+	// measured again and again.
+	Rounds int
+	Start  time.Time
 }
 
 // rows are the strategies every synthetic file holds, with their
@@ -54,48 +59,62 @@ func Files(o Options) []*results.File {
 	if o.CV == 0 {
 		o.CV = 0.02
 	}
+	if o.Rounds == 0 {
+		o.Rounds = 1
+	}
 	r := rand.New(rand.NewPCG(o.Seed, 17))
-	created := time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC)
-	family, model, stepping := 6, 106, 6
+	created := o.Start
+	if created.IsZero() {
+		created = time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC)
+	}
 	var out []*results.File
 	for i := 0; i < o.Machines; i++ {
-		cpu := "Intel(R) Xeon(R) Platinum 8375C CPU @ 2.90GHz"
-		if o.Hardware != nil {
-			cpu = o.Hardware(i)
-		}
-		f := &results.File{
-			SchemaVersion: results.SchemaVersion,
-			CreatedAt:     created.Add(time.Duration(i) * time.Second),
-			Command:       []string{"primebench", "run", "--save", "--label", fmt.Sprintf("node%03d", i)},
-			Machine: results.Machine{Label: fmt.Sprintf("node%03d", i), Hostname: fmt.Sprintf("node%03d", i), MachineID: fmt.Sprintf("%032x", i+1),
-				OS: "linux", Arch: "amd64", CPUModel: cpu, LogicalCPUs: 2, AffinityCPUs: 2, CPUIDs: []int{0, 1}, EffectiveCPUs: 2,
-				GOMAXPROCS: 2, MemoryBytes: 8 << 30, GoVersion: "go1.26.8", PrimebenchVersion: "0.3.0", PerCore: true, ThreadsPerCore: 1,
-				CPUFamily: &family, CPUModelNumber: &model, CPUStepping: &stepping},
-			Workload:  results.Workload{Spec: "preset:quick", Numbers: 20000, Primes: 724, Checksum: 2855639107889809618, Divisions: 419000000, ChunkSize: 40, Chunks: 500},
-			Reference: results.Reference{Source: results.ReferenceFromSerial, Workers: 1},
-			Settings:  results.Settings{Runs: o.Runs, Warmup: 1, AutoChunk: true, Workers: []int{2}},
-		}
 		factor := 1 + o.Jitter*r.NormFloat64()
 		if s, ok := o.Slow[i]; ok {
 			factor /= 1 - s
 		}
-		for _, row := range rows {
-			s := results.Strategy{Name: row.name, Workers: row.workers, Models: row.name, Family: "go", Baseline: "serial", SingleCore: row.single}
-			for k := 0; k < o.Runs; k++ {
-				wall := row.wall * factor * (1 + o.CV*r.NormFloat64())
-				cpu := wall * 2
-				if row.single {
-					cpu = wall
-				}
-				s.Runs = append(s.Runs, results.Run{WallSeconds: wall, Round: k + 1, Position: 1, CPUSeconds: &cpu,
-					CoreBusy: []float64{0.9, 0.9}, CoreSteal: []float64{0, 0}})
-			}
-			f.Strategies = append(f.Strategies, s)
+		for round := 0; round < o.Rounds; round++ {
+			out = append(out, file(o, r, i, round, factor, created.Add(time.Duration(round)*7*24*time.Hour)))
 		}
-		results.Summarise(f)
-		out = append(out, f)
 	}
 	return out
+}
+
+// file is machine i's file of a round, made at created, its runs slower by
+// factor; each round is another boot, so another machine id.
+func file(o Options, r *rand.Rand, i, round int, factor float64, created time.Time) *results.File {
+	family, model, stepping := 6, 106, 6
+	cpu := "Intel(R) Xeon(R) Platinum 8375C CPU @ 2.90GHz"
+	if o.Hardware != nil {
+		cpu = o.Hardware(i)
+	}
+	f := &results.File{
+		SchemaVersion: results.SchemaVersion,
+		CreatedAt:     created.Add(time.Duration(i) * time.Second),
+		Command:       []string{"primebench", "run", "--save", "--label", fmt.Sprintf("node%03d", i)},
+		Machine: results.Machine{Label: fmt.Sprintf("node%03d", i), Hostname: fmt.Sprintf("node%03d", i), MachineID: fmt.Sprintf("%032x", i+1+round<<20),
+			OS: "linux", Arch: "amd64", CPUModel: cpu, LogicalCPUs: 2, AffinityCPUs: 2, CPUIDs: []int{0, 1}, EffectiveCPUs: 2,
+			GOMAXPROCS: 2, MemoryBytes: 8 << 30, GoVersion: "go1.26.8", PrimebenchVersion: "0.3.0", PerCore: true, ThreadsPerCore: 1,
+			CPUFamily: &family, CPUModelNumber: &model, CPUStepping: &stepping},
+		Workload:  results.Workload{Spec: "preset:quick", Numbers: 20000, Primes: 724, Checksum: 2855639107889809618, Divisions: 419000000, ChunkSize: 40, Chunks: 500},
+		Reference: results.Reference{Source: results.ReferenceFromSerial, Workers: 1},
+		Settings:  results.Settings{Runs: o.Runs, Warmup: 1, AutoChunk: true, Workers: []int{2}},
+	}
+	for _, row := range rows {
+		s := results.Strategy{Name: row.name, Workers: row.workers, Models: row.name, Family: "go", Baseline: "serial", SingleCore: row.single}
+		for k := 0; k < o.Runs; k++ {
+			wall := row.wall * factor * (1 + o.CV*r.NormFloat64())
+			cpu := wall * 2
+			if row.single {
+				cpu = wall
+			}
+			s.Runs = append(s.Runs, results.Run{WallSeconds: wall, Round: k + 1, Position: 1, CPUSeconds: &cpu,
+				CoreBusy: []float64{0.9, 0.9}, CoreSteal: []float64{0, 0}})
+		}
+		f.Strategies = append(f.Strategies, s)
+	}
+	results.Summarise(f)
+	return f
 }
 
 // Write writes the files into dir, named as --save names them, and returns

@@ -53,16 +53,36 @@ func ChildPIDs(marker string) []int {
 // unreaped two seconds from now (Linux only: elsewhere it checks nothing).
 func AssertNoChildren(t testing.TB) {
 	t.Helper()
-	deadline := time.Now().Add(2 * time.Second)
-	for {
+	if left := childrenLeft(0, 2*time.Second); left != nil {
+		t.Errorf("child processes outlived the run: %v", left)
+	}
+}
+
+// WaitForChildren waits until at most n children of this process are
+// alive or unreaped, as when a kept worker that exits between runs has
+// been seen to exit (its pipe closed, it is reaped), and fails t after
+// ten seconds. Elsewhere than Linux it cannot count and waits 200 ms.
+func WaitForChildren(t testing.TB, n int) {
+	t.Helper()
+	if runtime.GOOS != "linux" {
+		time.Sleep(200 * time.Millisecond)
+		return
+	}
+	if left := childrenLeft(n, 10*time.Second); left != nil {
+		t.Fatalf("children %v after 10 s, want at most %d", left, n)
+	}
+}
+
+// childrenLeft waits up to within for this process to have at most n
+// children, alive or unreaped; it returns them if more are left, else nil.
+func childrenLeft(n int, within time.Duration) []string {
+	for deadline := time.Now().Add(within); ; time.Sleep(5 * time.Millisecond) {
 		left := Children()
-		if len(left) == 0 {
-			return
+		if len(left) <= n {
+			return nil
 		}
 		if time.Now().After(deadline) {
-			t.Errorf("child processes outlived the run: %v", left)
-			return
+			return left
 		}
-		time.Sleep(20 * time.Millisecond)
 	}
 }

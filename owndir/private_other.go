@@ -1,15 +1,15 @@
 //go:build !unix
 
-package workerbin
+package owndir
 
 import (
 	"errors"
 	"os"
 )
 
-// userTag names this user's directory under the temporary one (on Windows
+// UserTag names this user's directory under the temporary one (on Windows
 // the temporary directory is already the user's own, in the profile).
-func userTag() string {
+func UserTag() string {
 	if u := os.Getenv("USERNAME"); u != "" {
 		return fileTag(u)
 	}
@@ -27,9 +27,9 @@ func fileTag(s string) string {
 	return string(out)
 }
 
-// checkPrivate refuses a symbolic link or a non-directory; file ownership
+// Check refuses a symbolic link or a non-directory; file ownership
 // is the profile's ACLs' business here.
-func checkPrivate(dir string) error {
+func Check(dir string) error {
 	info, err := os.Lstat(dir)
 	if err != nil {
 		return errors.New("cannot be read")
@@ -39,3 +39,10 @@ func checkPrivate(dir string) error {
 	}
 	return nil
 }
+
+// isRoot: Windows has no root; every user keeps state of their own.
+var isRoot = func() bool { return false }
+
+// stateUnderHome: Windows keeps state in the local application data
+// directory (the cache directory), not under the home.
+func stateUnderHome() bool { return false }

@@ -1,22 +1,23 @@
 //go:build unix
 
-package workerbin
+package owndir
 
 import (
 	"errors"
 	"fmt"
 	"os"
+	"runtime"
 	"strconv"
 	"syscall"
 )
 
-// userTag names this user's directory under the shared temporary one.
-func userTag() string { return strconv.Itoa(os.Getuid()) }
+// UserTag names this user's directory under the shared temporary one.
+func UserTag() string { return strconv.Itoa(os.Getuid()) }
 
-// checkPrivate refuses a directory another account could write to or swap:
+// Check refuses a directory another account could write to or swap:
 // a symbolic link, one owned by someone else, or one open to others (its
 // mode is then tightened if it is ours).
-func checkPrivate(dir string) error {
+func Check(dir string) error {
 	info, err := os.Lstat(dir)
 	if err != nil {
 		return fmt.Errorf("cannot be read: %w", errors.Unwrap(err))
@@ -36,3 +37,10 @@ func checkPrivate(dir string) error {
 	}
 	return nil
 }
+
+// isRoot: root keeps its state in the system's state directory.
+var isRoot = func() bool { return os.Geteuid() == 0 }
+
+// stateUnderHome: Unix keeps a user's state in ~/.local/state (XDG), but
+// macOS has no such convention (its cache directory serves).
+func stateUnderHome() bool { return runtime.GOOS != "darwin" }
