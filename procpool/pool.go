@@ -623,9 +623,9 @@ func (pp *Pool) replace(r *run, p *proc, cause error) bool {
 	return true
 }
 
-// checkStalls fails (or replaces) workers that never greet, or that hold
-// chunks and have said nothing for longer than the stall limit: stopped,
-// deadlocked or looping for ever.
+// checkStalls fails (or replaces) workers that never greet within the
+// greeting limit, or that have greeted, hold chunks and have said nothing
+// for longer than the stall limit: stopped, deadlocked or looping for ever.
 func (pp *Pool) checkStalls(r *run) error {
 	limit := r.stallLimit()
 	now := time.Now()
@@ -641,6 +641,10 @@ func (pp *Pool) checkStalls(r *run) error {
 		case p.state >= dying:
 		case p.state == starting && now.Sub(p.started) > r.greet:
 			faults = append(faults, fault{p, pp.fail(p, fmt.Sprintf("did not greet within %v%s (set the limit with --stall-timeout)", r.greet.Round(time.Millisecond), p.stoppedNote(pp.cfg.Stopped)))})
+		case p.state == starting:
+			// Still within its time to greet. The chunks sent ahead of
+			// its greeting wait for it; its silence counts from the
+			// greeting (the reader's lastHeard), not from their sending.
 		case len(p.pending) > 0 && len(p.pending) >= len(p.pool) && worker > 0 && quiet > limit:
 			// Every worker of its pool should be busy: one that has
 			// answered nothing for the limit is stopped or stuck, though

@@ -170,6 +170,41 @@ func TestFaults(t *testing.T) {
 	}
 }
 
+// Until it greets, a worker is judged by the greeting limit alone: the
+// chunks sent ahead of its greeting (pipelined, to save a round trip) do
+// not start its stall clock. CI saw a race-built worker, slow to start
+// beside the other packages' tests, called stalled "while holding chunk 2"
+// after the 1 s stall limit, its 30 s to greet far from spent.
+func TestGreetingLimitAloneJudgesAStartingWorker(t *testing.T) {
+	plan := testPlan(t)
+	const stall = 200 * time.Millisecond
+	for _, c := range []struct {
+		name, greetAfter string
+		greet            time.Duration
+		want             string // "" when the run must succeed
+	}{
+		{"slower than the stall limit", "1s", 30 * time.Second, ""},
+		{"slower than the greeting limit", "1m", time.Second, "did not greet within 1s"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			led := ledger.New(plan, ledger.Config{Shards: 2, Watch: ledger.NewWatch(stall)})
+			pool := New(config(testworker.Mode("serve", "greet="+c.greetAfter), 0, false))
+			_, err := pool.Run(context.Background(), Run{Workers: 2, Source: PlanSource(plan, led), Greet: c.greet, StallLimit: led.StallLimit})
+			switch {
+			case c.want == "" && err != nil:
+				t.Fatalf("a worker greeting after %s, within its %v to greet, failed the run: %v", c.greetAfter, c.greet, err)
+			case c.want == "":
+				if _, err := led.Answer(); err != nil {
+					t.Fatal(err)
+				}
+			case err == nil || !strings.Contains(err.Error(), c.want):
+				t.Fatalf("err = %v, want it to say %q", err, c.want)
+			}
+			testworker.AssertNoChildren(t)
+		})
+	}
+}
+
 // A kept pool serves every run with the same workers, accounts each run's
 // CPU time from their stats replies, and replaces (with --retry) or reports
 // a worker that died between runs.
