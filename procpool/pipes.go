@@ -181,7 +181,11 @@ func (pp *Pool) converse(p *proc) error {
 			}
 			p.bye = &r
 		case protocol.PoolReply:
+			if !p.l.StartsPool {
+				return pp.fail(p, "broke the protocol: sent a pool line, though it was not started to run a pool")
+			}
 			pp.mu.Lock()
+			p.poolUp = true
 			if run := p.bornIn; run != nil {
 				run.poolStartup = max(run.poolStartup, r.Startup)
 			}
@@ -204,6 +208,12 @@ func (pp *Pool) converse(p *proc) error {
 				return pp.fail(p, "sent its CPU time unasked")
 			}
 		case protocol.AnswerReply:
+			pp.mu.Lock()
+			early := p.l.StartsPool && !p.poolUp
+			pp.mu.Unlock()
+			if early {
+				return pp.fail(p, fmt.Sprintf("broke the protocol: answered chunk %d before its pool line", r.Index))
+			}
 			if err := pp.answered(p, r.Index, r.Answer, r.PoolPID); err != nil {
 				return err
 			}

@@ -38,6 +38,13 @@ type Launch struct {
 	InFlight int
 	// OneLoop: it runs one event loop, however many tasks: one core busy.
 	OneLoop bool
+	// StartsPool: after greeting it starts a pool of its own (a CPython
+	// executor of processes or interpreters) and sends a pool line once
+	// the pool is up, before any answer. Its start-up lasts until then,
+	// and is judged by the greeting limit, counted again from its
+	// greeting, not by the stall limit: a spawned pool on a loaded machine
+	// takes seconds to start.
+	StartsPool bool
 	// Check refuses a greeting from the wrong kind of worker.
 	Check func(protocol.Greeting) error
 	// OnCPU, when set (--pin), is the CPU the process is started on: it
@@ -623,8 +630,9 @@ func (pp *Pool) replace(r *run, p *proc, cause error) bool {
 	return true
 }
 
-// checkStalls fails (or replaces) workers that never greet within the
-// greeting limit, or that have greeted, hold chunks and have said nothing
+// checkStalls fails (or replaces) workers whose start-up (their greeting,
+// then their pool's start when they start one) takes longer than the
+// greeting limit, or that have started, hold chunks and have said nothing
 // for longer than the stall limit: stopped, deadlocked or looping for ever.
 func (pp *Pool) checkStalls(r *run) error {
 	limit := r.stallLimit()
@@ -645,6 +653,10 @@ func (pp *Pool) checkStalls(r *run) error {
 			// Still within its time to greet. The chunks sent ahead of
 			// its greeting wait for it; its silence counts from the
 			// greeting (the reader's lastHeard), not from their sending.
+		case p.poolStarting() && now.Sub(p.readyAt) > r.greet:
+			faults = append(faults, fault{p, pp.fail(p, fmt.Sprintf("greeted, but its pool did not start within %v of its greeting%s (set the limit with --stall-timeout)", r.greet.Round(time.Millisecond), p.stoppedNote(pp.cfg.Stopped)))})
+		case p.poolStarting():
+			// Its pool's start is start-up too: its chunks wait for it.
 		case len(p.pending) > 0 && len(p.pending) >= len(p.pool) && worker > 0 && quiet > limit:
 			// Every worker of its pool should be busy: one that has
 			// answered nothing for the limit is stopped or stuck, though

@@ -175,29 +175,46 @@ func TestFaults(t *testing.T) {
 	}
 }
 
-// Until it greets, a worker is judged by the greeting limit alone: the
-// chunks sent ahead of its greeting (pipelined, to save a round trip) do
-// not start its stall clock. CI saw a race-built worker, slow to start
-// beside the other packages' tests, called stalled "while holding chunk 2"
-// after the 1 s stall limit, its 30 s to greet far from spent.
-func TestGreetingLimitAloneJudgesAStartingWorker(t *testing.T) {
+// Until its start-up is over (its greeting, then, for a driver that starts
+// a pool, its pool line) a worker is judged by the greeting limit alone:
+// the chunks sent ahead (pipelined, to save a round trip) do not start its
+// stall clock. CI saw a race-built worker, slow to start beside the other
+// packages' tests, called stalled "while holding chunk 2" after the 1 s
+// stall limit, its 30 s to greet far from spent; and a CPython driver's
+// replacement, its spawned pool still starting, called stalled after 4 s.
+// A pool line is part of the protocol only for a worker started to run a
+// pool, and comes before its answers.
+func TestStartUpIsJudgedByTheGreetingLimit(t *testing.T) {
 	plan := testPlan(t)
 	const stall = 200 * time.Millisecond
 	for _, c := range []struct {
-		name, greetAfter string
-		greet            time.Duration
-		want             string // "" when the run must succeed
+		name       string
+		keys       []string // the test worker's mode: serve, with these
+		startsPool bool
+		greet      time.Duration
+		want       string // "" when the run must succeed
 	}{
-		{"slower than the stall limit", "1s", 30 * time.Second, ""},
-		{"slower than the greeting limit", "1m", time.Second, "did not greet within 1s"},
+		{"greets slower than the stall limit", []string{"greet=1s"}, false, 30 * time.Second, ""},
+		{"greets slower than the greeting limit", []string{"greet=1m"}, false, time.Second, "did not greet within 1s"},
+		{"its pool starts slower than the stall limit", []string{"pool=1s"}, true, 30 * time.Second, ""},
+		{"its greeting and pool each within the limit", []string{"greet=700ms", "pool=700ms"}, true, time.Second, ""},
+		{"its pool starts slower than the greeting limit", []string{"pool=1m"}, true, time.Second, "greeted, but its pool did not start within 1s of its greeting"},
+		{"a pool line unannounced", []string{"pool=0s"}, false, 30 * time.Second, "broke the protocol: sent a pool line, though it was not started to run a pool"},
+		{"answers before its pool line", nil, true, 30 * time.Second, "before its pool line"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			led := ledger.New(plan, ledger.Config{Shards: 2, Watch: ledger.NewWatch(stall)})
-			pool := New(config(testworker.Mode("serve", "greet="+c.greetAfter), 0, false))
-			_, err := pool.Run(context.Background(), Run{Workers: 2, Source: PlanSource(plan, led), Greet: c.greet, StallLimit: led.StallLimit})
+			cfg := config(testworker.Mode("serve", c.keys...), 0, false)
+			launch := cfg.Launch
+			cfg.Launch = func(slot int) Launch {
+				l := launch(slot)
+				l.StartsPool = c.startsPool
+				return l
+			}
+			_, err := New(cfg).Run(context.Background(), Run{Workers: 2, Source: PlanSource(plan, led), Greet: c.greet, StallLimit: led.StallLimit})
 			switch {
 			case c.want == "" && err != nil:
-				t.Fatalf("a worker greeting after %s, within its %v to greet, failed the run: %v", c.greetAfter, c.greet, err)
+				t.Fatalf("a start-up within its %v failed the run: %v", c.greet, err)
 			case c.want == "":
 				if _, err := led.Answer(); err != nil {
 					t.Fatal(err)

@@ -111,12 +111,20 @@ type proc struct {
 	// executors), when each of its pool's workers last answered, by pid:
 	// the watchdog looks at each, not only at the driver.
 	pool map[int]time.Time
-	cpu  cpuAccount
+	// poolUp: a worker that StartsPool has sent its pool line.
+	poolUp bool
+	cpu    cpuAccount
 	// pinned is where it sat, or its interpreter's workers sat (--pin).
 	pinned []Pinned
 
 	reapOnce sync.Once
 	waitErr  error
+}
+
+// poolStarting is whether p has greeted and still starts its pool.
+// Pool.mu is held.
+func (p *proc) poolStarting() bool {
+	return p.l.StartsPool && !p.poolUp && p.state > starting && p.state < dying
 }
 
 type sent struct {

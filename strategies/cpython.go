@@ -221,6 +221,9 @@ type lane struct {
 	// each); executor: the driver's workers= is the run's worker count.
 	tasks    int
 	executor bool
+	// pool: the driver starts an executor of processes or interpreters
+	// after greeting, and says when it is up (the program's start_pool).
+	pool bool
 	// site: the lane imports a third-party package (gevent), so the
 	// interpreter keeps its site-packages (no -S).
 	site bool
@@ -295,7 +298,7 @@ var cpythonPoolStrategy = cpythonLane(Descriptor{
 	Heartbeat:    BeatPythonThread,
 	OnThreads:    "cpython-thread-pool",
 	Counterpart:  "subprocess",
-}, lane{mode: "pool", executor: true})
+}, lane{mode: "pool", executor: true, pool: true})
 
 var cpythonThreadPoolStrategy = cpythonLane(Descriptor{
 	Name:        "cpython-thread-pool",
@@ -323,7 +326,7 @@ var cpythonLoopProcessesStrategy = cpythonLane(Descriptor{
 	Heartbeat:    BeatPythonTask,
 	OnThreads:    "cpython-loop+threads",
 	Counterpart:  "loop+subprocess",
-}, lane{mode: "loop+processes", executor: true})
+}, lane{mode: "loop+processes", executor: true, pool: true})
 
 // subinterpreters is whether py can run the lanes of subinterpreters.
 func subinterpreters(py *Python) string {
@@ -340,7 +343,7 @@ var cpythonInterpretersStrategy = cpythonLane(Descriptor{
 	Counterpart:   "goroutines",
 	OnThreads:     "cpython-thread-pool",
 	Optional:      true,
-}, lane{mode: "interpreters", executor: true})
+}, lane{mode: "interpreters", executor: true, pool: true})
 
 var cpythonLoopInterpretersStrategy = cpythonLane(Descriptor{
 	Name:          "cpython-loop+interpreters",
@@ -353,7 +356,7 @@ var cpythonLoopInterpretersStrategy = cpythonLane(Descriptor{
 	Counterpart:   "loop+goroutines",
 	OnThreads:     "cpython-loop+threads",
 	Optional:      true,
-}, lane{mode: "loop+interpreters", executor: true})
+}, lane{mode: "loop+interpreters", executor: true, pool: true})
 
 var cpythonLoopsStrategy = cpythonLane(Descriptor{
 	Name:        "cpython-loops",
@@ -552,7 +555,7 @@ func (c *cpythonRun) Run(ctx context.Context, task Task) (out Outcome, err error
 	pool := procpool.New(procpool.Config{
 		Kind: c.label(), Retries: c.opts.Retries, Lags: lags, CPUs: c.opts.CPUs, Stopped: c.opts.Stopped,
 		Launch: func(slot int) procpool.Launch {
-			launch := procpool.Launch{Argv: argv, Label: py.Path, Hello: hello, InFlight: inFlight, OneLoop: l.processes && l.tasks > 0, Check: checkRelease("cpython")}
+			launch := procpool.Launch{Argv: argv, Label: py.Path, Hello: hello, InFlight: inFlight, OneLoop: l.processes && l.tasks > 0, StartsPool: l.pool, Check: checkRelease("cpython")}
 			if l.processes {
 				launch.OnCPU = c.opts.cpuOf(slot)
 			}

@@ -65,6 +65,9 @@ var Faults = []string{"kill", "stop", "garbage", "exit"}
 //	             process's, as the real worker reports them
 //	greet=D      wait D (a Go duration) before greeting, as a slow ssh
 //	             connection or interpreter start would
+//	pool=D       serve as a driver of a pool: after greeting, wait D and
+//	             send a pool line before any answer, as the CPython
+//	             program does once its executor is up
 //	machine=ID   the machine id to report (default this machine's), as
 //	             a cloned VM of the same hostname would; none: no id, as
 //	             a worker from before machine ids
@@ -80,6 +83,9 @@ type mode struct {
 	impl  string
 	cpus  float64
 	greet time.Duration
+	// pool, when poolLine, is how long its pool takes to start.
+	pool     time.Duration
+	poolLine bool
 	// machine and host replace what the greeting says of where it runs.
 	machine, host string
 }
@@ -107,6 +113,9 @@ func parse(text string) mode {
 			}
 		case "greet":
 			m.greet, _ = time.ParseDuration(v)
+		case "pool":
+			m.pool, _ = time.ParseDuration(v)
+			m.poolLine = true
 		case "machine":
 			m.machine = v
 		case "host":
@@ -159,6 +168,9 @@ func Serve(text string) int {
 	}
 	switch m.fault {
 	case "serve":
+		if m.poolLine {
+			return serveAPool(m, in)
+		}
 		return serve(m, in, os.Stdout)
 	case "wrong-greeting":
 		fmt.Println("hello")
@@ -204,6 +216,29 @@ func serve(m mode, in io.Reader, out io.Writer) int {
 		return 2
 	}
 	return 0
+}
+
+// serveAPool serves as a pool's driver: its greeting, then m.pool later
+// the pool line (with no pids, as an interpreter pool's), then the rest.
+func serveAPool(m mode, in io.Reader) int {
+	r, w := io.Pipe()
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		sc := bufio.NewScanner(r)
+		for greeted := false; sc.Scan(); {
+			os.Stdout.Write(append(sc.Bytes(), '\n'))
+			if !greeted {
+				greeted = true
+				time.Sleep(m.pool)
+				fmt.Printf("P %d 1\n", m.pool.Microseconds())
+			}
+		}
+	}()
+	code := serve(m, in, w)
+	w.Close()
+	<-done
+	return code
 }
 
 // serveThen serves normally and misbehaves (fault) once it has written
