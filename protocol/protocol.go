@@ -506,7 +506,7 @@ const (
 	LagsReply                        // T: heartbeat lags
 	ByeReply                         // B: the worker's CPU time, its last line
 	StatsReply                       // S: the worker's CPU time so far
-	PoolReply                        // P: a driver's executor is ready
+	PoolReply                        // P: a driver's executor is ready (before its answers; only from a driver started to run one)
 	PinnedReply                      // K: where a pinned worker sits
 )
 
