@@ -102,6 +102,11 @@ type Hello struct {
 	// Loop, for the CPython program's asyncio modes: the event loop
 	// implementation, "uvloop"; "": asyncio's own.
 	Loop string
+	// Pool: the CPython driver's mode starts an executor of processes or
+	// interpreters, which it announces with a pool line before its
+	// answers. The program knows it from its mode; the parent says it so
+	// that a stand-in for the program (the tests') can act alike.
+	Pool bool
 }
 
 // AppendHello appends the hello line: "H 3 key=value ...".
@@ -144,6 +149,9 @@ func AppendHello(buf []byte, h Hello) []byte {
 	}
 	if h.Loop != "" {
 		kv["loop"] = h.Loop
+	}
+	if h.Pool {
+		kv["pool"] = "1"
 	}
 	buf = appendPairs(buf, kv)
 	return append(buf, '\n')
@@ -194,7 +202,7 @@ func ParseHello(line []byte) (Hello, error) {
 		}
 		h.Pin = cpus
 	}
-	h.Mode, h.Start, h.Native, h.Hold, h.Loop = kv["mode"], kv["start"], kv["native"], kv["hold"] == "1", kv["loop"]
+	h.Mode, h.Start, h.Native, h.Hold, h.Loop, h.Pool = kv["mode"], kv["start"], kv["native"], kv["hold"] == "1", kv["loop"], kv["pool"] == "1"
 	return h, nil
 }
 

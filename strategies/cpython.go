@@ -486,7 +486,7 @@ func (c *cpythonRun) Run(ctx context.Context, task Task) (out Outcome, err error
 	}
 	l := c.lane
 	procs, threads := 1, task.Workers
-	hello := protocol.Hello{Mode: l.mode}
+	hello := protocol.Hello{Mode: l.mode, Pool: l.pool}
 	switch {
 	case l.processes:
 		procs, threads = task.Workers, max(1, l.tasks)
@@ -555,7 +555,7 @@ func (c *cpythonRun) Run(ctx context.Context, task Task) (out Outcome, err error
 	pool := procpool.New(procpool.Config{
 		Kind: c.label(), Retries: c.opts.Retries, Lags: lags, CPUs: c.opts.CPUs, Stopped: c.opts.Stopped,
 		Launch: func(slot int) procpool.Launch {
-			launch := procpool.Launch{Argv: argv, Label: py.Path, Hello: hello, InFlight: inFlight, OneLoop: l.processes && l.tasks > 0, StartsPool: l.pool, Check: checkRelease("cpython")}
+			launch := procpool.Launch{Argv: argv, Label: py.Path, Hello: hello, InFlight: inFlight, OneLoop: l.processes && l.tasks > 0, StartsPool: hello.Pool, Check: checkRelease("cpython")}
 			if l.processes {
 				launch.OnCPU = c.opts.cpuOf(slot)
 			}

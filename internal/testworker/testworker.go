@@ -67,7 +67,8 @@ var Faults = []string{"kill", "stop", "garbage", "exit"}
 //	             connection or interpreter start would
 //	pool=D       serve as a driver of a pool: after greeting, wait D and
 //	             send a pool line before any answer, as the CPython
-//	             program does once its executor is up
+//	             program does once its executor is up (a hello with
+//	             pool=1 asks for it at once)
 //	machine=ID   the machine id to report (default this machine's), as
 //	             a cloned VM of the same hostname would; none: no id, as
 //	             a worker from before machine ids
@@ -163,14 +164,13 @@ func Serve(text string) int {
 	time.Sleep(m.greet)
 	in := bufio.NewReader(os.Stdin)
 	greet := func(g protocol.Greeting) {
-		_, _ = in.ReadString('\n') // the hello
-		os.Stdout.Write(protocol.AppendGreeting(nil, g))
+		line, _ := in.ReadString('\n')
+		h, _ := protocol.ParseHello(bytes.TrimSuffix([]byte(line), []byte("\n")))
+		pool := h.Pool || m.poolLine
+		(&poolAnnouncer{w: os.Stdout, pool: &pool, delay: m.pool}).Write(protocol.AppendGreeting(nil, g))
 	}
 	switch m.fault {
 	case "serve":
-		if m.poolLine {
-			return serveAPool(m, in)
-		}
 		return serve(m, in, os.Stdout)
 	case "wrong-greeting":
 		fmt.Println("hello")
@@ -208,37 +208,48 @@ func Serve(text string) int {
 }
 
 func serve(m mode, in io.Reader, out io.Writer) int {
+	pool := m.poolLine
 	wk := worker.Worker{Greeting: m.greeting(), CPUTime: func() (time.Duration, time.Duration, bool) {
 		t, ok := cputime.Self()
 		return t.User, t.System, ok
+	}, Apply: func(h protocol.Hello) error {
+		pool = pool || h.Pool
+		return nil
 	}}
-	if err := wk.Serve(in, out); err != nil {
+	if err := wk.Serve(in, &poolAnnouncer{w: out, pool: &pool, delay: m.pool}); err != nil {
 		return 2
 	}
 	return 0
 }
 
-// serveAPool serves as a pool's driver: its greeting, then m.pool later
-// the pool line (with no pids, as an interpreter pool's), then the rest.
-func serveAPool(m mode, in io.Reader) int {
-	r, w := io.Pipe()
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		sc := bufio.NewScanner(r)
-		for greeted := false; sc.Scan(); {
-			os.Stdout.Write(append(sc.Bytes(), '\n'))
-			if !greeted {
-				greeted = true
-				time.Sleep(m.pool)
-				fmt.Printf("P %d 1\n", m.pool.Microseconds())
-			}
+// poolAnnouncer passes a worker's output on and, after its first line
+// (the greeting), writes a pool line when *pool is set by then (the
+// hello asked for one, or the mode's pool=), delay later: as the CPython
+// program's driver does once its executor is up.
+type poolAnnouncer struct {
+	w     io.Writer
+	pool  *bool
+	delay time.Duration
+	done  bool
+}
+
+func (a *poolAnnouncer) Write(p []byte) (int, error) {
+	i := bytes.IndexByte(p, '\n')
+	if a.done || i < 0 {
+		return a.w.Write(p)
+	}
+	a.done = true
+	if n, err := a.w.Write(p[:i+1]); err != nil {
+		return n, err
+	}
+	if *a.pool {
+		time.Sleep(a.delay)
+		if _, err := fmt.Fprintf(a.w, "P %d 1\n", a.delay.Microseconds()); err != nil {
+			return i + 1, err
 		}
-	}()
-	code := serve(m, in, w)
-	w.Close()
-	<-done
-	return code
+	}
+	n, err := a.w.Write(p[i+1:])
+	return i + 1 + n, err
 }
 
 // serveThen serves normally and misbehaves (fault) once it has written
