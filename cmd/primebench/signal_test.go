@@ -276,9 +276,10 @@ func TestRealWorkerKilledOrStopped(t *testing.T) {
 	// A pool must still be at work when one of its workers is signalled.
 	const poolWorkload = "range:1000000000000-1000000001500"
 	// The stall limit stops a stopped worker's run; it also bounds every
-	// greeting and chunk, so it is kept well above what a loaded CI
-	// machine needs to start an interpreter under -race (2 s was not).
-	const stallLimit = 4 * time.Second
+	// greeting, executor start and chunk, so it is kept well above what a
+	// loaded CI machine needs to start an interpreter under -race (2 s was
+	// not) and its executor's pool (4 s was not, with fork and spawn).
+	const stallLimit = 10 * time.Second
 	var victims []victim
 	for _, d := range strategies.All() {
 		switch {
