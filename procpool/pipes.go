@@ -208,12 +208,6 @@ func (pp *Pool) converse(p *proc) error {
 				return pp.fail(p, "sent its CPU time unasked")
 			}
 		case protocol.AnswerReply:
-			pp.mu.Lock()
-			early := p.l.StartsPool && !p.poolUp
-			pp.mu.Unlock()
-			if early {
-				return pp.fail(p, fmt.Sprintf("broke the protocol: answered chunk %d before its pool line", r.Index))
-			}
 			if err := pp.answered(p, r.Index, r.Answer, r.PoolPID); err != nil {
 				return err
 			}
@@ -229,6 +223,10 @@ func (pp *Pool) answered(p *proc, index int, a workload.Answer, poolPID int) err
 	r := pp.current
 	took, ok := time.Duration(0), false
 	var since time.Time
+	if p.l.StartsPool && !p.poolUp {
+		pp.mu.Unlock()
+		return pp.fail(p, fmt.Sprintf("broke the protocol: answered chunk %d before its pool line", index))
+	}
 	if poolPID > 0 {
 		last, known := p.pool[poolPID]
 		if !known {
